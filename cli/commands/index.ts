@@ -1,0 +1,7 @@
+import type { Command } from '../command.ts';
+import { demo } from './demo.ts';
+import { queries } from './queries.ts';
+import { query } from './query.ts';
+import { up } from './up.ts';
+
+export const commands: readonly Command[] = [up, demo, queries, query];

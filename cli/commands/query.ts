@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { findSavedQuery } from '../../review/saved-queries.ts';
+import { runSavedQuery } from '../../review/run-query.ts';
+import { connect, connectionOptions } from '../connect.ts';
+import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../format-rows.ts';
+import { UsageError, type Command } from '../command.ts';
+
+export function parseParamFlags(list: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--param takes name=value, got ${JSON.stringify(kv)}`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+export function outputFormat(v: string | undefined): OutputFormat {
+  const f = (v ?? 'table') as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(f)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(v)}`);
+  return f;
+}
+
+export const query: Command = {
+  name: 'query',
+  summary: 'run a saved query from queries/',
+  usage: 'flightrec query <name> [--param k=v …] [--format table|json|csv] [--url URL | --data-dir DIR]',
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { param: { type: 'string', multiple: true }, format: { type: 'string' }, ...connectionOptions },
+    });
+    const name = positionals[0];
+    if (!name) throw new UsageError('which query? `flightrec queries` lists them');
+    const format = outputFormat(values.format);
+    const saved = findSavedQuery(name);
+    const params = parseParamFlags(values.param);
+    const client = await connect(values);
+    try {
+      const rows = await runSavedQuery(client, saved, params);
+      process.stdout.write(formatRows(rows, format));
+    } finally {
+      await client.close();
+    }
+    return 0;
+  },
+};

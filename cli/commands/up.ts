@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { startEmbeddedServer } from '../../server/embedded-server.ts';
+import { DEFAULT_DATA_DIR } from '../connect.ts';
+import { usersFromEnv } from '../users-from-env.ts';
+import { UsageError, type Command } from '../command.ts';
+
+function port(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag} must be a port number 0..65535, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export const up: Command = {
+  name: 'up',
+  summary: 'start the embedded collector and store (OTLP/HTTP in, ClickHouse HTTP out)',
+  usage: 'flightrec up [--data-dir DIR] [--host 127.0.0.1] [--otlp-port 4318] [--query-port 8123] [--ttl-days 180]',
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        'data-dir': { type: 'string' },
+        host: { type: 'string' },
+        'otlp-port': { type: 'string' },
+        'query-port': { type: 'string' },
+        'ttl-days': { type: 'string' },
+      },
+    });
+    const ttl = values['ttl-days'] === undefined ? undefined : Number(values['ttl-days']);
+    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 0)) throw new UsageError(`--ttl-days must be a whole number >= 0`);
+    const server = await startEmbeddedServer({
+      dataDir: values['data-dir'] ?? process.env.FLIGHTREC_DATA_DIR ?? DEFAULT_DATA_DIR,
+      host: values.host ?? process.env.FLIGHTREC_HOST,
+      otlpPort: port(values['otlp-port'] ?? process.env.FLIGHTREC_OTLP_PORT, 4318, 'otlp-port'),
+      queryPort: port(values['query-port'] ?? process.env.FLIGHTREC_QUERY_PORT, 8123, 'query-port'),
+      ttlDays: ttl,
+      ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined,
+      users: usersFromEnv(),
+    });
+    console.log(`flightrec is up (store: ${server.dataDir})`);
+    console.log(`  OTLP/HTTP traces:   ${server.otlpUrl}/v1/traces   (OTEL_EXPORTER_OTLP_ENDPOINT=${server.otlpUrl})`);
+    console.log(`  ClickHouse HTTP:    ${server.queryUrl}   (flightrec query … --url ${server.queryUrl})`);
+    console.log('Press Ctrl-C to stop.');
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    console.log('stopping: writing queued spans…');
+    await server.close();
+    return 0;
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * Rows → terminal table, JSON or CSV.
+ */
+export type OutputFormat = 'table' | 'json' | 'csv';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv'];
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function csvCell(v: unknown): string {
+  const s = cell(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function formatRows(rows: readonly Record<string, unknown>[], format: OutputFormat, maxWidth = 60): string {
+  if (format === 'json') return JSON.stringify(rows, null, 2) + '\n';
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  if (format === 'csv') {
+    return [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
+  }
+  if (rows.length === 0) return '(no rows)\n';
+  const clip = (s: string): string => {
+    const one = s.replace(/\s+/g, ' ');
+    return one.length > maxWidth ? one.slice(0, maxWidth - 1) + '…' : one;
+  };
+  const table = rows.map((r) => columns.map((c) => clip(cell(r[c]))));
+  const widths = columns.map((c, i) => Math.max(c.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((s, i) => s.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...table.map(line)].join('\n') + `\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * The `flightrec` command line. Each subcommand lives in cli/commands/.
+ */
+import { QueryDefinitionError, QueryParamError } from '../review/saved-queries.ts';
+import { UsageError } from './command.ts';
+import { commands } from './commands/index.ts';
+import { UnreachableError } from './connect.ts';
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return ['flightrec — a flight recorder for AI agents', '', 'Commands:', ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), '', 'flightrec <command> --help for its usage.'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`flightrec: unknown command ${JSON.stringify(name)}\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`${command.summary}\n\nusage: ${command.usage}`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof QueryParamError || err instanceof QueryDefinitionError || err instanceof UnreachableError) {
+      console.error(`flightrec ${name}: ${err.message}`);
+      return 2;
+    }
+    const e = err as Error & { code?: string };
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      console.error(`flightrec ${name}: ${e.message}\nusage: ${command.usage}`);
+      return 2;
+    }
+    console.error(`flightrec ${name}: ${e.message?.split('\n')[0] ?? String(err)}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli/main.ts')) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,132 @@
+/**
+ * The one place for every span attribute name and enumerated value flightrec writes or reads.
+ *
+ * OpenTelemetry GenAI semantic-convention names are used where they exist (still "Development"
+ * stability, see docs/semantic-conventions.md); `flightrec.*` names fill the gaps the conventions
+ * leave open (provenance, policy verdicts, approvals, effect and risk, task completion).
+ * SQL in queries/ and storage/ refers to these same strings; test/semconv-sql.test.ts checks that
+ * every attribute key the SQL reads is declared here.
+ */
+
+/** OTel GenAI semantic-convention attribute names. */
+export const GenAI = {
+  operationName: 'gen_ai.operation.name',
+  providerName: 'gen_ai.provider.name',
+  requestModel: 'gen_ai.request.model',
+  responseModel: 'gen_ai.response.model',
+  responseFinishReasons: 'gen_ai.response.finish_reasons',
+  usageInputTokens: 'gen_ai.usage.input_tokens',
+  usageOutputTokens: 'gen_ai.usage.output_tokens',
+  usageCacheReadInputTokens: 'gen_ai.usage.cache_read.input_tokens',
+  agentId: 'gen_ai.agent.id',
+  agentName: 'gen_ai.agent.name',
+  agentVersion: 'gen_ai.agent.version',
+  conversationId: 'gen_ai.conversation.id',
+  toolName: 'gen_ai.tool.name',
+  toolCallId: 'gen_ai.tool.call.id',
+  toolType: 'gen_ai.tool.type',
+  toolDescription: 'gen_ai.tool.description',
+  toolCallArguments: 'gen_ai.tool.call.arguments',
+  toolCallResult: 'gen_ai.tool.call.result',
+  inputMessages: 'gen_ai.input.messages',
+  outputMessages: 'gen_ai.output.messages',
+  systemInstructions: 'gen_ai.system_instructions',
+  errorType: 'error.type',
+} as const;
+
+/** Values of `gen_ai.operation.name` that flightrec emits. */
+export const GenAIOperation = {
+  chat: 'chat',
+  executeTool: 'execute_tool',
+  invokeAgent: 'invoke_agent',
+  retrieval: 'retrieval',
+} as const;
+
+/** flightrec's own attribute names, for what the GenAI conventions do not (yet) cover. */
+export const Flightrec = {
+  record: 'flightrec.record',
+  /** The kind of step within its record: model_call, context, message_in, policy, approval, tool, write, send, task, task_step. */
+  step: 'flightrec.step',
+  sessionId: 'flightrec.session.id',
+  actor: 'flightrec.actor',
+  channel: 'flightrec.channel',
+
+  // SAW
+  sourceKind: 'flightrec.source.kind',
+  sourceTrust: 'flightrec.source.trust',
+  sourceSensitivity: 'flightrec.source.sensitivity',
+  sourceUri: 'flightrec.source.uri',
+  contentSha256: 'flightrec.content.sha256',
+  contentProducedAt: 'flightrec.content.produced_at',
+  contentRef: 'flightrec.content.ref',
+  contentCapture: 'flightrec.content.capture',
+  contentRedacted: 'flightrec.content.redacted',
+
+  // DECIDED
+  decisionToolCalls: 'flightrec.decision.tool_calls',
+  policyName: 'flightrec.policy.name',
+  policyVerdict: 'flightrec.policy.verdict',
+  policyRule: 'flightrec.policy.rule',
+  policyReason: 'flightrec.policy.reason',
+  approvalStatus: 'flightrec.approval.status',
+  approvalApprover: 'flightrec.approval.approver',
+  approvalSubjectSha256: 'flightrec.approval.subject_sha256',
+
+  // TOUCHED
+  effect: 'flightrec.effect',
+  targetSystem: 'flightrec.target.system',
+  targetResource: 'flightrec.target.resource',
+  risk: 'flightrec.risk',
+  reversible: 'flightrec.reversible',
+  idempotencyKey: 'flightrec.idempotency_key',
+  argumentsSha256: 'flightrec.arguments.sha256',
+  outcome: 'flightrec.outcome',
+
+  // Tasks
+  taskId: 'flightrec.task.id',
+  taskName: 'flightrec.task.name',
+  taskSteps: 'flightrec.task.steps',
+  taskStep: 'flightrec.task.step',
+  taskStepState: 'flightrec.task.step.state',
+  taskCompletion: 'flightrec.task.completion',
+
+  /** Keys whose values the redactor replaced, comma-separated, so an auditor can tell "removed" from "absent". */
+  redactedKeys: 'flightrec.redacted_keys',
+} as const;
+
+export const RecordKind = { saw: 'saw', decided: 'decided', touched: 'touched' } as const;
+export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
+
+export const SourceKinds = ['user_message', 'channel_message', 'tool_result', 'retrieval', 'memory', 'web', 'file', 'system'] as const;
+export type SourceKind = (typeof SourceKinds)[number];
+
+export const Trust = ['trusted', 'untrusted'] as const;
+export type Trust = (typeof Trust)[number];
+
+export const Sensitivities = ['public', 'internal', 'confidential', 'secret', 'pii'] as const;
+export type Sensitivity = (typeof Sensitivities)[number];
+
+export const Verdicts = ['allow', 'deny', 'require_approval', 'read_only'] as const;
+export type Verdict = (typeof Verdicts)[number];
+
+export const ApprovalStatuses = ['pending', 'approved', 'denied', 'modified', 'expired'] as const;
+export type ApprovalStatus = (typeof ApprovalStatuses)[number];
+
+export const Effects = ['read', 'write', 'send', 'delete', 'execute', 'payment'] as const;
+export type Effect = (typeof Effects)[number];
+
+/** Ordered from least to most severe; the order is used by detections (risk >= high). */
+export const Risks = ['low', 'medium', 'high', 'critical'] as const;
+export type Risk = (typeof Risks)[number];
+
+export const Outcomes = ['ok', 'error', 'partial', 'unknown'] as const;
+export type Outcome = (typeof Outcomes)[number];
+
+export const StepStates = ['pending', 'running', 'completed', 'failed', 'skipped'] as const;
+export type StepState = (typeof StepStates)[number];
+
+export const TaskCompletions = ['verified_complete', 'incomplete', 'failed', 'unknown'] as const;
+export type TaskCompletion = (typeof TaskCompletions)[number];
+
+/** Every attribute key flightrec declares, for cross-checks against SQL and docs. */
+export const AllAttributeKeys: ReadonlySet<string> = new Set<string>([...Object.values(GenAI), ...Object.values(Flightrec)]);

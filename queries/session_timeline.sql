@@ -1,0 +1,41 @@
+-- name: session_timeline
+-- description: Every span of one session (or one trace), in start order: what the agent saw, decided and touched, with parent links for the tree.
+-- param: session String — the session / conversation id, or a trace id
+-- param: limit UInt32 = 5000 — the most spans to return
+-- panel: table
+WITH traces AS (
+    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
+    FROM flightrec_session_traces
+    WHERE SessionId = {session:String} OR TraceId = {session:String}
+    GROUP BY TraceId
+)
+SELECT
+    Timestamp,
+    TraceId,
+    SpanId,
+    ParentSpanId,
+    SpanName,
+    Record,
+    Step,
+    Agent,
+    Actor,
+    Tool,
+    Effect,
+    TargetSystem,
+    TargetResource,
+    Risk,
+    Verdict,
+    PolicyRule,
+    ApprovalStatus,
+    Outcome,
+    Duration / 1e6 AS DurationMs,
+    StatusCode,
+    StatusMessage,
+    SessionId,
+    SpanAttributes
+FROM flightrec_spans
+WHERE TraceId IN (SELECT TraceId FROM traces)
+  AND Timestamp >= (SELECT min(first_start) FROM traces)
+  AND Timestamp <= (SELECT max(last_end) FROM traces)
+ORDER BY Timestamp, SpanId
+LIMIT {limit:UInt32}

@@ -1,0 +1,131 @@
+/**
+ * OTLP AnyValue → the string the contrib exporter stores in a `Map(…, String)` column.
+ *
+ * The exporter calls pdata's `Value.AsString()`: strings as they are, booleans `true`/`false`,
+ * integers in decimal, doubles in Go's shortest non-exponent form (`strconv.FormatFloat(v, 'f', -1, 64)`),
+ * bytes as standard base64, arrays and maps as JSON of their raw values (Go's encoding/json:
+ * map keys sorted, `<`, `>` and `&` escaped), an empty value as ''.
+ */
+
+/** The shape of AnyValue shared by OTLP/JSON and protobufjs-decoded OTLP/protobuf. */
+export interface LooseAnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: string | number | { toString(): string };
+  doubleValue?: number | string;
+  arrayValue?: { values?: LooseAnyValue[] };
+  kvlistValue?: { values?: LooseKeyValue[] };
+  bytesValue?: string | Uint8Array;
+}
+
+export interface LooseKeyValue {
+  key?: string;
+  value?: LooseAnyValue;
+}
+
+export class AttributeError extends Error {}
+
+export const MAX_NESTING_DEPTH = 32;
+
+const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+function bytesToBase64(b: string | Uint8Array): string {
+  // In OTLP/JSON, bytes values already arrive base64-encoded.
+  return typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+}
+
+/** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent. */
+export function formatDoubleLikeGo(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  const s = String(v);
+  if (!/e/i.test(s)) return s;
+  const [mantissa, expPart] = s.split(/e/i) as [string, string];
+  const exp = Number(expPart);
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const pointAt = (mantissa.replace('-', '').indexOf('.') === -1 ? mantissa.replace('-', '').length : mantissa.replace('-', '').indexOf('.')) + exp;
+  let out: string;
+  if (pointAt <= 0) out = '0.' + '0'.repeat(-pointAt) + digits;
+  else if (pointAt >= digits.length) out = digits + '0'.repeat(pointAt - digits.length);
+  else out = digits.slice(0, pointAt) + '.' + digits.slice(pointAt);
+  return (negative ? '-' : '') + out;
+}
+
+function toDouble(v: number | string): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+/** The raw Go value behind an AnyValue, as JSON would encode it. */
+function toRaw(v: LooseAnyValue | undefined, depth: number): unknown {
+  if (depth > MAX_NESTING_DEPTH) throw new AttributeError(`attribute value nested deeper than ${MAX_NESTING_DEPTH} levels`);
+  if (!v || typeof v !== 'object') return null;
+  if (has(v, 'stringValue')) return String(v.stringValue ?? '');
+  if (has(v, 'boolValue')) return Boolean(v.boolValue);
+  if (has(v, 'intValue')) return BigInt(String(v.intValue));
+  if (has(v, 'doubleValue')) return toDouble(v.doubleValue!);
+  if (has(v, 'arrayValue')) return (v.arrayValue?.values ?? []).map((x) => toRaw(x, depth + 1));
+  if (has(v, 'kvlistValue')) {
+    const out = new Map<string, unknown>();
+    for (const kv of v.kvlistValue?.values ?? []) out.set(String(kv.key ?? ''), toRaw(kv.value, depth + 1));
+    return out;
+  }
+  if (has(v, 'bytesValue')) return { __bytes: bytesToBase64(v.bytesValue!) };
+  return null;
+}
+
+/** Go encoding/json's string escaping: JSON.stringify plus HTML-safe escapes. */
+function goJsonString(s: string): string {
+  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+function rawToGoJson(raw: unknown): string {
+  if (raw === null || raw === undefined) return 'null';
+  if (typeof raw === 'string') return goJsonString(raw);
+  if (typeof raw === 'boolean') return raw ? 'true' : 'false';
+  if (typeof raw === 'bigint') return raw.toString();
+  if (typeof raw === 'number') {
+    // encoding/json refuses NaN/Inf; pdata then yields an empty map string. Encode as null to keep the rest.
+    return Number.isFinite(raw) ? JSON.stringify(raw) : 'null';
+  }
+  if (Array.isArray(raw)) return '[' + raw.map(rawToGoJson).join(',') + ']';
+  if (raw instanceof Map) {
+    const keys = [...raw.keys()].sort();
+    return '{' + keys.map((k) => goJsonString(k) + ':' + rawToGoJson(raw.get(k))).join(',') + '}';
+  }
+  if (typeof raw === 'object' && raw && '__bytes' in raw) return goJsonString(String((raw as { __bytes: string }).__bytes));
+  return 'null';
+}
+
+export function anyValueToString(v: LooseAnyValue | undefined): string {
+  if (!v || typeof v !== 'object') return '';
+  if (has(v, 'stringValue')) return String(v.stringValue ?? '');
+  if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
+  if (has(v, 'intValue')) {
+    const s = String(v.intValue);
+    if (!/^-?\d+$/.test(s)) throw new AttributeError(`intValue is not an integer: ${s.slice(0, 40)}`);
+    return BigInt(s).toString();
+  }
+  if (has(v, 'doubleValue')) return formatDoubleLikeGo(toDouble(v.doubleValue!));
+  if (has(v, 'bytesValue')) return bytesToBase64(v.bytesValue!);
+  if (has(v, 'arrayValue') || has(v, 'kvlistValue')) return rawToGoJson(toRaw(v, 0));
+  return '';
+}
+
+/** Key/value list → a plain record; a later duplicate key wins, as in pdata's Map. */
+export function attributesToRecord(kvs: readonly LooseKeyValue[] | undefined, maxValueBytes: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!kvs) return out;
+  if (!Array.isArray(kvs)) throw new AttributeError('attributes must be a list of key/value pairs');
+  for (const kv of kvs) {
+    if (!kv || typeof kv !== 'object') throw new AttributeError('attribute is not a key/value object');
+    const key = String(kv.key ?? '');
+    const value = anyValueToString(kv.value);
+    if (value.length > maxValueBytes) {
+      throw new AttributeError(`attribute ${JSON.stringify(key.slice(0, 80))} is ${value.length} bytes, over the ${maxValueBytes}-byte limit`);
+    }
+    out[key] = value;
+  }
+  return out;
+}

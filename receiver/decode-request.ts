@@ -1,0 +1,59 @@
+/**
+ * An OTLP/HTTP trace request body → a decoded request, for either encoding the spec defines.
+ */
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { ExportTraceServiceRequest } from './otlp-proto-schema.ts';
+import type { LooseTraceRequest } from './span-rows.ts';
+
+export type OtlpEncoding = 'json' | 'protobuf';
+
+/** A client error: the body can never succeed as sent (answered with a 4xx, never retried). */
+export class BadRequestError extends Error {
+  readonly status: number;
+  constructor(message: string, status = 400) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export function encodingOf(contentType: string | undefined): OtlpEncoding {
+  const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (ct === 'application/x-protobuf' || ct === 'application/protobuf') return 'protobuf';
+  if (ct === 'application/json') return 'json';
+  throw new BadRequestError(`unsupported Content-Type ${JSON.stringify(contentType ?? '')}: send application/x-protobuf or application/json`, 415);
+}
+
+/** Undo Content-Encoding, refusing to inflate past maxBytes (a gzip bomb is an oversize body). */
+export function decompress(body: Buffer, contentEncoding: string | undefined, maxBytes: number): Buffer {
+  const enc = (contentEncoding ?? '').trim().toLowerCase();
+  if (enc === '' || enc === 'identity') return body;
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') return gunzipSync(body, { maxOutputLength: maxBytes });
+    if (enc === 'deflate') return inflateSync(body, { maxOutputLength: maxBytes });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new BadRequestError(`decompressed body is over the ${maxBytes}-byte limit`, 413);
+    throw new BadRequestError(`body is not valid ${enc}: ${(err as Error).message}`);
+  }
+  throw new BadRequestError(`unsupported Content-Encoding ${JSON.stringify(contentEncoding)}: send gzip, deflate or none`, 415);
+}
+
+export function decodeRequest(body: Buffer, encoding: OtlpEncoding): LooseTraceRequest {
+  if (encoding === 'json') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      throw new BadRequestError(`body is not valid JSON: ${(err as Error).message}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new BadRequestError('body is not an OTLP ExportTraceServiceRequest object');
+    }
+    return parsed as LooseTraceRequest;
+  }
+  try {
+    return ExportTraceServiceRequest.decode(body) as unknown as LooseTraceRequest;
+  } catch (err) {
+    throw new BadRequestError(`body is not a valid OTLP protobuf ExportTraceServiceRequest: ${(err as Error).message}`);
+  }
+}

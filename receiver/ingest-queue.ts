@@ -1,0 +1,126 @@
+/**
+ * Group commit between OTLP requests and the store.
+ *
+ * Each request's rows wait in memory only until the next insert, which carries every request that
+ * arrived while the previous insert ran. A request is acknowledged only after the insert holding
+ * its rows has returned, so nothing acknowledged can be lost; when the queue is full or the store
+ * fails, the request is refused with a retryable error and its client sends it again.
+ */
+import type { OtelTraceRow } from './span-rows.ts';
+
+/** Where rows go; the ClickHouse implementation is clickhouse-span-sink.ts. */
+export interface SpanSink {
+  write(rows: readonly OtelTraceRow[]): Promise<void>;
+}
+
+/** A retryable refusal: answered with 429/503 and Retry-After, so standard OTLP exporters retry. */
+export class RetryableError extends Error {
+  readonly status: 429 | 503;
+  readonly retryAfterSeconds: number;
+  constructor(message: string, status: 429 | 503, retryAfterSeconds: number) {
+    super(message);
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export interface IngestQueueOptions {
+  /** Rows waiting (not yet in an insert) past which new requests are refused with 429. */
+  readonly maxQueuedRows: number;
+  /** Largest number of rows in one insert. */
+  readonly maxBatchRows: number;
+  readonly retryAfterSeconds: number;
+}
+
+export const DEFAULT_INGEST_QUEUE_OPTIONS: IngestQueueOptions = { maxQueuedRows: 200_000, maxBatchRows: 50_000, retryAfterSeconds: 1 };
+
+interface Pending {
+  rows: readonly OtelTraceRow[];
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export interface IngestStats {
+  acceptedRequests: number;
+  acceptedSpans: number;
+  refusedRequests: number;
+  failedInserts: number;
+  inserts: number;
+}
+
+export class IngestQueue {
+  readonly #sink: SpanSink;
+  readonly #opts: IngestQueueOptions;
+  #pending: Pending[] = [];
+  #queuedRows = 0;
+  #flushing: Promise<void> | null = null;
+  #closed = false;
+  readonly stats: IngestStats = { acceptedRequests: 0, acceptedSpans: 0, refusedRequests: 0, failedInserts: 0, inserts: 0 };
+
+  constructor(sink: SpanSink, opts: Partial<IngestQueueOptions> = {}) {
+    this.#sink = sink;
+    this.#opts = { ...DEFAULT_INGEST_QUEUE_OPTIONS, ...opts };
+  }
+
+  get queuedRows(): number {
+    return this.#queuedRows;
+  }
+
+  /** Resolves once the rows are written; rejects with RetryableError when they were not. */
+  submit(rows: readonly OtelTraceRow[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    if (this.#closed) {
+      this.stats.refusedRequests++;
+      return Promise.reject(new RetryableError('receiver is shutting down', 503, this.#opts.retryAfterSeconds));
+    }
+    if (this.#queuedRows > 0 && this.#queuedRows + rows.length > this.#opts.maxQueuedRows) {
+      this.stats.refusedRequests++;
+      return Promise.reject(
+        new RetryableError(`ingest queue is full (${this.#queuedRows} spans waiting for the store); retry later`, 429, this.#opts.retryAfterSeconds),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ rows, resolve, reject });
+      this.#queuedRows += rows.length;
+      this.#kick();
+    });
+  }
+
+  #kick(): void {
+    if (this.#flushing || this.#pending.length === 0) return;
+    this.#flushing = this.#flushOnce().finally(() => {
+      this.#flushing = null;
+      this.#kick();
+    });
+  }
+
+  async #flushOnce(): Promise<void> {
+    const batch: Pending[] = [];
+    let count = 0;
+    while (this.#pending.length > 0 && (batch.length === 0 || count + this.#pending[0]!.rows.length <= this.#opts.maxBatchRows)) {
+      const p = this.#pending.shift()!;
+      batch.push(p);
+      count += p.rows.length;
+    }
+    this.#queuedRows -= count;
+    const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows);
+    try {
+      await this.#sink.write(rows);
+      this.stats.inserts++;
+      this.stats.acceptedRequests += batch.length;
+      this.stats.acceptedSpans += count;
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      this.stats.failedInserts++;
+      const reason = err instanceof Error ? err.message : String(err);
+      const refusal = new RetryableError(`the store did not accept the spans (${reason.split('\n')[0]}); retry later`, 503, this.#opts.retryAfterSeconds);
+      for (const p of batch) p.reject(refusal);
+    }
+  }
+
+  /** Refuse new requests and wait for the ones already queued to be written or refused. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#flushing) await this.#flushing;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * `flightrec up`: one process that owns the embedded store (chdb) and serves it twice — an OTLP/HTTP
+ * receiver that writes spans, and ClickHouse's HTTP interface that every other process (the CLI,
+ * Grafana, the audit export) reads through.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
+import { IngestQueue, type IngestQueueOptions } from '../receiver/ingest-queue.ts';
+import { DEFAULT_ROW_LIMITS } from '../receiver/span-rows.ts';
+import { migrate, openStore } from '../storage/store-client.ts';
+import { DEFAULT_DATABASE } from '../storage/tables.ts';
+import { createClickHouseHandler, type QueryUser } from './clickhouse-http-interface.ts';
+import { send } from './http-body.ts';
+import { createOtlpHandler, type ReceiverCounters } from './otlp-receiver.ts';
+
+export interface EmbeddedServerOptions {
+  readonly dataDir: string;
+  /** Address to listen on; loopback unless told otherwise. */
+  readonly host?: string;
+  /** OTLP/HTTP port (4318 by convention); 0 picks a free one. */
+  readonly otlpPort?: number;
+  /** ClickHouse HTTP port (8123 by convention); 0 picks a free one. */
+  readonly queryPort?: number;
+  readonly ingestToken?: string;
+  readonly users?: readonly QueryUser[];
+  readonly ttlDays?: number;
+  readonly database?: string;
+  readonly maxBodyBytes?: number;
+  readonly queue?: Partial<IngestQueueOptions>;
+}
+
+export interface EmbeddedServer {
+  readonly otlpUrl: string;
+  readonly queryUrl: string;
+  readonly dataDir: string;
+  /** The in-process client that owns the store (writes go through it). */
+  readonly client: ClickHouseClient;
+  readonly queue: IngestQueue;
+  readonly counters: ReceiverCounters;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveListen(server.address() as AddressInfo);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((r) => {
+    server.close(() => r());
+    server.closeIdleConnections();
+  });
+}
+
+function urlOf(host: string, addr: AddressInfo): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${addr.port}`;
+}
+
+export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const dataDir = resolve(opts.dataDir);
+  const host = opts.host ?? '127.0.0.1';
+  const database = opts.database ?? DEFAULT_DATABASE;
+  const maxBodyBytes = opts.maxBodyBytes ?? 32 << 20;
+  const client = await openStore({ kind: 'embedded', path: dataDir }, database);
+  await migrate(client, { database, ttlDays: opts.ttlDays });
+
+  const queue = new IngestQueue(new ClickHouseSpanSink(client, database), opts.queue);
+  const otlp = createOtlpHandler(queue, { ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: DEFAULT_ROW_LIMITS });
+  const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes });
+
+  const crash = (res: import('node:http').ServerResponse, err: unknown): void => {
+    send(res, 500, `internal error: ${(err as Error).message}\n`, { 'Content-Type': 'text/plain' });
+  };
+  const otlpServer = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/v1/traces') {
+      otlp.handle(req, res).catch((err) => crash(res, err));
+    } else if (path === '/health' || path === '/') {
+      req.resume();
+      send(res, 200, JSON.stringify({ status: 'ok', queuedSpans: queue.queuedRows, ...otlp.counters }), { 'Content-Type': 'application/json' });
+    } else {
+      req.resume();
+      send(res, 404, JSON.stringify({ code: 5, message: `no OTLP endpoint at ${path}; traces go to POST /v1/traces` }), { 'Content-Type': 'application/json' });
+    }
+  });
+  const queryServer = createServer((req, res) => {
+    clickhouse.handle(req, res).catch((err) => crash(res, err));
+  });
+
+  let otlpAddr: AddressInfo;
+  let queryAddr: AddressInfo;
+  try {
+    otlpAddr = await listen(otlpServer, opts.otlpPort ?? 4318, host);
+    queryAddr = await listen(queryServer, opts.queryPort ?? 8123, host);
+  } catch (err) {
+    await Promise.allSettled([closeServer(otlpServer), closeServer(queryServer)]);
+    await client.close();
+    throw err;
+  }
+
+  let closed: Promise<void> | null = null;
+  return {
+    otlpUrl: urlOf(host, otlpAddr),
+    queryUrl: urlOf(host, queryAddr),
+    dataDir,
+    client,
+    queue,
+    counters: otlp.counters,
+    close() {
+      closed ??= (async () => {
+        // Stop taking requests, let the queued ones reach the store, then release the directory.
+        const stopping = Promise.all([closeServer(otlpServer), closeServer(queryServer)]);
+        await queue.close();
+        await stopping;
+        await client.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * OTLP/HTTP trace receiver: `POST /v1/traces`, protobuf or JSON, optionally gzip-compressed.
+ *
+ * Responses follow the OTLP/HTTP spec: 200 with an ExportTraceServiceResponse (carrying
+ * `partialSuccess` when some spans were rejected), 4xx with a google.rpc.Status for requests that
+ * can never succeed, 429/503 with Retry-After when the store cannot take them now.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestError, decodeRequest, decompress, encodingOf, type OtlpEncoding } from '../receiver/decode-request.ts';
+import { type IngestQueue, RetryableError } from '../receiver/ingest-queue.ts';
+import { ExportTraceServiceResponse, RpcStatus } from '../receiver/otlp-proto-schema.ts';
+import { DEFAULT_ROW_LIMITS, RequestShapeError, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
+import { readBody, secretEquals, send } from './http-body.ts';
+
+export interface OtlpReceiverOptions {
+  /** When set, requests must carry `Authorization: Bearer <token>`. */
+  readonly ingestToken?: string;
+  /** Largest body accepted, before and after decompression. */
+  readonly maxBodyBytes: number;
+  readonly rowLimits: RowLimits;
+}
+
+export const DEFAULT_OTLP_RECEIVER_OPTIONS: OtlpReceiverOptions = { maxBodyBytes: 32 << 20, rowLimits: DEFAULT_ROW_LIMITS };
+
+/** Counters for pipeline health; read by `/metrics`-style callers and the health query. */
+export interface ReceiverCounters {
+  requests: number;
+  rejectedRequests: number;
+  rejectedSpans: number;
+  acceptedSpans: number;
+  retryableRefusals: number;
+}
+
+// google.rpc.Status codes used in error bodies.
+const RPC_INVALID_ARGUMENT = 3;
+const RPC_UNAUTHENTICATED = 16;
+const RPC_UNAVAILABLE = 14;
+const RPC_RESOURCE_EXHAUSTED = 8;
+
+function respond(res: ServerResponse, encoding: OtlpEncoding, status: number, message: object, headers: Record<string, string> = {}, type: 'response' | 'status' = 'response'): void {
+  if (encoding === 'protobuf') {
+    const Type = type === 'response' ? ExportTraceServiceResponse : RpcStatus;
+    const bytes = Buffer.from(Type.encode(Type.fromObject(message)).finish());
+    send(res, status, bytes, { 'Content-Type': 'application/x-protobuf', ...headers });
+  } else {
+    send(res, status, JSON.stringify(message), { 'Content-Type': 'application/json', ...headers });
+  }
+}
+
+export function createOtlpHandler(queue: IngestQueue, opts: OtlpReceiverOptions = DEFAULT_OTLP_RECEIVER_OPTIONS) {
+  const counters: ReceiverCounters = { requests: 0, rejectedRequests: 0, rejectedSpans: 0, acceptedSpans: 0, retryableRefusals: 0 };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    counters.requests++;
+    // Answer errors in the client's own encoding when we can tell it; JSON otherwise.
+    let encoding: OtlpEncoding = 'json';
+    try {
+      if (req.method !== 'POST') {
+        req.resume();
+        throw new BadRequestError(`method ${req.method} not allowed on /v1/traces; use POST`, 405);
+      }
+      if (opts.ingestToken !== undefined) {
+        const auth = req.headers.authorization ?? '';
+        const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+        if (!secretEquals(token, opts.ingestToken)) {
+          req.resume();
+          counters.rejectedRequests++;
+          respond(res, encodingSafe(req), 401, { code: RPC_UNAUTHENTICATED, message: 'missing or wrong bearer token' }, { 'WWW-Authenticate': 'Bearer' }, 'status');
+          return;
+        }
+      }
+      encoding = encodingOf(req.headers['content-type']);
+      const raw = await readBody(req, opts.maxBodyBytes);
+      const body = decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes);
+      const request = decodeRequest(body, encoding);
+      const { rows, rejectedSpans, errors } = requestToRows(request, opts.rowLimits);
+      counters.rejectedSpans += rejectedSpans;
+      if (rows.length === 0 && rejectedSpans > 0) {
+        throw new BadRequestError(`all ${rejectedSpans} spans were rejected: ${errors.join('; ')}`);
+      }
+      await queue.submit(rows);
+      counters.acceptedSpans += rows.length;
+      const message = rejectedSpans > 0 ? { partialSuccess: { rejectedSpans, errorMessage: `${rejectedSpans} spans rejected: ${errors.join('; ')}` } } : {};
+      respond(res, encoding, 200, message);
+    } catch (err) {
+      if (err instanceof RetryableError) {
+        counters.retryableRefusals++;
+        const code = err.status === 429 ? RPC_RESOURCE_EXHAUSTED : RPC_UNAVAILABLE;
+        respond(res, encoding, err.status, { code, message: err.message }, { 'Retry-After': String(err.retryAfterSeconds) }, 'status');
+        return;
+      }
+      counters.rejectedRequests++;
+      if (err instanceof BadRequestError) {
+        respond(res, encoding, err.status, { code: RPC_INVALID_ARGUMENT, message: err.message }, {}, 'status');
+      } else if (err instanceof RequestShapeError) {
+        respond(res, encoding, 400, { code: RPC_INVALID_ARGUMENT, message: err.message }, {}, 'status');
+      } else {
+        // Anything else is our bug, not the client's: say so, and let it retry.
+        respond(res, encoding, 503, { code: RPC_UNAVAILABLE, message: `receiver error: ${(err as Error).message}` }, { 'Retry-After': '1' }, 'status');
+      }
+    }
+  }
+
+  return { handle, counters };
+}
+
+function encodingSafe(req: IncomingMessage): OtlpEncoding {
+  try {
+    return encodingOf(req.headers['content-type']);
+  } catch {
+    return 'json';
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The columns of the `flightrec_spans` view, each a ClickHouse expression over an `otel_traces` row.
+ *
+ * They are computed at read time over the contrib exporter's table, so rows written by the real
+ * OpenTelemetry Collector get exactly the same columns as rows written by flightrec's receiver.
+ * Where a span comes from another producer (OpenClaw's diagnostics-otel plugin), the fallbacks
+ * below map its names onto flightrec's model.
+ */
+import { Flightrec, GenAI, Risks } from '../instrumentation/semconv.ts';
+
+/** `SpanAttributes['key']` as SQL; keys come from semconv.ts, never from input. */
+export function attr(key: string): string {
+  return `SpanAttributes['${key.replace(/'/g, "\\'")}']`;
+}
+
+function firstNonEmpty(...exprs: string[]): string {
+  // coalesce() skips NULLs, and a missing Map key reads as '' — turn '' into NULL first.
+  return `coalesce(${exprs.map((e) => `nullIf(${e}, '')`).join(', ')}, '')`;
+}
+
+const riskList = `[${Risks.map((r) => `'${r}'`).join(', ')}]`;
+
+/** Status strings differ by exporter version ('STATUS_CODE_ERROR' or 'Error'); accept both. */
+export const IS_ERROR_SQL = `CAST(StatusCode, 'String') IN ('STATUS_CODE_ERROR', 'Error')`;
+
+/** OpenClaw diagnostics-otel spans carry no flightrec.record; classify them by span name and outcome. */
+const openclawRecord = `multiIf(
+      SpanName IN ('openclaw.message.processed', 'openclaw.context.assembled'), 'saw',
+      SpanName = 'openclaw.tool.execution' AND ${attr('openclaw.outcome')} = 'blocked', 'decided',
+      SpanName IN ('openclaw.model.call', 'openclaw.run', 'openclaw.harness.run'), 'decided',
+      SpanName IN ('openclaw.tool.execution', 'openclaw.exec', 'openclaw.message.delivery'), 'touched',
+      '')`;
+
+export interface DerivedColumn {
+  readonly name: string;
+  readonly sql: string;
+  readonly description: string;
+}
+
+export const derivedColumns: readonly DerivedColumn[] = [
+  { name: 'SessionId', sql: firstNonEmpty(attr(GenAI.conversationId), attr(Flightrec.sessionId), attr('openclaw.sessionKey'), 'TraceId'), description: 'conversation / session id; the trace id when the span names none' },
+  { name: 'Record', sql: firstNonEmpty(attr(Flightrec.record), openclawRecord), description: 'saw | decided | touched, or empty for plumbing spans' },
+  { name: 'Step', sql: attr(Flightrec.step), description: 'kind of step within the record' },
+  { name: 'Operation', sql: attr(GenAI.operationName), description: 'gen_ai.operation.name' },
+  { name: 'Agent', sql: firstNonEmpty(attr(GenAI.agentName), `ResourceAttributes['${GenAI.agentName}']`, attr(GenAI.agentId), 'ServiceName'), description: 'agent name, else the service' },
+  { name: 'Actor', sql: attr(Flightrec.actor), description: 'who asked (user, channel sender) or who approved' },
+  { name: 'Channel', sql: firstNonEmpty(attr(Flightrec.channel), attr('openclaw.channel')), description: 'inbound/outbound channel' },
+  { name: 'Tool', sql: firstNonEmpty(attr(GenAI.toolName), attr('openclaw.toolName')), description: 'gen_ai.tool.name' },
+  { name: 'Model', sql: firstNonEmpty(attr(GenAI.responseModel), attr(GenAI.requestModel)), description: 'model used' },
+  { name: 'InputTokens', sql: `toUInt64OrZero(${attr(GenAI.usageInputTokens)})`, description: 'gen_ai.usage.input_tokens' },
+  { name: 'OutputTokens', sql: `toUInt64OrZero(${attr(GenAI.usageOutputTokens)})`, description: 'gen_ai.usage.output_tokens' },
+  { name: 'SourceKind', sql: attr(Flightrec.sourceKind), description: 'where context came from' },
+  { name: 'Trust', sql: attr(Flightrec.sourceTrust), description: 'trusted | untrusted' },
+  { name: 'Sensitivity', sql: attr(Flightrec.sourceSensitivity), description: 'public … secret, pii' },
+  { name: 'ContentSha256', sql: attr(Flightrec.contentSha256), description: 'SHA-256 of the content seen' },
+  { name: 'ContentProducedAt', sql: `parseDateTime64BestEffortOrNull(${attr(Flightrec.contentProducedAt)}, 3)`, description: 'when the content was produced' },
+  { name: 'Verdict', sql: firstNonEmpty(attr(Flightrec.policyVerdict), `if(${attr('openclaw.outcome')} = 'blocked', 'deny', '')`), description: 'policy verdict' },
+  { name: 'PolicyRule', sql: firstNonEmpty(attr(Flightrec.policyRule), attr('openclaw.deniedReason')), description: 'the rule that fired' },
+  { name: 'ApprovalStatus', sql: attr(Flightrec.approvalStatus), description: 'pending | approved | denied | modified | expired' },
+  { name: 'Approver', sql: attr(Flightrec.approvalApprover), description: 'who approved' },
+  { name: 'Effect', sql: attr(Flightrec.effect), description: 'read | write | send | delete | execute | payment' },
+  { name: 'TargetSystem', sql: attr(Flightrec.targetSystem), description: 'system touched' },
+  { name: 'TargetResource', sql: attr(Flightrec.targetResource), description: 'resource touched' },
+  { name: 'Risk', sql: attr(Flightrec.risk), description: 'low | medium | high | critical' },
+  { name: 'RiskLevel', sql: `indexOf(${riskList}, ${attr(Flightrec.risk)})`, description: '0 none, 1 low … 4 critical' },
+  { name: 'Reversible', sql: attr(Flightrec.reversible), description: "'true' | 'false' | ''" },
+  { name: 'IdempotencyKey', sql: attr(Flightrec.idempotencyKey), description: 'idempotency key of a side effect' },
+  { name: 'ArgumentsSha256', sql: attr(Flightrec.argumentsSha256), description: 'SHA-256 of the canonical tool arguments' },
+  { name: 'Outcome', sql: firstNonEmpty(attr(Flightrec.outcome), `if(${IS_ERROR_SQL}, 'error', '')`), description: 'ok | error | partial | unknown' },
+  { name: 'TaskId', sql: attr(Flightrec.taskId), description: 'task id' },
+  { name: 'TaskStep', sql: attr(Flightrec.taskStep), description: 'task step name' },
+  { name: 'TaskStepState', sql: attr(Flightrec.taskStepState), description: 'task step state' },
+  { name: 'TaskCompletion', sql: attr(Flightrec.taskCompletion), description: 'caller-verified task completion' },
+  { name: 'IsError', sql: `toUInt8(${IS_ERROR_SQL})`, description: '1 when the span status is error' },
+  { name: 'ErrorType', sql: attr(GenAI.errorType), description: 'error.type' },
+];
