@@ -13,7 +13,8 @@ function fromEnum(values: readonly string[], v: number | string | undefined): st
   if (typeof v === 'string') {
     if (values.includes(v)) return v;
     // OTLP/JSON may carry the proto enum name; map it onto pdata's form.
-    const legacy = values.find((x) => x.toUpperCase() === v.replace(LEGACY_PREFIX, ''));
+    const bare = v.replace(LEGACY_PREFIX, '');
+    const legacy = values.find((x) => x.toUpperCase() === bare);
     if (legacy) return legacy;
     v = Number(v);
   }
