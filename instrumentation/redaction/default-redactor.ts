@@ -1,0 +1,122 @@
+/**
+ * flightrec's redactor: secret keys by name, secrets and PII by value pattern (value-rules.ts),
+ * an allow list of keys that never carry content (hashes, ids, enumerations).
+ *
+ * Hand-written rather than @secretlint/core or @pinojs/redact, measured in
+ * bench/instrumentation-redaction-choice.ts: secretlint is an async, file-oriented linter (a
+ * Promise and a rule-context set-up per string; orders of magnitude over the per-span budget) and
+ * @pinojs/redact redacts known object paths, while span attributes are flat keys matched by name
+ * and content needs value patterns. The provider key formats follow secretlint's preset.
+ */
+import { Flightrec, GenAI } from '../semconv.ts';
+import type { RedactionResult, Redactor } from './redactor.ts';
+import { DEFAULT_VALUE_RULES, type ValueRule } from './value-rules.ts';
+
+export interface RedactionConfig {
+  /** More keys (exact, case-insensitive, or regex) whose values are always replaced. */
+  readonly denyKeys?: readonly (string | RegExp)[];
+  /** More keys never scanned (exact). Deny wins over allow. */
+  readonly allowKeys?: readonly string[];
+  /** More value rules, run after the defaults. */
+  readonly rules?: readonly ValueRule[];
+  /** Default rules to turn off by name, e.g. ['phone'] where phone numbers are not personal. */
+  readonly disableRules?: readonly string[];
+  /** Replacement text; the rule name is appended as `[REDACTED:email]`. */
+  readonly replacement?: string;
+}
+
+/**
+ * A key names a secret when its last segment (after the last '.') is, or ends in, one of these
+ * words: `password`, `db_password`, `x-api-key`, `authorization`… but not `input_tokens`.
+ */
+const SECRET_KEY_SEGMENT = /(?:^|[_-])(?:password|passwd|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|id[_-]?token|session[_-]?token|token|authorization|proxy[_-]authorization|cookie|set[_-]cookie|private[_-]?key|credentials?|passphrase)$/i;
+
+/** Keys whose values are hashes, ids, numbers or closed enumerations: never content. */
+export const DEFAULT_ALLOW_KEYS: readonly string[] = [
+  GenAI.operationName, GenAI.providerName, GenAI.requestModel, GenAI.responseModel, GenAI.responseFinishReasons,
+  GenAI.toolName, GenAI.toolCallId, GenAI.toolType, GenAI.agentId, GenAI.agentName, GenAI.agentVersion, GenAI.errorType, GenAI.responseId,
+  Flightrec.record, Flightrec.step, Flightrec.sourceKind, Flightrec.sourceTrust, Flightrec.sourceSensitivity,
+  Flightrec.contentSha256, Flightrec.contentProducedAt, Flightrec.contentCapture, Flightrec.policyVerdict, Flightrec.approvalStatus,
+  Flightrec.approvalSubjectSha256, Flightrec.effect, Flightrec.risk, Flightrec.reversible, Flightrec.argumentsSha256, Flightrec.outcome,
+  Flightrec.taskStepState, Flightrec.taskCompletion, Flightrec.redactedKeys, Flightrec.droppedKeys, Flightrec.inputMessagesSha256,
+  Flightrec.outputMessagesSha256, Flightrec.resultSha256, Flightrec.streamAborted, Flightrec.streamChunks, Flightrec.decisionToolCalls,
+  'openinference.span.kind',
+];
+
+const MAX_DEPTH = 64;
+
+export function createRedactor(config: RedactionConfig = {}): Redactor {
+  const base = config.replacement ?? '[REDACTED]';
+  const tagged = (rule: string): string => (base.endsWith(']') ? `${base.slice(0, -1)}:${rule}]` : `${base}:${rule}`);
+  const disabled = new Set(config.disableRules ?? []);
+  const rules = [...DEFAULT_VALUE_RULES, ...(config.rules ?? [])].filter((r) => !disabled.has(r.name));
+  const denyExact = new Set<string>();
+  const denyRe: RegExp[] = [];
+  for (const k of config.denyKeys ?? []) {
+    if (typeof k === 'string') denyExact.add(k.toLowerCase());
+    else denyRe.push(k);
+  }
+  const allow = new Set([...DEFAULT_ALLOW_KEYS, ...(config.allowKeys ?? [])]);
+
+  const isSecretKey = (key: string): boolean => {
+    const lower = key.toLowerCase();
+    if (denyExact.has(lower)) return true;
+    for (const re of denyRe) if (re.test(key)) return true;
+    const dot = key.lastIndexOf('.');
+    return SECRET_KEY_SEGMENT.test(dot >= 0 ? key.slice(dot + 1) : key);
+  };
+
+  const triggered = (rule: ValueRule, text: string): boolean => {
+    if (rule.trigger instanceof RegExp) return rule.trigger.test(text);
+    for (const t of rule.trigger) if (text.includes(t)) return true;
+    return false;
+  };
+
+  const redactText = (text: string): RedactionResult => {
+    let out = text;
+    let hits: string[] | undefined;
+    for (const rule of rules) {
+      if (!triggered(rule, out)) continue;
+      rule.pattern.lastIndex = 0;
+      out = out.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
+        if (rule.accept && !rule.accept(match)) return match;
+        (hits ??= []).push(rule.name);
+        const groups = rest[rest.length - 1];
+        const secret = groups && typeof groups === 'object' ? (groups as Record<string, string | undefined>).secret : undefined;
+        if (secret) {
+          const at = match.lastIndexOf(secret);
+          return match.slice(0, at) + tagged(rule.name) + match.slice(at + secret.length);
+        }
+        return tagged(rule.name);
+      });
+    }
+    return { value: out, rules: hits ? [...new Set(hits)] : [] };
+  };
+
+  const redactDeep = (value: unknown, depth = 0): unknown => {
+    if (depth > MAX_DEPTH) throw new Error('redaction: value nested too deeply');
+    if (typeof value === 'string') return redactText(value).value;
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+    const src = (typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON(): unknown }).toJSON() : value);
+    if (src === null || typeof src !== 'object') return redactDeep(src, depth + 1);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(src)) out[k] = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? base : redactDeep(v, depth + 1);
+    return out;
+  };
+
+  return {
+    replacement: base,
+    redactText,
+    isSecretKey,
+    isAllowedKey: (key) => allow.has(key) && !isSecretKey(key),
+    redactDeep: (value) => redactDeep(value),
+  };
+}
+
+let shared: Redactor | undefined;
+
+/** The redactor with default rules, built once. */
+export function defaultRedactor(): Redactor {
+  return (shared ??= createRedactor());
+}
