@@ -133,6 +133,13 @@ function redactedKeys(attrs: Record<string, string>): string[] {
   return [...new Set(raw.split(',').map((k) => k.trim()).filter((k) => k.length > 0))].sort();
 }
 
+/** JSONCompactEachRow row (values in EXPORT_COLUMNS order) → the named row. */
+export function rowFromCompact(values: readonly unknown[], columns: readonly string[]): SpanExportRow {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i];
+  return row as unknown as SpanExportRow;
+}
+
 export function toAuditRecord(row: SpanExportRow, content: ContentMode): AuditRecord {
   const attributes: Record<string, string> = {};
   const hashed: string[] = [];

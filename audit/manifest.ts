@@ -43,7 +43,7 @@ export interface Manifest {
   signer: { algorithm: 'ed25519'; public_key_fingerprint: string };
   query: {
     sql: string;
-    params: Record<string, string | string[]>;
+    params: Record<string, string | string[] | number>;
     filters: Record<string, string | string[]>;
     pagination: string;
   };

@@ -25,10 +25,35 @@ function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+const SORTED_FIELDS = [...RECORD_FIELDS].sort();
+
+/**
+ * canonicalJson() specialised to an AuditRecord: the top-level member order is fixed, so only the
+ * attribute keys need sorting per record. Same bytes as canonicalJson(record) (a test checks).
+ */
+function encodeJsonlRecord(r: AuditRecord): string {
+  let out = '{';
+  for (let i = 0; i < SORTED_FIELDS.length; i++) {
+    const f = SORTED_FIELDS[i]!;
+    const v = r[f];
+    out += (i === 0 ? '"' : ',"') + f + '":';
+    if (typeof v === 'string') out += JSON.stringify(v);
+    else if (typeof v === 'number' || typeof v === 'boolean') out += String(v);
+    else if (f === 'attributes') {
+      const attrs = v as Record<string, string>;
+      const keys = Object.keys(attrs).sort();
+      out += '{';
+      for (let k = 0; k < keys.length; k++) out += (k === 0 ? '' : ',') + JSON.stringify(keys[k]) + ':' + JSON.stringify(attrs[keys[k]!]);
+      out += '}';
+    } else out += canonicalJson(v as unknown as CanonicalValue);
+  }
+  return out + '}';
+}
+
 export function encoderFor(format: RecordFormat, toolVersion: string): RecordEncoder {
   switch (format) {
     case 'jsonl':
-      return { header: null, encode: (r) => canonicalJson(r as unknown as CanonicalValue) };
+      return { header: null, encode: encodeJsonlRecord };
     case 'csv':
       return { header: RECORD_FIELDS.join(','), encode: (r) => RECORD_FIELDS.map((f) => csvCell(r[f])).join(',') };
     case 'ocsf':

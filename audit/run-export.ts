@@ -6,10 +6,10 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toAuditRecord, type ContentMode, type SpanExportRow } from './audit-record.ts';
+import { rowFromCompact, toAuditRecord, type ContentMode } from './audit-record.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { ChunkWriter } from './chunk-writer.ts';
-import { baseQuery, pageQuery, type ExportFilters, type PageCursor } from './export-query.ts';
+import { baseQuery, boundariesQuery, EXPORT_COLUMNS, pageQuery, type ExportFilters, type SortKey } from './export-query.ts';
 import { fingerprint, publicKeyOf, signBytes } from './keys.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, SIGNATURE_FILE, manifestAsCanonical, parseManifest, type Manifest, type ManifestFile, type PreviousExport } from './manifest.ts';
 import { MerkleAccumulator } from './merkle.ts';
@@ -65,6 +65,12 @@ export function readPrevious(path: string): PreviousExport {
   };
 }
 
+async function readBoundaries(client: ClickHouseClient, filters: ExportFilters, pageSize: number): Promise<SortKey[]> {
+  const q = boundariesQuery(filters, pageSize);
+  const rows = await (await client.query({ query: q.sql, query_params: q.params, format: 'JSONCompactEachRow' })).json<[string, string, string]>();
+  return rows.map((r) => [r[0], r[1], r[2]] as const);
+}
+
 function prepareDir(dir: string): void {
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new ExportError(`${dir} exists and is not a directory`);
@@ -94,23 +100,20 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
     return new ChunkWriter(opts.outDir, `records-${n}.${ext}`, `records-${n}.leaves`, tree.size, chunkRecords, encoder.header);
   };
 
-  let cursor: PageCursor | null = null;
-  for (;;) {
-    const q = pageQuery(opts.filters, cursor, pageSize);
-    const result = await client.query({ query: q.sql, query_params: q.params, format: 'JSONEachRow' });
-    let received = 0;
-    const limit = pageSize + (cursor?.seen ?? 0);
-    let skip = cursor?.seen ?? 0;
-    for await (const rows of result.stream<SpanExportRow>()) {
+  const boundaries = await readBoundaries(client, opts.filters, pageSize);
+  const fetchPage = (i: number) => {
+    const q = pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null);
+    return client.query({ query: q.sql, query_params: q.params, format: 'JSONCompactEachRow' });
+  };
+  // One page ahead: the store formats page i+1 while this process writes page i.
+  let next = boundaries.length > 0 ? fetchPage(0) : null;
+  for (let i = 0; next; i++) {
+    const result = await next;
+    next = i + 1 < boundaries.length ? fetchPage(i + 1) : null;
+    next?.catch(() => {}); // surfaced when awaited; never an unhandled rejection meanwhile
+    for await (const rows of result.stream<unknown[]>()) {
       for (const raw of rows) {
-        received++;
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        const row = raw.json();
-        if (cursor && cursor.time === row.Time && cursor.traceId === row.TraceId && cursor.spanId === row.SpanId) cursor.seen++;
-        else cursor = { time: row.Time, traceId: row.TraceId, spanId: row.SpanId, seen: 1 };
+        const row = rowFromCompact(raw.json(), EXPORT_COLUMNS);
         writer ??= nextWriter();
         tree.push(writer.add(encoder.encode(toAuditRecord(row, content))));
         if (writer.count >= chunkRecords) {
@@ -120,8 +123,6 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
       }
     }
     opts.onProgress?.(tree.size);
-    // Fewer rows than asked for: that was the last page.
-    if (received < limit) break;
   }
   if (writer) files.push(writer.close());
 
@@ -136,7 +137,7 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
       sql: base.sql,
       params: base.params,
       filters: opts.filterFlags ?? {},
-      pagination: `keyset on (Timestamp, TraceId, SpanId), ${pageSize} rows a page`,
+      pagination: `pages of ${pageSize} rows: key ranges on (Timestamp, TraceId, SpanId) between every ${pageSize}-th row's key`,
     },
     time_range: { from: opts.filters.from ?? null, to: opts.filters.to },
     records: { format, content, header: encoder.header, count: tree.size, line_terminator: '\n' },

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../audit/audit-record.ts';
+import { canonicalJson } from '../audit/canonical-json.ts';
 import { generateKeys, loadPrivateKey, loadPublicKey } from '../audit/keys.ts';
 import type { Manifest } from '../audit/manifest.ts';
 import { runExport, type ExportOptions } from '../audit/run-export.ts';
@@ -61,9 +62,13 @@ describe('audit export round trip', () => {
     expect(report.root).toBe(res.root);
   });
 
-  it('carries what an auditor needs without the database, in time order', async () => {
+  it('carries what an auditor needs without the database, in time order, as canonical JSON', async () => {
     const res = await exportTo();
     const records = jsonRecords(res.dir);
+    // Every line is the RFC 8785 form of itself: re-serialising a parsed record gives the same bytes.
+    for (const f of res.manifest.files) {
+      for (const line of readFileSync(join(res.dir, f.name), 'utf8').split('\n').filter(Boolean)) expect(canonicalJson(JSON.parse(line))).toBe(line);
+    }
     expect(records.map((r) => r.span_id)).toEqual(['2222222222222222', '1111111111111111', '1111111111111111', '3333333333333333']);
     const send = records[1]!;
     expect(send).toMatchObject({
