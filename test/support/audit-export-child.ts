@@ -11,8 +11,11 @@ import { runExport } from '../../audit/run-export.ts';
 
 const [url, outDir, key, from, to, pageSize] = process.argv.slice(2);
 let peakHeap = 0;
+let peakExternal = 0;
 const sample = (): void => {
-  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  const m = process.memoryUsage();
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+  peakExternal = Math.max(peakExternal, m.external);
 };
 const timer = setInterval(sample, 10);
 const client = createClient({ url: url!, database: 'otel', log: { level: ClickHouseLogLevel.OFF }, request_timeout: 600_000 });
@@ -33,5 +36,6 @@ process.stdout.write(JSON.stringify({
   seconds,
   maxRssMB: process.resourceUsage().maxRSS / 1024,
   peakHeapMB: peakHeap / 2 ** 20,
+  peakExternalMB: peakExternal / 2 ** 20,
   bytes: result.manifest.files.reduce((n, f) => n + f.bytes, 0),
 }) + '\n');
