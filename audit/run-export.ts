@@ -7,7 +7,8 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rowFromCompact, toAuditRecord, type ContentMode } from './audit-record.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
+import { needsRecanonicalising, recordLineSql } from './jsonl-sql.ts';
 import { ChunkWriter } from './chunk-writer.ts';
 import { baseQuery, boundariesQuery, EXPORT_COLUMNS, pageQuery, type ExportFilters, type SortKey } from './export-query.ts';
 import { fingerprint, publicKeyOf, signBytes } from './keys.ts';
@@ -33,6 +34,11 @@ export interface ExportOptions {
   /** The previous export's manifest.json (or its directory), to chain to. */
   previous?: string;
   onProgress?: (records: number) => void;
+  /**
+   * Who formats JSON Lines records: the store (ClickHouse builds each line; the default) or this
+   * process. Both give the same bytes; CSV and OCSF are always formatted here.
+   */
+  jsonlEngine?: 'store' | 'process';
   now?: () => Date;
 }
 
@@ -101,9 +107,18 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   };
 
   const boundaries = await readBoundaries(client, opts.filters, pageSize);
+  const storeFormats = format === 'jsonl' && (opts.jsonlEngine ?? 'store') === 'store';
   const fetchPage = (i: number) => {
-    const q = pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null);
-    return client.query({ query: q.sql, query_params: q.params, format: 'JSONCompactEachRow' });
+    const q = pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, storeFormats ? `${recordLineSql(content)} AS line` : undefined);
+    return client.query({ query: q.sql, query_params: q.params, format: storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow' });
+  };
+  const add = (record: string): void => {
+    writer ??= nextWriter();
+    tree.push(writer.add(record));
+    if (writer.count >= chunkRecords) {
+      files.push(writer.close());
+      writer = null;
+    }
   };
   // One page ahead: the store formats page i+1 while this process writes page i.
   let next = boundaries.length > 0 ? fetchPage(0) : null;
@@ -111,20 +126,24 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
     const result = await next;
     next = i + 1 < boundaries.length ? fetchPage(i + 1) : null;
     next?.catch(() => {}); // surfaced when awaited; never an unhandled rejection meanwhile
-    for await (const rows of result.stream<unknown[]>()) {
-      for (const raw of rows) {
-        const row = rowFromCompact(raw.json(), EXPORT_COLUMNS);
-        writer ??= nextWriter();
-        tree.push(writer.add(encoder.encode(toAuditRecord(row, content))));
-        if (writer.count >= chunkRecords) {
-          files.push(writer.close());
-          writer = null;
+    if (storeFormats) {
+      for await (const rows of result.stream()) {
+        for (const raw of rows) {
+          const line = raw.text;
+          // Rare characters (see jsonl-sql.ts): parse and re-serialise to the RFC 8785 form.
+          add(needsRecanonicalising(line) ? canonicalJson(JSON.parse(line) as CanonicalValue) : line);
         }
+      }
+    } else {
+      for await (const rows of result.stream<unknown[]>()) {
+        for (const raw of rows) add(encoder.encode(toAuditRecord(rowFromCompact(raw.json(), EXPORT_COLUMNS), content)));
       }
     }
     opts.onProgress?.(tree.size);
   }
-  if (writer) files.push(writer.close());
+  // (TypeScript cannot see the closure above assigning `writer`.)
+  const open = writer as ChunkWriter | null;
+  if (open) files.push(open.close());
 
   const base = baseQuery(opts.filters);
   const manifest: Manifest = {

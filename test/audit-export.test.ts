@@ -15,6 +15,7 @@ import { runExport, type ExportOptions } from '../audit/run-export.ts';
 import { verifyExport } from '../audit/verify-export.ts';
 import { chTime } from '../cli/commands/export.ts';
 import { main } from '../cli/main.ts';
+import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { insertFixture, SECRET_ARGS, SECRET_PROMPT, type Fixture } from './support/audit-fixtures.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { tempDir } from './support/temp-dir.ts';
@@ -224,5 +225,27 @@ describe('audit CLI', () => {
     writeFileSync(proof, JSON.stringify(p));
     expect(await main(['verify-proof', proof, '--key', pub])).toBe(1);
     expect(await main(['prove', dir, '--record', 'records-000001.jsonl:99'])).toBe(2);
+  });
+});
+
+describe('JSON Lines formatted by the store', () => {
+  it('gives byte-for-byte the records this process would write, tricky characters included (runs last: adds rows)', async () => {
+    const tricky = {
+      ...fx.rows[0]!,
+      SpanId: '4444444444444444',
+      StatusMessage: 'ctrl \u0001\u001f tab\t nl\n bs\\ q" slash/ \\u0041 del\u007f ls\u2028 é 😀',
+      SpanAttributes: { 'gen_ai.conversation.id': 'sess-3', 'clé.é': 'v', 'z😀': '😀', 'gen_ai.output.messages': 'secret\u2029', 'flightrec.redacted_keys': ' b, a ,,a' },
+    };
+    await new ClickHouseSpanSink(t.server.client).write([tricky, { ...tricky, SpanId: '5555555555555555', SpanAttributes: {} }]);
+    for (const content of ['hashes', 'as-stored'] as const) {
+      const viaStore = await exportTo({ content, jsonlEngine: 'store', pageSize: 2 });
+      const viaProcess = await exportTo({ content, jsonlEngine: 'process', pageSize: 2 });
+      expect(viaStore.records).toBe(6);
+      expect(viaStore.root).toBe(viaProcess.root);
+      for (const f of viaStore.manifest.files) expect(readFileSync(join(viaStore.dir, f.name), 'utf8')).toBe(readFileSync(join(viaProcess.dir, f.name), 'utf8'));
+    }
+    const rec = jsonRecords((await exportTo({ filters: { ...everything, session: 'sess-3' } })).dir)[0]!;
+    expect(rec.redaction).toEqual({ content: 'hashes', removed: ['a', 'b'], hashed: ['gen_ai.output.messages'] });
+    expect(rec.status_message).toBe(tricky.StatusMessage);
   });
 });
