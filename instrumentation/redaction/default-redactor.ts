@@ -45,6 +45,11 @@ export const DEFAULT_ALLOW_KEYS: readonly string[] = [
 
 const MAX_DEPTH = 64;
 
+function firstSecretGroup(groups: Record<string, string | undefined>): string | undefined {
+  for (const k in groups) if (k.startsWith('secret') && groups[k]) return groups[k];
+  return undefined;
+}
+
 export function createRedactor(config: RedactionConfig = {}): Redactor {
   const base = config.replacement ?? '[REDACTED]';
   const tagged = (rule: string): string => (base.endsWith(']') ? `${base.slice(0, -1)}:${rule}]` : `${base}:${rule}`);
@@ -82,7 +87,9 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
         if (rule.accept && !rule.accept(match)) return match;
         (hits ??= []).push(rule.name);
         const groups = rest[rest.length - 1];
-        const secret = groups && typeof groups === 'object' ? (groups as Record<string, string | undefined>).secret : undefined;
+        const secret = groups && typeof groups === 'object' ? firstSecretGroup(groups as Record<string, string | undefined>) : undefined;
+        // Already redacted by an earlier, more specific rule (or by key): leave the tag as it is.
+        if ((secret ?? match).startsWith(base.slice(0, -1))) return match;
         if (secret) {
           const at = match.lastIndexOf(secret);
           return match.slice(0, at) + tagged(rule.name) + match.slice(at + secret.length);
