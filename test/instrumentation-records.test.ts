@@ -226,7 +226,7 @@ describe('decided: model calls, policy checks, approvals', () => {
       action: 'pay',
       check: (amount) => (amount > 100 ? { verdict: 'require_approval', rule: 'over-100' } : 'allow'),
       approvalSubject: (amount) => ({ action: 'pay', amount }),
-      approve: async (_d, amount) => (amount < 1000 ? { status: 'approved', approver: 'alice' } : { status: 'denied', approver: 'bob', reason: 'too much' }),
+      approve: async (_d, [amount]) => (amount < 1000 ? { status: 'approved', approver: 'alice' } : { status: 'denied', approver: 'bob', reason: 'too much' }),
     });
     expect(await guarded(500)).toBe('paid 500');
     await expect(guarded(5000)).rejects.toThrow(/approval denied/);
