@@ -60,6 +60,12 @@ describe('capture modes', () => {
     expect(inbound.attributes['input.value']).toBe('hello from [REDACTED:email]');
   });
 
+  it('redacted without the export stage: capture itself scans values (the content is never exported raw)', async () => {
+    const { chat, tool } = await recordAll('redacted', false);
+    expect(chat.attributes[GenAI.inputMessages]).toContain('mail [REDACTED:email] the report');
+    expect(tool.attributes[GenAI.toolCallArguments]).toBe('{"to":"[REDACTED:email]"}');
+  });
+
   it('full with redaction off: content exactly as given', async () => {
     const { chat, tool } = await recordAll('full', false);
     expect(chat.attributes[GenAI.inputMessages]).toBe(canonical(input));

@@ -43,7 +43,7 @@ export function harness(opts: HarnessOptions = {}): Harness {
   const memory = new InMemorySpanExporter();
   const pipeline = createPipeline({ exporter: opts.exporter ?? memory, simple: true, redaction: opts.redaction, spanProcessors: opts.spanProcessors });
   const provider = new TracerProvider({ spanProcessors: pipeline.spanProcessors });
-  configure({ tracer: provider.getTracer('flightrec-test'), captureMode: opts.captureMode ?? 'none', tools: opts.tools, redactor: pipeline.redactor });
+  configure({ tracer: provider.getTracer('flightrec-test'), captureMode: opts.captureMode ?? 'none', tools: opts.tools, redactor: pipeline.redactor, exportRedaction: pipeline.redactor !== undefined });
   const spans = async (): Promise<ReadableSpan[]> => {
     await provider.forceFlush();
     return memory.getFinishedSpans();
