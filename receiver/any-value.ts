@@ -2,9 +2,10 @@
  * OTLP AnyValue → the string the contrib exporter stores in a `Map(…, String)` column.
  *
  * The exporter calls pdata's `Value.AsString()`: strings as they are, booleans `true`/`false`,
- * integers in decimal, doubles in Go's shortest non-exponent form (`strconv.FormatFloat(v, 'f', -1, 64)`),
- * bytes as standard base64, arrays and maps as JSON of their raw values (Go's encoding/json:
- * map keys sorted, `<`, `>` and `&` escaped), an empty value as ''.
+ * integers in decimal, doubles as encoding/json formats float64 (the ES6 number-to-string rule, so
+ * JavaScript's String() matches; NaN/Inf become json's error text), bytes as standard base64,
+ * arrays and maps as JSON of their raw values (Go's encoding/json: map keys sorted, `<`, `>` and
+ * `&` escaped), an empty value as ''.
  */
 
 /** The shape of AnyValue shared by OTLP/JSON and protobufjs-decoded OTLP/protobuf. */
@@ -34,23 +35,12 @@ function bytesToBase64(b: string | Uint8Array): string {
   return typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
 }
 
-/** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent. */
+/** pdata's float64AsString: encoding/json's float format, which is ES6's (String() in JS). */
 export function formatDoubleLikeGo(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  const s = String(v);
-  if (!/e/i.test(s)) return s;
-  const [mantissa, expPart] = s.split(/e/i) as [string, string];
-  const exp = Number(expPart);
-  const negative = mantissa.startsWith('-');
-  const digits = mantissa.replace('-', '').replace('.', '');
-  const pointAt = (mantissa.replace('-', '').indexOf('.') === -1 ? mantissa.replace('-', '').length : mantissa.replace('-', '').indexOf('.')) + exp;
-  let out: string;
-  if (pointAt <= 0) out = '0.' + '0'.repeat(-pointAt) + digits;
-  else if (pointAt >= digits.length) out = digits + '0'.repeat(pointAt - digits.length);
-  else out = digits.slice(0, pointAt) + '.' + digits.slice(pointAt);
-  return (negative ? '-' : '') + out;
+  if (Number.isNaN(v)) return 'json: unsupported value: NaN';
+  if (v === Infinity) return 'json: unsupported value: +Inf';
+  if (v === -Infinity) return 'json: unsupported value: -Inf';
+  return String(v);
 }
 
 function toDouble(v: number | string): number {

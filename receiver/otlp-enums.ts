@@ -1,20 +1,25 @@
 /**
- * Span kind and status code strings as the contrib `clickhouse` exporter writes them.
- * See docs/storage.md for the exporter version these were read from; saved queries accept both
- * these and pdata's short forms ('Internal', 'Error'), since users' tables hold whichever their
- * collector wrote.
+ * Span kind and status code strings as the contrib `clickhouse` exporter writes them: pdata's
+ * `Kind().String()` / `Code().String()` ('Internal', 'Error'), used since contrib PR #34799 (2024-08).
+ * Older exporters wrote 'SPAN_KIND_INTERNAL' / 'STATUS_CODE_ERROR'; saved queries accept both,
+ * since users' tables hold whichever their collector wrote.
  */
-const SPAN_KINDS = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'] as const;
-const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;
+const SPAN_KINDS = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'] as const;
+const STATUS_CODES = ['Unset', 'Ok', 'Error'] as const;
+const LEGACY_PREFIX = /^(SPAN_KIND_|STATUS_CODE_)/;
 
 function fromEnum(values: readonly string[], v: number | string | undefined): string {
   if (v === undefined || v === null || v === '') return values[0]!;
   if (typeof v === 'string') {
     if (values.includes(v)) return v;
+    // OTLP/JSON may carry the proto enum name; map it onto pdata's form.
+    const bare = v.replace(LEGACY_PREFIX, '');
+    const legacy = values.find((x) => x.toUpperCase() === bare);
+    if (legacy) return legacy;
     v = Number(v);
   }
-  // pdata prints an unknown enum number as its decimal; keep that rather than inventing a name.
-  return Number.isInteger(v) && v >= 0 && v < values.length ? values[v]! : String(v);
+  // pdata's String() gives '' for an out-of-range enum value.
+  return Number.isInteger(v) && v >= 0 && v < values.length ? values[v]! : '';
 }
 
 export const spanKindString = (v: number | string | undefined): string => fromEnum(SPAN_KINDS, v);

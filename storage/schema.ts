@@ -1,6 +1,7 @@
 /**
  * DDL for the store. `otel_traces` and its trace-id lookup follow the OpenTelemetry Collector
- * contrib `clickhouse` exporter's layout column for column (names, types, codecs, ordering), so the
+ * contrib `clickhouse` exporter's layout column for column (names, types, codecs, ordering; the
+ * exporter's current templates, bloom-filter index variant — see docs/storage.md), so the
  * real collector and flightrec's receiver are interchangeable. flightrec's own structures are
  * added on top of that table, never instead of it.
  *
@@ -70,15 +71,19 @@ export function tracesTableDdl(opts: SchemaOptions = {}): string {
         TraceState String,
         Attributes Map(LowCardinality(String), String)
     ) CODEC(ZSTD(1)),
+    ResourceAttributeItems Array(String) ALIAS arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(ResourceAttributes, 'Array(Tuple(String, String))')),
+    SpanAttributeItems Array(String) ALIAS arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(SpanAttributes, 'Array(Tuple(String, String))')),
     INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
     INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_span_attr_key mapKeys(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_span_attr_value mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
-    INDEX idx_duration Duration TYPE minmax GRANULARITY 1
+    INDEX idx_duration Duration TYPE minmax GRANULARITY 1,
+    INDEX idx_lower_span_name lower(SpanName) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
 ) ENGINE = ${r.engine('MergeTree')}
 PARTITION BY toDate(Timestamp)
-ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))${r.ttl('Timestamp')}
+PRIMARY KEY (ServiceName, SpanName, toDateTime(Timestamp))
+ORDER BY (ServiceName, SpanName, toDateTime(Timestamp), Timestamp)${r.ttl('Timestamp')}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
 }
 
@@ -88,19 +93,18 @@ export function traceIdTsDdl(opts: SchemaOptions = {}): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${r.db}.${Tables.traceIdTs}${r.onCluster} (
     TraceId String CODEC(ZSTD(1)),
-    Start DateTime CODEC(Delta, ZSTD(1)),
-    End DateTime CODEC(Delta, ZSTD(1)),
-    INDEX idx_trace_id TraceId TYPE bloom_filter(0.01) GRANULARITY 1
-) ENGINE = ${r.engine('MergeTree')}
-PARTITION BY toDate(Start)
-ORDER BY (TraceId, Start)${r.ttl('Start')}
+    Start SimpleAggregateFunction(min, DateTime) CODEC(ZSTD(1)),
+    End SimpleAggregateFunction(max, DateTime) CODEC(ZSTD(1))
+) ENGINE = ${r.engine('AggregatingMergeTree')}
+PARTITION BY toStartOfWeek(Start)
+ORDER BY (TraceId)${r.ttl('Start')}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${r.db}.${Tables.traceIdTsMv}${r.onCluster}
 TO ${r.db}.${Tables.traceIdTs}
 AS SELECT
     TraceId,
-    min(Timestamp) AS Start,
-    max(Timestamp) AS End
+    min(toDateTime(Timestamp)) AS Start,
+    max(toDateTime(Timestamp)) AS End
 FROM ${r.db}.${Tables.traces}
 WHERE TraceId != ''
 GROUP BY TraceId`,
