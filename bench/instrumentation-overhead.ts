@@ -67,12 +67,14 @@ function handWritten(capture: CaptureMode): (a: typeof args) => { id: string; by
       [Flightrec.targetSystem]: 'smtp',
       [Flightrec.reversible]: false,
       [Flightrec.argumentsSha256]: hashCanonical(a),
+      // the same content the wrapper captures; the shared export stage redacts it
       ...(capture === 'none' ? {} : { [GenAI.toolCallArguments]: JSON.stringify(a) }),
     },
   }, (span) => {
     try {
       const r = realTool(a);
       span.setAttribute(Flightrec.outcome, 'ok');
+      if (capture !== 'none') span.setAttributes({ [GenAI.toolCallResult]: JSON.stringify(r), [Flightrec.contentCapture]: capture });
       return r;
     } catch (err) {
       span.recordException(err as Error);

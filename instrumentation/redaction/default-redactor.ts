@@ -63,12 +63,23 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
   }
   const allow = new Set([...DEFAULT_ALLOW_KEYS, ...(config.allowKeys ?? [])]);
 
-  const isSecretKey = (key: string): boolean => {
+  const decideSecretKey = (key: string): boolean => {
     const lower = key.toLowerCase();
     if (denyExact.has(lower)) return true;
     for (const re of denyRe) if (re.test(key)) return true;
     const dot = key.lastIndexOf('.');
     return SECRET_KEY_SEGMENT.test(dot >= 0 ? key.slice(dot + 1) : key);
+  };
+  // Attribute keys repeat on every span: decide each once (bounded, in case keys are generated).
+  const keyCache = new Map<string, boolean>();
+  const isSecretKey = (key: string): boolean => {
+    let v = keyCache.get(key);
+    if (v === undefined) {
+      v = decideSecretKey(key);
+      if (keyCache.size >= 10_000) keyCache.clear();
+      keyCache.set(key, v);
+    }
+    return v;
   };
 
   // One pass over the text finds every literal trigger; regex triggers are tested one by one.
