@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { guard, init, PolicyDeniedError, recordInbound, startModelCall, withAgent, withTask, withTaskStep, wrapMessageSend, wrapTool, type Flightrec } from '../instrumentation/index.ts';
+import { guard, init, PolicyDeniedError, recordInbound, startModelCall, withAgent, withTask, withTaskStep, wrapMessageSend, wrapTool, type FlightrecRuntime } from '../instrumentation/index.ts';
 
 let t: TestServer;
-let fr: Flightrec;
+let fr: FlightrecRuntime;
 beforeAll(async () => {
   t = await startTestServer();
   process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${t.server.otlpUrl}/v1/traces`;
