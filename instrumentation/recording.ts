@@ -150,11 +150,13 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
  */
 export function runRecorded<R>(rec: Recording, call: () => R, settle: Settlement = {}): R {
   let entered = false;
-  let result: R;
+  let returned = false;
+  let result!: R;
   try {
-    result = otelContext.with(rec.context, () => {
+    otelContext.with(rec.context, () => {
       entered = true;
-      return call();
+      result = call();
+      returned = true;
     });
   } catch (err) {
     if (!entered) {
@@ -163,8 +165,12 @@ export function runRecorded<R>(rec: Recording, call: () => R, settle: Settlement
       rec.finish();
       return call();
     }
-    rec.fail(err, () => settle.error?.(err));
-    throw err;
+    if (!returned) {
+      rec.fail(err, () => settle.error?.(err));
+      throw err;
+    }
+    // The call returned and the context manager failed afterwards: the result is the agent's.
+    noteTelemetryError('recording.context', err);
   }
   return settleResult(rec, result, settle);
 }

@@ -4,7 +4,8 @@
  * exactly once and returns its own result; the telemetry errors are counted and logged once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { diag, DiagLogLevel, type Tracer } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, ROOT_CONTEXT, type ContextManager, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, TracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { harness, type Harness } from './support/instrumentation-harness.ts';
 import { configure, startToolCall, telemetryErrorCounts, telemetryErrorTotal, withAgent, wrapModelCall, wrapTool } from '../instrumentation/index.ts';
@@ -133,6 +134,34 @@ describe('never break the agent', () => {
     expect(s.attributes[GenAI.toolCallId]).toMatch(/^[0-9a-f-]{36}$/);
     expect(s.attributes[Flightrec.outcome]).toBe('unknown');
     expect((await h.one('chat m')).status.code).toBe(0);
+  });
+
+  it('a broken context manager (throwing before or after the call): the call runs once and its result is returned', async () => {
+    h = harness();
+    const broken = (when: 'before' | 'after'): ContextManager => ({
+      active: () => ROOT_CONTEXT,
+      with: (_ctx, fn, thisArg, ...args) => {
+        if (when === 'before') throw new Error('context manager bug');
+        fn.call(thisArg, ...args);
+        throw new Error('context manager bug after');
+      },
+      bind: (_ctx, target) => target,
+      enable() { return this; },
+      disable() { return this; },
+    });
+    try {
+      for (const when of ['before', 'after'] as const) {
+        context.disable();
+        context.setGlobalContextManager(broken(when));
+        const { calls, result, fn } = countingTool();
+        expect(await fn('x')).toBe(result);
+        expect(calls.n).toBe(1);
+      }
+      expect(telemetryErrorCounts().get('recording.context')).toBe(2);
+    } finally {
+      context.disable();
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    }
   });
 
   it('ending a recorder twice, or failing after end, is ignored', async () => {
