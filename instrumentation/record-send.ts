@@ -88,7 +88,7 @@ export function wrapMessageSend<A extends unknown[], R>(fn: (...args: A) => R, o
       idempotencyKey: opts.idempotencyKey ? contain('send.idempotencyKey', () => opts.idempotencyKey!(...args), undefined) : undefined,
       targetResource: opts.targetResource ? contain('send.targetResource', () => opts.targetResource!(...args), undefined) : undefined,
     };
-    const rec = startRecording(`send_message ${opts.channel}`, () => sendAttributes(info), { kind: SpanKind.CLIENT, ...opts });
+    const rec = startRecording(`send_message ${opts.channel}`, () => sendAttributes(info), { kind: SpanKind.CLIENT, tracer: opts.tracer, parent: opts.parent, startTime: opts.startTime });
     return runRecorded(rec, () => fn.apply(this, args), {
       ok: (value) => ({ [Flightrec.outcome]: opts.outcome ? contain('send.outcome', () => opts.outcome!(value as Awaited<R>), 'unknown' as Outcome) : 'ok' }),
       error: () => ({ [Flightrec.outcome]: 'error' }),

@@ -148,7 +148,10 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
  * fails, or is stopped early) and throws. Values and errors pass through unchanged (same object);
  * a stream comes back as a Proxy of the same object whose async iterator is observed.
  */
-export function runRecorded<R>(rec: Recording, call: () => R, settle: Settlement = {}): R {
+/** What runRecorded needs from a recording; task handles supply it too. */
+export type Settleable = Pick<Recording, 'context' | 'finish' | 'fail'>;
+
+export function runRecorded<R>(rec: Settleable, call: () => R, settle: Settlement = {}): R {
   let entered = false;
   let returned = false;
   let result!: R;
@@ -175,7 +178,7 @@ export function runRecorded<R>(rec: Recording, call: () => R, settle: Settlement
   return settleResult(rec, result, settle);
 }
 
-function settleResult<R>(rec: Recording, result: R, settle: Settlement): R {
+function settleResult<R>(rec: Settleable, result: R, settle: Settlement): R {
   if (isThenable(result)) {
     return result.then(
       (value) => settleValue(rec, value, settle),
@@ -188,7 +191,7 @@ function settleResult<R>(rec: Recording, result: R, settle: Settlement): R {
   return settleValue(rec, result, settle);
 }
 
-function settleValue<V>(rec: Recording, value: V, settle: Settlement): V {
+function settleValue<V>(rec: Settleable, value: V, settle: Settlement): V {
   if (settle.streams !== false && isAsyncIterable(value)) {
     const observed = contain('recording.stream', () => observeStream(rec, value, settle), undefined);
     if (observed !== undefined) return observed as V;
@@ -197,7 +200,7 @@ function settleValue<V>(rec: Recording, value: V, settle: Settlement): V {
   return value;
 }
 
-function observeStream<S extends AsyncIterable<unknown>>(rec: Recording, stream: S, settle: Settlement): S {
+function observeStream<S extends AsyncIterable<unknown>>(rec: Settleable, stream: S, settle: Settlement): S {
   let chunks = 0;
   const streamAttrs = (aborted: boolean): Attributes => ({ [Flightrec.streamChunks]: chunks, [Flightrec.streamAborted]: aborted });
   const instrument = (it: AsyncIterator<unknown>): AsyncIterator<unknown> & AsyncIterable<unknown> => {
