@@ -106,6 +106,13 @@ function nanos(v: Nanos, what: string): bigint {
   return BigInt(s);
 }
 
+/** An event time must fit DateTime64(9); one that does not would fail the whole insert, not just this span. */
+function eventNanos(v: Nanos, index: number, limits: RowLimits): bigint {
+  const ns = nanos(v, `events[${index}].timeUnixNano`);
+  if (ns > limits.maxStartNanos) throw new AttributeError(`events[${index}].timeUnixNano ${ns} is past the year 2262`);
+  return ns;
+}
+
 /** Nanoseconds since the epoch → the `seconds.nanoseconds` text ClickHouse parses into DateTime64(9). */
 export function nanosToDateTime64(ns: bigint): string {
   const s = ns.toString().padStart(10, '0');
@@ -129,6 +136,7 @@ function convertSpan(
   if (start < limits.minStartNanos || start > limits.maxStartNanos) {
     throw new AttributeError(`startTimeUnixNano ${start} is outside the accepted range (years 2000 to 2262); was it sent in ms or s?`);
   }
+  // The exporter would store end - start wrapped around as a UInt64 (a 584-year span); refuse instead.
   if (end < start) throw new AttributeError(`endTimeUnixNano ${end} is before startTimeUnixNano ${start}`);
   const events = Array.isArray(span.events) ? span.events : [];
   const links = Array.isArray(span.links) ? span.links : [];
@@ -148,7 +156,7 @@ function convertSpan(
     Duration: (end - start).toString(),
     StatusCode: statusCodeString(span.status?.code),
     StatusMessage: String(span.status?.message ?? ''),
-    'Events.Timestamp': events.map((e) => nanosToDateTime64(nanos(e?.timeUnixNano, 'event timeUnixNano'))),
+    'Events.Timestamp': events.map((e, i) => nanosToDateTime64(eventNanos(e?.timeUnixNano, i, limits))),
     'Events.Name': events.map((e) => String(e?.name ?? '')),
     'Events.Attributes': events.map((e) => attributesToRecord(e?.attributes, limits.maxAttributeValueBytes)),
     'Links.TraceId': links.map((l) => idToHex(l?.traceId, 16, 'link traceId', false)),
