@@ -83,10 +83,38 @@ export function authenticate(users: readonly QueryUser[], c: Credentials): Role 
 }
 
 function chError(res: ServerResponse, status: number, code: number, name: string, message: string): void {
-  send(res, status, `Code: ${code}. DB::Exception: ${message}. (${name})\n`, {
+  send(res, status, `Code: ${code}. DB::Exception: ${message.replace(/\.+$/, '')}. (${name})\n`, {
     'Content-Type': 'text/plain; charset=UTF-8',
     'X-ClickHouse-Exception-Code': String(code),
   });
+}
+
+/**
+ * Table functions a read-only user may call: generators and views over local tables. Everything
+ * else (file, url, s3, remote, mysql, executable, …) reads outside the store, and readonly=2
+ * alone does not stop it in chdb, where every session runs as an all-powerful default user.
+ */
+const READER_TABLE_FUNCTIONS = new Set(['numbers', 'numbers_mt', 'zeros', 'zeros_mt', 'values', 'generateSeries', 'generate_series', 'merge', 'view', 'viewIfPermitted', 'null', 'generateRandom']);
+
+/** Table functions named in a query, read from ClickHouse's own parse (EXPLAIN AST). */
+export function tableFunctionsInAst(ast: string): string[] {
+  const lines = ast.split('\n');
+  const found: string[] = [];
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!lines[i]!.trimStart().startsWith('TableExpression')) continue;
+    const m = /^\s*Function (\S+)/.exec(lines[i + 1]!);
+    if (m) found.push(m[1]!);
+  }
+  return found;
+}
+
+/** `INTO OUTFILE 'path'`: EXPLAIN AST shows the path as a Literal child of the root query. */
+export function writesOutfile(ast: string): boolean {
+  return ast.split('\n').some((line) => /^ Literal /.test(line));
+}
+
+class QueryRefused extends Error {
+  readonly clickhouseCode = 497;
 }
 
 function sqlLiteral(v: string): string {
@@ -152,7 +180,17 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       if (!SETTING_NAME.test(database)) throw Object.assign(new Error(`Database name ${JSON.stringify(database)} is not valid`), { clickhouseCode: 81 });
       await session.queryAsync(`USE \`${database}\``);
       // readonly = 2 still lets clients change settings (clickhouse-js sends some), never data or DDL.
-      if (readonly) await session.queryAsync('SET readonly = 2');
+      if (readonly) {
+        await session.queryAsync('SET readonly = 2');
+        // One statement only, and no table function that reaches outside the store.
+        const explain = `EXPLAIN AST ${sql}`;
+        const ast = (Object.keys(params).length > 0 ? await session.queryBindAsync(explain, params, { format: 'TSVRaw' }) : await session.queryAsync(explain, { format: 'TSVRaw' })).text();
+        const refused = tableFunctionsInAst(ast).filter((f) => !READER_TABLE_FUNCTIONS.has(f));
+        if (writesOutfile(ast)) throw new QueryRefused('Not enough privileges: INTO OUTFILE is not allowed for a read-only user (ACCESS_DENIED)');
+        if (refused.length > 0) {
+          throw new QueryRefused(`Not enough privileges: table function ${refused.join(', ')} is not allowed for a read-only user (ACCESS_DENIED)`);
+        }
+      }
       for (const s of settings) await session.queryAsync(s);
       const result = Object.keys(params).length > 0
         ? await session.queryBindAsync(sql, params, { format })
@@ -182,7 +220,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     } catch (err) {
       const e = err as Error & { clickhouseCode?: number; code?: unknown };
       const code = typeof e.clickhouseCode === 'number' ? e.clickhouseCode : Number(/Code: (\d+)/.exec(e.message)?.[1] ?? 0);
-      const name = /\(([A-Z_]+)\)\s*$/.exec(e.message)?.[1] ?? 'UNKNOWN_EXCEPTION';
+      const name = /\(([A-Z_]+)\)(?:\s*\(version [^)]*\))?\s*$/.exec(e.message)?.[1] ?? 'UNKNOWN_EXCEPTION';
       const message = e.message.replace(/^Code: \d+\. DB::Exception: /, '').replace(/\s*\([A-Z_]+\)\s*$/, '');
       chError(res, statusForCode(code), code, name, message);
     } finally {
