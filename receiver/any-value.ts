@@ -43,7 +43,8 @@ export function formatDoubleLikeGo(v: number): string {
   if (Number.isNaN(v)) return 'json: unsupported value: NaN';
   if (v === Infinity) return 'json: unsupported value: +Inf';
   if (v === -Infinity) return 'json: unsupported value: -Inf';
-  return String(v);
+  // Go keeps the sign of negative zero ("-0"); JavaScript's String(-0) drops it.
+  return Object.is(v, -0) ? '-0' : String(v);
 }
 
 function toDouble(v: number | string): number {
@@ -85,7 +86,7 @@ function rawToGoJson(raw: unknown): string {
   if (typeof raw === 'number') {
     // encoding/json refuses NaN/Inf, and pdata's AsString then returns '' for the whole value.
     if (!Number.isFinite(raw)) throw new UnsupportedJsonValue();
-    return JSON.stringify(raw);
+    return formatDoubleLikeGo(raw);
   }
   if (Array.isArray(raw)) return '[' + raw.map(rawToGoJson).join(',') + ']';
   if (raw instanceof Map) {
