@@ -55,6 +55,8 @@ export class IngestLog implements IngestLogSink {
   #dropped = 0;
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> | null = null;
+  /** Why the last flush failed (shown on the receiver's /health), or null. */
+  lastError: string | null = null;
 
   constructor(client: ClickHouseClient, opts: IngestLogOptions) {
     this.#client = client;
@@ -70,7 +72,8 @@ export class IngestLog implements IngestLogSink {
     }
     this.#buffer.push(
       JSON.stringify({
-        Time: Date.now() / 1000,
+        // A string: ClickHouse reads a JSON *number* with a fraction as no DateTime64.
+        Time: (Date.now() / 1000).toFixed(3),
         Receiver: this.#opts.receiver,
         Outcome: e.outcome,
         Spans: e.spans,
@@ -102,8 +105,10 @@ export class IngestLog implements IngestLogSink {
     this.#buffer = [];
     try {
       await insertBody(this.#client, { database: this.#opts.database, table: Tables.ingestLog, columns: COLUMNS, format: 'JSONEachRow', body: Buffer.from(lines.join('\n') + '\n') });
-    } catch {
+      this.lastError = null;
+    } catch (err) {
       // The store is down (the same failure the span path reports as 503); try again next tick.
+      this.lastError = err instanceof Error ? err.message.split('\n')[0]! : String(err);
       this.#buffer = lines.concat(this.#buffer).slice(-this.#opts.maxBuffered);
     }
   }

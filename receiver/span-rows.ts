@@ -32,7 +32,7 @@ export interface OtelTraceRow {
   'Links.Attributes': Record<string, string>[];
 }
 
-type Id = string | Uint8Array | null | undefined;
+type Id = string | Uint8Array | readonly number[] | null | undefined;
 type Nanos = string | number | { toString(): string } | null | undefined;
 
 interface LooseSpan {
@@ -85,11 +85,14 @@ const HEX32 = /^[0-9a-f]{32}$/;
 const HEX16 = /^[0-9a-f]{16}$/;
 
 function idToHex(id: Id, bytes: 16 | 8, what: string, required: boolean): string {
-  if (id === undefined || id === null || (typeof id === 'string' && id === '') || (id instanceof Uint8Array && id.length === 0)) {
+  // protobufjs leaves an absent bytes field as its prototype default, an empty plain Array.
+  if (id === undefined || id === null || id.length === 0) {
     if (required) throw new AttributeError(`${what} is missing`);
     return '';
   }
-  const hex = typeof id === 'string' ? id.toLowerCase() : Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
+  const hex = typeof id === 'string'
+    ? id.toLowerCase()
+    : (id instanceof Uint8Array ? Buffer.from(id.buffer, id.byteOffset, id.byteLength) : Buffer.from(id as ArrayLike<number>)).toString('hex');
   const re = bytes === 16 ? HEX32 : HEX16;
   if (!re.test(hex)) throw new AttributeError(`${what} must be ${bytes} bytes (${bytes * 2} hex digits), got ${JSON.stringify(hex.slice(0, 40))}`);
   if (/^0+$/.test(hex)) {

@@ -99,7 +99,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
       otlp.handle(req, res).catch((err) => crash(res, err));
     } else if (path === '/health' || path === '/') {
       req.resume();
-      send(res, 200, JSON.stringify({ status: 'ok', queuedSpans: queue.queuedRows, ...otlp.counters }), { 'Content-Type': 'application/json' });
+      send(res, 200, JSON.stringify({ status: 'ok', queuedSpans: queue.queuedRows, ...otlp.counters, ingestLogError: ingestLog.lastError }), { 'Content-Type': 'application/json' });
     } else {
       req.resume();
       send(res, 404, JSON.stringify({ code: 5, message: `no OTLP endpoint at ${path}; traces go to POST /v1/traces` }), { 'Content-Type': 'application/json' });
