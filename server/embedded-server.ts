@@ -11,7 +11,7 @@ import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { IngestLog } from '../receiver/ingest-log.ts';
 import { IngestQueue, type IngestQueueOptions } from '../receiver/ingest-queue.ts';
 import type { RowFormat } from '../receiver/row-format.ts';
-import { DEFAULT_ROW_LIMITS } from '../receiver/span-rows.ts';
+import { DEFAULT_ROW_LIMITS, type RowLimits } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE } from '../storage/tables.ts';
 import { createClickHouseHandler, type QueryUser } from './clickhouse-http-interface.ts';
@@ -35,6 +35,8 @@ export interface EmbeddedServerOptions {
   readonly rowFormat?: RowFormat;
   readonly database?: string;
   readonly maxBodyBytes?: number;
+  /** Per-span limits (attribute size, timestamp range); defaults in receiver/span-rows.ts. */
+  readonly rowLimits?: Partial<RowLimits>;
   readonly queue?: Partial<IngestQueueOptions>;
 }
 
@@ -87,7 +89,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
 
   const ingestLog = new IngestLog(client, { database, receiver: 'otlp_http' });
   const queue = new IngestQueue(new ClickHouseSpanSink(client, database, opts.rowFormat ?? 'TSV'), opts.queue, ingestLog);
-  const otlp = createOtlpHandler(queue, { ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: DEFAULT_ROW_LIMITS }, ingestLog);
+  const otlp = createOtlpHandler(queue, { ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } }, ingestLog);
   const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes });
 
   const crash = (res: import('node:http').ServerResponse, err: unknown): void => {
