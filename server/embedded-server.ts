@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { drainPending } from 'chdb';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { IngestLog } from '../receiver/ingest-log.ts';
 import { IngestQueue, type IngestQueueOptions } from '../receiver/ingest-queue.ts';
@@ -140,6 +141,8 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
         await stopping;
         await ingestLog.close();
         await client.close();
+        // Until chdb has really released the directory, this process cannot open another one.
+        await drainPending();
       })();
       return closed;
     },

@@ -200,7 +200,7 @@ export function productionDdlScript(opts: SchemaOptions = {}): string {
   const header = [
     '-- flightrec schema for a ClickHouse server' + (opts.cluster ? ` / cluster ${opts.cluster}` : ''),
     `-- database ${opts.database ?? DEFAULT_DATABASE}, retention ${(opts.ttlDays ?? DEFAULT_TTL_DAYS) > 0 ? `${opts.ttlDays ?? DEFAULT_TTL_DAYS} days` : 'none'}.`,
-    '-- otel_traces and its trace-id lookup match the OpenTelemetry Collector contrib clickhouse exporter;',
+    '-- otel_traces and its trace-id lookup match the OpenTelemetry Collector contrib clickhouse exporter:',
     '-- run this before the collector (or set create_schema: false on the exporter). Idempotent.',
   ].join('\n');
   return header + '\n\n' + allDdl(opts).map((s) => s + ';').join('\n\n') + '\n';
