@@ -21,7 +21,7 @@ export function captureContent(keys: ContentKeys, value: unknown, mode: CaptureM
   if (mode === 'none' || value === undefined) return {};
   const out: Attributes = { [Flightrec.contentCapture]: mode };
   // The canonical text is needed for the hash and for full capture; redacted capture serialises the redacted copy.
-  const needText = keys.sha256 !== undefined || mode === 'hash' || mode === 'full';
+  const needText = keys.sha256 !== undefined || mode === 'full';
   const text = needText ? contain('capture.serialise', () => contentText(value), undefined) : undefined;
   if (needText && text === undefined) return {}; // unserialisable: nothing captured, the call goes on
   if (keys.sha256 && text !== undefined) out[keys.sha256] = sha256Hex(text);
