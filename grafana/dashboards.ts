@@ -23,8 +23,11 @@ const TAGS = ['flightrec'];
 
 /** Where a panel's SessionId column leads: Incident review for that session (and trace, if known). */
 function incidentLinks(q: SavedQuery): FieldLink[] {
-  if (q.panel !== 'table' || !/\bSessionId\b/.test(q.sql)) return [];
-  const trace = /\bTraceId\b/.test(q.sql) ? '&var-trace=${__data.fields.TraceId}' : '';
+  // The outermost SELECT list: saved queries write it from column 0 (CTE bodies are indented).
+  // A column named wrongly here gives a link to nothing; the query test checks every link field exists.
+  const select = /^SELECT\b[\s\S]*?^FROM\b/m.exec(q.sql)?.[0] ?? '';
+  if (q.panel !== 'table' || !/\bSessionId\b/.test(select)) return [];
+  const trace = /\bTraceId\b/.test(select) ? '&var-trace=${__data.fields.TraceId}' : '';
   return [{
     field: 'SessionId',
     title: 'Review this session',
