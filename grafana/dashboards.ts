@@ -26,8 +26,10 @@ function incidentLinks(q: SavedQuery): FieldLink[] {
   // The outermost SELECT list: saved queries write it from column 0 (CTE bodies are indented).
   // A column named wrongly here gives a link to nothing; the query test checks every link field exists.
   const select = /^SELECT\b[\s\S]*?^FROM\b/m.exec(q.sql)?.[0] ?? '';
-  if (q.panel !== 'table' || !/\bSessionId\b/.test(select)) return [];
-  const trace = /\bTraceId\b/.test(select) ? '&var-trace=${__data.fields.TraceId}' : '';
+  // A column is output when it stands alone in the list (`SessionId,`, `s.SessionId,`) or is an alias (`AS SessionId`).
+  const outputs = (col: string): boolean => new RegExp(`(?:^|[,\\s])(?:\\w+\\.)?${col}\\s*(?:,|$)|\\bAS ${col}\\b`, 'm').test(select);
+  if (q.panel !== 'table' || !outputs('SessionId')) return [];
+  const trace = outputs('TraceId') ? '&var-trace=${__data.fields.TraceId}' : '';
   return [{
     field: 'SessionId',
     title: 'Review this session',
