@@ -18,7 +18,9 @@ export const GrafanaPaths = {
 
 /** Repository folder → path inside the Grafana container. */
 export const GrafanaMounts: readonly { readonly repo: string; readonly container: string }[] = [
-  { repo: GrafanaPaths.provisioning, container: '/etc/grafana/provisioning' },
+  { repo: GrafanaPaths.datasources, container: '/etc/grafana/provisioning/datasources' },
+  { repo: GrafanaPaths.dashboardProviders, container: '/etc/grafana/provisioning/dashboards' },
+  { repo: GrafanaPaths.alerting, container: '/etc/grafana/provisioning/alerting' },
   { repo: GrafanaPaths.dashboards, container: '/var/lib/grafana/dashboards/flightrec' },
 ];
 
