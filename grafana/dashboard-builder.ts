@@ -144,7 +144,9 @@ export function layout(rows: readonly RowInput[]): (Panel | RowPanel)[] {
   return out;
 }
 
+/** The query's `-- title:` header, else its name in words. */
 export function titleOf(q: SavedQuery): string {
+  if (q.meta.title) return q.meta.title;
   const words = q.name.replace(/^(grafana|health|detect)_/, '').replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

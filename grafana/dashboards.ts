@@ -151,7 +151,7 @@ export function incidentReview(cat: QueryCatalogue): Dashboard {
     rows: [
       { title: 'Session', panels: byKind(qs, ['stat']).map((q) => panelFor(q, vars, false)) },
       { title: 'Saw, decided, touched', panels: byKind(qs, ['table', 'timeseries', 'barchart', 'piechart', 'logs']).map((q) => panelFor(q, vars, false)) },
-      { title: 'Span tree', panels: byKind(qs, ['traces']).map((q) => panelFor(q, vars, false)) },
+      { title: 'Trace view', panels: byKind(qs, ['traces']).map((q) => panelFor(q, vars, false)) },
     ],
     time: { from: 'now-7d', to: 'now' },
   });

@@ -7,6 +7,7 @@
 -- param: channel String = * — sessions that used this channel, * for every channel
 -- param: conversation String = * — one session / conversation id, * for every session
 -- param: limit UInt32 = 200 — the most rows
+-- title: Denials and approval requests
 -- panel: table
 SELECT
     toDateTime64(Timestamp, 3) AS Time,

@@ -6,6 +6,7 @@
 -- param: agent String = * — agent name, * for every agent
 -- param: channel String = * — sessions that used this channel, * for every channel
 -- param: conversation String = * — one session / conversation id, * for every session
+-- title: Totals
 -- panel: stat
 SELECT
     uniqExact(SessionId) AS Sessions,

@@ -2,6 +2,7 @@
 -- description: The context behind each decision of one session (or trace): for every decided span, each item the agent saw before it, with its source, trust, sensitivity, age at the time of the decision and content hash.
 -- param: session String — the session / conversation id, or a trace id
 -- param: limit UInt32 = 2000 — the most rows
+-- title: Context behind each decision
 -- panel: table
 WITH traces AS (
     SELECT TraceId, min(Start) AS first_start, max(End) AS last_end

@@ -1,6 +1,7 @@
 -- name: grafana_session_decisions
 -- description: Policy verdicts and approvals of one session (or trace), in order: what was checked or asked for, the verdict or approval status, the rule, the reason and who approved.
 -- param: session String — the session / conversation id, or a trace id
+-- title: Policy verdicts and approvals
 -- panel: table
 WITH traces AS (
     SELECT TraceId, min(Start) AS first_start, max(End) AS last_end

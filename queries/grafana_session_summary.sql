@@ -1,6 +1,7 @@
 -- name: grafana_session_summary
 -- description: One session (or trace) in figures: what it saw, decided and touched, side effects, denials, errors, tokens and how long it ran.
 -- param: session String — the session / conversation id, or a trace id
+-- title: Session in figures
 -- panel: stat
 WITH traces AS (
     SELECT TraceId, min(Start) AS first_start, max(End) AS last_end

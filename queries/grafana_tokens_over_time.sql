@@ -7,6 +7,7 @@
 -- param: channel String = * — sessions that used this channel, * for every channel
 -- param: conversation String = * — one session / conversation id, * for every session
 -- param: interval_seconds UInt32 = 60 — bucket width in seconds
+-- title: Tokens by model over time
 -- panel: timeseries
 SELECT
     toStartOfInterval(Timestamp, toIntervalSecond({interval_seconds:UInt32})) AS Time,

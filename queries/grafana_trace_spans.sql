@@ -1,6 +1,7 @@
 -- name: grafana_trace_spans
 -- description: One trace's span tree in the shape of Grafana's trace view (the columns and units the ClickHouse plugin's OpenTelemetry trace mode produces), read from otel_traces within the trace's time range.
 -- param: trace String — the trace id
+-- title: Span tree
 -- panel: traces
 WITH
     {trace:String} AS trace_id,

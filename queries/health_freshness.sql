@@ -2,6 +2,7 @@
 -- description: Lag and freshness: seconds since the newest stored span ended and since the receiver last committed, and spans stored in the time range.
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
+-- title: Lag
 -- panel: stat
 SELECT
     (SELECT dateDiff('second', max(Timestamp + toIntervalNanosecond(Duration)), now64(3))

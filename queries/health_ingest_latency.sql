@@ -3,6 +3,7 @@
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- param: interval_seconds UInt32 = 60 — bucket width in seconds
+-- title: Commit latency
 -- panel: timeseries
 SELECT
     toStartOfInterval(Time, toIntervalSecond({interval_seconds:UInt32})) AS Bucket,

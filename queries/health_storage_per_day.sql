@@ -2,6 +2,7 @@
 -- description: Bytes on disk per day and table, from the active parts of the store's day-partitioned tables (system.parts).
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
+-- title: Storage per day
 -- panel: timeseries
 SELECT
     toDateTime(assumeNotNull(toDateOrNull(partition))) AS Day,
