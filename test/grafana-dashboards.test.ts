@@ -141,6 +141,17 @@ describe.each([...dashboards.entries()])('%s', (_file, d) => {
   });
 });
 
+describe('README', () => {
+  it('names every panel of every generated dashboard in its Grafana section', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Grafana dashboards'));
+    expect(section.length).toBeGreaterThan(100);
+    for (const d of dashboards.values()) {
+      for (const p of leaf(d)) expect(section, `README lacks panel ${p.title}`).toContain(p.title!.replace(/ \((critical|high|medium|low)\)$/, ''));
+    }
+  });
+});
+
 describe('Detections', () => {
   it('every detection query is a panel, linked to Incident review by SessionId (never on TraceId, which the plugin rewrites)', () => {
     const d = dashboards.get(`${GrafanaPaths.dashboards}/detections.json`)!;
