@@ -127,7 +127,8 @@ export function buildAlertRules(queries: readonly SavedQuery[]): AlertRulesResul
   return {
     document: {
       apiVersion: 1,
-      groups: [{ orgId: 1, name: ALERT_GROUP, folder: ALERT_FOLDER, interval: '1m', rules }],
+      // A group without rules is not written: Grafana would provision an empty group.
+      groups: rules.length > 0 ? [{ orgId: 1, name: ALERT_GROUP, folder: ALERT_FOLDER, interval: '1m', rules }] : [],
     },
     missing,
   };
