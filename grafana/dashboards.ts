@@ -140,8 +140,10 @@ export function incidentReview(cat: QueryCatalogue): Dashboard {
   const variables: VariableModel[] = [
     variable(cat, { name: 'session', label: 'Session or trace', description: 'a session / conversation id, or a trace id (paste one that is not listed)', allowCustomValue: true }, vars),
   ];
-  if (needed.has('trace')) variables.push(variable(cat, { name: 'trace', label: 'Trace', description: 'one trace of the session, for the span tree', allowCustomValue: true }, vars));
-  if (needed.has('action')) variables.push(variable(cat, { name: 'action', label: 'Action', description: 'a decided or touched span of the session, for what the agent saw before it', allowCustomValue: true }, vars));
+  // No custom values for trace and action: when the session changes, Grafana then moves them to
+  // the new session's first option instead of keeping one from the previous session.
+  if (needed.has('trace')) variables.push(variable(cat, { name: 'trace', label: 'Trace', description: 'one trace of the session, for the span tree' }, vars));
+  if (needed.has('action')) variables.push(variable(cat, { name: 'action', label: 'Action', description: 'a decided or touched span of the session, for what the agent saw before it' }, vars));
   return dashboard({
     uid: DashboardUids['incident-review'],
     title: 'flightrec / Incident review',
