@@ -92,6 +92,9 @@ export const Flightrec = {
 
   /** Keys whose values the redactor replaced, comma-separated, so an auditor can tell "removed" from "absent". */
   redactedKeys: 'flightrec.redacted_keys',
+
+  /** The tool/action a policy check or approval is about (same name as issue 3's instrumentation writes). */
+  policyAction: 'flightrec.policy.action',
 } as const;
 
 export const RecordKind = { saw: 'saw', decided: 'decided', touched: 'touched' } as const;
