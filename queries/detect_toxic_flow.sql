@@ -37,6 +37,7 @@ SELECT
                concat(e.Action, ' ', e.Effect, ' to ', if(e.TargetResource = '', '?', e.TargetResource),
                       if(e.Step = 'policy', concat(' DENIED by ', e.PolicyRule), concat(' ran (', e.Outcome, ')'))))))), '; ')) AS Evidence,
     arrayConcat([any(x.untrusted_span), any(x.sensitive_span)], arrayMap(t -> t.2, arraySort(groupArray((e.Timestamp, e.SpanId))))) AS EvidenceSpanIds,
+    argMin(e.SpanId, e.Timestamp) AS ActionSpanId,
     countIf(e.Step = 'policy') AS DeniedAttempts,
     countIf(e.Record = 'touched') AS Executed
 FROM scoped AS e

@@ -29,6 +29,7 @@ tree AS (
 )
 SELECT
     s.Timestamp AS Timestamp,
+    toUnixTimestamp64Milli(s.Timestamp) AS TimeMs,
     tree.Depth AS Depth,
     s.TraceId AS TraceId,
     s.SpanId AS SpanId,
