@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { startEmbeddedServer, type EmbeddedServer } from '../../server/embedded-server.ts';
-import { init } from '../../instrumentation/init.ts';
+import type { EmbeddedServer } from '../../server/embedded-server.ts';
 import { runDetections, type Finding } from '../../review/detections.ts';
 import { formatFinding, terminalPaint } from '../../review/render-text.ts';
 import { replay, type ReplayedSession } from '../../workload/replay.ts';
@@ -17,6 +16,9 @@ function port(value: string | undefined, fallback: number, flag: string): number
 }
 
 async function start(opts: { dataDir: string; host?: string; otlpPort: number; queryPort: number }): Promise<EmbeddedServer> {
+  // Loaded here, not at the top: the OpenTelemetry SDK and the server take ~0.5 s to import, and
+  // every other CLI command would pay for it.
+  const { startEmbeddedServer } = await import('../../server/embedded-server.ts');
   try {
     return await startEmbeddedServer({ ...opts, users: usersFromEnv(), ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined });
   } catch (err) {
@@ -84,6 +86,7 @@ export const demo: Command = {
 
       // The real path: OpenTelemetry SDK → OTLP/HTTP exporter → this server's receiver → the store.
       const headers = process.env.FLIGHTREC_INGEST_TOKEN ? { Authorization: `Bearer ${process.env.FLIGHTREC_INGEST_TOKEN}` } : undefined;
+      const { init } = await import('../../instrumentation/init.ts');
       const fr = init({ serviceName: 'acme-agents', endpoint: `${server.otlpUrl}/v1/traces`, headers });
       const started = Date.now();
       const sessions = replay(fr.tracer, scenarios);
