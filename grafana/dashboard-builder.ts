@@ -22,7 +22,8 @@ export const Format = { timeseries: 0, table: 1, logs: 2, traces: 3 } as const;
 export type ClickHouseTarget = {
   readonly refId: string;
   readonly datasource: DataSourceRef;
-  readonly editorType: 'sql';
+  /** `builder` only for the plugin's own trace-ID query (trace-panel.ts); rawSql is what runs either way. */
+  readonly editorType: 'sql' | 'builder';
   readonly rawSql: string;
   readonly format: number;
   readonly queryType: 'table' | 'timeseries' | 'logs' | 'traces';

@@ -10,6 +10,7 @@ import {
   type FieldLink, type PanelInput, type RowInput, type VariableInput,
 } from './dashboard-builder.ts';
 import { INCIDENT_VARIABLES, OVERVIEW_VARIABLES, loadCatalogue, type DashboardId, type QueryCatalogue } from './query-catalogue.ts';
+import { traceTarget } from './trace-panel.ts';
 import { panelSql, stringLiteral, variablesUsed } from './translate-query.ts';
 
 export const DashboardUids: Record<DashboardId, string> = {
@@ -133,10 +134,21 @@ export function agentOverview(cat: QueryCatalogue): Dashboard {
   });
 }
 
+/** The span tree of the chosen trace, through the plugin's OpenTelemetry trace mode. */
+function spanTree(): PanelInput {
+  return {
+    title: 'Span tree',
+    description: "The chosen trace's spans as a tree with timings, attributes and events, read from otel_traces by the ClickHouse plugin's OpenTelemetry trace-ID query (grafana/trace-panel.ts).",
+    kind: 'traces',
+    targets: [traceTarget('trace')],
+  };
+}
+
 export function incidentReview(cat: QueryCatalogue): Dashboard {
   const vars = new Set<string>(INCIDENT_VARIABLES);
   const qs = cat.panels.get('incident-review')!;
-  const needed = new Set(qs.flatMap((q) => variablesUsed(q, vars)));
+  // The span tree always reads one trace of the session.
+  const needed = new Set(['trace', ...qs.flatMap((q) => variablesUsed(q, vars))]);
   const variables: VariableModel[] = [
     variable(cat, { name: 'session', label: 'Session or trace', description: 'a session / conversation id, or a trace id (paste one that is not listed)', allowCustomValue: true }, vars),
   ];
@@ -153,7 +165,7 @@ export function incidentReview(cat: QueryCatalogue): Dashboard {
     rows: [
       { title: 'Session', panels: byKind(qs, ['stat']).map((q) => panelFor(q, vars, false)) },
       { title: 'Saw, decided, touched', panels: byKind(qs, ['table', 'timeseries', 'barchart', 'piechart', 'logs']).map((q) => panelFor(q, vars, false)) },
-      { title: 'Trace view', panels: byKind(qs, ['traces']).map((q) => panelFor(q, vars, false)) },
+      { title: 'Trace view', panels: [spanTree(), ...byKind(qs, ['traces']).map((q) => panelFor(q, vars, false))] },
     ],
     time: { from: 'now-7d', to: 'now' },
   });

@@ -6,7 +6,7 @@
 -- panel: stat
 SELECT
     (SELECT dateDiff('second', max(Timestamp + toIntervalNanosecond(Duration)), now64(3))
-       FROM otel_traces WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}) AS SecondsSinceNewestSpan,
+       FROM flightrec_spans WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}) AS SecondsSinceNewestSpan,
     (SELECT dateDiff('second', max(Time), now64(3))
        FROM flightrec_ingest_log WHERE Time >= {from:DateTime64(3)} AND Time <= {to:DateTime64(3)} AND Outcome = 'accepted') AS SecondsSinceLastCommit,
-    (SELECT count() FROM otel_traces WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}) AS SpansStored
+    (SELECT count() FROM flightrec_spans WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}) AS SpansStored

@@ -14,6 +14,7 @@ import { Format } from '../grafana/dashboard-builder.ts';
 import { ALERT_RULES_FILE, differences, generate } from '../grafana/generate.ts';
 import { GrafanaMounts, GrafanaPaths, REPO_ROOT, repoPathFor } from '../grafana/paths.ts';
 import { loadCatalogue, placeQuery } from '../grafana/query-catalogue.ts';
+import { traceIdSql } from '../grafana/trace-panel.ts';
 import { alertSql, panelSql } from '../grafana/translate-query.ts';
 import { parseSavedQuery, type SavedQuery } from '../review/saved-queries.ts';
 
@@ -44,7 +45,11 @@ describe('generated files', () => {
 
   it('every saved query with a panel header is on a dashboard, and each dashboard query is a saved query', () => {
     const cat = loadCatalogue();
-    const sqls = [...dashboards.values()].flatMap((d) => leaf(d).flatMap((p) => (p.targets ?? []).map(rawSqlOf)));
+    // The span tree is the plugin's own trace-ID query (grafana/trace-panel.ts), not a saved query.
+    const targets = [...dashboards.values()].flatMap((d) => leaf(d).flatMap((p) => p.targets ?? []));
+    const builder = targets.filter((t) => (t as { editorType?: string }).editorType === 'builder');
+    expect(builder.map(rawSqlOf)).toEqual([traceIdSql("decodeURLComponent('${trace:percentencode}')")]);
+    const sqls = targets.filter((t) => !builder.includes(t)).map(rawSqlOf);
     const placed = cat.all.filter((q) => placeQuery(q) !== null);
     expect(placed.length).toBeGreaterThan(0);
     for (const q of placed) {
@@ -98,7 +103,7 @@ describe.each([...dashboards.entries()])('%s', (_file, d) => {
       expect(new Set(refIds).size).toBe(refIds.length);
       const expectedFormat = p.type === 'timeseries' ? Format.timeseries : p.type === 'traces' ? Format.traces : p.type === 'logs' ? Format.logs : Format.table;
       for (const t of p.targets!) {
-        expect(t).toMatchObject({ datasource: { type: DATASOURCE_TYPE, uid: DATASOURCE_UID }, editorType: 'sql', format: expectedFormat });
+        expect(t).toMatchObject({ datasource: { type: DATASOURCE_TYPE, uid: DATASOURCE_UID }, editorType: p.type === 'traces' ? 'builder' : 'sql', format: expectedFormat });
         const sql = rawSqlOf(t);
         expect(sql, 'no ClickHouse {param:Type} placeholder may reach Grafana').not.toMatch(/(?<!\$)\{\w+:[^}]+\}/);
       }
