@@ -46,6 +46,16 @@ export interface SeededSession {
   readonly spans: Record<string, string>;
 }
 
+/** OTLP/JSON request body for some sessions. */
+export function otlpBody(sessions: readonly { info: SeededSession; spans: unknown[] }[]): string {
+  return JSON.stringify({
+    resourceSpans: sessions.map((s) => ({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: s.info.service } }, { key: GenAI.agentName, value: { stringValue: s.info.agent } }] },
+      scopeSpans: [{ scope: { name: 'flightrec-test' }, spans: s.spans }],
+    })),
+  });
+}
+
 export interface Seed {
   readonly sessions: Record<string, SeededSession>;
   readonly spanCount: number;
@@ -152,12 +162,12 @@ class SessionBuilder {
 }
 
 /** Build the sessions; `now` anchors them in the last hour. */
-export function buildSeed(now = Date.now()): { sessions: SessionBuilder[] } {
+export function buildSeed(now = Date.now(), tag = '1'): { sessions: SessionBuilder[] } {
   const t0 = now - 50 * 60_000;
   const out: SessionBuilder[] = [];
 
   // A good session over two traces: read, model, approved send.
-  const good = new SessionBuilder('sess-good-1', 'mail-agent', 'mail-agent', 'slack', t0);
+  const good = new SessionBuilder(`sess-good-${tag}`, 'mail-agent', 'mail-agent', 'slack', t0);
   let r = good.root();
   good.info.spans.inbound = good.inbound(r, 10, 'trusted');
   good.model(r, 100, 1200, 300);
@@ -166,11 +176,11 @@ export function buildSeed(now = Date.now()): { sessions: SessionBuilder[] } {
   r = good.root();
   good.policy(r, 60_000, 'send_email', 'require_approval', 'external-send', 'send', 'mail:bob@example.com');
   good.approval(r, 60_010, 'send_email', 'approved', 'user:carol');
-  good.info.spans.send = good.tool(r, 95_000, 'send_email', 'send', 'medium', 'mail:bob@example.com', { key: 'idem-good-1' });
+  good.info.spans.send = good.tool(r, 95_000, 'send_email', 'send', 'medium', 'mail:bob@example.com', { key: `idem-good-${tag}` });
   out.push(good);
 
   // Toxic flow: untrusted web page, secret file, a denied send, then a send that ran.
-  const toxic = new SessionBuilder('sess-toxic-1', 'mail-agent', 'mail-agent', 'email', t0 + 5 * 60_000);
+  const toxic = new SessionBuilder(`sess-toxic-${tag}`, 'mail-agent', 'mail-agent', 'email', t0 + 5 * 60_000);
   r = toxic.root();
   toxic.inbound(r, 10, 'trusted');
   toxic.info.spans.untrusted = toxic.inbound(r, 200, 'untrusted', 'public', 'web', 'https://evil.example/page');
@@ -182,7 +192,7 @@ export function buildSeed(now = Date.now()): { sessions: SessionBuilder[] } {
   out.push(toxic);
 
   // Unapproved critical action: a payment with no approval.
-  const pay = new SessionBuilder('sess-pay-1', 'billing-agent', 'billing-agent', 'api', t0 + 10 * 60_000);
+  const pay = new SessionBuilder(`sess-pay-${tag}`, 'billing-agent', 'billing-agent', 'api', t0 + 10 * 60_000);
   r = pay.root();
   pay.inbound(r, 10, 'trusted');
   pay.model(r, 100, 2000, 100, 'claude-sonnet-4');
@@ -190,7 +200,7 @@ export function buildSeed(now = Date.now()): { sessions: SessionBuilder[] } {
   out.push(pay);
 
   // Runaway: the same tool twelve times in a few minutes, half of them failing and retried; token burn.
-  const loop = new SessionBuilder('sess-loop-1', 'ops-agent', 'ops-agent', 'slack', t0 + 15 * 60_000);
+  const loop = new SessionBuilder(`sess-loop-${tag}`, 'ops-agent', 'ops-agent', 'slack', t0 + 15 * 60_000);
   r = loop.root();
   loop.inbound(r, 10, 'trusted');
   for (let i = 0; i < 12; i++) {
@@ -200,7 +210,7 @@ export function buildSeed(now = Date.now()): { sessions: SessionBuilder[] } {
   out.push(loop);
 
   // Partial completion, duplicate send, denied-then-retried and stale context in one busy session.
-  const task = new SessionBuilder('sess-task-1', 'ops-agent', 'ops-agent', 'api', t0 + 20 * 60_000);
+  const task = new SessionBuilder(`sess-task-${tag}`, 'ops-agent', 'ops-agent', 'api', t0 + 20 * 60_000);
   r = task.root();
   task.inbound(r, 10, 'trusted', 'internal', 'retrieval', 'wiki:runbook', 3 * 24 * 3600_000);
   const t = task.span({
@@ -210,8 +220,8 @@ export function buildSeed(now = Date.now()): { sessions: SessionBuilder[] } {
   task.span({ name: 'task_step backup', at: 100, ms: 1000, parent: t, attrs: { [Flightrec.step]: 'task_step', [Flightrec.taskId]: 'task-1', [Flightrec.taskStep]: 'backup', [Flightrec.taskStepState]: 'completed' } });
   task.tool(t, 1200, 'write_db', 'write', 'high', 'db:prod/users');
   task.span({ name: 'task_step migrate', at: 2000, ms: 1000, parent: t, attrs: { [Flightrec.step]: 'task_step', [Flightrec.taskId]: 'task-1', [Flightrec.taskStep]: 'migrate', [Flightrec.taskStepState]: 'failed' } });
-  task.tool(t, 4000, 'notify', 'send', 'low', 'slack:#ops', { key: 'idem-dup-1' });
-  task.tool(t, 5000, 'notify', 'send', 'low', 'slack:#ops', { key: 'idem-dup-1' });
+  task.tool(t, 4000, 'notify', 'send', 'low', 'slack:#ops', { key: `idem-dup-${tag}` });
+  task.tool(t, 5000, 'notify', 'send', 'low', 'slack:#ops', { key: `idem-dup-${tag}` });
   task.policy(r, 6000, 'drop_table', 'deny', 'no-destructive-ddl', 'delete', 'db:prod/users');
   task.tool(r, 7000, 'run_sql', 'delete', 'high', 'db:prod/users');
   out.push(task);
@@ -223,13 +233,7 @@ export async function seedThroughReceiver(otlpUrl: string, store: ClickHouseClie
   const { sessions } = buildSeed(now);
   let spanCount = 0;
   for (const s of sessions) {
-    const body = {
-      resourceSpans: [{
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: s.info.service } }, { key: GenAI.agentName, value: { stringValue: s.info.agent } }] },
-        scopeSpans: [{ scope: { name: 'flightrec-test' }, spans: s.spans }],
-      }],
-    };
-    const res = await fetch(`${otlpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${otlpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpBody([s]) });
     if (res.status !== 200) throw new Error(`seed rejected: ${res.status} ${await res.text()}`);
     spanCount += s.spans.length;
   }
