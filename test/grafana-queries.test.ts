@@ -207,3 +207,15 @@ describe('alert rules', () => {
     }
   });
 });
+
+describe('reviewer user for a ClickHouse server', () => {
+  it('grafana/clickhouse/reviewer-user.sql is statements ClickHouse parses (not run: chdb has no user management)', async () => {
+    const text = readFileSync(join(REPO_ROOT, 'grafana/clickhouse/reviewer-user.sql'), 'utf8');
+    const statements = text.split('\n').filter((l) => !l.startsWith('--')).join('\n').split(';').map((s) => s.trim()).filter(Boolean);
+    expect(statements.map((s) => s.split(/\s+/).slice(0, 2).join(' '))).toEqual(['CREATE USER', 'GRANT SELECT', 'GRANT SELECT']);
+    for (const s of statements) {
+      const ast = await (await t.server.client.query({ query: `EXPLAIN AST ${s}`, format: 'TabSeparatedRaw' })).text();
+      expect(ast).toMatch(/^(CreateUserQuery|GrantQuery)/);
+    }
+  });
+});
