@@ -4,9 +4,9 @@
  * their UTF-16 code units and strings are escaped as ECMAScript's JSON.stringify does, which is
  * what RFC 8785 specifies for these types.
  *
- * Hand-written (about twenty lines) rather than the `canonicalize` npm package: it runs once per
- * exported record on the hot path, and rejecting non-integer numbers here keeps RFC 8785's
- * number-formatting rules out of scope entirely.
+ * Hand-written (about twenty lines) rather than the `canonicalize` npm package (which the
+ * instrumentation uses): it refuses anything but safe integers, so RFC 8785's number formatting is
+ * out of scope, and the record encoder in record-formats.ts specialises it for the hot path.
  */
 export type CanonicalValue = string | number | boolean | null | readonly CanonicalValue[] | { readonly [key: string]: CanonicalValue | undefined };
 
