@@ -5,13 +5,15 @@
  * removed, added or moved, and any file that is missing or should not be there.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { ChunkHasherPool } from './chunk-hasher-pool.ts';
+import { hashChunk, type ChunkHashes } from './hash-chunk.ts';
 import { join } from 'node:path';
 import { fingerprint, verifyBytes } from './keys.ts';
 import { diffLeaves } from './leaf-diff.ts';
 import { MANIFEST_FILE, ManifestError, SIGNATURE_FILE, parseManifest, type Manifest, type ManifestFile } from './manifest.ts';
-import { HASH_BYTES, MerkleAccumulator, leafAt, leafHashOfBytes } from './merkle.ts';
-import { RecordSplitter, type RecordFormat } from './record-formats.ts';
+import { HASH_BYTES, MerkleAccumulator, leafAt } from './merkle.ts';
 
 export type ProblemKind =
   | 'manifest-missing'
@@ -57,40 +59,10 @@ export interface VerifyOptions {
   previousDir?: string;
   /** Public key of the previous export, when it was signed with another key. */
   previousPublicKey?: KeyObject;
+  /** Threads hashing files at once (default: one per core). */
+  workers?: number;
   /** Most record-level problems to list per file. */
   maxPerFile?: number;
-}
-
-interface FileCheck {
-  sha256: string;
-  bytes: number;
-  leaves: Buffer;
-}
-
-/** Reads one chunk file once: its SHA-256 and the leaf hash of every record, in order. */
-async function hashChunk(path: string, format: RecordFormat): Promise<FileCheck> {
-  const fileHash = createHash('sha256');
-  const splitter = new RecordSplitter(format);
-  let leaves = Buffer.allocUnsafe(1 << 16);
-  let n = 0;
-  let bytes = 0;
-  const add = (record: Buffer): void => {
-    if ((n + 1) * HASH_BYTES > leaves.length) {
-      const grown = Buffer.allocUnsafe(leaves.length * 2);
-      leaves.copy(grown, 0, 0, n * HASH_BYTES);
-      leaves = grown;
-    }
-    leafHashOfBytes(record).copy(leaves, n * HASH_BYTES);
-    n++;
-  };
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const buf = chunk as Buffer;
-    fileHash.update(buf);
-    bytes += buf.length;
-    for (const record of splitter.push(buf)) add(record);
-  }
-  for (const record of splitter.end()) add(record);
-  return { sha256: fileHash.digest('hex'), bytes, leaves: leaves.subarray(0, n * HASH_BYTES) };
 }
 
 function hexLeaves(buf: Buffer): string[] {
@@ -174,47 +146,69 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   const signedTree = new MerkleAccumulator();
   let records = 0;
   let expectedIndex = 0;
-  for (const f of manifest.files) {
-    if (f.first_index !== expectedIndex) report({ kind: 'manifest-invalid', file: f.name, message: `${f.name} starts at leaf ${f.first_index}, but the files before it hold ${expectedIndex} records` });
-    expectedIndex += f.records;
-    const expected = readSignedLeaves(dir, f, report);
-    if (expected) for (let i = 0; i < f.records; i++) signedTree.push(leafAt(expected, i));
+  // Files are hashed on worker threads, a few ahead of the one being checked here.
+  const workers = Math.min(opts.workers ?? availableParallelism(), manifest.files.length);
+  const pool = workers > 1 ? new ChunkHasherPool(workers) : null;
+  const format = manifest.records.format;
+  const started = new Map<number, Promise<ChunkHashes>>();
+  const start = (k: number): void => {
+    const f = manifest.files[k];
+    if (!f || started.has(k)) return;
     const path = join(dir, f.name);
-    if (!existsSync(path)) {
-      report({ kind: 'file-missing', file: f.name, message: `${f.name} is missing (${f.records} records removed)` });
-      continue;
-    }
-    const check = await hashChunk(path, manifest.records.format);
-    const count = check.leaves.length / HASH_BYTES;
-    records += count;
-    for (let i = 0; i < count; i++) actualTree.push(leafAt(check.leaves, i));
-    if (check.sha256 === f.sha256 && count === f.records) continue;
-    report({ kind: 'file-modified', file: f.name, message: `${f.name}: SHA-256 ${check.sha256 === f.sha256 ? 'matches' : 'differs'}; ${count} records, the manifest says ${f.records}` });
-    if (!expected) continue;
-    const changes = diffLeaves(hexLeaves(expected), hexLeaves(check.leaves));
-    if (changes.length === 0) {
-      report({ kind: 'file-modified', file: f.name, message: `${f.name}: every record is intact, but bytes outside the records (header or line ends) changed` });
-    }
-    changes.forEach((c, k) => {
-      if (k >= maxPerFile) {
-        unlisted++;
-        return;
+    if (!existsSync(path)) return;
+    const p = pool ? pool.hash(path, format) : hashChunk(path, format);
+    p.catch(() => {}); // awaited below, in order
+    started.set(k, p);
+  };
+  try {
+    for (let k = 0; k < manifest.files.length; k++) {
+      const f = manifest.files[k]!;
+      for (let a = k; a <= k + workers; a++) start(a);
+      if (f.first_index !== expectedIndex) report({ kind: 'manifest-invalid', file: f.name, message: `${f.name} starts at leaf ${f.first_index}, but the files before it hold ${expectedIndex} records` });
+      expectedIndex += f.records;
+      const expected = readSignedLeaves(dir, f, report);
+      if (expected) for (let i = 0; i < f.records; i++) signedTree.push(leafAt(expected, i));
+      const path = join(dir, f.name);
+      if (!existsSync(path)) {
+        report({ kind: 'file-missing', file: f.name, message: `${f.name} is missing (${f.records} records removed)` });
+        continue;
       }
-      switch (c.kind) {
-        case 'modified':
-          report({ kind: 'record-modified', file: f.name, record: c.record, message: `${f.name}:${c.record}: record modified (the signed record ${c.expectedRecord} has another hash)` });
-          break;
-        case 'removed':
-          report({ kind: 'record-removed', file: f.name, record: c.expectedRecord, message: `${f.name}:${c.expectedRecord}: signed record ${c.expectedRecord} was removed` });
-          break;
-        case 'added':
-          report({ kind: 'record-added', file: f.name, record: c.record, message: `${f.name}:${c.record}: record was added (not in the signed leaves)` });
-          break;
-        case 'moved':
-          report({ kind: 'record-moved', file: f.name, record: c.record, message: `${f.name}:${c.record}: records reordered: this is signed record ${c.expectedRecord}` });
-          break;
+      const check = await started.get(k)!;
+      started.delete(k);
+      const count = check.leaves.length / HASH_BYTES;
+      records += count;
+      for (let i = 0; i < count; i++) actualTree.push(leafAt(check.leaves, i));
+      if (check.sha256 === f.sha256 && count === f.records) continue;
+      report({ kind: 'file-modified', file: f.name, message: `${f.name}: SHA-256 ${check.sha256 === f.sha256 ? 'matches' : 'differs'}; ${count} records, the manifest says ${f.records}` });
+      if (!expected) continue;
+      const changes = diffLeaves(hexLeaves(expected), hexLeaves(check.leaves));
+      if (changes.length === 0) {
+        report({ kind: 'file-modified', file: f.name, message: `${f.name}: every record is intact, but bytes outside the records (header or line ends) changed` });
       }
-    });
+      changes.forEach((c, n) => {
+        if (n >= maxPerFile) {
+          unlisted++;
+          return;
+        }
+        switch (c.kind) {
+          case 'modified':
+            report({ kind: 'record-modified', file: f.name, record: c.record, message: `${f.name}:${c.record}: record modified (the signed record ${c.expectedRecord} has another hash)` });
+            break;
+          case 'removed':
+            report({ kind: 'record-removed', file: f.name, record: c.expectedRecord, message: `${f.name}:${c.expectedRecord}: signed record ${c.expectedRecord} was removed` });
+            break;
+          case 'added':
+            report({ kind: 'record-added', file: f.name, record: c.record, message: `${f.name}:${c.record}: record was added (not in the signed leaves)` });
+            break;
+          case 'moved':
+            report({ kind: 'record-moved', file: f.name, record: c.record, message: `${f.name}:${c.record}: records reordered: this is signed record ${c.expectedRecord}` });
+            break;
+        }
+      });
+    }
+
+  } finally {
+    await pool?.close();
   }
 
   const root = actualTree.root().toString('hex');

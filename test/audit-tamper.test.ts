@@ -103,6 +103,17 @@ describe('tamper detection', () => {
     expect(kinds(r)).toEqual(['file-modified', 'record-moved', 'root-mismatch']);
   });
 
+  it('lists at most maxPerFile record problems per file and counts the rest; one worker or several agree', async () => {
+    const dir = copy();
+    const ls = lines(dir, 'records-000002.jsonl').map((l) => l.replace('"v":1', '"v":9'));
+    writeLines(dir, 'records-000002.jsonl', ls);
+    const r = await verifyExport(dir, { publicKey: loadPublicKey(keys.publicKeyPath), maxPerFile: 5, workers: 1 });
+    expect(r.problems.filter((p) => p.kind === 'record-modified').map((p) => p.record)).toEqual([1, 2, 3, 4, 5]);
+    expect(r.unlisted).toBe(95);
+    const parallel = await verifyExport(dir, { publicKey: loadPublicKey(keys.publicKeyPath), maxPerFile: 5, workers: 3 });
+    expect(parallel).toEqual(r);
+  });
+
   it('a record appended (a copy of a genuine one, so only its position betrays it)', async () => {
     const dir = copy();
     appendFileSync(join(dir, 'records-000005.jsonl'), lines(dir, 'records-000005.jsonl')[0] + '\n');
