@@ -1,6 +1,6 @@
 /**
  * Runs one audit export in its own process and prints its memory use as JSON on stdout:
- * peak RSS (from the kernel, resourceUsage().maxRSS) and peak V8 heap (sampled).
+ * peak RSS (VmHWM, see peak-rss.ts) and peak V8 heap (sampled).
  * Used by the bounded-memory test and the benchmark.
  *
  * usage: node audit-export-child.ts URL OUT_DIR PRIVATE_KEY FROM_CH_TIME|- TO_CH_TIME [PAGE_SIZE]
@@ -8,6 +8,7 @@
 import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
 import { loadPrivateKey } from '../../audit/keys.ts';
 import { runExport } from '../../audit/run-export.ts';
+import { peakRssMB } from './peak-rss.ts';
 
 const [url, outDir, key, from, to, pageSize] = process.argv.slice(2);
 let peakHeap = 0;
@@ -34,7 +35,7 @@ await client.close();
 process.stdout.write(JSON.stringify({
   records: result.records,
   seconds,
-  maxRssMB: process.resourceUsage().maxRSS / 1024,
+  maxRssMB: peakRssMB(),
   peakHeapMB: peakHeap / 2 ** 20,
   peakExternalMB: peakExternal / 2 ** 20,
   bytes: result.manifest.files.reduce((n, f) => n + f.bytes, 0),
