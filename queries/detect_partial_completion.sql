@@ -27,6 +27,16 @@ effects AS (
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'payment', 'execute')
 ),
+-- Tasks that look unfinished, or share a trace with a failed side effect; only these are joined with their effects.
+candidates AS (
+    SELECT t.*, s.completed AS completed, s.unfinished AS unfinished, s.unfinished_spans AS unfinished_spans
+    FROM tasks AS t
+    LEFT JOIN steps AS s ON s.TraceId = t.TraceId AND s.TaskId = t.TaskId
+    WHERE s.completed < t.TaskSteps
+       OR t.TaskCompletion IN ('failed', 'incomplete')
+       OR t.IsError = 1
+       OR t.TraceId IN (SELECT TraceId FROM effects WHERE IsError = 1 OR Outcome = 'error')
+),
 task_effects AS (
     SELECT t.SpanId AS task_span,
            countIf(e.IsError = 0 AND e.Outcome NOT IN ('error')) AS done_effects,
@@ -35,7 +45,7 @@ task_effects AS (
            minIf(e.Timestamp, e.IsError = 0 AND e.Outcome NOT IN ('error')) AS first_done,
            countIf(e.IsError = 1 OR e.Outcome = 'error') AS failed_effects,
            maxIf(e.Timestamp, e.IsError = 1 OR e.Outcome = 'error') AS last_failed
-    FROM tasks AS t
+    FROM candidates AS t
     INNER JOIN effects AS e ON e.TraceId = t.TraceId
     WHERE e.Timestamp >= t.started AND e.Timestamp <= t.ended
     GROUP BY t.SpanId
@@ -46,20 +56,19 @@ SELECT
     toDateTime64(t.started, 3) AS Time,
     t.Agent AS Agent,
     t.TaskId AS TaskId,
-    s.completed AS CompletedSteps,
+    t.completed AS CompletedSteps,
     t.TaskSteps AS DeclaredSteps,
     t.TaskCompletion AS Completion,
-    concat(t.SpanName, ': ', toString(s.completed), ' of ', toString(t.TaskSteps), ' declared steps completed',
-           if(s.unfinished != '', concat(' (', s.unfinished, ')'), ''),
+    concat(t.SpanName, ': ', toString(t.completed), ' of ', toString(t.TaskSteps), ' declared steps completed',
+           if(t.unfinished != '', concat(' (', t.unfinished, ')'), ''),
            ', completion ', if(t.TaskCompletion = '', 'not reported', t.TaskCompletion),
            ', after ', fx.done_what,
            if(t.IsError = 1 AND t.StatusMessage != '', concat('; error: ', t.StatusMessage), '')) AS Evidence,
-    arrayConcat([t.SpanId], s.unfinished_spans, fx.done_spans) AS EvidenceSpanIds
-FROM tasks AS t
+    arrayConcat([t.SpanId], t.unfinished_spans, fx.done_spans) AS EvidenceSpanIds
+FROM candidates AS t
 INNER JOIN task_effects AS fx ON fx.task_span = t.SpanId
-LEFT JOIN steps AS s ON s.TraceId = t.TraceId AND s.TaskId = t.TaskId
 WHERE fx.done_effects > 0
-  AND (s.completed < t.TaskSteps
+  AND (t.completed < t.TaskSteps
        OR t.TaskCompletion IN ('failed', 'incomplete')
        OR t.IsError = 1
        OR (fx.failed_effects > 0 AND fx.last_failed > fx.first_done))

@@ -10,34 +10,47 @@
 -- detection: true
 -- severity: medium
 WITH
-repeated AS (
-    SELECT SessionId, any(TraceId) AS TraceId, any(Agent) AS Agent,
+calls AS (
+    SELECT SessionId, TraceId, SpanId, Timestamp, Agent,
            if(Step = 'model_call', 'model', 'tool') AS Kind,
-           if(Step = 'model_call', Model, Tool) AS Subject,
-           arraySort(groupArray((toUnixTimestamp64Milli(Timestamp), SpanId))) AS calls,
-           if(Kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS threshold
+           if(Step = 'model_call', Model, Tool) AS Subject
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND (Step = 'model_call' OR (Record = 'touched' AND Tool != ''))
-    GROUP BY SessionId, Kind, Subject
-    HAVING count() > threshold
 ),
-windows AS (
+-- First pass on narrow columns: subjects called more often than their threshold at all.
+frequent AS (
+    SELECT cityHash64(SessionId, Kind, Subject) AS h, any(Kind) AS kind
+    FROM calls
+    GROUP BY h
+    HAVING count() > if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32})
+),
+repeated AS (
+    SELECT cityHash64(SessionId, Kind, Subject) AS h,
+           any(SessionId) AS session, any(TraceId) AS trace, any(Agent) AS agent, any(Kind) AS kind, any(Subject) AS subject,
+           arraySort(groupArray((toUnixTimestamp64Milli(Timestamp), SpanId))) AS sorted,
+           arrayMap(c -> c.1, sorted) AS ts,
+           if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS threshold
+    FROM calls
+    WHERE h IN (SELECT h FROM frequent)
+    GROUP BY h
+),
+-- threshold + 1 calls within the window: the call threshold places earlier is less than a window before.
+looping AS (
     SELECT *,
-           -- for each call, how many calls of the same subject fall in the window ending at it
-           arrayMap(c -> arrayCount(d -> d.1 > c.1 - {window_seconds:UInt32} * 1000 AND d.1 <= c.1, calls), calls) AS in_window
+           arrayFirstIndex((t, i) -> i > threshold AND t - ts[i - threshold] < {window_seconds:UInt32} * 1000, ts, arrayEnumerate(ts)) AS first_over
     FROM repeated
+    WHERE first_over > 0
 )
 SELECT
-    SessionId, TraceId,
-    toDateTime64(fromUnixTimestamp64Milli(toInt64(calls[indexOf(in_window, arrayMax(in_window))].1)), 3) AS Time,
-    Agent,
-    concat(Kind, '_repeat') AS Pattern,
-    concat(Kind, ' ', Subject, ' called ', toString(arrayMax(in_window)), ' times within ', toString({window_seconds:UInt32}),
-           ' s (threshold ', toString(threshold), '), ', toString(length(calls)), ' calls in all') AS Evidence,
-    arrayMap(c -> c.2, calls) AS EvidenceSpanIds
-FROM windows
-WHERE arrayMax(in_window) > threshold
+    session AS SessionId, trace AS TraceId,
+    toDateTime64(fromUnixTimestamp64Milli(toInt64(ts[first_over])), 3) AS Time,
+    agent AS Agent,
+    concat(kind, '_repeat') AS Pattern,
+    concat(kind, ' ', subject, ' called ', toString(arrayMax(arrayMap(t -> arrayCount(u -> u > t - {window_seconds:UInt32} * 1000 AND u <= t, ts), ts))),
+           ' times within ', toString({window_seconds:UInt32}), ' s (threshold ', toString(threshold), '), ', toString(length(ts)), ' calls in all') AS Evidence,
+    arrayMap(c -> c.2, sorted) AS EvidenceSpanIds
+FROM looping
 UNION ALL
 SELECT
     SessionId, any(TraceId) AS TraceId, toDateTime64(max(Timestamp), 3) AS Time, any(Agent) AS Agent,

@@ -3,7 +3,7 @@
 -- param: session String — the session / conversation id, or a trace id
 -- param: limit UInt32 = 5000 — the most spans to return
 -- panel: table
-WITH RECURSIVE
+WITH
 traces AS (
     SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
     FROM flightrec_session_traces
@@ -17,20 +17,16 @@ spans AS (
       AND Timestamp >= (SELECT min(first_start) FROM traces)
       AND Timestamp <= (SELECT max(last_end) FROM traces)
 ),
-tree AS (
-    SELECT TraceId, SpanId, toUInt32(0) AS Depth
+-- span → parent over the session's spans, to count each span's ancestors (its depth) without recursion
+(
+    SELECT mapFromArrays(groupArray(concat(TraceId, '/', SpanId)), groupArray(concat(TraceId, '/', ParentSpanId)))
     FROM spans
-    WHERE ParentSpanId = '' OR (TraceId, ParentSpanId) NOT IN (SELECT TraceId, SpanId FROM spans)
-    UNION ALL
-    SELECT s.TraceId, s.SpanId, t.Depth + 1
-    FROM spans AS s
-    INNER JOIN tree AS t ON s.TraceId = t.TraceId AND s.ParentSpanId = t.SpanId
-    WHERE t.Depth < 64
-)
+) AS parents
 SELECT
     s.Timestamp AS Timestamp,
     toUnixTimestamp64Milli(s.Timestamp) AS TimeMs,
-    tree.Depth AS Depth,
+    arrayFold((acc, i) -> if(mapContains(parents, acc.2), (toUInt32(acc.1 + 1), parents[acc.2]), acc),
+              range(64), (toUInt32(0), concat(s.TraceId, '/', s.ParentSpanId))).1 AS Depth,
     s.TraceId AS TraceId,
     s.SpanId AS SpanId,
     s.ParentSpanId AS ParentSpanId,
@@ -69,6 +65,5 @@ SELECT
     s.SessionId AS SessionId,
     s.SpanAttributes AS SpanAttributes
 FROM spans AS s
-LEFT JOIN tree ON tree.TraceId = s.TraceId AND tree.SpanId = s.SpanId
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}

@@ -77,3 +77,47 @@ export const derivedColumns: readonly DerivedColumn[] = [
   { name: 'SourceUri', sql: attr(Flightrec.sourceUri), description: 'where the content seen came from (URL, file, table)' },
   { name: 'TaskSteps', sql: `multiIf(startsWith(${attr(Flightrec.taskSteps)}, '['), toUInt32(JSONLength(${attr(Flightrec.taskSteps)})), ${attr(Flightrec.taskSteps)} = '', toUInt32(0), toUInt32OrZero(${attr(Flightrec.taskSteps)}) > 0, toUInt32OrZero(${attr(Flightrec.taskSteps)}), toUInt32(length(splitByChar(',', ${attr(Flightrec.taskSteps)}))))`, description: 'number of steps a task declares (a JSON array, a count or a comma list)' },
 ];
+
+/**
+ * Derived columns also stored on `otel_traces` as MATERIALIZED columns (named `Fr<Name>`), with
+ * their ClickHouse types. Reading a Map value means scanning each row's whole map, which is too slow
+ * for detections over millions of spans; a MATERIALIZED column is computed once at insert (for the
+ * real collector's inserts too, since it names its columns) and, for parts written before the
+ * column existed, computed on read from the same expression. The exporter's own columns are untouched.
+ */
+export const storedColumnTypes: Readonly<Record<string, string>> = {
+  SessionId: 'String',
+  Record: 'LowCardinality(String)',
+  Step: 'LowCardinality(String)',
+  Agent: 'LowCardinality(String)',
+  Action: 'LowCardinality(String)',
+  Tool: 'LowCardinality(String)',
+  Model: 'LowCardinality(String)',
+  InputTokens: 'UInt64',
+  OutputTokens: 'UInt64',
+  SourceKind: 'LowCardinality(String)',
+  SourceUri: 'String',
+  Trust: 'LowCardinality(String)',
+  Sensitivity: 'LowCardinality(String)',
+  ContentProducedAt: 'Nullable(DateTime64(3))',
+  Verdict: 'LowCardinality(String)',
+  PolicyRule: 'LowCardinality(String)',
+  ApprovalStatus: 'LowCardinality(String)',
+  Effect: 'LowCardinality(String)',
+  TargetSystem: 'LowCardinality(String)',
+  TargetResource: 'String',
+  Risk: 'LowCardinality(String)',
+  RiskLevel: 'UInt8',
+  Reversible: 'LowCardinality(String)',
+  IdempotencyKey: 'String',
+  ArgumentsSha256: 'String',
+  Outcome: 'LowCardinality(String)',
+  TaskId: 'String',
+  TaskStep: 'LowCardinality(String)',
+  TaskStepState: 'LowCardinality(String)',
+  TaskSteps: 'UInt32',
+  TaskCompletion: 'LowCardinality(String)',
+  IsError: 'UInt8',
+};
+
+export const storedColumnName = (name: string): string => `Fr${name}`;
