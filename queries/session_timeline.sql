@@ -1,5 +1,5 @@
 -- name: session_timeline
--- description: Every span of one session (or one trace), in start order: what the agent saw, decided and touched, with depth and parent links for the tree.
+-- description: Every span of one session (or one trace), in start order: what the agent saw, decided and touched, with depth and parent links for the tree (all attributes: span_attributes).
 -- param: session String — the session / conversation id, or a trace id
 -- param: limit UInt32 = 5000 — the most spans to return
 -- panel: table
@@ -11,6 +11,7 @@ traces AS (
     GROUP BY TraceId
 ),
 spans AS (
+    -- Stored columns only: a session's spans sit in many granules, and reading their attribute maps dominates.
     SELECT *
     FROM flightrec_spans
     WHERE TraceId IN (SELECT TraceId FROM traces)
@@ -62,8 +63,8 @@ SELECT
     s.IsError AS IsError,
     s.StatusCode AS StatusCode,
     s.StatusMessage AS StatusMessage,
-    s.SessionId AS SessionId,
-    s.SpanAttributes AS SpanAttributes
+    s.DecisionToolCalls AS DecisionToolCalls,
+    s.SessionId AS SessionId
 FROM spans AS s
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}

@@ -2,7 +2,6 @@
  * One line of plain words for a timeline span — what was seen, decided or touched — shared by the
  * terminal tree and the HTML report so both say the same thing.
  */
-import { Flightrec } from '../instrumentation/semconv.ts';
 import type { Row } from './run-query.ts';
 
 export type Kind = 'saw' | 'decided' | 'touched' | 'task' | 'agent' | 'other';
@@ -37,9 +36,9 @@ function ageOf(row: Row): string {
   return Number.isFinite(producedMs) && Number.isFinite(seenMs) && seenMs - producedMs >= 1000 ? `${formatDuration(seenMs - producedMs)} old` : '';
 }
 
+/** DecisionToolCalls holds `flightrec.decision.tool_calls`: a JSON list of { name, … }. */
 function toolCallsOf(row: Row): string {
-  const attrs = row.SpanAttributes as Record<string, string> | undefined;
-  const raw = attrs?.[Flightrec.decisionToolCalls];
+  const raw = s(row.DecisionToolCalls);
   if (!raw) return '';
   try {
     const calls = JSON.parse(raw) as { name?: string }[];
