@@ -60,6 +60,13 @@ SELECT
     arrayMap(t -> t.2, arraySort(groupArray((Timestamp, SpanId)))) AS EvidenceSpanIds
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
+  -- first pass on a hash of the session id: only sessions over budget get their evidence built
+  AND cityHash64(SessionId) IN (
+      SELECT cityHash64(SessionId) AS h
+      FROM flightrec_spans
+      WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
+      GROUP BY h
+      HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64})
 GROUP BY SessionId
 HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64}
 ORDER BY Time DESC
