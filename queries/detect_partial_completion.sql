@@ -6,31 +6,11 @@
 -- detection: true
 -- severity: high
 WITH
--- One pass over tasks and their steps, keyed by a hash of (trace, task id): which tasks look unfinished.
-task_state AS (
-    SELECT cityHash64(TraceId, TaskId) AS h,
-           maxIf(TaskSteps, Step = 'task') AS declared,
-           uniqExactIf(TaskStep, Step = 'task_step' AND TaskStepState = 'completed') AS completed_steps,
-           anyIf(TaskCompletion, Step = 'task') AS completion,
-           maxIf(IsError, Step = 'task') AS task_error
-    FROM flightrec_spans
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Step IN ('task', 'task_step')
-    GROUP BY h
-),
-failed_effect_traces AS (
-    SELECT TraceId
-    FROM flightrec_spans
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-      AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'payment', 'execute') AND (IsError = 1 OR Outcome = 'error')
-),
--- Candidate tasks: unfinished by their steps or completion, in error, or sharing a trace with a failed side effect.
 tasks AS (
     SELECT SessionId, TraceId, SpanId, Agent, TaskId, SpanName, TaskSteps, TaskCompletion, IsError, StatusMessage,
            Timestamp AS started, Timestamp + toIntervalNanosecond(Duration) AS ended
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Step = 'task'
-      AND (cityHash64(TraceId, TaskId) IN (SELECT h FROM task_state WHERE completed_steps < declared OR completion IN ('failed', 'incomplete') OR task_error = 1)
-           OR TraceId IN (SELECT TraceId FROM failed_effect_traces))
 ),
 steps AS (
     SELECT TraceId, TaskId,
@@ -39,7 +19,6 @@ steps AS (
            groupArrayIf(SpanId, TaskStepState != 'completed') AS unfinished_spans
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Step = 'task_step'
-      AND TraceId IN (SELECT TraceId FROM tasks)
     GROUP BY TraceId, TaskId
 ),
 effects AS (
@@ -47,12 +26,16 @@ effects AS (
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'payment', 'execute')
-      AND TraceId IN (SELECT TraceId FROM tasks)
 ),
+-- Tasks that look unfinished, or share a trace with a failed side effect; only these are joined with their effects.
 candidates AS (
     SELECT t.*, s.completed AS completed, s.unfinished AS unfinished, s.unfinished_spans AS unfinished_spans
     FROM tasks AS t
     LEFT JOIN steps AS s ON s.TraceId = t.TraceId AND s.TaskId = t.TaskId
+    WHERE s.completed < t.TaskSteps
+       OR t.TaskCompletion IN ('failed', 'incomplete')
+       OR t.IsError = 1
+       OR t.TraceId IN (SELECT TraceId FROM effects WHERE IsError = 1 OR Outcome = 'error')
 ),
 task_effects AS (
     SELECT t.SpanId AS task_span,

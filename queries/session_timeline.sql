@@ -4,19 +4,16 @@
 -- param: limit UInt32 = 5000 — the most spans to return
 -- panel: table
 WITH
-traces AS (
-    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
-    FROM flightrec_session_traces
-    WHERE SessionId = {session:String} OR TraceId = {session:String}
-    GROUP BY TraceId
-),
+-- Looked up once (scalar subqueries): the traces asked for, and every session id they carry
+-- (plumbing spans without a conversation id carry their trace id), so the filter on SessionId can
+-- use the store's by-session projection.
+(SELECT groupUniqArray(TraceId) FROM flightrec_session_traces WHERE SessionId = {session:String} OR TraceId = {session:String}) AS trace_ids,
+(SELECT groupUniqArray(SessionId) FROM flightrec_session_traces WHERE has(trace_ids, TraceId)) AS session_ids,
 spans AS (
-    -- Stored columns only: a session's spans sit in many granules, and reading their attribute maps dominates.
+    -- Stored columns only: reading the attribute maps of a session's spans would dominate.
     SELECT *
     FROM flightrec_spans
-    WHERE TraceId IN (SELECT TraceId FROM traces)
-      AND Timestamp >= (SELECT min(first_start) FROM traces)
-      AND Timestamp <= (SELECT max(last_end) FROM traces)
+    WHERE has(session_ids, SessionId) AND has(trace_ids, TraceId)
 ),
 -- span → parent over the session's spans, to count each span's ancestors (its depth) without recursion
 (

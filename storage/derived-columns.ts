@@ -125,3 +125,14 @@ export const storedColumnTypes: Readonly<Record<string, string>> = {
 };
 
 export const storedColumnName = (name: string): string => `Fr${name}`;
+
+/**
+ * A projection of `otel_traces` ordered by session: the stored columns plus the span's own, so a
+ * session's timeline is one contiguous read instead of a few granules in every (service, span name)
+ * range of the exporter's sort order. Attribute maps stay out of it (they would double the storage).
+ */
+export const SESSION_PROJECTION = 'flightrec_by_session';
+export const sessionProjectionColumns: readonly string[] = [
+  'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'SpanName', 'ServiceName', 'Duration', 'StatusCode', 'StatusMessage',
+  ...Object.keys(storedColumnTypes).map(storedColumnName),
+];

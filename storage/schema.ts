@@ -8,7 +8,7 @@
  * Every statement is idempotent (IF NOT EXISTS), so the schema is created or brought up to date on
  * every start.
  */
-import { derivedColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
+import { derivedColumns, SESSION_PROJECTION, sessionProjectionColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
 
 export interface SchemaOptions {
@@ -121,6 +121,8 @@ export function flightrecDdl(opts: SchemaOptions = {}): string[] {
   return [
     // Additive: MATERIALIZED columns the exporter never writes (it names its insert columns).
     `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster}\n${stored.map((c) => `    ADD COLUMN IF NOT EXISTS ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(',\n')}`,
+    // New parts get it; older parts are read from the table (ALTER TABLE … MATERIALIZE PROJECTION backfills).
+    `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster} ADD PROJECTION IF NOT EXISTS ${SESSION_PROJECTION} (SELECT ${sessionProjectionColumns.join(', ')} ORDER BY ${storedColumnName('SessionId')}, Timestamp)`,
     // A plain view: computed at read time, so it also covers rows written before it existed.
     `CREATE OR REPLACE VIEW ${r.db}.${Tables.spans}${r.onCluster} AS
 SELECT
