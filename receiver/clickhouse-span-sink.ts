@@ -1,28 +1,29 @@
 /**
- * Writes `otel_traces` rows through `@clickhouse/client` — to chdb in process or to a server.
+ * Writes `otel_traces` rows into ClickHouse — chdb in process, or a server over HTTP — as one
+ * pre-encoded INSERT body per group commit.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { Readable } from 'node:stream';
-import { DEFAULT_DATABASE, Tables, quoteIdent } from '../storage/tables.ts';
+import { insertBody } from '../storage/store-client.ts';
+import { DEFAULT_DATABASE, Tables } from '../storage/tables.ts';
 import type { SpanSink } from './ingest-queue.ts';
+import { encodeRows, TRACE_INSERT_COLUMNS, type RowFormat } from './row-format.ts';
 import type { OtelTraceRow } from './span-rows.ts';
 
 export class ClickHouseSpanSink implements SpanSink {
   readonly #client: ClickHouseClient;
-  readonly #table: string;
+  readonly #database: string;
+  readonly #format: RowFormat;
 
-  constructor(client: ClickHouseClient, database: string = DEFAULT_DATABASE) {
+  constructor(client: ClickHouseClient, database: string = DEFAULT_DATABASE, format: RowFormat = 'TSV') {
     this.#client = client;
-    this.#table = `${quoteIdent(database)}.${quoteIdent(Tables.traces)}`;
+    this.#database = database;
+    this.#format = format;
   }
 
-  async write(rows: readonly OtelTraceRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    // One pre-joined body: the chdb connection materialises the body anyway, and this avoids the
-    // client's per-row stream for large group commits.
-    let body = '';
-    for (const row of rows) body += JSON.stringify(row) + '\n';
-    const result = await this.#client.exec({ query: `INSERT INTO ${this.#table} FORMAT JSONEachRow`, values: Readable.from([body]) });
-    result.stream.resume();
+  async write(rows: readonly OtelTraceRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const body = encodeRows(rows, this.#format);
+    await insertBody(this.#client, { database: this.#database, table: Tables.traces, columns: TRACE_INSERT_COLUMNS, format: this.#format, body });
+    return body.length;
   }
 }

@@ -6,11 +6,21 @@
  * its rows has returned, so nothing acknowledged can be lost; when the queue is full or the store
  * fails, the request is refused with a retryable error and its client sends it again.
  */
+import { NO_INGEST_LOG, type IngestLogSink } from './ingest-log.ts';
 import type { OtelTraceRow } from './span-rows.ts';
 
 /** Where rows go; the ClickHouse implementation is clickhouse-span-sink.ts. */
 export interface SpanSink {
-  write(rows: readonly OtelTraceRow[]): Promise<void>;
+  /** Resolves once the rows are written (returns the insert body's size), rejects if they were not. */
+  write(rows: readonly OtelTraceRow[]): Promise<number | void>;
+}
+
+/** What the receiver knows about a request, for the ingest log. */
+export interface RequestInfo {
+  /** Body size on the wire (before decompression). */
+  readonly bytes: number;
+  /** performance.now() when the request arrived. */
+  readonly receivedAt: number;
 }
 
 /** A retryable refusal: answered with 429/503 and Retry-After, so standard OTLP exporters retry. */
@@ -36,6 +46,7 @@ export const DEFAULT_INGEST_QUEUE_OPTIONS: IngestQueueOptions = { maxQueuedRows:
 
 interface Pending {
   rows: readonly OtelTraceRow[];
+  info: RequestInfo;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -51,14 +62,16 @@ export interface IngestStats {
 export class IngestQueue {
   readonly #sink: SpanSink;
   readonly #opts: IngestQueueOptions;
+  readonly #log: IngestLogSink;
   #pending: Pending[] = [];
   #queuedRows = 0;
   #flushing: Promise<void> | null = null;
   #closed = false;
   readonly stats: IngestStats = { acceptedRequests: 0, acceptedSpans: 0, refusedRequests: 0, failedInserts: 0, inserts: 0 };
 
-  constructor(sink: SpanSink, opts: Partial<IngestQueueOptions> = {}) {
+  constructor(sink: SpanSink, opts: Partial<IngestQueueOptions> = {}, log: IngestLogSink = NO_INGEST_LOG) {
     this.#sink = sink;
+    this.#log = log;
     this.#opts = { ...DEFAULT_INGEST_QUEUE_OPTIONS, ...opts };
   }
 
@@ -67,7 +80,7 @@ export class IngestQueue {
   }
 
   /** Resolves once the rows are written; rejects with RetryableError when they were not. */
-  submit(rows: readonly OtelTraceRow[]): Promise<void> {
+  submit(rows: readonly OtelTraceRow[], info: RequestInfo = { bytes: 0, receivedAt: performance.now() }): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     if (this.#closed) {
       this.stats.refusedRequests++;
@@ -80,7 +93,7 @@ export class IngestQueue {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ rows, resolve, reject });
+      this.#pending.push({ rows, info, resolve, reject });
       this.#queuedRows += rows.length;
       this.#kick();
     });
@@ -104,16 +117,25 @@ export class IngestQueue {
     }
     this.#queuedRows -= count;
     const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows);
+    let bytes = 0;
+    let oldest = Infinity;
+    for (const p of batch) {
+      bytes += p.info.bytes;
+      oldest = Math.min(oldest, p.info.receivedAt);
+    }
     try {
       await this.#sink.write(rows);
       this.stats.inserts++;
       this.stats.acceptedRequests += batch.length;
       this.stats.acceptedSpans += count;
       for (const p of batch) p.resolve();
+      // LatencyMs: from the oldest request's arrival to its acknowledgement — the pipeline's lag.
+      this.#log.record({ outcome: 'accepted', spans: count, bytes, latencyMs: performance.now() - oldest, requests: batch.length, httpStatus: 200, message: '' });
     } catch (err) {
       this.stats.failedInserts++;
-      const reason = err instanceof Error ? err.message : String(err);
-      const refusal = new RetryableError(`the store did not accept the spans (${reason.split('\n')[0]}); retry later`, 503, this.#opts.retryAfterSeconds);
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+      this.#log.record({ outcome: 'store_error', spans: count, bytes, latencyMs: performance.now() - oldest, requests: batch.length, httpStatus: 503, message: reason });
+      const refusal = new RetryableError(`the store did not accept the spans (${reason}); retry later`, 503, this.#opts.retryAfterSeconds);
       for (const p of batch) p.reject(refusal);
     }
   }

@@ -139,7 +139,8 @@ describe('detections on the bundled workload and edge cases', () => {
     const [row] = await run('detect_toxic_flow');
     expect(row!.Evidence).toContain('untrusted web https://partners.acme-reseller.example/q4');
     expect(row!.Evidence).toContain('pii data from crm://customers');
-    expect(row!.Evidence).toContain('send_email send to mailto:partner-sync@mailbox-relay.example DENIED by no-pii-to-external-recipients');
+    // The recipient address is PII, so the instrumentation's default redaction removed it before export.
+    expect(row!.Evidence).toContain('send_email send to mailto:[REDACTED:email] DENIED by no-pii-to-external-recipients');
     expect(Number(row!.DeniedAttempts)).toBe(1);
   });
 
