@@ -18,7 +18,7 @@ calls AS (
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND (Step = 'model_call' OR (Record = 'touched' AND Tool != ''))
 ),
--- First pass on narrow columns: subjects called more often than their threshold at all.
+-- First pass on a 64-bit key: subjects called more often than their threshold at all.
 frequent AS (
     SELECT cityHash64(SessionId, Kind, Subject) AS h, any(Kind) AS kind
     FROM calls

@@ -134,5 +134,6 @@ export const storedColumnName = (name: string): string => `Fr${name}`;
 export const SESSION_PROJECTION = 'flightrec_by_session';
 export const sessionProjectionColumns: readonly string[] = [
   'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'SpanName', 'ServiceName', 'Duration', 'StatusCode', 'StatusMessage',
-  ...Object.keys(storedColumnTypes).map(storedColumnName),
+  // Long hashes and keys the timeline does not show stay out: they are most of a projection's bytes.
+  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri'].includes(c)).map(storedColumnName),
 ];
