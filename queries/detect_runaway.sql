@@ -35,16 +35,20 @@ repeated AS (
     WHERE h IN (SELECT h FROM frequent)
     GROUP BY h
 ),
--- threshold + 1 calls within the window: the call threshold places earlier is less than a window before.
+-- threshold + 1 calls within the window: some call is less than a window after the call `threshold`
+-- places before it. Compared as two aligned slices (a lambda that indexes a captured array would copy
+-- it once per element).
 looping AS (
     SELECT *,
-           arrayFirstIndex((t, i) -> i > threshold AND t - ts[i - threshold] < {window_seconds:UInt32} * 1000, ts, arrayEnumerate(ts)) AS first_over
+           arraySlice(ts, threshold + 1) AS later,
+           arraySlice(ts, 1, greatest(length(ts) - threshold, 0)) AS earlier,
+           arrayFirstIndex((a, b) -> a - b < {window_seconds:UInt32} * 1000, later, earlier) AS first_over
     FROM repeated
     WHERE first_over > 0
 )
 SELECT
     session AS SessionId, trace AS TraceId,
-    toDateTime64(fromUnixTimestamp64Milli(toInt64(ts[first_over])), 3) AS Time,
+    toDateTime64(fromUnixTimestamp64Milli(toInt64(later[first_over])), 3) AS Time,
     agent AS Agent,
     concat(kind, '_repeat') AS Pattern,
     concat(kind, ' ', subject, ' called ', toString(arrayMax(arrayMap(t -> arrayCount(u -> u > t - {window_seconds:UInt32} * 1000 AND u <= t, ts), ts))),
