@@ -56,8 +56,9 @@ export function describeSpan(row: Row): SpanLine {
   const error = Number(row.IsError) === 1 ? s(row.StatusMessage) || 'error' : undefined;
   const target = s(row.TargetResource) || s(row.TargetSystem);
   if (record === 'saw') {
-    const what = s(row.SourceUri) || s(row.SpanName);
-    return { kind: 'saw', label: 'SAW', text: join(`${s(row.SourceKind) || step} ${what}`, s(row.Trust), s(row.Sensitivity), s(row.Actor) && `from ${s(row.Actor)}`, ageOf(row)), alert: error };
+    // An inbound message's span name only repeats its channel, which `from <actor>` already says.
+    const what = s(row.SourceUri) || (step === 'message_in' ? '' : s(row.SpanName));
+    return { kind: 'saw', label: 'SAW', text: join(`${s(row.SourceKind) || step} ${what}`.trim(), s(row.Trust), s(row.Sensitivity), s(row.Actor) && `from ${s(row.Actor)}`, ageOf(row)), alert: error };
   }
   if (step === 'policy') {
     const verdict = s(row.Verdict);
