@@ -32,6 +32,8 @@ export const GenAI = {
   outputMessages: 'gen_ai.output.messages',
   systemInstructions: 'gen_ai.system_instructions',
   errorType: 'error.type',
+  responseId: 'gen_ai.response.id',
+  agentDescription: 'gen_ai.agent.description',
 } as const;
 
 /** Values of `gen_ai.operation.name` that flightrec emits. */
@@ -41,6 +43,10 @@ export const GenAIOperation = {
   invokeAgent: 'invoke_agent',
   retrieval: 'retrieval',
 } as const;
+
+/** Values of `gen_ai.tool.type`. */
+export const GenAIToolTypes = ['function', 'extension', 'datastore'] as const;
+export type GenAIToolType = (typeof GenAIToolTypes)[number];
 
 /** flightrec's own attribute names, for what the GenAI conventions do not (yet) cover. */
 export const Flightrec = {
@@ -92,7 +98,56 @@ export const Flightrec = {
 
   /** Keys whose values the redactor replaced, comma-separated, so an auditor can tell "removed" from "absent". */
   redactedKeys: 'flightrec.redacted_keys',
+
+  // Added with issue 3 (instrumentation API); append-only below this line.
+  /** Span-local content hashes in `hash` capture mode (and alongside content in redacted/full). */
+  inputMessagesSha256: 'flightrec.input.messages.sha256',
+  outputMessagesSha256: 'flightrec.output.messages.sha256',
+  resultSha256: 'flightrec.result.sha256',
+  /** Size in bytes (UTF-8) of the content that was hashed, so a reviewer can tell an empty read from a large one. */
+  contentSize: 'flightrec.content.size',
+  /** The tool/action a policy check or approval is about. */
+  policyAction: 'flightrec.policy.action',
+  approvalReason: 'flightrec.approval.reason',
+  /** Streams: chunks the consumer read, and whether it stopped before the end. */
+  streamChunks: 'flightrec.stream.chunks',
+  streamAborted: 'flightrec.stream.aborted',
+  /** Who verified task completion (a person, a check, a test) — completion is never inferred. */
+  taskVerifiedBy: 'flightrec.task.verified_by',
+  taskStepIndex: 'flightrec.task.step.index',
+  /** Message sends: recipients as the agent addressed them (redaction applies). */
+  messageRecipients: 'flightrec.message.recipients',
+  /** Keys whose values could not be redacted and were dropped (fail closed). */
+  droppedKeys: 'flightrec.dropped_keys',
 } as const;
+
+/** Values of `flightrec.step`: the kind of step within its record. */
+export const StepKinds = {
+  agent: 'agent',
+  modelCall: 'model_call',
+  context: 'context',
+  messageIn: 'message_in',
+  policy: 'policy',
+  approval: 'approval',
+  tool: 'tool',
+  write: 'write',
+  send: 'send',
+  task: 'task',
+  taskStep: 'task_step',
+} as const;
+export type StepKind = (typeof StepKinds)[keyof typeof StepKinds];
+
+/** OpenInference (Arize Phoenix) names flightrec also writes, so tools that read OpenInference classify our spans. */
+export const OpenInference = {
+  spanKind: 'openinference.span.kind',
+  sessionId: 'session.id',
+  inputValue: 'input.value',
+} as const;
+export const OpenInferenceSpanKinds = { llm: 'LLM', tool: 'TOOL', agent: 'AGENT', chain: 'CHAIN', retriever: 'RETRIEVER', guardrail: 'GUARDRAIL' } as const;
+
+/** Content capture modes; `none` is the default, as the GenAI conventions ask. */
+export const CaptureModes = ['none', 'hash', 'redacted', 'full'] as const;
+export type CaptureMode = (typeof CaptureModes)[number];
 
 export const RecordKind = { saw: 'saw', decided: 'decided', touched: 'touched' } as const;
 export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
@@ -129,4 +184,4 @@ export const TaskCompletions = ['verified_complete', 'incomplete', 'failed', 'un
 export type TaskCompletion = (typeof TaskCompletions)[number];
 
 /** Every attribute key flightrec declares, for cross-checks against SQL and docs. */
-export const AllAttributeKeys: ReadonlySet<string> = new Set<string>([...Object.values(GenAI), ...Object.values(Flightrec)]);
+export const AllAttributeKeys: ReadonlySet<string> = new Set<string>([...Object.values(GenAI), ...Object.values(Flightrec), ...Object.values(OpenInference)]);

@@ -112,7 +112,10 @@ SELECT
     SpanAttributes['flightrec.task.step.state'] AS TaskStepState,
     SpanAttributes['flightrec.task.completion'] AS TaskCompletion,
     toUInt8(CAST(StatusCode, 'String') IN ('STATUS_CODE_ERROR', 'Error')) AS IsError,
-    SpanAttributes['error.type'] AS ErrorType
+    SpanAttributes['error.type'] AS ErrorType,
+    coalesce(nullIf(SpanAttributes['flightrec.policy.action'], ''), nullIf(SpanAttributes['gen_ai.tool.name'], ''), nullIf(SpanAttributes['openclaw.toolName'], ''), '') AS Action,
+    SpanAttributes['flightrec.source.uri'] AS SourceUri,
+    multiIf(startsWith(SpanAttributes['flightrec.task.steps'], '['), toUInt32(JSONLength(SpanAttributes['flightrec.task.steps'])), SpanAttributes['flightrec.task.steps'] = '', toUInt32(0), toUInt32OrZero(SpanAttributes['flightrec.task.steps']) > 0, toUInt32OrZero(SpanAttributes['flightrec.task.steps']), toUInt32(length(splitByChar(',', SpanAttributes['flightrec.task.steps'])))) AS TaskSteps
 FROM `otel`.otel_traces;
 
 CREATE TABLE IF NOT EXISTS `otel`.flightrec_session_traces (

@@ -1,0 +1,67 @@
+/**
+ * The export stage of redaction: wraps any SpanExporter and hands it copies of the spans with
+ * attributes, event attributes (exception messages!) and status messages redacted. It runs in the
+ * batch, off the agent's call path. A span that cannot be redacted is not exported (fail closed).
+ */
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { noteTelemetryError } from '../telemetry-errors.ts';
+import { redactAttributes } from './redact-attributes.ts';
+import type { Redactor } from './redactor.ts';
+
+type ExportCallback = Parameters<SpanExporter['export']>[1];
+
+export function redactSpan(redactor: Redactor, span: ReadableSpan): ReadableSpan {
+  const onError = (key: string, err: unknown): void => noteTelemetryError(`redaction.${key}`, err);
+  const attributes = redactAttributes(redactor, span.attributes, onError).attributes;
+  const events = span.events.map((e) => (e.attributes ? { ...e, attributes: redactAttributes(redactor, e.attributes, onError).attributes } : e));
+  const status = span.status.message ? { ...span.status, message: redactor.redactText(span.status.message).value } : span.status;
+  return {
+    name: span.name,
+    kind: span.kind,
+    spanContext: () => span.spanContext(),
+    parentSpanContext: span.parentSpanContext,
+    startTime: span.startTime,
+    endTime: span.endTime,
+    status,
+    attributes,
+    links: span.links,
+    events,
+    duration: span.duration,
+    ended: span.ended,
+    resource: span.resource,
+    instrumentationScope: span.instrumentationScope,
+    droppedAttributesCount: span.droppedAttributesCount,
+    droppedEventsCount: span.droppedEventsCount,
+    droppedLinksCount: span.droppedLinksCount,
+  };
+}
+
+export class RedactingSpanExporter implements SpanExporter {
+  readonly #inner: SpanExporter;
+  readonly #redactor: Redactor;
+
+  constructor(inner: SpanExporter, redactor: Redactor) {
+    this.#inner = inner;
+    this.#redactor = redactor;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: ExportCallback): void {
+    const out: ReadableSpan[] = [];
+    for (const s of spans) {
+      try {
+        out.push(redactSpan(this.#redactor, s));
+      } catch (err) {
+        noteTelemetryError('redaction.span', err);
+      }
+    }
+    this.#inner.export(out, resultCallback);
+  }
+
+  shutdown(): Promise<void> {
+    return this.#inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.#inner.forceFlush?.() ?? Promise.resolve();
+  }
+}

@@ -1,0 +1,47 @@
+-- name: detect_toxic_flow
+-- description: Sessions that took in untrusted content and read sensitive data (confidential, secret, pii), then sent or wrote to the outside or tried to (a denied attempt counts): the untrusted content + private data + external communication pattern.
+-- param: from DateTime64(3) — start of the time range
+-- param: to DateTime64(3) — end of the time range
+-- panel: table
+-- detection: true
+-- severity: critical
+WITH
+scoped AS (
+    SELECT SessionId, TraceId, SpanId, Timestamp, Agent, Record, Step, Trust, Sensitivity, SourceKind, SourceUri, SpanName,
+           Effect, Action, TargetResource, Verdict, PolicyRule, Outcome
+    FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+      AND ((Record = 'saw' AND (Trust = 'untrusted' OR Sensitivity IN ('confidential', 'secret', 'pii')))
+        OR (Effect IN ('send', 'write') AND (Record = 'touched' OR (Step = 'policy' AND Verdict = 'deny'))))
+),
+exposure AS (
+    SELECT SessionId,
+           minIf(Timestamp, Record = 'saw' AND Trust = 'untrusted') AS untrusted_at,
+           argMinIf(SpanId, Timestamp, Record = 'saw' AND Trust = 'untrusted') AS untrusted_span,
+           argMinIf(if(SourceUri != '', concat(SourceKind, ' ', SourceUri), concat(SourceKind, ' ', SpanName)), Timestamp, Record = 'saw' AND Trust = 'untrusted') AS untrusted_what,
+           minIf(Timestamp, Record = 'saw' AND Sensitivity IN ('confidential', 'secret', 'pii')) AS sensitive_at,
+           argMinIf(SpanId, Timestamp, Record = 'saw' AND Sensitivity IN ('confidential', 'secret', 'pii')) AS sensitive_span,
+           argMinIf(if(SourceUri != '', concat(Sensitivity, ' data from ', SourceUri), concat(Sensitivity, ' data from ', SourceKind)), Timestamp, Record = 'saw' AND Sensitivity IN ('confidential', 'secret', 'pii')) AS sensitive_what
+    FROM scoped
+    WHERE Record = 'saw'
+    GROUP BY SessionId
+    HAVING countIf(Trust = 'untrusted') > 0 AND countIf(Sensitivity IN ('confidential', 'secret', 'pii')) > 0
+)
+SELECT
+    e.SessionId AS SessionId,
+    any(e.TraceId) AS TraceId,
+    toDateTime64(min(e.Timestamp), 3) AS Time,
+    any(e.Agent) AS Agent,
+    concat('saw untrusted ', any(x.untrusted_what), ', read ', any(x.sensitive_what), ', then: ',
+           arrayStringConcat(arrayMap(t -> t.2, arraySort(groupArray((e.Timestamp,
+               concat(e.Action, ' ', e.Effect, ' to ', if(e.TargetResource = '', '?', e.TargetResource),
+                      if(e.Step = 'policy', concat(' DENIED by ', e.PolicyRule), concat(' ran (', e.Outcome, ')'))))))), '; ')) AS Evidence,
+    arrayConcat([any(x.untrusted_span), any(x.sensitive_span)], arrayMap(t -> t.2, arraySort(groupArray((e.Timestamp, e.SpanId))))) AS EvidenceSpanIds,
+    argMin(e.SpanId, e.Timestamp) AS ActionSpanId,
+    countIf(e.Step = 'policy') AS DeniedAttempts,
+    countIf(e.Record = 'touched') AS Executed
+FROM scoped AS e
+INNER JOIN exposure AS x ON x.SessionId = e.SessionId
+WHERE e.Record != 'saw' AND e.Timestamp > greatest(x.untrusted_at, x.sensitive_at)
+GROUP BY e.SessionId
+ORDER BY Time DESC

@@ -1,0 +1,20 @@
+-- name: overview
+-- description: Headline figures for a time range: sessions, traces, spans, model calls, actions, side effects, high-risk actions, denials, approvals pending, errors and tokens.
+-- param: from DateTime64(3) — start of the time range
+-- param: to DateTime64(3) — end of the time range
+-- panel: stat
+SELECT
+    uniqExact(SessionId) AS Sessions,
+    uniqExact(TraceId) AS Traces,
+    count() AS Spans,
+    countIf(Step = 'model_call') AS ModelCalls,
+    countIf(Record = 'touched') AS Actions,
+    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
+    countIf(Record = 'touched' AND RiskLevel >= 3) AS HighRiskActions,
+    countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
+    countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,
+    countIf(IsError = 1) AS Errors,
+    sum(InputTokens) AS InputTokens,
+    sum(OutputTokens) AS OutputTokens
+FROM flightrec_spans
+WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
