@@ -6,7 +6,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { insertBody } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE, Tables } from '../storage/tables.ts';
 import type { EncodedBatch, SpanSink } from './ingest-queue.ts';
-import { TRACE_INSERT_COLUMNS, type RowFormat } from './row-format.ts';
+import { encodeRows, TRACE_INSERT_COLUMNS, type RowFormat } from './row-format.ts';
+import type { OtelTraceRow } from './span-rows.ts';
 
 export class ClickHouseSpanSink implements SpanSink {
   readonly #client: ClickHouseClient;
@@ -20,7 +21,12 @@ export class ClickHouseSpanSink implements SpanSink {
     this.format = format;
   }
 
-  async write(batches: readonly EncodedBatch[]): Promise<void> {
+  /** Write rows in one insert (for seeding and tools; the receiver hands over encoded batches). */
+  write(rows: readonly OtelTraceRow[]): Promise<void> {
+    return this.writeBatches([{ spans: rows.length, data: encodeRows(rows, this.format) }]);
+  }
+
+  async writeBatches(batches: readonly EncodedBatch[]): Promise<void> {
     if (batches.length === 0) return;
     const body = batches.length === 1 ? batches[0]!.data : Buffer.concat(batches.map((b) => b.data));
     await insertBody(this.#client, { database: this.#database, table: Tables.traces, columns: TRACE_INSERT_COLUMNS, format: this.format, body });

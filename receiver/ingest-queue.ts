@@ -17,7 +17,7 @@ export interface EncodedBatch {
 /** Where rows go; the ClickHouse implementation is clickhouse-span-sink.ts. */
 export interface SpanSink {
   /** Resolves once every batch is written, in one insert; rejects if none was. */
-  write(batches: readonly EncodedBatch[]): Promise<void>;
+  writeBatches(batches: readonly EncodedBatch[]): Promise<void>;
 }
 
 /** What the receiver knows about a request, for the ingest log. */
@@ -128,7 +128,7 @@ export class IngestQueue {
       oldest = Math.min(oldest, p.info.receivedAt);
     }
     try {
-      await this.#sink.write(batch.map((p) => p.batch));
+      await this.#sink.writeBatches(batch.map((p) => p.batch));
       this.stats.inserts++;
       this.stats.acceptedRequests += batch.length;
       this.stats.acceptedSpans += count;

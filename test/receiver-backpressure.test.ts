@@ -14,7 +14,7 @@ import { createOtlpHandler } from '../server/otlp-receiver.ts';
 class GatedSink implements SpanSink {
   written: EncodedBatch[][] = [];
   #waiting: { batches: readonly EncodedBatch[]; resolve: () => void; reject: (e: Error) => void }[] = [];
-  write(batches: readonly EncodedBatch[]): Promise<void> {
+  writeBatches(batches: readonly EncodedBatch[]): Promise<void> {
     return new Promise((resolve, reject) => this.#waiting.push({ batches, resolve, reject }));
   }
   get pending(): number {

@@ -137,7 +137,7 @@ async function stored(format: 'TSV' | 'JSONEachRow', req: LooseTraceRequest): Pr
   await client.command({ query: 'TRUNCATE TABLE otel.otel_traces' });
   const { rows, rejectedSpans, errors } = requestToRows(req);
   expect({ rejectedSpans, errors }).toEqual({ rejectedSpans: 0, errors: [] });
-  await new ClickHouseSpanSink(client, 'otel', format).write([{ spans: rows.length, data: encodeRows(rows, format) }]);
+  await new ClickHouseSpanSink(client, 'otel', format).writeBatches([{ spans: rows.length, data: encodeRows(rows, format) }]);
   const out = await (await client.query({ query: 'SELECT * FROM otel.otel_traces', format: 'JSONEachRow' })).json<Record<string, unknown>>();
   expect(out).toHaveLength(1);
   return out[0]!;
