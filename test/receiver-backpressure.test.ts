@@ -35,6 +35,10 @@ const body = (n: number): string => JSON.stringify({ resourceSpans: [{ scopeSpan
   traceId: '0af7651916cd43dd8448eb211c80319c', spanId: (0x100 + i).toString(16).padStart(16, '0'), name: 's', startTimeUnixNano: String(NOW), endTimeUnixNano: String(NOW + 1n),
 })) }] }] });
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+/** Wait for a state of the queue or sink rather than for a fixed time (the suite runs on a loaded machine). */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 5));
+}
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -55,12 +59,11 @@ const post = (url: string, n: number): Promise<Response> => fetch(url, { method:
 describe('back-pressure', () => {
   it('answers 429 + Retry-After past the queue limit, and acknowledges the rest only after their insert', async () => {
     const sink = new GatedSink();
-    const { url } = await receiver(sink, 10);
+    const { url, queue } = await receiver(sink, 10);
     const first = post(url, 5); // goes straight into an insert (the gate holds it)
-    await tick();
-    expect(sink.pending).toBe(1);
+    await until(() => sink.pending === 1);
     const second = post(url, 6); // waits in the queue: 6 rows queued
-    await tick();
+    await until(() => queue.queuedRows === 6);
     const third = await post(url, 6); // 6 + 6 > 10: refused
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('2');
@@ -72,7 +75,7 @@ describe('back-pressure', () => {
     expect(settled).toBe(false); // not acknowledged while its insert is still running
     sink.release();
     expect((await first).status).toBe(200);
-    await tick();
+    await until(() => sink.pending === 1);
     sink.release();
     expect((await second).status).toBe(200);
     expect(sink.written.map((w) => w.reduce((n, b) => n + b.spans, 0))).toEqual([5, 6]);
@@ -80,15 +83,15 @@ describe('back-pressure', () => {
 
   it('refuses every request of a failed insert with 503 + Retry-After, and writes the retry', async () => {
     const sink = new GatedSink();
-    const { url } = await receiver(sink, 1000);
+    const { url, queue } = await receiver(sink, 1000);
     const a = post(url, 3);
-    await tick();
+    await until(() => sink.pending === 1);
     const b = post(url, 4);
     const c = post(url, 2);
-    await tick();
+    await until(() => queue.queuedRows === 6);
     sink.release(); // a's insert
     expect((await a).status).toBe(200);
-    await tick();
+    await until(() => sink.pending === 1);
     sink.fail('Table otel.otel_traces does not exist'); // b and c went into one group commit
     for (const res of [await b, await c]) {
       expect(res.status).toBe(503);
@@ -96,7 +99,7 @@ describe('back-pressure', () => {
       expect(((await res.json()) as { message: string }).message).toMatch(/the store did not accept the spans \(Table otel\.otel_traces does not exist\); retry later/);
     }
     const retry = post(url, 4);
-    await tick();
+    await until(() => sink.pending === 1);
     sink.release();
     expect((await retry).status).toBe(200);
     expect(sink.written.map((w) => w.reduce((n, x) => n + x.spans, 0))).toEqual([3, 4]);
@@ -106,7 +109,7 @@ describe('back-pressure', () => {
     const sink = new GatedSink();
     const { url, queue } = await receiver(sink, 1000);
     const a = post(url, 3);
-    await tick();
+    await until(() => sink.pending === 1);
     const closing = queue.close();
     const late = await post(url, 1);
     expect(late.status).toBe(503);
