@@ -4,7 +4,7 @@
  * same rows into the same chdb engine and table, in one run; plus bytes on disk per span for a
  * realistic agent workload.
  *
- *   npx node bench/ingest-throughput.ts [--clients 8] [--requests 400] [--format TSV|JSONEachRow] [--fsync on|off]
+ *   npx node bench/ingest-throughput.ts [--clients 8] [--requests 400] [--format TSV|JSONEachRow] [--fsync on|off] [--linger 10]
  */
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     format: { type: 'string', default: 'TSV' },
     fsync: { type: 'string', default: 'on' },
     'disk-spans': { type: 'string', default: '102400' },
+    linger: { type: 'string', default: '10' },
   },
 });
 const BATCH = 512;
@@ -51,7 +52,7 @@ const tEncode = performance.now();
 log(`  ${fmt(wireBytes)} B/request on the wire; JS hot path per span: decode+rows ${((tRows - t0) * 1000 / rows.length).toFixed(2)} µs, ${format} encode ${((tEncode - tRows) * 1000 / rows.length).toFixed(2)} µs (${(bulk.length / rows.length).toFixed(0)} B/row)`);
 
 const dir = tempDir('flightrec-bench-');
-const server = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0, fsync, rowFormat: format, ttlDays: 0 });
+const server = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0, fsync, rowFormat: format, ttlDays: 0, queue: { lingerMs: Number(args.linger) } });
 const truncate = async (): Promise<void> => {
   for (const t of [Tables.traces, Tables.traceIdTs, Tables.sessionTraces]) await server.client.command({ query: `TRUNCATE TABLE otel.${t}` });
 };
@@ -77,7 +78,7 @@ function viaReceiver(): Promise<{ spansPerSecond: number; statuses: Record<strin
   });
 }
 
-log(`\ningest throughput — ${fmt(spansTotal)} spans per run, protobuf batches of ${BATCH}, ${clients} clients, insert format ${format}, fsync ${fsync ? 'on' : 'off'}`);
+log(`\ningest throughput — ${fmt(spansTotal)} spans per run, protobuf batches of ${BATCH}, ${clients} clients, insert format ${format}, fsync ${fsync ? 'on' : 'off'}, group-commit linger ${args.linger} ms`);
 await direct(); // warm-up: first parts, page cache, JIT
 await truncate();
 await viaReceiver();
