@@ -18,33 +18,31 @@ calls AS (
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND (Step = 'model_call' OR (Record = 'touched' AND Tool != ''))
 ),
--- First pass on a 64-bit key: subjects called more often than their threshold at all.
-frequent AS (
-    SELECT cityHash64(SessionId, Kind, Subject) AS h, any(Kind) AS kind
+-- First pass, on a 64-bit key and call times only: which subjects had more calls than their threshold
+-- within the window (some call less than a window after the call `threshold` places before it, checked
+-- on two aligned slices; a lambda that indexed a captured array would copy it once per element).
+looping_keys AS (
+    SELECT cityHash64(SessionId, Kind, Subject) AS h, any(Kind) AS kind,
+           arraySort(groupArray(toUnixTimestamp64Milli(Timestamp))) AS times,
+           if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS limit_calls
     FROM calls
     GROUP BY h
-    HAVING count() > if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32})
+    HAVING length(times) > limit_calls
+       AND arrayExists((a, b) -> a - b < {window_seconds:UInt32} * 1000,
+                       arraySlice(times, limit_calls + 1), arraySlice(times, 1, greatest(length(times) - limit_calls, 0)))
 ),
-repeated AS (
+-- Second pass, for those only: the evidence.
+looping AS (
     SELECT cityHash64(SessionId, Kind, Subject) AS h,
            any(SessionId) AS session, any(TraceId) AS trace, any(Agent) AS agent, any(Kind) AS kind, any(Subject) AS subject,
            arraySort(groupArray((toUnixTimestamp64Milli(Timestamp), SpanId))) AS sorted,
            arrayMap(c -> c.1, sorted) AS ts,
-           if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS threshold
-    FROM calls
-    WHERE h IN (SELECT h FROM frequent)
-    GROUP BY h
-),
--- threshold + 1 calls within the window: some call is less than a window after the call `threshold`
--- places before it. Compared as two aligned slices (a lambda that indexes a captured array would copy
--- it once per element).
-looping AS (
-    SELECT *,
+           if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS threshold,
            arraySlice(ts, threshold + 1) AS later,
-           arraySlice(ts, 1, greatest(length(ts) - threshold, 0)) AS earlier,
-           arrayFirstIndex((a, b) -> a - b < {window_seconds:UInt32} * 1000, later, earlier) AS first_over
-    FROM repeated
-    WHERE first_over > 0
+           arrayFirstIndex((a, b) -> a - b < {window_seconds:UInt32} * 1000, later, arraySlice(ts, 1, greatest(length(ts) - threshold, 0))) AS first_over
+    FROM calls
+    WHERE h IN (SELECT h FROM looping_keys)
+    GROUP BY h
 )
 SELECT
     session AS SessionId, trace AS TraceId,
