@@ -28,8 +28,8 @@ SELECT
     concat(d.Action, ' on ', if(d.TargetResource = '', d.TargetSystem, d.TargetResource), ' denied by ', d.PolicyRule,
            ', then ran as ', arrayStringConcat(arrayMap(t -> t.2, arraySort(groupArray((r.Timestamp, concat(r.Action, ' (', r.Outcome, ')'))))), ', ')) AS Evidence,
     arrayConcat([d.SpanId], arrayMap(t -> t.2, arraySort(groupArray((r.Timestamp, r.SpanId))))) AS EvidenceSpanIds
-FROM denials AS d
-INNER JOIN ran AS r ON r.SessionId = d.SessionId
+FROM ran AS r
+INNER JOIN denials AS d ON r.SessionId = d.SessionId
 WHERE r.Timestamp > d.Timestamp
   AND ((d.TargetResource != '' AND r.TargetResource = d.TargetResource)
        OR (d.TargetResource = '' AND r.Action = d.Action))

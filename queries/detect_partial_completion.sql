@@ -6,61 +6,74 @@
 -- detection: true
 -- severity: high
 WITH
-tasks AS (
-    SELECT SessionId, TraceId, SpanId, Agent, TaskId, SpanName, TaskSteps, TaskCompletion, IsError, StatusMessage,
-           Timestamp AS started, Timestamp + toIntervalNanosecond(Duration) AS ended
-    FROM flightrec_spans
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Step = 'task'
-),
-steps AS (
-    SELECT TraceId, TaskId,
-           uniqExactIf(TaskStep, TaskStepState = 'completed') AS completed,
-           arrayStringConcat(groupArrayIf(concat(TaskStep, ' ', TaskStepState), TaskStepState != 'completed'), ', ') AS unfinished,
-           groupArrayIf(SpanId, TaskStepState != 'completed') AS unfinished_spans
-    FROM flightrec_spans
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Step = 'task_step'
-    GROUP BY TraceId, TaskId
-),
 effects AS (
     SELECT TraceId, Timestamp, SpanId, Action, Effect, IsError, Outcome
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'payment', 'execute')
 ),
+-- One pass over tasks and their steps, keyed by a hash of (trace, task id).
+task_state AS (
+    SELECT cityHash64(TraceId, TaskId) AS h,
+           maxIf(TaskSteps, Step = 'task') AS declared,
+           uniqExactIf(TaskStep, Step = 'task_step' AND TaskStepState = 'completed') AS completed,
+           arrayStringConcat(groupArrayIf(concat(TaskStep, ' ', TaskStepState), Step = 'task_step' AND TaskStepState != 'completed'), ', ') AS unfinished,
+           groupArrayIf(SpanId, Step = 'task_step' AND TaskStepState != 'completed') AS unfinished_spans,
+           anyIf(TaskCompletion, Step = 'task') AS completion,
+           maxIf(IsError, Step = 'task') AS task_error,
+           max(TraceId IN (SELECT TraceId FROM effects WHERE IsError = 1 OR Outcome = 'error')) AS in_failed_trace
+    FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Step IN ('task', 'task_step')
+    GROUP BY h
+    -- Candidates only: unfinished by steps or completion, in error, or sharing a trace with a failed side effect.
+    HAVING completed < declared OR completion IN ('failed', 'incomplete') OR task_error = 1 OR in_failed_trace = 1
+),
+candidates AS (
+    SELECT t.SessionId AS SessionId, t.TraceId AS TraceId, t.SpanId AS SpanId, t.Agent AS Agent, t.TaskId AS TaskId, t.SpanName AS SpanName,
+           t.TaskSteps AS TaskSteps, t.TaskCompletion AS TaskCompletion, t.IsError AS IsError, t.StatusMessage AS StatusMessage,
+           t.Timestamp AS started, t.Timestamp + toIntervalNanosecond(t.Duration) AS ended,
+           st.completed AS completed, st.unfinished AS unfinished, st.unfinished_spans AS unfinished_spans
+    FROM flightrec_spans AS t
+    INNER JOIN task_state AS st ON st.h = cityHash64(t.TraceId, t.TaskId)
+    WHERE t.Timestamp >= {from:DateTime64(3)} AND t.Timestamp <= {to:DateTime64(3)} AND t.Step = 'task'
+),
 task_effects AS (
+    -- The small side (candidates) on the right: ClickHouse builds its hash table from the right table.
     SELECT t.SpanId AS task_span,
+           any(t.SessionId) AS SessionId, any(t.TraceId) AS TraceId, any(t.Agent) AS Agent, any(t.TaskId) AS TaskId,
+           any(t.SpanName) AS SpanName, any(t.TaskSteps) AS TaskSteps, any(t.TaskCompletion) AS TaskCompletion,
+           any(t.IsError) AS TaskError, any(t.StatusMessage) AS StatusMessage, any(t.started) AS started,
+           any(t.completed) AS completed, any(t.unfinished) AS unfinished, any(t.unfinished_spans) AS unfinished_spans,
            countIf(e.IsError = 0 AND e.Outcome NOT IN ('error')) AS done_effects,
            arrayStringConcat(groupArrayIf(concat(e.Action, ' ', e.Effect), e.IsError = 0 AND e.Outcome NOT IN ('error')), ', ') AS done_what,
            groupArrayIf(e.SpanId, e.IsError = 0 AND e.Outcome NOT IN ('error')) AS done_spans,
            minIf(e.Timestamp, e.IsError = 0 AND e.Outcome NOT IN ('error')) AS first_done,
            countIf(e.IsError = 1 OR e.Outcome = 'error') AS failed_effects,
            maxIf(e.Timestamp, e.IsError = 1 OR e.Outcome = 'error') AS last_failed
-    FROM tasks AS t
-    INNER JOIN effects AS e ON e.TraceId = t.TraceId
+    FROM effects AS e
+    INNER JOIN candidates AS t ON e.TraceId = t.TraceId
     WHERE e.Timestamp >= t.started AND e.Timestamp <= t.ended
     GROUP BY t.SpanId
 )
 SELECT
-    t.SessionId AS SessionId,
-    t.TraceId AS TraceId,
-    toDateTime64(t.started, 3) AS Time,
-    t.Agent AS Agent,
-    t.TaskId AS TaskId,
-    s.completed AS CompletedSteps,
-    t.TaskSteps AS DeclaredSteps,
-    t.TaskCompletion AS Completion,
-    concat(t.SpanName, ': ', toString(s.completed), ' of ', toString(t.TaskSteps), ' declared steps completed',
-           if(s.unfinished != '', concat(' (', s.unfinished, ')'), ''),
-           ', completion ', if(t.TaskCompletion = '', 'not reported', t.TaskCompletion),
-           ', after ', fx.done_what,
-           if(t.IsError = 1 AND t.StatusMessage != '', concat('; error: ', t.StatusMessage), '')) AS Evidence,
-    arrayConcat([t.SpanId], s.unfinished_spans, fx.done_spans) AS EvidenceSpanIds
-FROM tasks AS t
-INNER JOIN task_effects AS fx ON fx.task_span = t.SpanId
-LEFT JOIN steps AS s ON s.TraceId = t.TraceId AND s.TaskId = t.TaskId
-WHERE fx.done_effects > 0
-  AND (s.completed < t.TaskSteps
-       OR t.TaskCompletion IN ('failed', 'incomplete')
-       OR t.IsError = 1
-       OR (fx.failed_effects > 0 AND fx.last_failed > fx.first_done))
+    SessionId,
+    TraceId,
+    toDateTime64(started, 3) AS Time,
+    Agent,
+    TaskId,
+    completed AS CompletedSteps,
+    TaskSteps AS DeclaredSteps,
+    TaskCompletion AS Completion,
+    concat(SpanName, ': ', toString(completed), ' of ', toString(TaskSteps), ' declared steps completed',
+           if(unfinished != '', concat(' (', unfinished, ')'), ''),
+           ', completion ', if(TaskCompletion = '', 'not reported', TaskCompletion),
+           ', after ', done_what,
+           if(TaskError = 1 AND StatusMessage != '', concat('; error: ', StatusMessage), '')) AS Evidence,
+    arrayConcat([task_span], unfinished_spans, done_spans) AS EvidenceSpanIds
+FROM task_effects
+WHERE done_effects > 0
+  AND (completed < TaskSteps
+       OR TaskCompletion IN ('failed', 'incomplete')
+       OR TaskError = 1
+       OR (failed_effects > 0 AND last_failed > first_done))
 ORDER BY Time DESC

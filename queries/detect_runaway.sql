@@ -10,34 +10,49 @@
 -- detection: true
 -- severity: medium
 WITH
-repeated AS (
-    SELECT SessionId, any(TraceId) AS TraceId, any(Agent) AS Agent,
+calls AS (
+    SELECT SessionId, TraceId, SpanId, Timestamp, Agent,
            if(Step = 'model_call', 'model', 'tool') AS Kind,
-           if(Step = 'model_call', Model, Tool) AS Subject,
-           arraySort(groupArray((toUnixTimestamp64Milli(Timestamp), SpanId))) AS calls,
-           if(Kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS threshold
+           if(Step = 'model_call', Model, Tool) AS Subject
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND (Step = 'model_call' OR (Record = 'touched' AND Tool != ''))
-    GROUP BY SessionId, Kind, Subject
-    HAVING count() > threshold
 ),
-windows AS (
-    SELECT *,
-           -- for each call, how many calls of the same subject fall in the window ending at it
-           arrayMap(c -> arrayCount(d -> d.1 > c.1 - {window_seconds:UInt32} * 1000 AND d.1 <= c.1, calls), calls) AS in_window
-    FROM repeated
+-- First pass, on a 64-bit key and call times only: which subjects had more calls than their threshold
+-- within the window (some call less than a window after the call `threshold` places before it, checked
+-- on two aligned slices; a lambda that indexed a captured array would copy it once per element).
+looping_keys AS (
+    SELECT cityHash64(SessionId, Kind, Subject) AS h, any(Kind) AS kind,
+           arraySort(groupArray(toUnixTimestamp64Milli(Timestamp))) AS times,
+           if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS limit_calls
+    FROM calls
+    GROUP BY h
+    HAVING length(times) > limit_calls
+       AND arrayExists((a, b) -> a - b < {window_seconds:UInt32} * 1000,
+                       arraySlice(times, limit_calls + 1), arraySlice(times, 1, greatest(length(times) - limit_calls, 0)))
+),
+-- Second pass, for those only: the evidence.
+looping AS (
+    SELECT cityHash64(SessionId, Kind, Subject) AS h,
+           any(SessionId) AS session, any(TraceId) AS trace, any(Agent) AS agent, any(Kind) AS kind, any(Subject) AS subject,
+           arraySort(groupArray((toUnixTimestamp64Milli(Timestamp), SpanId))) AS sorted,
+           arrayMap(c -> c.1, sorted) AS ts,
+           if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS threshold,
+           arraySlice(ts, threshold + 1) AS later,
+           arrayFirstIndex((a, b) -> a - b < {window_seconds:UInt32} * 1000, later, arraySlice(ts, 1, greatest(length(ts) - threshold, 0))) AS first_over
+    FROM calls
+    WHERE h IN (SELECT h FROM looping_keys)
+    GROUP BY h
 )
 SELECT
-    SessionId, TraceId,
-    toDateTime64(fromUnixTimestamp64Milli(toInt64(calls[indexOf(in_window, arrayMax(in_window))].1)), 3) AS Time,
-    Agent,
-    concat(Kind, '_repeat') AS Pattern,
-    concat(Kind, ' ', Subject, ' called ', toString(arrayMax(in_window)), ' times within ', toString({window_seconds:UInt32}),
-           ' s (threshold ', toString(threshold), '), ', toString(length(calls)), ' calls in all') AS Evidence,
-    arrayMap(c -> c.2, calls) AS EvidenceSpanIds
-FROM windows
-WHERE arrayMax(in_window) > threshold
+    session AS SessionId, trace AS TraceId,
+    toDateTime64(fromUnixTimestamp64Milli(toInt64(later[first_over])), 3) AS Time,
+    agent AS Agent,
+    concat(kind, '_repeat') AS Pattern,
+    concat(kind, ' ', subject, ' called ', toString(arrayMax(arrayMap(t -> arrayCount(u -> u > t - {window_seconds:UInt32} * 1000 AND u <= t, ts), ts))),
+           ' times within ', toString({window_seconds:UInt32}), ' s (threshold ', toString(threshold), '), ', toString(length(ts)), ' calls in all') AS Evidence,
+    arrayMap(c -> c.2, sorted) AS EvidenceSpanIds
+FROM looping
 UNION ALL
 SELECT
     SessionId, any(TraceId) AS TraceId, toDateTime64(max(Timestamp), 3) AS Time, any(Agent) AS Agent,
@@ -47,6 +62,13 @@ SELECT
     arrayMap(t -> t.2, arraySort(groupArray((Timestamp, SpanId)))) AS EvidenceSpanIds
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
+  -- first pass on a hash of the session id: only sessions over budget get their evidence built
+  AND cityHash64(SessionId) IN (
+      SELECT cityHash64(SessionId) AS h
+      FROM flightrec_spans
+      WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
+      GROUP BY h
+      HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64})
 GROUP BY SessionId
 HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64}
 ORDER BY Time DESC

@@ -6,26 +6,27 @@
 -- detection: true
 -- severity: critical
 WITH
-scoped AS (
-    SELECT SessionId, TraceId, SpanId, Timestamp, Agent, Record, Step, Trust, Sensitivity, SourceKind, SourceUri, SpanName,
-           Effect, Action, TargetResource, Verdict, PolicyRule, Outcome
-    FROM flightrec_spans
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-      AND ((Record = 'saw' AND (Trust = 'untrusted' OR Sensitivity IN ('confidential', 'secret', 'pii')))
-        OR (Effect IN ('send', 'write') AND (Record = 'touched' OR (Step = 'policy' AND Verdict = 'deny'))))
-),
 exposure AS (
     SELECT SessionId,
-           minIf(Timestamp, Record = 'saw' AND Trust = 'untrusted') AS untrusted_at,
-           argMinIf(SpanId, Timestamp, Record = 'saw' AND Trust = 'untrusted') AS untrusted_span,
-           argMinIf(if(SourceUri != '', concat(SourceKind, ' ', SourceUri), concat(SourceKind, ' ', SpanName)), Timestamp, Record = 'saw' AND Trust = 'untrusted') AS untrusted_what,
-           minIf(Timestamp, Record = 'saw' AND Sensitivity IN ('confidential', 'secret', 'pii')) AS sensitive_at,
-           argMinIf(SpanId, Timestamp, Record = 'saw' AND Sensitivity IN ('confidential', 'secret', 'pii')) AS sensitive_span,
-           argMinIf(if(SourceUri != '', concat(Sensitivity, ' data from ', SourceUri), concat(Sensitivity, ' data from ', SourceKind)), Timestamp, Record = 'saw' AND Sensitivity IN ('confidential', 'secret', 'pii')) AS sensitive_what
-    FROM scoped
-    WHERE Record = 'saw'
+           minIf(Timestamp, Trust = 'untrusted') AS untrusted_at,
+           argMinIf(SpanId, Timestamp, Trust = 'untrusted') AS untrusted_span,
+           argMinIf(if(SourceUri != '', concat(SourceKind, ' ', SourceUri), concat(SourceKind, ' ', SpanName)), Timestamp, Trust = 'untrusted') AS untrusted_what,
+           minIf(Timestamp, Sensitivity IN ('confidential', 'secret', 'pii')) AS sensitive_at,
+           argMinIf(SpanId, Timestamp, Sensitivity IN ('confidential', 'secret', 'pii')) AS sensitive_span,
+           argMinIf(if(SourceUri != '', concat(Sensitivity, ' data from ', SourceUri), concat(Sensitivity, ' data from ', SourceKind)), Timestamp, Sensitivity IN ('confidential', 'secret', 'pii')) AS sensitive_what
+    FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+      AND Record = 'saw' AND (Trust = 'untrusted' OR Sensitivity IN ('confidential', 'secret', 'pii'))
     GROUP BY SessionId
     HAVING countIf(Trust = 'untrusted') > 0 AND countIf(Sensitivity IN ('confidential', 'secret', 'pii')) > 0
+),
+-- Sends and writes that ran, and those a policy denied, in the exposed sessions only.
+scoped AS (
+    SELECT SessionId, TraceId, SpanId, Timestamp, Agent, Record, Step, Effect, Action, TargetResource, Verdict, PolicyRule, Outcome
+    FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+      AND Effect IN ('send', 'write') AND (Record = 'touched' OR (Step = 'policy' AND Verdict = 'deny'))
+      AND SessionId IN (SELECT SessionId FROM exposure)
 )
 SELECT
     e.SessionId AS SessionId,
@@ -42,6 +43,6 @@ SELECT
     countIf(e.Record = 'touched') AS Executed
 FROM scoped AS e
 INNER JOIN exposure AS x ON x.SessionId = e.SessionId
-WHERE e.Record != 'saw' AND e.Timestamp > greatest(x.untrusted_at, x.sensitive_at)
+WHERE e.Timestamp > greatest(x.untrusted_at, x.sensitive_at)
 GROUP BY e.SessionId
 ORDER BY Time DESC

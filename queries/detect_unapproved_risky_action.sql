@@ -7,32 +7,31 @@
 -- detection: true
 -- severity: high
 WITH
-risky AS (
-    SELECT SessionId, TraceId, SpanId, Timestamp, Agent, Action, Effect, Risk, TargetResource, Reversible, Outcome
-    FROM flightrec_spans
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-      AND Record = 'touched'
-      AND RiskLevel >= throwIf(indexOf(['low', 'medium', 'high', 'critical'], {min_risk:String}) = 0, 'min_risk must be low, medium, high or critical') + indexOf(['low', 'medium', 'high', 'critical'], {min_risk:String})
-),
-approvals AS (
-    SELECT SessionId, Action, groupArray(Timestamp) AS approved_at
+-- One pass over risky actions and approvals together, grouped by session and action.
+per_action AS (
+    SELECT SessionId, Action,
+           groupArrayIf((Timestamp, TraceId, SpanId, Agent, Effect, Risk, TargetResource, Reversible, Outcome),
+                        Record = 'touched' AND RiskLevel >= indexOf(['low', 'medium', 'high', 'critical'], {min_risk:String})) AS risky,
+           groupArrayIf(Timestamp, Step = 'approval' AND ApprovalStatus IN ('approved', 'modified')) AS approved_at
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} - INTERVAL 1 DAY AND Timestamp <= {to:DateTime64(3)}
-      AND Step = 'approval' AND ApprovalStatus IN ('approved', 'modified')
-      AND SessionId IN (SELECT SessionId FROM risky)
+      AND throwIf(indexOf(['low', 'medium', 'high', 'critical'], {min_risk:String}) = 0, 'min_risk must be low, medium, high or critical') = 0
+      AND ((Record = 'touched' AND RiskLevel >= indexOf(['low', 'medium', 'high', 'critical'], {min_risk:String}))
+           OR (Step = 'approval' AND ApprovalStatus IN ('approved', 'modified')))
     GROUP BY SessionId, Action
+    HAVING length(risky) > 0
 )
 SELECT
-    r.SessionId AS SessionId,
-    r.TraceId AS TraceId,
-    toDateTime64(r.Timestamp, 3) AS Time,
-    r.Agent AS Agent,
-    r.Action AS Action,
-    r.Risk AS Risk,
-    concat(r.Risk, '-risk ', r.Action, ' (', r.Effect, ' on ', if(r.TargetResource = '', '?', r.TargetResource),
-           if(r.Reversible = 'false', ', irreversible', ''), ') ran (', r.Outcome, ') with no approval before it') AS Evidence,
-    [r.SpanId] AS EvidenceSpanIds
-FROM risky AS r
-LEFT JOIN approvals AS a ON a.SessionId = r.SessionId AND a.Action = r.Action
-WHERE NOT arrayExists(t -> t <= r.Timestamp, a.approved_at)
+    SessionId,
+    r.2 AS TraceId,
+    toDateTime64(r.1, 3) AS Time,
+    r.4 AS Agent,
+    Action,
+    r.6 AS Risk,
+    concat(r.6, '-risk ', Action, ' (', r.5, ' on ', if(r.7 = '', '?', r.7),
+           if(r.8 = 'false', ', irreversible', ''), ') ran (', r.9, ') with no approval before it') AS Evidence,
+    [r.3] AS EvidenceSpanIds
+FROM per_action
+ARRAY JOIN risky AS r
+WHERE r.1 >= {from:DateTime64(3)} AND NOT arrayExists(t -> t <= r.1, approved_at)
 ORDER BY Time DESC

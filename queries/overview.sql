@@ -3,9 +3,15 @@
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- panel: stat
+WITH active AS (
+    -- Sessions and traces from the small session lookup, not by de-duplicating ids over every span.
+    SELECT uniqExact(SessionId) AS sessions, uniqExact(TraceId) AS traces
+    FROM flightrec_session_traces
+    WHERE Start <= {to:DateTime64(3)} AND End >= {from:DateTime64(3)}
+)
 SELECT
-    uniqExact(SessionId) AS Sessions,
-    uniqExact(TraceId) AS Traces,
+    any((SELECT sessions FROM active)) AS Sessions,
+    any((SELECT traces FROM active)) AS Traces,
     count() AS Spans,
     countIf(Step = 'model_call') AS ModelCalls,
     countIf(Record = 'touched') AS Actions,

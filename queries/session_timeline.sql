@@ -1,36 +1,30 @@
 -- name: session_timeline
--- description: Every span of one session (or one trace), in start order: what the agent saw, decided and touched, with depth and parent links for the tree.
+-- description: Every span of one session (or one trace), in start order: what the agent saw, decided and touched, with depth and parent links for the tree (all attributes: span_attributes).
 -- param: session String — the session / conversation id, or a trace id
 -- param: limit UInt32 = 5000 — the most spans to return
 -- panel: table
-WITH RECURSIVE
-traces AS (
-    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
-    FROM flightrec_session_traces
-    WHERE SessionId = {session:String} OR TraceId = {session:String}
-    GROUP BY TraceId
-),
+WITH
+-- Looked up once (scalar subqueries): the traces asked for, and every session id they carry
+-- (plumbing spans without a conversation id carry their trace id), so the filter on SessionId can
+-- use the store's by-session projection.
+(SELECT groupUniqArray(TraceId) FROM flightrec_session_traces WHERE SessionId = {session:String} OR TraceId = {session:String}) AS trace_ids,
+(SELECT groupUniqArray(SessionId) FROM flightrec_session_traces WHERE has(trace_ids, TraceId)) AS session_ids,
 spans AS (
+    -- Stored columns only: reading the attribute maps of a session's spans would dominate.
     SELECT *
     FROM flightrec_spans
-    WHERE TraceId IN (SELECT TraceId FROM traces)
-      AND Timestamp >= (SELECT min(first_start) FROM traces)
-      AND Timestamp <= (SELECT max(last_end) FROM traces)
+    WHERE has(session_ids, SessionId) AND has(trace_ids, TraceId)
 ),
-tree AS (
-    SELECT TraceId, SpanId, toUInt32(0) AS Depth
+-- span → parent over the session's spans, to count each span's ancestors (its depth) without recursion
+(
+    SELECT mapFromArrays(groupArray(concat(TraceId, '/', SpanId)), groupArray(concat(TraceId, '/', ParentSpanId)))
     FROM spans
-    WHERE ParentSpanId = '' OR (TraceId, ParentSpanId) NOT IN (SELECT TraceId, SpanId FROM spans)
-    UNION ALL
-    SELECT s.TraceId, s.SpanId, t.Depth + 1
-    FROM spans AS s
-    INNER JOIN tree AS t ON s.TraceId = t.TraceId AND s.ParentSpanId = t.SpanId
-    WHERE t.Depth < 64
-)
+) AS parents
 SELECT
     s.Timestamp AS Timestamp,
     toUnixTimestamp64Milli(s.Timestamp) AS TimeMs,
-    tree.Depth AS Depth,
+    arrayFold((acc, i) -> if(mapContains(parents, acc.2), (toUInt32(acc.1 + 1), parents[acc.2]), acc),
+              range(64), (toUInt32(0), concat(s.TraceId, '/', s.ParentSpanId))).1 AS Depth,
     s.TraceId AS TraceId,
     s.SpanId AS SpanId,
     s.ParentSpanId AS ParentSpanId,
@@ -66,9 +60,8 @@ SELECT
     s.IsError AS IsError,
     s.StatusCode AS StatusCode,
     s.StatusMessage AS StatusMessage,
-    s.SessionId AS SessionId,
-    s.SpanAttributes AS SpanAttributes
+    s.DecisionToolCalls AS DecisionToolCalls,
+    s.SessionId AS SessionId
 FROM spans AS s
-LEFT JOIN tree ON tree.TraceId = s.TraceId AND tree.SpanId = s.SpanId
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}

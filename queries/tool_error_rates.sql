@@ -3,22 +3,37 @@
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- panel: table
-WITH per_session AS (
-    SELECT Tool, SessionId,
-           arraySort(groupArray((Timestamp, toUInt8(IsError = 1 OR Outcome = 'error')))) AS calls
+WITH
+calls AS (
+    SELECT Tool, SessionId, Timestamp, toUInt8(IsError = 1 OR Outcome = 'error') AS failed
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-      AND Tool != '' AND Record = 'touched'
-    GROUP BY Tool, SessionId
+      AND Record = 'touched' AND Tool != ''
+),
+totals AS (
+    SELECT Tool, count() AS calls, sum(failed) AS errors, uniqExact(SessionId) AS sessions
+    FROM calls
+    GROUP BY Tool
+),
+-- Retries need each session's call order, but only where a call of that tool failed.
+retries AS (
+    SELECT Tool, sum(arrayCount((c, i) -> i > 1 AND ordered[i - 1].2 = 1, ordered, arrayEnumerate(ordered))) AS retries
+    FROM (
+        SELECT Tool, SessionId, arraySort(groupArray((Timestamp, failed))) AS ordered
+        FROM calls
+        WHERE (Tool, SessionId) IN (SELECT Tool, SessionId FROM calls WHERE failed = 1)
+        GROUP BY Tool, SessionId
+    )
+    GROUP BY Tool
 )
 SELECT
-    Tool,
-    sum(length(calls)) AS Calls,
-    sum(arrayCount(c -> c.2 = 1, calls)) AS Errors,
-    round(Errors / Calls, 4) AS ErrorRate,
-    sum(arrayCount((c, i) -> i > 1 AND calls[i - 1].2 = 1, calls, arrayEnumerate(calls))) AS Retries,
-    round(Retries / Calls, 4) AS RetryRate,
-    count() AS Sessions
-FROM per_session
-GROUP BY Tool
+    t.Tool AS Tool,
+    t.calls AS Calls,
+    t.errors AS Errors,
+    round(t.errors / t.calls, 4) AS ErrorRate,
+    r.retries AS Retries,
+    round(r.retries / t.calls, 4) AS RetryRate,
+    t.sessions AS Sessions
+FROM totals AS t
+LEFT JOIN retries AS r ON r.Tool = t.Tool
 ORDER BY Errors DESC, Calls DESC, Tool

@@ -5,25 +5,30 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertBody } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE, Tables } from '../storage/tables.ts';
-import type { SpanSink } from './ingest-queue.ts';
+import type { EncodedBatch, SpanSink } from './ingest-queue.ts';
 import { encodeRows, TRACE_INSERT_COLUMNS, type RowFormat } from './row-format.ts';
 import type { OtelTraceRow } from './span-rows.ts';
 
 export class ClickHouseSpanSink implements SpanSink {
   readonly #client: ClickHouseClient;
   readonly #database: string;
-  readonly #format: RowFormat;
+  /** The format every batch handed to write() is encoded in. */
+  readonly format: RowFormat;
 
   constructor(client: ClickHouseClient, database: string = DEFAULT_DATABASE, format: RowFormat = 'TSV') {
     this.#client = client;
     this.#database = database;
-    this.#format = format;
+    this.format = format;
   }
 
-  async write(rows: readonly OtelTraceRow[]): Promise<number> {
-    if (rows.length === 0) return 0;
-    const body = encodeRows(rows, this.#format);
-    await insertBody(this.#client, { database: this.#database, table: Tables.traces, columns: TRACE_INSERT_COLUMNS, format: this.#format, body });
-    return body.length;
+  /** Write rows in one insert (for seeding and tools; the receiver hands over encoded batches). */
+  write(rows: readonly OtelTraceRow[]): Promise<void> {
+    return this.writeBatches([{ spans: rows.length, data: encodeRows(rows, this.format) }]);
+  }
+
+  async writeBatches(batches: readonly EncodedBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    const body = batches.length === 1 ? batches[0]!.data : Buffer.concat(batches.map((b) => b.data));
+    await insertBody(this.#client, { database: this.#database, table: Tables.traces, columns: TRACE_INSERT_COLUMNS, format: this.format, body });
   }
 }

@@ -2,7 +2,6 @@
  * One line of plain words for a timeline span — what was seen, decided or touched — shared by the
  * terminal tree and the HTML report so both say the same thing.
  */
-import { Flightrec } from '../instrumentation/semconv.ts';
 import type { Row } from './run-query.ts';
 
 export type Kind = 'saw' | 'decided' | 'touched' | 'task' | 'agent' | 'other';
@@ -37,9 +36,9 @@ function ageOf(row: Row): string {
   return Number.isFinite(producedMs) && Number.isFinite(seenMs) && seenMs - producedMs >= 1000 ? `${formatDuration(seenMs - producedMs)} old` : '';
 }
 
+/** DecisionToolCalls holds `flightrec.decision.tool_calls`: a JSON list of { name, … }. */
 function toolCallsOf(row: Row): string {
-  const attrs = row.SpanAttributes as Record<string, string> | undefined;
-  const raw = attrs?.[Flightrec.decisionToolCalls];
+  const raw = s(row.DecisionToolCalls);
   if (!raw) return '';
   try {
     const calls = JSON.parse(raw) as { name?: string }[];
@@ -57,8 +56,9 @@ export function describeSpan(row: Row): SpanLine {
   const error = Number(row.IsError) === 1 ? s(row.StatusMessage) || 'error' : undefined;
   const target = s(row.TargetResource) || s(row.TargetSystem);
   if (record === 'saw') {
-    const what = s(row.SourceUri) || s(row.SpanName);
-    return { kind: 'saw', label: 'SAW', text: join(`${s(row.SourceKind) || step} ${what}`, s(row.Trust), s(row.Sensitivity), s(row.Actor) && `from ${s(row.Actor)}`, ageOf(row)), alert: error };
+    // An inbound message's span name only repeats its channel, which `from <actor>` already says.
+    const what = s(row.SourceUri) || (step === 'message_in' ? '' : s(row.SpanName));
+    return { kind: 'saw', label: 'SAW', text: join(`${s(row.SourceKind) || step} ${what}`.trim(), s(row.Trust), s(row.Sensitivity), s(row.Actor) && `from ${s(row.Actor)}`, ageOf(row)), alert: error };
   }
   if (step === 'policy') {
     const verdict = s(row.Verdict);

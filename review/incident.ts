@@ -28,6 +28,8 @@ export interface IncidentReport {
   readonly findings: readonly Finding[];
   /** Truncated when the session has more spans than the timeline query's limit. */
   readonly truncated: boolean;
+  /** Every span's attributes by span id, when asked for (the HTML report shows them). */
+  readonly attributes?: ReadonlyMap<string, Row>;
 }
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -54,7 +56,7 @@ export function buildTree(rows: readonly Row[]): TimelineNode[] {
 
 export const TIMELINE_LIMIT = 5000;
 
-export async function loadIncident(client: ClickHouseClient, subject: string): Promise<IncidentReport> {
+export async function loadIncident(client: ClickHouseClient, subject: string, opts: { attributes?: boolean } = {}): Promise<IncidentReport> {
   const spans = await runSavedQuery(client, findSavedQuery('session_timeline'), { session: subject, limit: String(TIMELINE_LIMIT) });
   if (spans.length === 0) throw new NotFoundError(`no session or trace ${JSON.stringify(subject)} in the store; \`flightrec query recent_sessions\` lists sessions`);
   const sessionIds = [...new Set(spans.map((r) => str(r.SessionId)))];
@@ -66,7 +68,10 @@ export async function loadIncident(client: ClickHouseClient, subject: string): P
   // Detections over the session's own time span (a second either side), kept to this session's rows.
   const all = await runDetections(client, { from: new Date(startMs - 1000), to: new Date(endMs + 1000) });
   const findings = all.filter((f) => sessionIds.includes(f.sessionId) || traceIds.includes(f.traceId));
-  return { subject, sessionIds, traceIds, agents, startMs, endMs, spans, roots: buildTree(spans), effects, findings, truncated: spans.length >= TIMELINE_LIMIT };
+  const attributes = opts.attributes
+    ? new Map((await runSavedQuery(client, findSavedQuery('span_attributes'), { session: subject, limit: String(TIMELINE_LIMIT) })).map((r) => [str(r.SpanId), r]))
+    : undefined;
+  return { subject, sessionIds, traceIds, agents, startMs, endMs, spans, roots: buildTree(spans), effects, findings, truncated: spans.length >= TIMELINE_LIMIT, attributes };
 }
 
 /** Detections that name a span as evidence, by span id. */

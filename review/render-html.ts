@@ -48,7 +48,13 @@ export function renderIncidentHtml(report: IncidentReport, generatedAt: Date = n
     ? '<p>None.</p>'
     : `<table><tr><th>time</th><th>action</th><th>effect</th><th>target</th><th>risk</th><th>reversible</th><th>idempotency key</th><th>outcome</th><th>span</th></tr>${report.effects.map((e) =>
       `<tr><td class="mono">${escapeHtml(String(e.Timestamp).slice(0, 23))}</td><td>${escapeHtml(e.Action)}</td><td>${escapeHtml(e.Effect)}</td><td>${escapeHtml(e.TargetResource || e.TargetSystem)}</td><td>${escapeHtml(e.Risk)}</td><td>${escapeHtml(e.Reversible)}</td><td class="mono">${escapeHtml(e.IdempotencyKey)}</td><td>${escapeHtml(e.Outcome)}</td><td class="mono">${escapeHtml(e.SpanId)}</td></tr>`).join('')}</table>`;
-  const raw = report.spans.map((r) => `<details><summary class="mono">${escapeHtml(r.SpanId)} ${escapeHtml(r.SpanName)}</summary><pre class="mono">${escapeHtml(JSON.stringify(r.SpanAttributes ?? {}, null, 2))}</pre></details>`).join('');
+  const raw = report.attributes
+    ? report.spans.map((r) => {
+      const a = report.attributes!.get(String(r.SpanId));
+      const shown = { span: a?.SpanAttributes ?? {}, resource: a?.ResourceAttributes ?? {}, events: a?.EventNames ?? [] };
+      return `<details><summary class="mono">${escapeHtml(r.SpanId)} ${escapeHtml(r.SpanName)}</summary><pre class="mono">${escapeHtml(JSON.stringify(shown, null, 2))}</pre></details>`;
+    }).join('')
+    : '<p>Not loaded.</p>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${CSS}</style></head>

@@ -32,7 +32,9 @@ export interface ClickHouseInterfaceOptions {
 }
 
 // URL parameters that are part of the protocol, not settings.
-const PROTOCOL_PARAMS = new Set(['query', 'database', 'default_format', 'user', 'password', 'query_id', 'session_id', 'session_timeout', 'session_check', 'decompress', 'enable_http_compression']);
+// client_protocol_version selects a Native-format revision on a server; chdb always writes revision 0
+// (what clickhouse-go's HTTP reader decodes), so it is accepted and ignored rather than sent as a setting.
+const PROTOCOL_PARAMS = new Set(['query', 'database', 'default_format', 'user', 'password', 'query_id', 'session_id', 'session_timeout', 'session_check', 'decompress', 'enable_http_compression', 'quota_key', 'client_protocol_version']);
 // Settings clients send that only mean something to a networked server; chdb would reject them.
 const HTTP_ONLY_SETTINGS = new Set([
   'wait_end_of_query', 'send_progress_in_http_headers', 'http_response_buffer_size', 'http_headers_progress_interval_ms',

@@ -89,8 +89,9 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   }
 
   const ingestLog = new IngestLog(client, { database, receiver: 'otlp_http' });
-  const queue = new IngestQueue(new ClickHouseSpanSink(client, database, opts.rowFormat ?? 'TSV'), opts.queue, ingestLog);
-  const otlp = createOtlpHandler(queue, { ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } }, ingestLog);
+  const rowFormat = opts.rowFormat ?? 'TSV';
+  const queue = new IngestQueue(new ClickHouseSpanSink(client, database, rowFormat), opts.queue, ingestLog);
+  const otlp = createOtlpHandler(queue, { rowFormat, ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } }, ingestLog);
   const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes });
 
   const crash = (res: import('node:http').ServerResponse, err: unknown): void => {

@@ -11,9 +11,14 @@ import { NO_INGEST_LOG, type IngestLogSink } from '../receiver/ingest-log.ts';
 import { type IngestQueue, RetryableError } from '../receiver/ingest-queue.ts';
 import { ExportTraceServiceResponse, RpcStatus } from '../receiver/otlp-proto-schema.ts';
 import { DEFAULT_ROW_LIMITS, RequestShapeError, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
+import { protobufToTsv } from '../receiver/otlp-proto-tsv.ts';
+import { encodeRows, type RowFormat } from '../receiver/row-format.ts';
+import type { EncodedBatch } from '../receiver/ingest-queue.ts';
 import { readBody, secretEquals, send } from './http-body.ts';
 
 export interface OtlpReceiverOptions {
+  /** The insert format the queue's sink takes; protobuf requests take the one-pass path for TSV. */
+  readonly rowFormat?: RowFormat;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   readonly ingestToken?: string;
   /** Largest body accepted, before and after decompression. */
@@ -81,15 +86,26 @@ export function createOtlpHandler(queue: IngestQueue, opts: OtlpReceiverOptions 
       const raw = await readBody(req, opts.maxBodyBytes);
       wireBytes = raw.length;
       const body = decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes);
-      const request = decodeRequest(body, encoding);
-      const { rows, rejectedSpans, errors } = requestToRows(request, opts.rowLimits);
-      spansInRequest = rows.length + rejectedSpans;
+      const format = opts.rowFormat ?? 'TSV';
+      let batch: EncodedBatch;
+      let rejectedSpans: number;
+      let errors: string[];
+      if (encoding === 'protobuf' && format === 'TSV') {
+        const tsv = protobufToTsv(body, opts.rowLimits);
+        ({ rejectedSpans, errors } = tsv);
+        batch = { spans: tsv.spans, data: tsv.data };
+      } else {
+        const converted = requestToRows(decodeRequest(body, encoding), opts.rowLimits);
+        ({ rejectedSpans, errors } = converted);
+        batch = { spans: converted.rows.length, data: encodeRows(converted.rows, format) };
+      }
+      spansInRequest = batch.spans + rejectedSpans;
       counters.rejectedSpans += rejectedSpans;
-      if (rows.length === 0 && rejectedSpans > 0) {
+      if (batch.spans === 0 && rejectedSpans > 0) {
         throw new BadRequestError(`all ${rejectedSpans} spans were rejected: ${errors.join('; ')}`);
       }
-      await queue.submit(rows, { bytes: wireBytes, receivedAt });
-      counters.acceptedSpans += rows.length;
+      await queue.submit(batch, { bytes: wireBytes, receivedAt });
+      counters.acceptedSpans += batch.spans;
       let message = {};
       if (rejectedSpans > 0) {
         const errorMessage = `${rejectedSpans} of ${spansInRequest} spans rejected: ${errors.join('; ')}`;

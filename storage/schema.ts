@@ -8,7 +8,7 @@
  * Every statement is idempotent (IF NOT EXISTS), so the schema is created or brought up to date on
  * every start.
  */
-import { derivedColumns } from './derived-columns.ts';
+import { derivedColumns, SESSION_PROJECTION, sessionProjectionColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
 
 export interface SchemaOptions {
@@ -122,9 +122,15 @@ GROUP BY TraceId`,
 /** flightrec's additions on top of `otel_traces`: the normalised view and the session lookup. */
 export function flightrecDdl(opts: SchemaOptions = {}): string[] {
   const r = resolve(opts);
-  const columns = derivedColumns.map((c) => `    ${c.sql} AS ${c.name}`).join(',\n');
+  // Stored (MATERIALIZED) derived columns are read from otel_traces; the rest are computed here.
+  const columns = derivedColumns.map((c) => `    ${storedColumnTypes[c.name] ? storedColumnName(c.name) : c.sql} AS ${c.name}`).join(',\n');
+  const stored = derivedColumns.filter((c) => storedColumnTypes[c.name]);
   const sessionExpr = derivedColumns.find((c) => c.name === 'SessionId')!.sql;
   return [
+    // Additive: MATERIALIZED columns the exporter never writes (it names its insert columns).
+    `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster}\n${stored.map((c) => `    ADD COLUMN IF NOT EXISTS ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(',\n')}`,
+    // New parts get it; older parts are read from the table (ALTER TABLE … MATERIALIZE PROJECTION backfills).
+    `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster} ADD PROJECTION IF NOT EXISTS ${SESSION_PROJECTION} (SELECT ${sessionProjectionColumns.join(', ')} ORDER BY ${storedColumnName('SessionId')}, Timestamp)`,
     // A plain view: computed at read time, so it also covers rows written before it existed.
     `CREATE OR REPLACE VIEW ${r.db}.${Tables.spans}${r.onCluster} AS
 SELECT

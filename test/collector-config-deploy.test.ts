@@ -184,6 +184,26 @@ describe('deploy/docker-compose.yaml', () => {
     expect(services.grafana!.environment.GF_PLUGINS_PREINSTALL).toContain('grafana-clickhouse-datasource');
   });
 
+  it('gives Grafana every variable its datasource file uses, pointing at the compose ClickHouse and its reviewer user', () => {
+    const dir = join(ROOT, 'grafana/provisioning/datasources');
+    const env = services.grafana!.environment as Record<string, string>;
+    for (const f of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n))) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)\}/g)) expect(env[name!], `${f} uses \${${name}}`).toBeDefined();
+      for (const ds of (parse(text).datasources ?? []) as Yaml[]) {
+        if (ds.type !== 'grafana-clickhouse-datasource') continue;
+        const resolved = (v: unknown): string => String(v).replace(/\$\{([A-Z0-9_]+)\}/g, (_m, n: string) => env[n] ?? '');
+        expect(services[resolved(ds.jsonData.host)], 'datasource host is a compose service').toBeDefined();
+        expect(resolved(ds.jsonData.port)).toBe('8123');
+        expect(resolved(ds.jsonData.defaultDatabase)).toBe(DEFAULT_DATABASE);
+        const user = resolved(ds.jsonData.username);
+        const init = readFileSync(join(ROOT, 'deploy/clickhouse/initdb/10-grafana-reviewer.sh'), 'utf8');
+        expect(init).toMatch(new RegExp(`CREATE USER IF NOT EXISTS ${user} .*readonly = 2`));
+        expect(init).toContain(`GRANT SELECT ON ${DEFAULT_DATABASE}.* TO ${user}`);
+      }
+    }
+  });
+
   it('any provisioned dashboards provider reads from the mounted dashboards directory', () => {
     const dir = join(ROOT, 'grafana/provisioning/dashboards');
     const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));

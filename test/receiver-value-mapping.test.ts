@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { anyValueToString, type LooseAnyValue } from '../receiver/any-value.ts';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
+import { encodeRows } from '../receiver/row-format.ts';
 import { requestToRows, type LooseTraceRequest } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { tempDir } from './support/temp-dir.ts';
@@ -124,7 +125,8 @@ let client: ClickHouseClient;
 const dir = tempDir();
 beforeAll(async () => {
   client = await openStore({ kind: 'embedded', path: dir.path });
-  await migrate(client, { fsync: false });
+  // No TTL: some cases use fixed 2025 timestamps, which a 180-day TTL would drop on insert.
+  await migrate(client, { fsync: false, ttlDays: 0 });
 });
 afterAll(async () => {
   await client?.close();
@@ -135,7 +137,7 @@ async function stored(format: 'TSV' | 'JSONEachRow', req: LooseTraceRequest): Pr
   await client.command({ query: 'TRUNCATE TABLE otel.otel_traces' });
   const { rows, rejectedSpans, errors } = requestToRows(req);
   expect({ rejectedSpans, errors }).toEqual({ rejectedSpans: 0, errors: [] });
-  await new ClickHouseSpanSink(client, 'otel', format).write(rows);
+  await new ClickHouseSpanSink(client, 'otel', format).writeBatches([{ spans: rows.length, data: encodeRows(rows, format) }]);
   const out = await (await client.query({ query: 'SELECT * FROM otel.otel_traces', format: 'JSONEachRow' })).json<Record<string, unknown>>();
   expect(out).toHaveLength(1);
   return out[0]!;

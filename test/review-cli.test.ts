@@ -158,6 +158,7 @@ describe('flightrec incidents / incident', () => {
     expect(html).toContain('denied then retried');
     expect(html).toContain('unapproved risky action');
     expect(html).toContain('github:acme/payments-api#release-2026-11');
+    expect(html).toContain('&quot;flightrec.policy.rule&quot;: &quot;protected-branches-need-owner&quot;');
     // Self-contained: no scripts, stylesheets or images fetched from anywhere.
     expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!partners)[^"<\s]*\.(css|js)/i);
   });

@@ -175,6 +175,26 @@ describe('detections on the bundled workload and edge cases', () => {
     for (const name of names) expect(await runSavedQuery(t.http, findSavedQuery(name), old), name).toEqual([]);
   });
 
+  it('a session timeline includes plumbing spans of its traces that name no session', async () => {
+    const s = sessions.find((x) => x.key === 'approved-refund')!;
+    const timeline = await runSavedQuery(t.http, findSavedQuery('session_timeline'), { session: s.sessionId });
+    const root = timeline.find((r) => Number(r.Depth) === 0)!;
+    const start = BigInt(Number(root.TimeMs)) * 1_000_000n + 5_000_000n;
+    // An auto-instrumented HTTP client span in the same trace, without gen_ai.conversation.id.
+    const res = await fetch(`${t.server.otlpUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'acme-agents' } }] }, scopeSpans: [{ spans: [{
+        traceId: s.traceIds[0], spanId: '00000000000000aa', parentSpanId: root.SpanId, name: 'HTTP POST', kind: 3,
+        startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_000_000n),
+      }] }] }] }),
+    });
+    expect(res.status).toBe(200);
+    const after = await runSavedQuery(t.http, findSavedQuery('session_timeline'), { session: s.sessionId });
+    expect(after).toHaveLength(timeline.length + 1);
+    expect(after.find((r) => r.SpanId === '00000000000000aa')).toMatchObject({ SpanName: 'HTTP POST', Depth: 1, SessionId: s.traceIds[0] });
+  });
+
   it('seeded every session', () => {
     expect(sessions).toHaveLength(scenarios.length + edgeCases.length);
   });

@@ -109,6 +109,15 @@ describe('saved queries on the bundled workload', () => {
     expect(await run('context_before_action', { session: s.sessionId, action: String(first.SpanId) })).toHaveLength(1);
   });
 
+  it('span_attributes returns every attribute of every span of the session', async () => {
+    const s = session('injected-exfil');
+    const rows = await run('span_attributes', { session: s.sessionId });
+    expect(rows).toHaveLength(s.spans);
+    const denied = rows.find((r) => r.SpanName === 'policy send_email')!;
+    expect(denied.SpanAttributes).toMatchObject({ [Flightrec.policyVerdict]: 'deny', [Flightrec.policyAction]: 'send_email', [GenAI.conversationId]: s.sessionId });
+    expect(denied.ResourceAttributes).toMatchObject({ 'service.name': 'acme-agents' });
+  });
+
   it('session_effects lists every side effect with reversibility and key', async () => {
     const rows = await run('session_effects', { session: session('double-send').sessionId });
     expect(rows.map((r) => [r.Action, r.Effect, r.Reversible, r.IdempotencyKey, r.Outcome])).toEqual([

@@ -123,6 +123,18 @@ describe('plain HTTP (curl, Grafana)', () => {
     expect([res.status, await res.text()]).toEqual([200, '1\n']);
   });
 
+  it('answers in Native format as clickhouse-go (Grafana’s plugin, HTTP protocol) asks for it', async () => {
+    // clickhouse-go's HTTP connection: POST, SQL in the body, default_format=Native, Basic auth; its
+    // first query is SELECT timeZone(). One block: 1 column, 1 row, name, type, value.
+    const res = await fetch(`${t.server.queryUrl}/?database=otel&default_format=Native&client_protocol_version=0&quota_key=`, {
+      method: 'POST', headers: { authorization: basic('reader', 'r-pass') }, body: 'SELECT timeZone()',
+    });
+    expect(res.status).toBe(200);
+    const tz = (await (await t.server.client.query({ query: 'SELECT timeZone() AS tz', format: 'JSONEachRow' })).json<{ tz: string }>())[0]!.tz;
+    const expected = Buffer.concat([Buffer.from([1, 1, 10]), Buffer.from('timeZone()'), Buffer.from([6]), Buffer.from('String'), Buffer.from([tz.length]), Buffer.from(tz)]);
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(expected);
+  });
+
   it('gzip response when asked for with enable_http_compression=1', async () => {
     const res = await fetch(`${t.server.queryUrl}/?enable_http_compression=1&query=SELECT+42`, { headers: { authorization: basic('reader', 'r-pass'), 'accept-encoding': 'gzip' } });
     expect(res.headers.get('content-encoding')).toBe('gzip');

@@ -18,7 +18,7 @@ export const incident: Command = {
     if (positionals.length > 1) throw new UsageError(`one session or trace id at a time, got ${positionals.length}`);
     const client = await connect(values);
     try {
-      const report = await loadIncident(client, subject);
+      const report = await loadIncident(client, subject, { attributes: Boolean(values.html) });
       process.stdout.write(renderIncidentText(report, terminalPaint()));
       if (values.html) {
         const file = resolve(values.html);
