@@ -7,6 +7,7 @@ import { scenarios } from '../../workload/scenarios.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_QUERY_URL } from '../connect.ts';
 import { usersFromEnv } from '../users-from-env.ts';
 import { UsageError, type Command } from '../command.ts';
+import { waitForStopSignal } from '../stop-signal.ts';
 
 function port(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -114,15 +115,7 @@ export const demo: Command = {
 
       if (values.exit) return 0;
       console.log(`\nflightrec keeps serving: send your own agent's spans to ${server.otlpUrl} (OTEL_EXPORTER_OTLP_ENDPOINT). Ctrl-C to stop.`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await waitForStopSignal();
       console.log('stopping: writing queued spans…');
       return 0;
     } finally {

@@ -4,6 +4,7 @@ import { DEFAULT_TTL_DAYS } from '../../storage/schema.ts';
 import { DEFAULT_DATA_DIR } from '../connect.ts';
 import { usersFromEnv } from '../users-from-env.ts';
 import { UsageError, type Command } from '../command.ts';
+import { waitForStopSignal } from '../stop-signal.ts';
 
 function port(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -49,15 +50,7 @@ export const up: Command = {
     console.log(`  OTLP/HTTP traces:   ${server.otlpUrl}/v1/traces   (OTEL_EXPORTER_OTLP_ENDPOINT=${server.otlpUrl})`);
     console.log(`  ClickHouse HTTP:    ${server.queryUrl}   (flightrec query … --url ${server.queryUrl})`);
     console.log('Press Ctrl-C to stop.');
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await waitForStopSignal();
     console.log('stopping: writing queued spans…');
     await server.close();
     return 0;
