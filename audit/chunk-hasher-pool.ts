@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ChunkHashes } from './hash-chunk.ts';
 import type { RecordFormat } from './record-formats.ts';
+import { moduleExtensionOf } from '../package/package-root.ts';
 
 interface Job {
   id: number;
@@ -26,7 +27,7 @@ export class ChunkHasherPool {
 
   constructor(size: number = availableParallelism()) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      const w = new Worker(new URL('./hash-chunk-worker.ts', import.meta.url));
+      const w = new Worker(new URL(`./hash-chunk-worker${moduleExtensionOf(import.meta.url)}`, import.meta.url));
       w.on('message', (m: { id: number; sha256?: string; bytes?: number; leaves?: ArrayBuffer; error?: string }) => {
         const job = this.#running.get(w)!;
         this.#running.delete(w);

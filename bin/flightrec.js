@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is TypeScript run by Node 24's built-in type stripping.
-import { main } from '../cli/main.ts';
+// Installed package: the compiled CLI in dist/. Checkout (no dist/): the TypeScript sources, run by
+// Node 24's type stripping, which Node refuses only under node_modules.
+import { existsSync } from 'node:fs';
+
+const built = new URL('../dist/cli/main.js', import.meta.url);
+const { main } = await import(existsSync(built) ? built.href : new URL('../cli/main.ts', import.meta.url).href);
 main(process.argv.slice(2)).then((code) => process.exit(code));

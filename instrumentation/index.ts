@@ -1,7 +1,7 @@
 /**
  * flightrec instrumentation: the public API in one import.
  *
- *   import * as flightrec from 'flightrec/instrumentation/index.ts';
+ *   import * as flightrec from 'flightrec/instrumentation';
  *   const fr = flightrec.init({ agentName: 'mail-agent', tools: { send_email: { effect: 'send', risk: 'high', reversible: false } } });
  */
 // The init() handle is exported as FlightrecRuntime here, so that `Flightrec` is the attribute-name table from semconv.ts.
