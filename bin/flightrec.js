@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Installed package: the compiled CLI in dist/. Checkout (no dist/): the TypeScript sources, run by
-// Node 24's type stripping, which Node refuses only under node_modules.
+// A checkout runs the TypeScript sources (Node 24 strips types); the installed package ships only
+// the compiled dist/, because Node refuses to strip types under node_modules.
 import { existsSync } from 'node:fs';
 
-const built = new URL('../dist/cli/main.js', import.meta.url);
-const { main } = await import(existsSync(built) ? built.href : new URL('../cli/main.ts', import.meta.url).href);
+const source = new URL('../cli/main.ts', import.meta.url);
+const { main } = await import(existsSync(source) ? source.href : new URL('../dist/cli/main.js', import.meta.url).href);
 main(process.argv.slice(2)).then((code) => process.exit(code));
