@@ -86,12 +86,16 @@ export class IngestLog implements IngestLogSink {
     );
   }
 
-  /** Write what is buffered; on failure keep it for the next attempt. */
+  /**
+   * Write what is buffered; on failure keep it for the next attempt. A flush already under way took
+   * its rows before this call's were recorded, so wait for it and then write the rest.
+   */
   flush(): Promise<void> {
-    this.#flushing ??= this.#flushOnce().finally(() => {
-      this.#flushing = null;
-    });
-    return this.#flushing;
+    const start = (): Promise<void> =>
+      (this.#flushing ??= this.#flushOnce().finally(() => {
+        this.#flushing = null;
+      }));
+    return this.#flushing ? this.#flushing.then(start) : start();
   }
 
   async #flushOnce(): Promise<void> {
