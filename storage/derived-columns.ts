@@ -112,5 +112,68 @@ export const derivedColumns: readonly DerivedColumn[] = [
   { name: 'TaskCompletion', sql: attr(Flightrec.taskCompletion), description: 'caller-verified task completion' },
   { name: 'IsError', sql: `toUInt8(${IS_ERROR_SQL})`, description: '1 when the span status is error' },
   { name: 'ErrorType', sql: attr(GenAI.errorType), description: 'error.type' },
+  { name: 'Action', sql: firstNonEmpty(attr(Flightrec.policyAction), attr(GenAI.toolName), attr('openclaw.toolName')), description: 'the tool/action a span is about: the policy/approval subject, else the tool name' },
+  { name: 'DecisionToolCalls', sql: attr(Flightrec.decisionToolCalls), description: 'the tool calls a model call asked for (JSON)' },
+  { name: 'SourceUri', sql: attr(Flightrec.sourceUri), description: 'where the content seen came from (URL, file, table)' },
+  { name: 'TaskSteps', sql: `multiIf(startsWith(${attr(Flightrec.taskSteps)}, '['), toUInt32(JSONLength(${attr(Flightrec.taskSteps)})), ${attr(Flightrec.taskSteps)} = '', toUInt32(0), toUInt32OrZero(${attr(Flightrec.taskSteps)}) > 0, toUInt32OrZero(${attr(Flightrec.taskSteps)}), toUInt32(length(splitByChar(',', ${attr(Flightrec.taskSteps)}))))`, description: 'number of steps a task declares (a JSON array, a count or a comma list)' },
   { name: 'ScopeName', sql: 'ScopeName', description: "instrumentation scope: tells the flightrec OpenClaw plugin's spans ('flightrec.openclaw') from OpenClaw diagnostics-otel's ('openclaw')" },
+];
+
+/**
+ * Derived columns also stored on `otel_traces` as MATERIALIZED columns (named `Fr<Name>`), with
+ * their ClickHouse types. Reading a Map value means scanning each row's whole map, which is too slow
+ * for detections over millions of spans; a MATERIALIZED column is computed once at insert (for the
+ * real collector's inserts too, since it names its columns) and, for parts written before the
+ * column existed, computed on read from the same expression. The exporter's own columns are untouched.
+ */
+export const storedColumnTypes: Readonly<Record<string, string>> = {
+  SessionId: 'String',
+  Record: 'LowCardinality(String)',
+  Actor: 'LowCardinality(String)',
+  Approver: 'LowCardinality(String)',
+  DecisionToolCalls: 'String',
+  Step: 'LowCardinality(String)',
+  Agent: 'LowCardinality(String)',
+  Action: 'LowCardinality(String)',
+  Tool: 'LowCardinality(String)',
+  Model: 'LowCardinality(String)',
+  InputTokens: 'UInt64',
+  OutputTokens: 'UInt64',
+  SourceKind: 'LowCardinality(String)',
+  SourceUri: 'String',
+  Trust: 'LowCardinality(String)',
+  Sensitivity: 'LowCardinality(String)',
+  ContentProducedAt: 'Nullable(DateTime64(3))',
+  Verdict: 'LowCardinality(String)',
+  PolicyRule: 'LowCardinality(String)',
+  ApprovalStatus: 'LowCardinality(String)',
+  Effect: 'LowCardinality(String)',
+  TargetSystem: 'LowCardinality(String)',
+  TargetResource: 'String',
+  Risk: 'LowCardinality(String)',
+  RiskLevel: 'UInt8',
+  Reversible: 'LowCardinality(String)',
+  IdempotencyKey: 'String',
+  ArgumentsSha256: 'String',
+  Outcome: 'LowCardinality(String)',
+  TaskId: 'String',
+  TaskStep: 'LowCardinality(String)',
+  TaskStepState: 'LowCardinality(String)',
+  TaskSteps: 'UInt32',
+  TaskCompletion: 'LowCardinality(String)',
+  IsError: 'UInt8',
+};
+
+export const storedColumnName = (name: string): string => `Fr${name}`;
+
+/**
+ * A projection of `otel_traces` ordered by session: the stored columns plus the span's own, so a
+ * session's timeline is one contiguous read instead of a few granules in every (service, span name)
+ * range of the exporter's sort order. Attribute maps stay out of it (they would double the storage).
+ */
+export const SESSION_PROJECTION = 'flightrec_by_session';
+export const sessionProjectionColumns: readonly string[] = [
+  'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'SpanName', 'ServiceName', 'Duration', 'StatusCode', 'StatusMessage',
+  // Long hashes and keys the timeline does not show stay out: they are most of a projection's bytes.
+  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri'].includes(c)).map(storedColumnName),
 ];
