@@ -39,13 +39,19 @@ export const IS_ERROR_SQL = `CAST(StatusCode, 'String') IN ('STATUS_CODE_ERROR',
  */
 const isOpenClawScope = `ScopeName = 'openclaw'`;
 const ocOutcome = attr(OpenClaw.outcome);
+/**
+ * The model-call span under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental, named
+ * `{operation} {model}`. openclaw.model.usage carries the same gen_ai.operation.name but is the
+ * usage of a call already recorded, so only spans outside the `openclaw.` names count.
+ */
+const ocRenamedModelCall = `(${isOpenClawScope} AND NOT startsWith(SpanName, 'openclaw.') AND ${attr(GenAI.operationName)} IN ('chat', 'text_completion', 'generate_content'))`;
 const openclawRecord = `multiIf(
       SpanName IN ('openclaw.message.processed', 'openclaw.context.assembled', 'openclaw.skill.used'), 'saw',
       SpanName = 'openclaw.tool.execution' AND ${ocOutcome} = 'blocked', 'decided',
       SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block', 'decided',
       SpanName IN ('openclaw.run', 'openclaw.harness.run') AND (${ocOutcome} = 'blocked' OR ${attr(OpenClaw.blockedBy)} != ''), 'decided',
       SpanName = 'openclaw.model.call', 'decided',
-      ${isOpenClawScope} AND ${attr(GenAI.operationName)} IN ('chat', 'text_completion', 'generate_content'), 'decided',
+      ${ocRenamedModelCall}, 'decided',
       SpanName IN ('openclaw.tool.execution', 'openclaw.message.delivery'), 'touched',
       '')`;
 
@@ -56,7 +62,7 @@ const openclawStep = `multiIf(
       SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block', 'policy',
       SpanName = 'openclaw.tool.execution', 'tool',
       SpanName = 'openclaw.message.delivery', 'send',
-      SpanName = 'openclaw.model.call' OR (${isOpenClawScope} AND ${attr(GenAI.operationName)} IN ('chat', 'text_completion', 'generate_content')), 'model_call',
+      SpanName = 'openclaw.model.call' OR ${ocRenamedModelCall}, 'model_call',
       '')`;
 
 /**

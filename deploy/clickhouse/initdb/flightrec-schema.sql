@@ -76,7 +76,7 @@ ALTER TABLE `otel`.otel_traces
       SpanName = 'openclaw.tool.loop' AND SpanAttributes['openclaw.loop.action'] = 'block', 'decided',
       SpanName IN ('openclaw.run', 'openclaw.harness.run') AND (SpanAttributes['openclaw.outcome'] = 'blocked' OR SpanAttributes['openclaw.blocked_by'] != ''), 'decided',
       SpanName = 'openclaw.model.call', 'decided',
-      ScopeName = 'openclaw' AND SpanAttributes['gen_ai.operation.name'] IN ('chat', 'text_completion', 'generate_content'), 'decided',
+      (ScopeName = 'openclaw' AND NOT startsWith(SpanName, 'openclaw.') AND SpanAttributes['gen_ai.operation.name'] IN ('chat', 'text_completion', 'generate_content')), 'decided',
       SpanName IN ('openclaw.tool.execution', 'openclaw.message.delivery'), 'touched',
       ''), ''), '') CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrStep LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['flightrec.step'], ''), nullIf(multiIf(
@@ -86,7 +86,7 @@ ALTER TABLE `otel`.otel_traces
       SpanName = 'openclaw.tool.loop' AND SpanAttributes['openclaw.loop.action'] = 'block', 'policy',
       SpanName = 'openclaw.tool.execution', 'tool',
       SpanName = 'openclaw.message.delivery', 'send',
-      SpanName = 'openclaw.model.call' OR (ScopeName = 'openclaw' AND SpanAttributes['gen_ai.operation.name'] IN ('chat', 'text_completion', 'generate_content')), 'model_call',
+      SpanName = 'openclaw.model.call' OR (ScopeName = 'openclaw' AND NOT startsWith(SpanName, 'openclaw.') AND SpanAttributes['gen_ai.operation.name'] IN ('chat', 'text_completion', 'generate_content')), 'model_call',
       ''), ''), '') CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrAgent LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.agent.name'], ''), nullIf(ResourceAttributes['gen_ai.agent.name'], ''), nullIf(SpanAttributes['gen_ai.agent.id'], ''), nullIf(SpanAttributes['openclaw.agent'], ''), nullIf(ServiceName, ''), '') CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrActor LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.actor'] CODEC(ZSTD(1)),
