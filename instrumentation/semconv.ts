@@ -183,5 +183,50 @@ export type StepState = (typeof StepStates)[number];
 export const TaskCompletions = ['verified_complete', 'incomplete', 'failed', 'unknown'] as const;
 export type TaskCompletion = (typeof TaskCompletions)[number];
 
+/**
+ * OpenClaw's names (issue 8). The `openclaw.*` keys OpenClaw's own diagnostics-otel plugin writes
+ * (read by storage/derived-columns.ts to map its spans onto saw/decided/touched), and the ids the
+ * flightrec OpenClaw plugin adds (diagnostics-otel deliberately drops run/session/call ids).
+ */
+export const OpenClaw = {
+  // Written by diagnostics-otel (extensions/diagnostics-otel); the flightrec plugin reuses them for the same facts.
+  toolName: 'openclaw.toolName',
+  outcome: 'openclaw.outcome',
+  deniedReason: 'openclaw.deniedReason',
+  channel: 'openclaw.channel',
+  provider: 'openclaw.provider',
+  model: 'openclaw.model',
+  api: 'openclaw.api',
+  transport: 'openclaw.transport',
+  trigger: 'openclaw.trigger',
+  errorCategory: 'openclaw.errorCategory',
+  failureKind: 'openclaw.failureKind',
+  tokensInput: 'openclaw.tokens.input',
+  tokensOutput: 'openclaw.tokens.output',
+  toolSource: 'openclaw.tool.source',
+  execTarget: 'openclaw.exec.target',
+  execExitCode: 'openclaw.exec.exit_code',
+  deliveryKind: 'openclaw.delivery.kind',
+  messageSource: 'openclaw.source',
+  skillName: 'openclaw.skill.name',
+  requestBytes: 'openclaw.model_call.request_bytes',
+  responseBytes: 'openclaw.model_call.response_bytes',
+  agent: 'openclaw.agent',
+  blockedBy: 'openclaw.blocked_by',
+  loopAction: 'openclaw.loop.action',
+  // Added by the flightrec OpenClaw plugin only.
+  runId: 'openclaw.run.id',
+  sessionKey: 'openclaw.session.key',
+  sessionId: 'openclaw.session.id',
+  callId: 'openclaw.call.id',
+  agentId: 'openclaw.agent.id',
+  durationMs: 'openclaw.duration_ms',
+  messageCount: 'openclaw.message_count',
+  sessionReason: 'openclaw.session.reason',
+  compactedCount: 'openclaw.compaction.compacted_count',
+  compactionTokens: 'openclaw.compaction.token_count',
+  toolsOffered: 'openclaw.tools.offered',
+} as const;
+
 /** Every attribute key flightrec declares, for cross-checks against SQL and docs. */
-export const AllAttributeKeys: ReadonlySet<string> = new Set<string>([...Object.values(GenAI), ...Object.values(Flightrec), ...Object.values(OpenInference)]);
+export const AllAttributeKeys: ReadonlySet<string> = new Set<string>([...Object.values(GenAI), ...Object.values(Flightrec), ...Object.values(OpenInference), ...Object.values(OpenClaw)]);

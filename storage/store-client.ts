@@ -7,8 +7,9 @@ import { createChdbConnection } from 'chdb/connection';
 import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
-import { allDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TRACE_INSERT_COLUMNS, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
+import { allDdl, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TRACE_INSERT_COLUMNS, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
+import { derivedColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 
 export type StoreTarget =
   | { readonly kind: 'embedded'; readonly path: string }
@@ -123,7 +124,11 @@ export class SchemaMismatchError extends Error {}
  */
 export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {}): Promise<void> {
   const database = opts.database ?? DEFAULT_DATABASE;
-  for (const statement of allDdl(opts)) {
+  // The exporter's table first, then check it is the current layout, and only then add flightrec's
+  // columns and views on top: they read columns (ScopeName, …) a too-old table lacks.
+  const statements = allDdl(opts);
+  const tracesTable = statements.indexOf(tracesTableDdl(opts));
+  for (const statement of statements.slice(0, tracesTable + 1)) {
     await client.command({ query: statement });
   }
   const columns = await client.query({
@@ -139,6 +144,10 @@ export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {
         'it was created by an older exporter. Rename it aside (RENAME TABLE) and start again to create the current layout.',
     );
   }
+  for (const statement of statements.slice(tracesTable + 1)) {
+    await client.command({ query: statement });
+  }
+  await syncStoredColumns(client, database);
   await syncTtl(client, database, opts.ttlDays ?? DEFAULT_TTL_DAYS);
   if (opts.fsync !== undefined) {
     const v = opts.fsync ? 1 : 0;
@@ -146,6 +155,35 @@ export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {
       await client.command({ query: `ALTER TABLE ${quoteIdent(database)}.${quoteIdent(table)} MODIFY SETTING fsync_after_insert = ${v}, fsync_part_directory = ${v}` });
     }
   }
+}
+
+/**
+ * Bring the stored derived columns (MATERIALIZED `Fr*` on otel_traces) to this version's
+ * expressions: `ADD COLUMN IF NOT EXISTS` leaves a column from an older flightrec as it was.
+ * ClickHouse keeps expressions reformatted, so both sides are compared through
+ * formatQuerySingleLine. Parts already written keep the values they were stored with; rows
+ * inserted from now on get the new expression.
+ */
+async function syncStoredColumns(client: ClickHouseClient, database: string): Promise<void> {
+  const result = await client.query({
+    query: "SELECT name, default_expression FROM system.columns WHERE database = {db:String} AND table = {table:String} AND default_kind = 'MATERIALIZED'",
+    query_params: { db: database, table: Tables.traces },
+    format: 'JSONEachRow',
+  });
+  const have = new Map((await result.json<{ name: string; default_expression: string }>()).map((c) => [c.name, c.default_expression]));
+  const stored = derivedColumns.filter((c) => storedColumnTypes[c.name] && have.has(storedColumnName(c.name)));
+  if (stored.length === 0) return;
+  const same = await client.query({
+    query: "SELECT arrayMap((a, b) -> formatQuerySingleLine(concat('SELECT ', a)) = formatQuerySingleLine(concat('SELECT ', b)), {want:Array(String)}, {have:Array(String)}) AS same",
+    query_params: { want: stored.map((c) => c.sql), have: stored.map((c) => have.get(storedColumnName(c.name))!) },
+    format: 'JSONEachRow',
+  });
+  const flags = (await same.json<{ same: (number | boolean)[] }>())[0]!.same;
+  const changed = stored.filter((_, i) => !flags[i]);
+  if (changed.length === 0) return;
+  await client.command({
+    query: `ALTER TABLE ${quoteIdent(database)}.${quoteIdent(Tables.traces)}\n${changed.map((c) => `    MODIFY COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql}`).join(',\n')}`,
+  });
 }
 
 /** Bring each table's TTL to the configured retention, touching only tables whose TTL differs. */

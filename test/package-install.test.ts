@@ -5,12 +5,15 @@
  * to this checkout's node_modules: the test installs nothing from the network.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './support/temp-dir.ts';
+import { startTestServer } from './support/embedded.ts';
+import { runOpenClaw } from './support/run-openclaw.ts';
+import { startScriptedModel } from './support/scripted-model.ts';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -79,5 +82,27 @@ describe('the packed package', () => {
     const { stdout } = await run(process.execPath, [join(installed, 'bin/flightrec.js'), 'queries'], { cwd: dir.path });
     expect(stdout).toContain('session_timeline');
     expect(stdout).toContain('detect_toxic_flow');
+  });
+
+  it('ships the OpenClaw plugin compiled (dist/openclaw), and a real OpenClaw turn records through it', async () => {
+    const pluginDir = join(installed, 'dist/openclaw');
+    expect(JSON.parse(readFileSync(join(pluginDir, 'package.json'), 'utf8')).openclaw.extensions).toEqual(['./plugin.js']);
+    expect(JSON.parse(readFileSync(join(pluginDir, 'openclaw.plugin.json'), 'utf8')).id).toBe('flightrec');
+    expect(existsSync(join(pluginDir, 'plugin.ts'))).toBe(false);
+
+    const t = await startTestServer();
+    const model = await startScriptedModel([{ text: 'Hello from the packed plugin.' }]);
+    try {
+      const home = join(dir.path, 'openclaw-home');
+      const run = await runOpenClaw({ home, modelBaseUrl: model.baseUrl, message: 'Say hello.', pluginConfig: { endpoint: t.server.otlpUrl }, pluginDir });
+      expect(run.code, run.stderr.slice(-2000)).toBe(0);
+      const rs = await t.http.query({ query: "SELECT SpanName, Record FROM flightrec_spans WHERE ScopeName = 'flightrec.openclaw' ORDER BY Timestamp, SpanName", format: 'JSONEachRow' });
+      const rows = await rs.json<{ SpanName: string; Record: string }>();
+      expect(rows.find((r) => r.SpanName === 'invoke_agent main')).toBeDefined();
+      expect(rows.filter((r) => r.Record === 'decided').map((r) => r.SpanName)).toEqual(['chat m1']);
+    } finally {
+      await model.close();
+      await t.stop();
+    }
   });
 });

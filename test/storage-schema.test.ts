@@ -136,6 +136,36 @@ describe('schema on start', () => {
     }
   });
 
+  it('brings a stored derived column from an older flightrec to the current expression on restart', async () => {
+    const dir = tempDir();
+    try {
+      let s = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0 });
+      try {
+        // An older flightrec read the model from the GenAI keys only, not from OpenClaw's.
+        await s.client.command({ query: "ALTER TABLE otel.otel_traces MODIFY COLUMN FrModel LowCardinality(String) MATERIALIZED SpanAttributes['gen_ai.request.model']" });
+        await sendSpan(s.otlpUrl, 'old-version', '00000000000000d1', { 'openclaw.model': 'gpt-oc' });
+      } finally {
+        await s.close();
+      }
+      await drainPending();
+      s = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0 });
+      try {
+        const expr = await rows<{ e: string }>(s, "SELECT default_expression AS e FROM system.columns WHERE database = 'otel' AND table = 'otel_traces' AND name = 'FrModel'");
+        expect(expr[0]!.e).toContain('openclaw.model');
+        await sendSpan(s.otlpUrl, 'new-version', '00000000000000d2', { 'openclaw.model': 'gpt-oc' });
+        // The row written under the old expression keeps its stored value; the new one is mapped.
+        expect(await rows(s, "SELECT ServiceName, FrModel FROM otel.otel_traces WHERE ServiceName LIKE '%-version' ORDER BY ServiceName")).toEqual([
+          { ServiceName: 'new-version', FrModel: 'gpt-oc' },
+          { ServiceName: 'old-version', FrModel: '' },
+        ]);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('refuses, naming the columns, a span table from an exporter too old for the current insert', async () => {
     const dir = tempDir();
     try {

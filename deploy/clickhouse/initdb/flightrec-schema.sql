@@ -69,37 +69,48 @@ WHERE TraceId != ''
 GROUP BY TraceId;
 
 ALTER TABLE `otel`.otel_traces
-    ADD COLUMN IF NOT EXISTS FrSessionId String MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.conversation.id'], ''), nullIf(SpanAttributes['flightrec.session.id'], ''), nullIf(SpanAttributes['openclaw.sessionKey'], ''), nullIf(TraceId, ''), '') CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FrSessionId String MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.conversation.id'], ''), nullIf(SpanAttributes['flightrec.session.id'], ''), nullIf(SpanAttributes['openclaw.sessionKey'], ''), nullIf(SpanAttributes['session.id'], ''), nullIf(SpanAttributes['openclaw.session.id'], ''), nullIf(TraceId, ''), '') CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrRecord LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['flightrec.record'], ''), nullIf(multiIf(
-      SpanName IN ('openclaw.message.processed', 'openclaw.context.assembled'), 'saw',
+      SpanName IN ('openclaw.message.processed', 'openclaw.context.assembled', 'openclaw.skill.used'), 'saw',
       SpanName = 'openclaw.tool.execution' AND SpanAttributes['openclaw.outcome'] = 'blocked', 'decided',
-      SpanName IN ('openclaw.model.call', 'openclaw.run', 'openclaw.harness.run'), 'decided',
-      SpanName IN ('openclaw.tool.execution', 'openclaw.exec', 'openclaw.message.delivery'), 'touched',
+      SpanName = 'openclaw.tool.loop' AND SpanAttributes['openclaw.loop.action'] = 'block', 'decided',
+      SpanName IN ('openclaw.run', 'openclaw.harness.run') AND (SpanAttributes['openclaw.outcome'] = 'blocked' OR SpanAttributes['openclaw.blocked_by'] != ''), 'decided',
+      SpanName = 'openclaw.model.call', 'decided',
+      (ScopeName = 'openclaw' AND NOT startsWith(SpanName, 'openclaw.') AND SpanAttributes['gen_ai.operation.name'] IN ('chat', 'text_completion', 'generate_content')), 'decided',
+      SpanName IN ('openclaw.tool.execution', 'openclaw.message.delivery'), 'touched',
       ''), ''), '') CODEC(ZSTD(1)),
-    ADD COLUMN IF NOT EXISTS FrStep LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.step'] CODEC(ZSTD(1)),
-    ADD COLUMN IF NOT EXISTS FrAgent LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.agent.name'], ''), nullIf(ResourceAttributes['gen_ai.agent.name'], ''), nullIf(SpanAttributes['gen_ai.agent.id'], ''), nullIf(ServiceName, ''), '') CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FrStep LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['flightrec.step'], ''), nullIf(multiIf(
+      SpanName = 'openclaw.message.processed', 'message_in',
+      SpanName IN ('openclaw.context.assembled', 'openclaw.skill.used'), 'context',
+      SpanName = 'openclaw.tool.execution' AND SpanAttributes['openclaw.outcome'] = 'blocked', 'policy',
+      SpanName = 'openclaw.tool.loop' AND SpanAttributes['openclaw.loop.action'] = 'block', 'policy',
+      SpanName = 'openclaw.tool.execution', 'tool',
+      SpanName = 'openclaw.message.delivery', 'send',
+      SpanName = 'openclaw.model.call' OR (ScopeName = 'openclaw' AND NOT startsWith(SpanName, 'openclaw.') AND SpanAttributes['gen_ai.operation.name'] IN ('chat', 'text_completion', 'generate_content')), 'model_call',
+      ''), ''), '') CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FrAgent LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.agent.name'], ''), nullIf(ResourceAttributes['gen_ai.agent.name'], ''), nullIf(SpanAttributes['gen_ai.agent.id'], ''), nullIf(SpanAttributes['openclaw.agent'], ''), nullIf(ServiceName, ''), '') CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrActor LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.actor'] CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrTool LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.tool.name'], ''), nullIf(SpanAttributes['openclaw.toolName'], ''), '') CODEC(ZSTD(1)),
-    ADD COLUMN IF NOT EXISTS FrModel LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.response.model'], ''), nullIf(SpanAttributes['gen_ai.request.model'], ''), '') CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FrModel LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.response.model'], ''), nullIf(SpanAttributes['gen_ai.request.model'], ''), nullIf(SpanAttributes['openclaw.model'], ''), '') CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrInputTokens UInt64 MATERIALIZED toUInt64OrZero(SpanAttributes['gen_ai.usage.input_tokens']) CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrOutputTokens UInt64 MATERIALIZED toUInt64OrZero(SpanAttributes['gen_ai.usage.output_tokens']) CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrSourceKind LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.source.kind'] CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrTrust LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.source.trust'] CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrSensitivity LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.source.sensitivity'] CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrContentProducedAt Nullable(DateTime64(3)) MATERIALIZED parseDateTime64BestEffortOrNull(SpanAttributes['flightrec.content.produced_at'], 3) CODEC(ZSTD(1)),
-    ADD COLUMN IF NOT EXISTS FrVerdict LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['flightrec.policy.verdict'], ''), nullIf(if(SpanAttributes['openclaw.outcome'] = 'blocked', 'deny', ''), ''), '') CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FrVerdict LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['flightrec.policy.verdict'], ''), nullIf(if(SpanAttributes['openclaw.outcome'] = 'blocked' OR (SpanName = 'openclaw.tool.loop' AND SpanAttributes['openclaw.loop.action'] = 'block'), 'deny', ''), ''), '') CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrPolicyRule LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['flightrec.policy.rule'], ''), nullIf(SpanAttributes['openclaw.deniedReason'], ''), '') CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrApprovalStatus LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.approval.status'] CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrApprover LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.approval.approver'] CODEC(ZSTD(1)),
-    ADD COLUMN IF NOT EXISTS FrEffect LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.effect'] CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FrEffect LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['flightrec.effect'], ''), nullIf(if(ScopeName = 'openclaw', if(SpanName = 'openclaw.message.delivery', 'send', transform(SpanAttributes['openclaw.toolName'], ['read', 'ls', 'dir_list', 'dir_fetch', 'file_fetch', 'write', 'file_write', 'edit', 'apply_patch', 'exec', 'process', 'terminal', 'nodes', 'node_inference', 'mobile_ui', 'web_fetch', 'web_search', 'browser', 'message', 'conversations_send', 'conversations_turn', 'sessions_send', 'sessions_spawn', 'subagents', 'agents_wait', 'ask_user', 'tts', 'talk_voice', 'cron', 'automations', 'gateway', 'plugins', 'secrets', 'skill_workshop', 'canvas', 'create_goal', 'update_goal', 'memory_search', 'memory_get', 'transcripts', 'sessions_history', 'sessions_search', 'get_goal', 'sessions_list', 'session_status', 'sessions_yield', 'conversations_list', 'agents_list', 'tool_search', 'tool_search_code', 'tool_describe', 'tool_call', 'openclaw', 'dashboard', 'portal', 'theme', 'intent', 'progress_card'], ['read', 'read', 'read', 'read', 'read', 'write', 'write', 'write', 'write', 'execute', 'execute', 'execute', 'execute', 'execute', 'execute', 'read', 'read', 'send', 'send', 'send', 'send', 'send', 'execute', 'execute', 'read', 'send', 'send', 'send', 'write', 'write', 'execute', 'write', 'read', 'write', 'write', 'write', 'write', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'execute', 'execute', 'read', 'read', 'read', 'read', 'read'], '')), ''), ''), '') CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrTargetSystem LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.target.system'] CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrTargetResource String MATERIALIZED SpanAttributes['flightrec.target.resource'] CODEC(ZSTD(1)),
-    ADD COLUMN IF NOT EXISTS FrRisk LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.risk'] CODEC(ZSTD(1)),
-    ADD COLUMN IF NOT EXISTS FrRiskLevel UInt8 MATERIALIZED indexOf(['low', 'medium', 'high', 'critical'], SpanAttributes['flightrec.risk']) CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FrRisk LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['flightrec.risk'], ''), nullIf(transform(SpanAttributes['openclaw.toolName'], ['read', 'ls', 'dir_list', 'dir_fetch', 'file_fetch', 'write', 'file_write', 'edit', 'apply_patch', 'exec', 'process', 'terminal', 'nodes', 'node_inference', 'mobile_ui', 'web_fetch', 'web_search', 'browser', 'message', 'conversations_send', 'conversations_turn', 'sessions_send', 'sessions_spawn', 'subagents', 'agents_wait', 'ask_user', 'tts', 'talk_voice', 'cron', 'automations', 'gateway', 'plugins', 'secrets', 'skill_workshop', 'canvas', 'create_goal', 'update_goal', 'memory_search', 'memory_get', 'transcripts', 'sessions_history', 'sessions_search', 'get_goal', 'sessions_list', 'session_status', 'sessions_yield', 'conversations_list', 'agents_list', 'tool_search', 'tool_search_code', 'tool_describe', 'tool_call', 'openclaw', 'dashboard', 'portal', 'theme', 'intent', 'progress_card'], ['low', 'low', 'low', 'low', 'low', 'medium', 'medium', 'medium', 'medium', 'high', 'high', 'high', 'high', 'medium', 'high', 'medium', 'low', 'high', 'high', 'high', 'medium', 'medium', 'medium', 'medium', 'low', 'low', 'low', 'low', 'high', 'high', 'critical', 'critical', 'high', 'medium', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'medium', 'medium', 'low', 'low', 'low', 'low', 'low'], ''), ''), '') CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FrRiskLevel UInt8 MATERIALIZED indexOf(['low', 'medium', 'high', 'critical'], coalesce(nullIf(SpanAttributes['flightrec.risk'], ''), nullIf(transform(SpanAttributes['openclaw.toolName'], ['read', 'ls', 'dir_list', 'dir_fetch', 'file_fetch', 'write', 'file_write', 'edit', 'apply_patch', 'exec', 'process', 'terminal', 'nodes', 'node_inference', 'mobile_ui', 'web_fetch', 'web_search', 'browser', 'message', 'conversations_send', 'conversations_turn', 'sessions_send', 'sessions_spawn', 'subagents', 'agents_wait', 'ask_user', 'tts', 'talk_voice', 'cron', 'automations', 'gateway', 'plugins', 'secrets', 'skill_workshop', 'canvas', 'create_goal', 'update_goal', 'memory_search', 'memory_get', 'transcripts', 'sessions_history', 'sessions_search', 'get_goal', 'sessions_list', 'session_status', 'sessions_yield', 'conversations_list', 'agents_list', 'tool_search', 'tool_search_code', 'tool_describe', 'tool_call', 'openclaw', 'dashboard', 'portal', 'theme', 'intent', 'progress_card'], ['low', 'low', 'low', 'low', 'low', 'medium', 'medium', 'medium', 'medium', 'high', 'high', 'high', 'high', 'medium', 'high', 'medium', 'low', 'high', 'high', 'high', 'medium', 'medium', 'medium', 'medium', 'low', 'low', 'low', 'low', 'high', 'high', 'critical', 'critical', 'high', 'medium', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'low', 'medium', 'medium', 'low', 'low', 'low', 'low', 'low'], ''), ''), '')) CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrReversible LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.reversible'] CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrIdempotencyKey String MATERIALIZED SpanAttributes['flightrec.idempotency_key'] CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrArgumentsSha256 String MATERIALIZED SpanAttributes['flightrec.arguments.sha256'] CODEC(ZSTD(1)),
-    ADD COLUMN IF NOT EXISTS FrOutcome LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['flightrec.outcome'], ''), nullIf(if(CAST(StatusCode, 'String') IN ('STATUS_CODE_ERROR', 'Error'), 'error', ''), ''), '') CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FrOutcome LowCardinality(String) MATERIALIZED coalesce(nullIf(SpanAttributes['flightrec.outcome'], ''), nullIf(if(CAST(StatusCode, 'String') IN ('STATUS_CODE_ERROR', 'Error'), 'error', ''), ''), nullIf(multiIf(SpanAttributes['openclaw.outcome'] = 'completed', 'ok', SpanAttributes['openclaw.outcome'] IN ('error', 'failed'), 'error', ''), ''), '') CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrTaskId String MATERIALIZED SpanAttributes['flightrec.task.id'] CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrTaskStep LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.task.step'] CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS FrTaskStepState LowCardinality(String) MATERIALIZED SpanAttributes['flightrec.task.step.state'] CODEC(ZSTD(1)),
@@ -120,7 +131,7 @@ SELECT
     FrSessionId AS SessionId,
     FrRecord AS Record,
     FrStep AS Step,
-    SpanAttributes['gen_ai.operation.name'] AS Operation,
+    coalesce(nullIf(SpanAttributes['gen_ai.operation.name'], ''), nullIf(if(SpanName = 'openclaw.tool.execution', 'execute_tool', ''), ''), '') AS Operation,
     FrAgent AS Agent,
     FrActor AS Actor,
     coalesce(nullIf(SpanAttributes['flightrec.channel'], ''), nullIf(SpanAttributes['openclaw.channel'], ''), '') AS Channel,
@@ -155,7 +166,8 @@ SELECT
     FrAction AS Action,
     FrDecisionToolCalls AS DecisionToolCalls,
     FrSourceUri AS SourceUri,
-    FrTaskSteps AS TaskSteps
+    FrTaskSteps AS TaskSteps,
+    ScopeName AS ScopeName
 FROM `otel`.otel_traces;
 
 CREATE TABLE IF NOT EXISTS `otel`.flightrec_session_traces (
@@ -173,7 +185,7 @@ TTL toDateTime(Start) + toIntervalDay(180);
 CREATE MATERIALIZED VIEW IF NOT EXISTS `otel`.flightrec_session_traces_mv
 TO `otel`.flightrec_session_traces
 AS SELECT
-    coalesce(nullIf(SpanAttributes['gen_ai.conversation.id'], ''), nullIf(SpanAttributes['flightrec.session.id'], ''), nullIf(SpanAttributes['openclaw.sessionKey'], ''), nullIf(TraceId, ''), '') AS SessionId,
+    coalesce(nullIf(SpanAttributes['gen_ai.conversation.id'], ''), nullIf(SpanAttributes['flightrec.session.id'], ''), nullIf(SpanAttributes['openclaw.sessionKey'], ''), nullIf(SpanAttributes['session.id'], ''), nullIf(SpanAttributes['openclaw.session.id'], ''), nullIf(TraceId, ''), '') AS SessionId,
     TraceId,
     ServiceName,
     min(Timestamp) AS Start,
