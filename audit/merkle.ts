@@ -74,14 +74,26 @@ export class MerkleAccumulator {
   }
 
   push(leaf: Buffer): void {
-    let entry = { hash: leaf, size: 1 };
+    this.pushSubtree(leaf, 1);
+  }
+
+  /**
+   * Pushes the root of a perfect subtree of `size` leaves (a power of two) that starts at the
+   * current size, which must be a multiple of `size` — the blocks alignedSubtrees() returns.
+   * Same result as pushing its leaves one by one.
+   */
+  pushSubtree(root: Buffer, size: number): void {
+    if (!Number.isSafeInteger(size) || size < 1 || 2 ** Math.round(Math.log2(size)) !== size || this.#count % size !== 0) {
+      throw new RangeError(`a subtree of ${size} leaves cannot start at leaf ${this.#count}`);
+    }
+    let entry = { hash: root, size };
     // Merge equal-sized perfect subtrees: the left-to-right complete subtrees RFC 6962's split produces.
     while (this.#stack.length > 0 && this.#stack[this.#stack.length - 1]!.size === entry.size) {
       const left = this.#stack.pop()!;
       entry = { hash: nodeHash(left.hash, entry.hash), size: left.size * 2 };
     }
     this.#stack.push(entry);
-    this.#count++;
+    this.#count += size;
   }
 
   root(): Buffer {
@@ -104,6 +116,24 @@ export function subtreeRoot(leaves: Uint8Array, lo: number, hi: number): Buffer 
   if (n === 1) return leafAt(leaves, lo);
   const k = splitPoint(n);
   return nodeHash(subtreeRoot(leaves, lo, lo + k), subtreeRoot(leaves, lo + k, hi));
+}
+
+/**
+ * Splits leaves [first, first + n) of a larger tree into the fewest perfect subtrees that each
+ * start at a multiple of their size, left to right, with their roots: what
+ * MerkleAccumulator.pushSubtree takes, so a tree can be built from chunks hashed elsewhere (the
+ * worker threads of verify) with O(log n) work where the chunks meet.
+ */
+export function alignedSubtrees(leaves: Uint8Array, first: number): { size: number; root: Buffer }[] {
+  const n = leaves.length / HASH_BYTES;
+  const out: { size: number; root: Buffer }[] = [];
+  for (let p = 0; p < n; ) {
+    let size = 1;
+    while ((first + p) % (size * 2) === 0 && p + size * 2 <= n) size *= 2;
+    out.push({ size, root: subtreeRoot(leaves, p, p + size) });
+    p += size;
+  }
+  return out;
 }
 
 /** RFC 9162 §2.1.3.1 PATH(m, D[n]): the audit path for leaf m, bottom up. */

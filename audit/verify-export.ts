@@ -160,7 +160,7 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
     if (!f || started.has(k)) return;
     const path = join(dir, f.name);
     if (!existsSync(path)) return;
-    const p = pool ? pool.hash(path, format) : hashChunk(path, format);
+    const p = pool ? pool.hash(path, format, f.first_index) : hashChunk(path, format, f.first_index);
     p.catch(() => {}); // awaited below, in order
     started.set(k, p);
   };
@@ -182,11 +182,11 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
       const count = check.leaves.length / HASH_BYTES;
       records += count;
       if (signedTree === null && expected?.equals(check.leaves)) {
-        pushLeaves(actualTree, check.leaves);
+        pushFound(actualTree, check);
       } else {
         if (expected) pushLeaves(signed(), expected);
         else signed();
-        pushLeaves(actualTree, check.leaves);
+        pushFound(actualTree, check);
       }
       if (check.sha256 === f.sha256 && count === f.records) continue;
       report({ kind: 'file-modified', file: f.name, message: `${f.name}: SHA-256 ${check.sha256 === f.sha256 ? 'matches' : 'differs'}; ${count} records, the manifest says ${f.records}` });
@@ -236,6 +236,15 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
 
 function pushLeaves(tree: MerkleAccumulator, leaves: Buffer): void {
   for (let i = 0; i < leaves.length / HASH_BYTES; i++) tree.push(leafAt(leaves, i));
+}
+
+/** A file's leaves: as the subtrees its worker built when the file starts where they assumed (always, unless records were removed or added before it). */
+function pushFound(tree: MerkleAccumulator, check: ChunkHashes): void {
+  if (tree.size !== check.first) {
+    pushLeaves(tree, check.leaves);
+    return;
+  }
+  check.subtreeSizes.forEach((size, i) => tree.pushSubtree(leafAt(check.subtreeRoots, i), size));
 }
 
 function readSignedLeaves(dir: string, f: ManifestFile, report: (p: Problem) => void): Buffer | null {
