@@ -136,6 +136,10 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
       const nl = bytes.indexOf(0x0a, at);
       const line = bytes.subarray(at, nl);
       at = nl + 1;
+      // A server that fails mid-response appends its error text to the body: never a record.
+      if (line[0] !== 0x7b || line[line.length - 1] !== 0x7d) {
+        throw new ExportError(`the store sent something other than a record: ${line.toString('utf8', 0, Math.min(line.length, 300))}`);
+      }
       // Rare characters (see jsonl-sql.ts): parse and re-serialise to the RFC 8785 form.
       if (clean || !needsRecanonicalising(line)) addBytes(line);
       else add(canonicalJson(JSON.parse(line.toString('utf8')) as CanonicalValue));
