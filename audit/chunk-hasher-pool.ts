@@ -1,7 +1,7 @@
 /**
  * Hashes chunk files on worker threads, one file per worker at a time, so `verify` uses every core:
- * each file is hashed twice over (file SHA-256 and per-record leaves), which is the whole cost of
- * verifying. Jobs start in the order asked; callers await them in that order, so at most about one
+ * each file is hashed twice over (file SHA-256 and per-record leaves), and its leaves are combined
+ * into the Merkle subtrees the file covers, which is nearly the whole cost of verifying. Jobs start in the order asked; callers await them in that order, so at most about one
  * result per worker waits in memory.
  */
 import { availableParallelism } from 'node:os';
@@ -14,6 +14,7 @@ interface Job {
   id: number;
   path: string;
   format: RecordFormat;
+  first: number;
   resolve: (r: ChunkHashes) => void;
   reject: (e: Error) => void;
 }
@@ -28,11 +29,11 @@ export class ChunkHasherPool {
   constructor(size: number = availableParallelism()) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const w = new Worker(new URL(`./hash-chunk-worker${moduleExtensionOf(import.meta.url)}`, import.meta.url));
-      w.on('message', (m: { id: number; sha256?: string; bytes?: number; leaves?: ArrayBuffer; error?: string }) => {
+      w.on('message', (m: { id: number; sha256?: string; bytes?: number; leaves?: ArrayBuffer; first?: number; subtreeSizes?: number[]; subtreeRoots?: ArrayBuffer; error?: string }) => {
         const job = this.#running.get(w)!;
         this.#running.delete(w);
         if (m.error !== undefined) job.reject(new Error(m.error));
-        else job.resolve({ sha256: m.sha256!, bytes: m.bytes!, leaves: Buffer.from(m.leaves!) });
+        else job.resolve({ sha256: m.sha256!, bytes: m.bytes!, leaves: Buffer.from(m.leaves!), first: m.first!, subtreeSizes: m.subtreeSizes!, subtreeRoots: Buffer.from(m.subtreeRoots!) });
         this.#idle.push(w);
         this.#pump();
       });
@@ -46,9 +47,10 @@ export class ChunkHasherPool {
     }
   }
 
-  hash(path: string, format: RecordFormat): Promise<ChunkHashes> {
+  /** Hashes the file, and its leaves as subtrees of a tree in which it starts at leaf `first`. */
+  hash(path: string, format: RecordFormat, first: number): Promise<ChunkHashes> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, path, format, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, path, format, first, resolve, reject });
       this.#pump();
     });
   }
@@ -58,7 +60,7 @@ export class ChunkHasherPool {
       const w = this.#idle.pop()!;
       const job = this.#queue.shift()!;
       this.#running.set(w, job);
-      w.postMessage({ id: job.id, path: job.path, format: job.format });
+      w.postMessage({ id: job.id, path: job.path, format: job.format, first: job.first });
     }
   }
 

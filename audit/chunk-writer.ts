@@ -1,15 +1,23 @@
 /**
  * Writes one chunk file of records plus its `.leaves` file, hashing as it goes: the file's SHA-256
- * over exactly the bytes written, and each record's Merkle leaf. Buffers about 1 MiB of text before
- * each write, so memory stays bounded by the buffer and the chunk's leaf list (32 bytes a record).
+ * over exactly the bytes written, and each record's Merkle leaf. Records are copied into one write
+ * buffer of about 1 MiB (as UTF-8 bytes, each followed by its newline), so memory stays bounded by
+ * the buffer and the chunk's leaf list (32 bytes a record).
+ *
+ * The leaf SHA-256(0x00 ‖ record) is taken in place: the byte before a record in the buffer is the
+ * previous record's newline (or a reserved byte at the start), set to 0x00 for the one-shot hash
+ * and put back. No per-record string, copy or Hash object.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { hash, createHash, type Hash } from 'node:crypto';
+import { closeSync, fsync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { HASH_BYTES, leafHashOfString } from './merkle.ts';
+import { promisify } from 'node:util';
+import { HASH_BYTES } from './merkle.ts';
 import type { ManifestFile } from './manifest.ts';
 
-const FLUSH_CHARS = 1 << 20;
+const FLUSH_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
+const fsyncAsync = promisify(fsync);
 
 export class ChunkWriter {
   readonly name: string;
@@ -18,7 +26,9 @@ export class ChunkWriter {
   readonly #dir: string;
   readonly #fd: number;
   readonly #hash: Hash = createHash('sha256');
-  #text = '';
+  /** Byte 0 is reserved (the 0x00 prefix of the first record's leaf); text starts at 1. */
+  #buf: Buffer = Buffer.allocUnsafe(FLUSH_BYTES + 1);
+  #pos = 1;
   #bytes = 0;
   #leaves: Buffer;
   #count = 0;
@@ -31,7 +41,11 @@ export class ChunkWriter {
     this.#leaves = Buffer.allocUnsafe(capacity * HASH_BYTES);
     // 'wx': never overwrite; the export directory is new or empty.
     this.#fd = openSync(join(dir, name), 'wx', 0o644);
-    if (header !== null) this.#text = header + '\n';
+    if (header !== null) {
+      this.#room(Buffer.byteLength(header) + 1);
+      this.#pos += this.#buf.write(header, this.#pos);
+      this.#buf[this.#pos++] = NEWLINE;
+    }
   }
 
   get count(): number {
@@ -40,7 +54,36 @@ export class ChunkWriter {
 
   /** Adds one record (no newline inside, except CSV's quoted ones) and returns its leaf hash. */
   add(record: string): Buffer {
-    const leaf = leafHashOfString(record);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; measure only when that bound does not fit.
+    this.#room(record.length * 3 + 1 <= FLUSH_BYTES ? record.length * 3 + 1 : Buffer.byteLength(record) + 1);
+    const start = this.#pos;
+    return this.#commit(start, start + this.#buf.write(record, start));
+  }
+
+  /** Adds one record given as its UTF-8 bytes; same as add(record.toString()). */
+  addBytes(record: Uint8Array): Buffer {
+    this.#room(record.length + 1);
+    const start = this.#pos;
+    this.#buf.set(record, start);
+    return this.#commit(start, start + record.length);
+  }
+
+  /** At least n bytes free after #pos (and the byte before it ours to borrow). */
+  #room(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    this.#flush();
+    if (1 + n > this.#buf.length) this.#buf = Buffer.allocUnsafe(1 + n);
+  }
+
+  /** The record is in #buf[start, end): hash its leaf, terminate it, keep the leaf. */
+  #commit(start: number, end: number): Buffer {
+    const buf = this.#buf;
+    const before = buf[start - 1]!;
+    buf[start - 1] = 0x00;
+    const leaf = hash('sha256', buf.subarray(start - 1, end), 'buffer');
+    buf[start - 1] = before;
+    buf[end] = NEWLINE;
+    this.#pos = end + 1;
     if ((this.#count + 1) * HASH_BYTES > this.#leaves.length) {
       const grown = Buffer.allocUnsafe(this.#leaves.length * 2 + HASH_BYTES);
       this.#leaves.copy(grown, 0, 0, this.#count * HASH_BYTES);
@@ -48,32 +91,32 @@ export class ChunkWriter {
     }
     leaf.copy(this.#leaves, this.#count * HASH_BYTES);
     this.#count++;
-    this.#text += record + '\n';
-    if (this.#text.length >= FLUSH_CHARS) this.#flush();
+    if (this.#pos >= FLUSH_BYTES) this.#flush();
     return leaf;
   }
 
   #flush(): void {
-    if (this.#text.length === 0) return;
-    const buf = Buffer.from(this.#text, 'utf8');
-    this.#text = '';
-    this.#hash.update(buf);
+    if (this.#pos === 1) return;
+    const text = this.#buf.subarray(1, this.#pos);
+    this.#hash.update(text);
     let off = 0;
-    while (off < buf.length) off += writeSync(this.#fd, buf, off);
-    this.#bytes += buf.length;
+    while (off < text.length) off += writeSync(this.#fd, text, off);
+    this.#bytes += text.length;
+    this.#pos = 1;
   }
 
-  close(): ManifestFile {
+  /**
+   * Writes what is buffered and the leaves file and returns the chunk's manifest entry. The
+   * hashes are final when this returns; the promise resolves once both files are fsynced (on
+   * libuv's thread pool, so the export goes on with the next chunk meanwhile).
+   */
+  close(): Promise<ManifestFile> {
     this.#flush();
-    fsyncSync(this.#fd);
-    closeSync(this.#fd);
     const leaves = this.#leaves.subarray(0, this.#count * HASH_BYTES);
     const lfd = openSync(join(this.#dir, this.leavesName), 'wx', 0o644);
     let off = 0;
     while (off < leaves.length) off += writeSync(lfd, leaves, off);
-    fsyncSync(lfd);
-    closeSync(lfd);
-    return {
+    const entry: ManifestFile = {
       name: this.name,
       first_index: this.firstIndex,
       records: this.#count,
@@ -81,5 +124,14 @@ export class ChunkWriter {
       sha256: this.#hash.digest('hex'),
       leaves: { name: this.leavesName, sha256: createHash('sha256').update(leaves).digest('hex') },
     };
+    const fd = this.#fd;
+    const durable = async (f: number): Promise<void> => {
+      try {
+        await fsyncAsync(f);
+      } finally {
+        closeSync(f);
+      }
+    };
+    return Promise.all([durable(fd), durable(lfd)]).then(() => entry);
   }
 }

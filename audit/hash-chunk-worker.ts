@@ -3,12 +3,13 @@ import { parentPort } from 'node:worker_threads';
 import { hashChunk } from './hash-chunk.ts';
 import type { RecordFormat } from './record-formats.ts';
 
-parentPort!.on('message', (job: { id: number; path: string; format: RecordFormat }) => {
-  hashChunk(job.path, job.format).then(
+parentPort!.on('message', (job: { id: number; path: string; format: RecordFormat; first: number }) => {
+  hashChunk(job.path, job.format, job.first).then(
     (r) => {
-      // A copy that owns its whole ArrayBuffer, so it can be transferred rather than cloned.
+      // Copies that own their whole ArrayBuffer, so they can be transferred rather than cloned.
       const leaves = new Uint8Array(r.leaves).buffer;
-      parentPort!.postMessage({ id: job.id, sha256: r.sha256, bytes: r.bytes, leaves }, [leaves]);
+      const subtreeRoots = new Uint8Array(r.subtreeRoots).buffer;
+      parentPort!.postMessage({ id: job.id, sha256: r.sha256, bytes: r.bytes, leaves, first: r.first, subtreeSizes: r.subtreeSizes, subtreeRoots }, [leaves, subtreeRoots]);
     },
     (err: Error) => parentPort!.postMessage({ id: job.id, error: err.message }),
   );

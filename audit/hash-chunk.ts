@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { HASH_BYTES, leafHashOfBytes } from './merkle.ts';
+import { HASH_BYTES, alignedSubtrees, leafHashOfBytes } from './merkle.ts';
 import { RecordSplitter, type RecordFormat } from './record-formats.ts';
 
 export interface ChunkHashes {
@@ -12,9 +12,14 @@ export interface ChunkHashes {
   bytes: number;
   /** Packed 32-byte leaf hashes. */
   leaves: Buffer;
+  /** The leaves as aligned perfect subtrees of a tree in which this file starts at leaf `first` (merkle.ts alignedSubtrees). */
+  first: number;
+  subtreeSizes: number[];
+  /** Their roots, packed 32 bytes each. */
+  subtreeRoots: Buffer;
 }
 
-export async function hashChunk(path: string, format: RecordFormat): Promise<ChunkHashes> {
+export async function hashChunk(path: string, format: RecordFormat, first: number): Promise<ChunkHashes> {
   const fileHash = createHash('sha256');
   const splitter = new RecordSplitter(format);
   let leaves = Buffer.allocUnsafe(1 << 16);
@@ -36,5 +41,14 @@ export async function hashChunk(path: string, format: RecordFormat): Promise<Chu
     for (const record of splitter.push(buf)) add(record);
   }
   for (const record of splitter.end()) add(record);
-  return { sha256: fileHash.digest('hex'), bytes, leaves: leaves.subarray(0, n * HASH_BYTES) };
+  const packed = leaves.subarray(0, n * HASH_BYTES);
+  const subtrees = alignedSubtrees(packed, first);
+  return {
+    sha256: fileHash.digest('hex'),
+    bytes,
+    leaves: packed,
+    first,
+    subtreeSizes: subtrees.map((t) => t.size),
+    subtreeRoots: Buffer.concat(subtrees.map((t) => t.root)),
+  };
 }

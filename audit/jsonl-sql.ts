@@ -7,6 +7,7 @@
  * sorts map keys by bytes rather than UTF-16 units, so the exporter re-canonicalises any line
  * outside that set in JavaScript (see needsRecanonicalising); a test checks both paths agree.
  */
+import { isAscii } from 'node:buffer';
 import { Flightrec } from '../instrumentation/semconv.ts';
 import { CONTENT_KEYS, RECORD_FIELDS, type ContentMode } from './audit-record.ts';
 
@@ -70,7 +71,15 @@ export function recordLineSql(content: ContentMode): string {
   return `concat(${parts.join(', ')})`;
 }
 
-/** True when ClickHouse's text for this record may differ from RFC 8785 (see the module comment). */
-export function needsRecanonicalising(line: string): boolean {
-  return /[^\x20-\x7e]|\\u/.test(line);
+const BACKSLASH_U = Buffer.from('\\u');
+
+/**
+ * True when ClickHouse's text for these record bytes (one record, or several lines of them) may
+ * differ from RFC 8785 (see the module comment): any byte outside ASCII, or a `\u` escape. Raw
+ * control characters cannot occur: toJSONString escapes every byte below 0x20, and the rest of a
+ * line is this module's printable constants. Both tests are native scans (SIMD ASCII check,
+ * memmem), so a whole page of lines is cleared at once.
+ */
+export function needsRecanonicalising(bytes: Buffer): boolean {
+  return !isAscii(bytes) || bytes.includes(BACKSLASH_U);
 }

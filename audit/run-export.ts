@@ -6,6 +6,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { rowFromCompact, toAuditRecord, type ContentMode } from './audit-record.ts';
 import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
 import { needsRecanonicalising, recordLineSql } from './jsonl-sql.ts';
@@ -31,6 +32,8 @@ export interface ExportOptions {
   chunkRecords?: number;
   /** Rows per query page. */
   pageSize?: number;
+  /** Pages asked of the store ahead of the one being written (default 1). */
+  prefetch?: number;
   /** The previous export's manifest.json (or its directory), to chain to. */
   previous?: string;
   onProgress?: (records: number) => void;
@@ -52,6 +55,7 @@ export interface ExportResult {
 
 export const DEFAULT_CHUNK_RECORDS = 100_000;
 export const DEFAULT_PAGE_SIZE = 50_000;
+export const DEFAULT_PREFETCH = 1;
 
 export function readPrevious(path: string): PreviousExport {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, MANIFEST_FILE) : path;
@@ -90,6 +94,7 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   const content = opts.content ?? 'hashes';
   const chunkRecords = opts.chunkRecords ?? DEFAULT_CHUNK_RECORDS;
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+  const prefetch = opts.prefetch ?? DEFAULT_PREFETCH;
   if (!Number.isSafeInteger(chunkRecords) || chunkRecords < 1) throw new ExportError(`chunk size must be a positive whole number, got ${chunkRecords}`);
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new ExportError(`page size must be a positive whole number, got ${pageSize}`);
   const previous = opts.previous ? readPrevious(opts.previous) : null;
@@ -99,51 +104,111 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   const encoder = encoderFor(format, TOOL_VERSION);
   const ext = FILE_EXTENSIONS[format];
   const tree = new MerkleAccumulator();
-  const files: ManifestFile[] = [];
+  const closing: Promise<ManifestFile>[] = [];
   let writer: ChunkWriter | null = null;
   const nextWriter = (): ChunkWriter => {
-    const n = String(files.length + 1).padStart(6, '0');
+    const n = String(closing.length + 1).padStart(6, '0');
     return new ChunkWriter(opts.outDir, `records-${n}.${ext}`, `records-${n}.leaves`, tree.size, chunkRecords, encoder.header);
+  };
+  const full = (w: ChunkWriter): void => {
+    if (w.count < chunkRecords) return;
+    // Its hashes are final now; the fsync finishes in the background before the manifest is written.
+    const done = w.close();
+    done.catch(() => {}); // awaited below, in order
+    closing.push(done);
+    writer = null;
+  };
+  const add = (record: string): void => {
+    const w = (writer ??= nextWriter());
+    tree.push(w.add(record));
+    full(w);
+  };
+  const addBytes = (record: Buffer): void => {
+    const w = (writer ??= nextWriter());
+    tree.push(w.addBytes(record));
+    full(w);
+  };
+  /** Complete store-formatted lines in bytes[start, end), each ending with a newline. */
+  const addLines = (bytes: Buffer, start: number, end: number): void => {
+    // Pages are nearly always all printable ASCII: one native scan clears every line at once.
+    const clean = !needsRecanonicalising(bytes.subarray(start, end));
+    for (let at = start; at < end; ) {
+      const nl = bytes.indexOf(0x0a, at);
+      const line = bytes.subarray(at, nl);
+      at = nl + 1;
+      // A server that fails mid-response appends its error text to the body: never a record.
+      if (line[0] !== 0x7b || line[line.length - 1] !== 0x7d) {
+        throw new ExportError(`the store sent something other than a record: ${line.toString('utf8', 0, Math.min(line.length, 300))}`);
+      }
+      // Rare characters (see jsonl-sql.ts): parse and re-serialise to the RFC 8785 form.
+      if (clean || !needsRecanonicalising(line)) addBytes(line);
+      else add(canonicalJson(JSON.parse(line.toString('utf8')) as CanonicalValue));
+    }
   };
 
   const boundaries = await readBoundaries(client, opts.filters, pageSize);
   const storeFormats = format === 'jsonl' && (opts.jsonlEngine ?? 'store') === 'store';
-  const fetchPage = (i: number) => {
+  const fetchPage = (i: number): Promise<Readable> => {
     const q = pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, storeFormats ? `${recordLineSql(content)} AS line` : undefined);
-    return client.query({ query: q.sql, query_params: q.params, format: storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow' });
+    // exec: the response body as bytes, never split into JavaScript strings per row.
+    return client.exec({ query: `${q.sql}\nFORMAT ${storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow'}`, query_params: q.params }).then((r) => r.stream);
   };
-  const add = (record: string): void => {
-    writer ??= nextWriter();
-    tree.push(writer.add(record));
-    if (writer.count >= chunkRecords) {
-      files.push(writer.close());
-      writer = null;
+  // Pages ahead: the store formats the next pages while this process writes this one.
+  const ahead: Promise<Readable>[] = [];
+  const fetchAhead = (from: number): void => {
+    for (let j = from + ahead.length; j < boundaries.length && ahead.length <= prefetch; j++) {
+      const p = fetchPage(j);
+      p.catch(() => {}); // surfaced when awaited; never an unhandled rejection meanwhile
+      ahead.push(p);
     }
   };
-  // One page ahead: the store formats page i+1 while this process writes page i.
-  let next = boundaries.length > 0 ? fetchPage(0) : null;
-  for (let i = 0; next; i++) {
-    const result = await next;
-    next = i + 1 < boundaries.length ? fetchPage(i + 1) : null;
-    next?.catch(() => {}); // surfaced when awaited; never an unhandled rejection meanwhile
-    if (storeFormats) {
-      for await (const rows of result.stream()) {
-        for (const raw of rows) {
-          const line = raw.text;
-          // Rare characters (see jsonl-sql.ts): parse and re-serialise to the RFC 8785 form.
-          add(needsRecanonicalising(line) ? canonicalJson(JSON.parse(line) as CanonicalValue) : line);
+  try {
+    for (let i = 0; i < boundaries.length; i++) {
+      fetchAhead(i);
+      const body = await ahead.shift()!;
+      let carry: Buffer | null = null;
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        let start = 0;
+        if (carry) {
+          const nl = chunk.indexOf(0x0a);
+          if (nl < 0) {
+            carry = Buffer.concat([carry, chunk]);
+            continue;
+          }
+          const first: Buffer = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
+          carry = null;
+          if (storeFormats) addLines(first, 0, first.length);
+          else addRows(first, 0, first.length);
+          start = nl + 1;
         }
+        const last = chunk.lastIndexOf(0x0a);
+        if (last >= start) {
+          if (storeFormats) addLines(chunk, start, last + 1);
+          else addRows(chunk, start, last + 1);
+          start = last + 1;
+        }
+        if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
       }
-    } else {
-      for await (const rows of result.stream<unknown[]>()) {
-        for (const raw of rows) add(encoder.encode(toAuditRecord(rowFromCompact(raw.json(), EXPORT_COLUMNS), content)));
-      }
+      if (carry) throw new ExportError(`the store's response for page ${i + 1} ends inside a row`);
+      opts.onProgress?.(tree.size);
     }
-    opts.onProgress?.(tree.size);
+  } finally {
+    // On an error, drain or drop the pages already asked for.
+    for (const p of ahead) p.then((s) => s.destroy(), () => {});
   }
-  // (TypeScript cannot see the closure above assigning `writer`.)
+  /** JSONCompactEachRow rows in bytes[start, end), formatted here (CSV, OCSF, or JSON Lines by this process). */
+  function addRows(bytes: Buffer, start: number, end: number): void {
+    for (let at = start; at < end; ) {
+      const nl = bytes.indexOf(0x0a, at);
+      const row = JSON.parse(bytes.toString('utf8', at, nl)) as unknown[];
+      at = nl + 1;
+      add(encoder.encode(toAuditRecord(rowFromCompact(row, EXPORT_COLUMNS), content)));
+    }
+  }
+  // (TypeScript cannot see the closures above assigning `writer`.)
   const open = writer as ChunkWriter | null;
-  if (open) files.push(open.close());
+  if (open) closing.push(open.close());
+  const files = await Promise.all(closing);
 
   const base = baseQuery(opts.filters);
   const manifest: Manifest = {

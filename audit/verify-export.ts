@@ -142,8 +142,12 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   }
 
   const maxPerFile = opts.maxPerFile ?? 50;
+  // The tree over the records found and the tree over the signed leaves files. While every file's
+  // records hash to exactly its signed leaves the two are one tree, built once; the first
+  // difference splits them (a copy of the state so far: O(log n)).
   const actualTree = new MerkleAccumulator();
-  const signedTree = new MerkleAccumulator();
+  let signedTree: MerkleAccumulator | null = null;
+  const signed = (): MerkleAccumulator => (signedTree ??= actualTree.clone());
   let records = 0;
   let expectedIndex = 0;
   // Files are hashed on worker threads, a few ahead of the one being checked here.
@@ -156,7 +160,7 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
     if (!f || started.has(k)) return;
     const path = join(dir, f.name);
     if (!existsSync(path)) return;
-    const p = pool ? pool.hash(path, format) : hashChunk(path, format);
+    const p = pool ? pool.hash(path, format, f.first_index) : hashChunk(path, format, f.first_index);
     p.catch(() => {}); // awaited below, in order
     started.set(k, p);
   };
@@ -167,9 +171,9 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
       if (f.first_index !== expectedIndex) report({ kind: 'manifest-invalid', file: f.name, message: `${f.name} starts at leaf ${f.first_index}, but the files before it hold ${expectedIndex} records` });
       expectedIndex += f.records;
       const expected = readSignedLeaves(dir, f, report);
-      if (expected) for (let i = 0; i < f.records; i++) signedTree.push(leafAt(expected, i));
       const path = join(dir, f.name);
       if (!existsSync(path)) {
+        if (expected) pushLeaves(signed(), expected);
         report({ kind: 'file-missing', file: f.name, message: `${f.name} is missing (${f.records} records removed)` });
         continue;
       }
@@ -177,7 +181,13 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
       started.delete(k);
       const count = check.leaves.length / HASH_BYTES;
       records += count;
-      for (let i = 0; i < count; i++) actualTree.push(leafAt(check.leaves, i));
+      if (signedTree === null && expected?.equals(check.leaves)) {
+        pushFound(actualTree, check);
+      } else {
+        if (expected) pushLeaves(signed(), expected);
+        else signed();
+        pushFound(actualTree, check);
+      }
       if (check.sha256 === f.sha256 && count === f.records) continue;
       report({ kind: 'file-modified', file: f.name, message: `${f.name}: SHA-256 ${check.sha256 === f.sha256 ? 'matches' : 'differs'}; ${count} records, the manifest says ${f.records}` });
       if (!expected) continue;
@@ -215,12 +225,26 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   if (root !== manifest.merkle.root || actualTree.size !== manifest.merkle.tree_size) {
     report({ kind: 'root-mismatch', message: `Merkle root over the ${actualTree.size} records found is ${root}; the manifest signs ${manifest.merkle.root} over ${manifest.merkle.tree_size}` });
   }
-  if (signedTree.size === manifest.merkle.tree_size && signedTree.root().toString('hex') !== manifest.merkle.root) {
+  const signedLeaves = signedTree ?? actualTree;
+  if (signedLeaves.size === manifest.merkle.tree_size && signedLeaves.root().toString('hex') !== manifest.merkle.root) {
     report({ kind: 'manifest-invalid', message: 'the leaves files do not hash to the signed Merkle root' });
   }
 
   checkChain(manifest, opts, keyPrint, report);
   return result(manifest, records);
+}
+
+function pushLeaves(tree: MerkleAccumulator, leaves: Buffer): void {
+  for (let i = 0; i < leaves.length / HASH_BYTES; i++) tree.push(leafAt(leaves, i));
+}
+
+/** A file's leaves: as the subtrees its worker built when the file starts where they assumed (always, unless records were removed or added before it). */
+function pushFound(tree: MerkleAccumulator, check: ChunkHashes): void {
+  if (tree.size !== check.first) {
+    pushLeaves(tree, check.leaves);
+    return;
+  }
+  check.subtreeSizes.forEach((size, i) => tree.pushSubtree(leafAt(check.subtreeRoots, i), size));
 }
 
 function readSignedLeaves(dir: string, f: ManifestFile, report: (p: Problem) => void): Buffer | null {

@@ -22,7 +22,7 @@ calls AS (
 -- within the window (some call less than a window after the call `threshold` places before it, checked
 -- on two aligned slices; a lambda that indexed a captured array would copy it once per element).
 looping_keys AS (
-    SELECT cityHash64(SessionId, Kind, Subject) AS h, any(Kind) AS kind,
+    SELECT cityHash64(SessionId, Kind, Subject) AS h, any(Kind) AS kind, any(SessionId) AS session,
            arraySort(groupArray(toUnixTimestamp64Milli(Timestamp))) AS times,
            if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS limit_calls
     FROM calls
@@ -31,7 +31,8 @@ looping_keys AS (
        AND arrayExists((a, b) -> a - b < {window_seconds:UInt32} * 1000,
                        arraySlice(times, limit_calls + 1), arraySlice(times, 1, greatest(length(times) - limit_calls, 0)))
 ),
--- Second pass, for those only: the evidence.
+-- Second pass, for those only: the evidence. Selecting by session id too lets ClickHouse read just those
+-- sessions' granules from the by-session projection instead of every call again.
 looping AS (
     SELECT cityHash64(SessionId, Kind, Subject) AS h,
            any(SessionId) AS session, any(TraceId) AS trace, any(Agent) AS agent, any(Kind) AS kind, any(Subject) AS subject,
@@ -41,7 +42,7 @@ looping AS (
            arraySlice(ts, threshold + 1) AS later,
            arrayFirstIndex((a, b) -> a - b < {window_seconds:UInt32} * 1000, later, arraySlice(ts, 1, greatest(length(ts) - threshold, 0))) AS first_over
     FROM calls
-    WHERE h IN (SELECT h FROM looping_keys)
+    WHERE (SessionId, h) IN (SELECT session, h FROM looping_keys)
     GROUP BY h
 )
 SELECT
@@ -62,12 +63,13 @@ SELECT
     arrayMap(t -> t.2, arraySort(groupArray((Timestamp, SpanId)))) AS EvidenceSpanIds
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
-  -- first pass on a hash of the session id: only sessions over budget get their evidence built
-  AND cityHash64(SessionId) IN (
-      SELECT cityHash64(SessionId) AS h
+  -- first pass grouped on a hash of the session id: only sessions over budget get their evidence built,
+  -- read by session id (from the by-session projection: nothing at all when no session is over budget)
+  AND SessionId IN (
+      SELECT any(SessionId)
       FROM flightrec_spans
       WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
-      GROUP BY h
+      GROUP BY cityHash64(SessionId)
       HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64})
 GROUP BY SessionId
 HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64}

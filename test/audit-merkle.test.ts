@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../audit/canonical-json.ts';
 import { diffLeaves } from '../audit/leaf-diff.ts';
-import { EMPTY_ROOT, MerkleAccumulator, inclusionPath, leafHashOfBytes, leafHashOfString, rootFromInclusionPath, subtreeRoot } from '../audit/merkle.ts';
+import { EMPTY_ROOT, MerkleAccumulator, alignedSubtrees, inclusionPath, leafHashOfBytes, leafHashOfString, rootFromInclusionPath, subtreeRoot } from '../audit/merkle.ts';
 import { RecordSplitter, encoderFor } from '../audit/record-formats.ts';
 
 // The CT reference entries and tree heads (RFC 6962 test data used by certificate-transparency-go and Trillian).
@@ -55,6 +55,26 @@ describe('RFC 6962 / 9162 Merkle hashing', () => {
       expect(path.map((p) => p.toString('hex'))).toEqual(v.path);
       expect(rootFromInclusionPath(v.index, v.size, leaves[v.index]!, path)?.toString('hex')).toBe(CT_ROOTS[v.size]);
     }
+  });
+
+  it('a tree built from files split into aligned subtrees (as the verify workers do) equals one built leaf by leaf', () => {
+    const many = Array.from({ length: 37 }, (_, i) => leafHashOfString(`record ${i}`));
+    for (let n = 0; n <= many.length; n++) {
+      const expected = subtreeRoot(packed(many.slice(0, n)), 0, n);
+      for (const cuts of [[], [1], [3], [8], [5, 13], [16, 17, 30], [2, 4, 6, 8, 10, 12]]) {
+        const tree = new MerkleAccumulator();
+        const bounds = [0, ...cuts.filter((c) => c < n), n];
+        for (let f = 0; f + 1 < bounds.length; f++) {
+          for (const t of alignedSubtrees(packed(many.slice(bounds[f], bounds[f + 1])), bounds[f]!)) tree.pushSubtree(t.root, t.size);
+        }
+        expect(tree.size).toBe(n);
+        expect(tree.root().equals(expected), `${n} leaves cut at ${cuts.join(',')}`).toBe(true);
+      }
+    }
+    const tree = new MerkleAccumulator();
+    tree.push(many[0]!);
+    expect(() => tree.pushSubtree(many[1]!, 2)).toThrow(RangeError);
+    expect(() => tree.pushSubtree(many[1]!, 3)).toThrow(RangeError);
   });
 
   it('every leaf of every tree size up to 37 proves, and a wrong leaf, index, size or path does not', () => {

@@ -26,6 +26,7 @@ const result = await runExport(client, {
   privateKey: loadPrivateKey(key!),
   filters: { from: from === '-' ? undefined : from, to: to! },
   pageSize: pageSize ? Number(pageSize) : undefined,
+  prefetch: process.env.AUDIT_EXPORT_PREFETCH ? Number(process.env.AUDIT_EXPORT_PREFETCH) : undefined,
   onProgress: sample,
 });
 const seconds = (performance.now() - started) / 1000;
