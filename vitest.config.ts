@@ -1,11 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+/** The real-OpenClaw end-to-end test runs real agent turns (~30 s each): its own project, same `npm test`. */
+const HEAVY = ['test/openclaw-agent.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // chdb binds one data directory per process; isolate test files in forks so each owns its own.
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...HEAVY, '**/node_modules/**'] } },
+      { extends: true, test: { name: 'openclaw-agent', include: HEAVY, testTimeout: 240_000, hookTimeout: 120_000 } },
+    ],
   },
 });

@@ -212,6 +212,9 @@ export const OpenClaw = {
   skillName: 'openclaw.skill.name',
   requestBytes: 'openclaw.model_call.request_bytes',
   responseBytes: 'openclaw.model_call.response_bytes',
+  agent: 'openclaw.agent',
+  blockedBy: 'openclaw.blocked_by',
+  loopAction: 'openclaw.loop.action',
   // Added by the flightrec OpenClaw plugin only.
   runId: 'openclaw.run.id',
   sessionKey: 'openclaw.session.key',

@@ -111,3 +111,19 @@ export function targetResourceOf(params: Readonly<Record<string, unknown>> | und
   }
   return undefined;
 }
+
+/** Shell commands that reach the network: an exec running one of these sends data out. */
+const NETWORK_COMMAND = /(^|[\s;&|(`$])(curl|wget|nc|ncat|netcat|socat|scp|sftp|ssh|rsync|ftp|telnet|sendmail|mail|mutt)(\s|$)/;
+
+/**
+ * Per-call refinement of the catalogue: an exec whose command uses a network client is a `send`
+ * (high risk, not reversible) — the shape of an exfiltration — rather than a plain execute.
+ */
+export function refineForCall(toolName: string, spec: OpenClawToolSpec, params: Readonly<Record<string, unknown>> | undefined): OpenClawToolSpec {
+  const command = params?.command ?? params?.cmd;
+  if (spec.targetSystem === 'shell' && typeof command === 'string' && NETWORK_COMMAND.test(command)) {
+    return { ...spec, effect: 'send', risk: spec.risk === 'critical' ? 'critical' : 'high', reversible: false, targetSystem: 'network' };
+  }
+  void toolName;
+  return spec;
+}

@@ -22,12 +22,12 @@ import { startAgentInvocation, type AgentInvocationHandle } from '../instrumenta
 import { startApproval, type ApprovalHandle } from '../instrumentation/record-approval.ts';
 import { recordInbound, recordSeen, startContextLoad } from '../instrumentation/record-context.ts';
 import { modelResultAttributes, startModelCall, type DecidedToolCall, type ModelCallHandle, type ModelCallResult } from '../instrumentation/record-model.ts';
-import { recordPolicyCheck } from '../instrumentation/record-policy.ts';
+import { startPolicyCheck, type PolicyDecision } from '../instrumentation/record-policy.ts';
 import { startMessageSend, type MessageSendHandle } from '../instrumentation/record-send.ts';
 import { startToolCall } from '../instrumentation/record-tool.ts';
 import type { HasContext } from '../instrumentation/recording.ts';
 import { Flightrec, GenAI, OpenClaw, type ApprovalStatus } from '../instrumentation/semconv.ts';
-import { UNKNOWN_TOOL, targetResourceOf, type OpenClawToolSpec } from './builtin-tools.ts';
+import { UNKNOWN_TOOL, refineForCall, targetResourceOf, type OpenClawToolSpec } from './builtin-tools.ts';
 import type { PluginConfig } from './config.ts';
 import type { PluginTelemetry } from './exporter.ts';
 import type * as H from './hook-types.ts';
@@ -129,8 +129,8 @@ export class RunRecorder {
     return this.#deps.telemetry().tracer;
   }
 
-  #spec(toolName: string): OpenClawToolSpec {
-    return this.#deps.config.tools[toolName] ?? UNKNOWN_TOOL;
+  #spec(toolName: string, params?: Readonly<Record<string, unknown>>): OpenClawToolSpec {
+    return refineForCall(toolName, this.#deps.config.tools[toolName] ?? UNKNOWN_TOOL, params);
   }
 
   /** The run for these ids, started on the first hook that names it. */
@@ -199,8 +199,9 @@ export class RunRecorder {
     }
     if (!run.sawSystem && event.systemPrompt) {
       run.sawSystem = true;
-      const seen = recordSeen({ source: 'system', trust: 'trusted', name: 'system_prompt', content: event.systemPrompt }, { tracer: this.#tracer, parent: run.agent });
+      const seen = startContextLoad({ source: 'system', trust: 'trusted', name: 'system_prompt' }, { tracer: this.#tracer, parent: run.agent });
       seen.span.setAttribute(OpenClaw.toolsOffered, Array.isArray(event.tools) ? event.tools.length : 0);
+      seen.end({ content: event.systemPrompt });
     }
   }
 
@@ -300,15 +301,9 @@ export class RunRecorder {
       run.tools.set(callId, { parent: run.agent, denied: false });
       return undefined;
     }
-    const spec = this.#spec(event.toolName);
+    const spec = this.#spec(event.toolName, event.params);
     const decision = decide(policy, event.toolName, spec);
-    const check = recordPolicyCheck({ action: event.toolName, policy: policy.name, ...decision }, { tracer: this.#tracer, parent: run.agent });
-    check.span.setAttributes({
-      [Flightrec.effect]: spec.effect,
-      [Flightrec.risk]: spec.risk,
-      ...(event.toolCallId ? { [GenAI.toolCallId]: event.toolCallId } : {}),
-      ...(argsHash(event.params)),
-    });
+    const check = this.#policyCheck(run, event.toolName, policy.name, decision, spec, event.toolCallId, event.params);
     if (decision.verdict === 'deny') {
       run.tools.set(callId, { parent: check, denied: true });
       return { block: true, blockReason: decision.reason ?? `denied by ${policy.name}` };
@@ -336,13 +331,27 @@ export class RunRecorder {
     return undefined;
   }
 
+  /** A policy verdict as a DECIDED span, with the effect and risk of the action it is about. */
+  #policyCheck(run: RunState, toolName: string, policyName: string, decision: PolicyDecision, spec: OpenClawToolSpec, callId: string | undefined, params: unknown): HasContext {
+    const check = startPolicyCheck({ action: toolName, policy: policyName }, { tracer: this.#tracer, parent: run.agent });
+    check.span.setAttributes({
+      [Flightrec.effect]: spec.effect,
+      [Flightrec.risk]: spec.risk,
+      ...(spec.targetSystem ? { [Flightrec.targetSystem]: spec.targetSystem } : {}),
+      ...(callId ? { [GenAI.toolCallId]: callId } : {}),
+      ...argsHash(params),
+    });
+    check.end(decision);
+    return check;
+  }
+
   afterToolCall(event: H.AfterToolCallEvent, ctx: H.ToolCtx): void {
     const run = this.#run(event.runId ?? ctx.runId, ctx);
     if (!run) return;
     const callId = event.toolCallId ?? ctx.toolCallId;
     const state = callId ? run.tools.get(callId) : undefined;
     if (callId) run.tools.delete(callId);
-    const spec = this.#spec(event.toolName);
+    const spec = this.#spec(event.toolName, event.params);
     const now = Date.now();
     const blocked = blockedDetails(event.result);
     if (blocked || state?.denied) {
@@ -352,8 +361,7 @@ export class RunRecorder {
         state.approval.end({ status: 'denied', reason: blocked?.deniedReason ?? event.error });
       } else if (!state?.denied) {
         // Blocked by someone else: OpenClaw's own tool policy, another plugin, a loop detector.
-        const check = recordPolicyCheck({ action: event.toolName, policy: 'openclaw', verdict: 'deny', rule: blocked?.deniedReason, reason: blocked?.reason ?? event.error }, { tracer: this.#tracer, parent: run.agent });
-        check.span.setAttributes({ [Flightrec.effect]: spec.effect, [Flightrec.risk]: spec.risk, ...(callId ? { [GenAI.toolCallId]: callId } : {}), ...argsHash(event.params) });
+        this.#policyCheck(run, event.toolName, 'openclaw', { verdict: 'deny', rule: blocked?.deniedReason, reason: blocked?.reason ?? event.error }, spec, callId, event.params);
       }
       return;
     }
@@ -391,7 +399,7 @@ export class RunRecorder {
     const trusted = this.#deps.config.trustedSenders.includes(sender);
     const run = this.#runs.get(event.runId ?? ctx.runId ?? '') ?? this.#runForSession(event.sessionKey ?? ctx.sessionKey);
     const parent = run?.agent ?? openclawParent(event.trace ?? ctx.trace);
-    const seen = recordInbound({
+    recordInbound({
       source: 'channel_message',
       trust: trusted ? 'trusted' : 'untrusted',
       channel: ctx.channelId,
@@ -400,7 +408,6 @@ export class RunRecorder {
       contentRef: event.messageId ?? ctx.messageId,
       producedAt: event.timestamp,
     }, { tracer: this.#tracer, parent });
-    seen.span.setAttributes(idAttrs({ sessionKey: event.sessionKey ?? ctx.sessionKey, runId: event.runId ?? ctx.runId }));
     if (!trusted && (event.sessionKey ?? ctx.sessionKey)) this.#taintedSessions.add((event.sessionKey ?? ctx.sessionKey)!);
   }
 

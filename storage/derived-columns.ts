@@ -6,7 +6,8 @@
  * Where a span comes from another producer (OpenClaw's diagnostics-otel plugin), the fallbacks
  * below map its names onto flightrec's model.
  */
-import { Flightrec, GenAI, Risks } from '../instrumentation/semconv.ts';
+import { Flightrec, GenAI, OpenClaw, OpenInference, Risks } from '../instrumentation/semconv.ts';
+import { DEFAULT_OPENCLAW_TOOLS } from '../openclaw/builtin-tools.ts';
 
 /** `SpanAttributes['key']` as SQL; keys come from semconv.ts, never from input. */
 export function attr(key: string): string {
@@ -23,13 +24,51 @@ const riskList = `[${Risks.map((r) => `'${r}'`).join(', ')}]`;
 /** Status strings differ by exporter version ('STATUS_CODE_ERROR' or 'Error'); accept both. */
 export const IS_ERROR_SQL = `CAST(StatusCode, 'String') IN ('STATUS_CODE_ERROR', 'Error')`;
 
-/** OpenClaw diagnostics-otel spans carry no flightrec.record; classify them by span name and outcome. */
+/**
+ * OpenClaw's diagnostics-otel plugin (instrumentation scope `openclaw`) writes no flightrec.* keys;
+ * its spans are classified by name and `openclaw.outcome` (span and attribute names as that
+ * plugin's source and docs define them; see docs/openclaw.md for the table):
+ *   saw      openclaw.message.processed (an inbound message handled), openclaw.context.assembled
+ *            (the prompt built for a run), openclaw.skill.used (skill instructions loaded)
+ *   decided  openclaw.model.call (and its `chat {model}` / `text_completion {model}` form under
+ *            OTEL_SEMCONV_STABILITY_OPT_IN), a tool call with outcome `blocked`, a tool loop the
+ *            detector blocked, a run blocked before it started
+ *   touched  openclaw.tool.execution, openclaw.message.delivery
+ * Runs, usage, exec-process details and health spans stay plumbing (''), as flightrec's own
+ * invoke_agent spans do: the exec *tool call* is the touched record, not the process under it.
+ */
+const isOpenClawScope = `ScopeName = 'openclaw'`;
+const ocOutcome = attr(OpenClaw.outcome);
 const openclawRecord = `multiIf(
-      SpanName IN ('openclaw.message.processed', 'openclaw.context.assembled'), 'saw',
-      SpanName = 'openclaw.tool.execution' AND ${attr('openclaw.outcome')} = 'blocked', 'decided',
-      SpanName IN ('openclaw.model.call', 'openclaw.run', 'openclaw.harness.run'), 'decided',
-      SpanName IN ('openclaw.tool.execution', 'openclaw.exec', 'openclaw.message.delivery'), 'touched',
+      SpanName IN ('openclaw.message.processed', 'openclaw.context.assembled', 'openclaw.skill.used'), 'saw',
+      SpanName = 'openclaw.tool.execution' AND ${ocOutcome} = 'blocked', 'decided',
+      SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block', 'decided',
+      SpanName IN ('openclaw.run', 'openclaw.harness.run') AND (${ocOutcome} = 'blocked' OR ${attr(OpenClaw.blockedBy)} != ''), 'decided',
+      SpanName = 'openclaw.model.call', 'decided',
+      ${isOpenClawScope} AND ${attr(GenAI.operationName)} IN ('chat', 'text_completion', 'generate_content'), 'decided',
+      SpanName IN ('openclaw.tool.execution', 'openclaw.message.delivery'), 'touched',
       '')`;
+
+const openclawStep = `multiIf(
+      SpanName = 'openclaw.message.processed', 'message_in',
+      SpanName IN ('openclaw.context.assembled', 'openclaw.skill.used'), 'context',
+      SpanName = 'openclaw.tool.execution' AND ${ocOutcome} = 'blocked', 'policy',
+      SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block', 'policy',
+      SpanName = 'openclaw.tool.execution', 'tool',
+      SpanName = 'openclaw.message.delivery', 'send',
+      SpanName = 'openclaw.model.call' OR (${isOpenClawScope} AND ${attr(GenAI.operationName)} IN ('chat', 'text_completion', 'generate_content')), 'model_call',
+      '')`;
+
+/**
+ * Effect and risk of OpenClaw's built-in tools for diagnostics-otel tool spans, from the same
+ * catalogue the flightrec plugin uses (openclaw/builtin-tools.ts), so zero-install data gets them too.
+ */
+const builtinNames = Object.keys(DEFAULT_OPENCLAW_TOOLS);
+const sqlList = (xs: readonly string[]): string => `[${xs.map((x) => `'${x.replace(/'/g, "\\'")}'`).join(', ')}]`;
+const ocTool = `${attr(OpenClaw.toolName)}`;
+const openclawEffect = `if(SpanName = 'openclaw.message.delivery', 'send', transform(${ocTool}, ${sqlList(builtinNames)}, ${sqlList(builtinNames.map((n) => DEFAULT_OPENCLAW_TOOLS[n]!.effect))}, ''))`;
+const openclawRisk = `transform(${ocTool}, ${sqlList(builtinNames)}, ${sqlList(builtinNames.map((n) => DEFAULT_OPENCLAW_TOOLS[n]!.risk))}, '')`;
+const riskExpr = firstNonEmpty(attr(Flightrec.risk), openclawRisk);
 
 export interface DerivedColumn {
   readonly name: string;
@@ -38,15 +77,15 @@ export interface DerivedColumn {
 }
 
 export const derivedColumns: readonly DerivedColumn[] = [
-  { name: 'SessionId', sql: firstNonEmpty(attr(GenAI.conversationId), attr(Flightrec.sessionId), attr('openclaw.sessionKey'), 'TraceId'), description: 'conversation / session id; the trace id when the span names none' },
+  { name: 'SessionId', sql: firstNonEmpty(attr(GenAI.conversationId), attr(Flightrec.sessionId), attr('openclaw.sessionKey'), attr(OpenInference.sessionId), attr(OpenClaw.sessionId), 'TraceId'), description: 'conversation / session id; the trace id when the span names none' },
   { name: 'Record', sql: firstNonEmpty(attr(Flightrec.record), openclawRecord), description: 'saw | decided | touched, or empty for plumbing spans' },
-  { name: 'Step', sql: attr(Flightrec.step), description: 'kind of step within the record' },
-  { name: 'Operation', sql: attr(GenAI.operationName), description: 'gen_ai.operation.name' },
-  { name: 'Agent', sql: firstNonEmpty(attr(GenAI.agentName), `ResourceAttributes['${GenAI.agentName}']`, attr(GenAI.agentId), 'ServiceName'), description: 'agent name, else the service' },
+  { name: 'Step', sql: firstNonEmpty(attr(Flightrec.step), openclawStep), description: 'kind of step within the record' },
+  { name: 'Operation', sql: firstNonEmpty(attr(GenAI.operationName), `if(SpanName = 'openclaw.tool.execution', 'execute_tool', '')`), description: 'gen_ai.operation.name' },
+  { name: 'Agent', sql: firstNonEmpty(attr(GenAI.agentName), `ResourceAttributes['${GenAI.agentName}']`, attr(GenAI.agentId), attr(OpenClaw.agent), 'ServiceName'), description: 'agent name, else the service' },
   { name: 'Actor', sql: attr(Flightrec.actor), description: 'who asked (user, channel sender) or who approved' },
   { name: 'Channel', sql: firstNonEmpty(attr(Flightrec.channel), attr('openclaw.channel')), description: 'inbound/outbound channel' },
   { name: 'Tool', sql: firstNonEmpty(attr(GenAI.toolName), attr('openclaw.toolName')), description: 'gen_ai.tool.name' },
-  { name: 'Model', sql: firstNonEmpty(attr(GenAI.responseModel), attr(GenAI.requestModel)), description: 'model used' },
+  { name: 'Model', sql: firstNonEmpty(attr(GenAI.responseModel), attr(GenAI.requestModel), attr(OpenClaw.model)), description: 'model used' },
   { name: 'InputTokens', sql: `toUInt64OrZero(${attr(GenAI.usageInputTokens)})`, description: 'gen_ai.usage.input_tokens' },
   { name: 'OutputTokens', sql: `toUInt64OrZero(${attr(GenAI.usageOutputTokens)})`, description: 'gen_ai.usage.output_tokens' },
   { name: 'SourceKind', sql: attr(Flightrec.sourceKind), description: 'where context came from' },
@@ -54,23 +93,24 @@ export const derivedColumns: readonly DerivedColumn[] = [
   { name: 'Sensitivity', sql: attr(Flightrec.sourceSensitivity), description: 'public … secret, pii' },
   { name: 'ContentSha256', sql: attr(Flightrec.contentSha256), description: 'SHA-256 of the content seen' },
   { name: 'ContentProducedAt', sql: `parseDateTime64BestEffortOrNull(${attr(Flightrec.contentProducedAt)}, 3)`, description: 'when the content was produced' },
-  { name: 'Verdict', sql: firstNonEmpty(attr(Flightrec.policyVerdict), `if(${attr('openclaw.outcome')} = 'blocked', 'deny', '')`), description: 'policy verdict' },
+  { name: 'Verdict', sql: firstNonEmpty(attr(Flightrec.policyVerdict), `if(${attr('openclaw.outcome')} = 'blocked' OR (SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block'), 'deny', '')`), description: 'policy verdict' },
   { name: 'PolicyRule', sql: firstNonEmpty(attr(Flightrec.policyRule), attr('openclaw.deniedReason')), description: 'the rule that fired' },
   { name: 'ApprovalStatus', sql: attr(Flightrec.approvalStatus), description: 'pending | approved | denied | modified | expired' },
   { name: 'Approver', sql: attr(Flightrec.approvalApprover), description: 'who approved' },
-  { name: 'Effect', sql: attr(Flightrec.effect), description: 'read | write | send | delete | execute | payment' },
+  { name: 'Effect', sql: firstNonEmpty(attr(Flightrec.effect), `if(${isOpenClawScope}, ${openclawEffect}, '')`), description: 'read | write | send | delete | execute | payment' },
   { name: 'TargetSystem', sql: attr(Flightrec.targetSystem), description: 'system touched' },
   { name: 'TargetResource', sql: attr(Flightrec.targetResource), description: 'resource touched' },
-  { name: 'Risk', sql: attr(Flightrec.risk), description: 'low | medium | high | critical' },
-  { name: 'RiskLevel', sql: `indexOf(${riskList}, ${attr(Flightrec.risk)})`, description: '0 none, 1 low … 4 critical' },
+  { name: 'Risk', sql: riskExpr, description: 'low | medium | high | critical' },
+  { name: 'RiskLevel', sql: `indexOf(${riskList}, ${riskExpr})`, description: '0 none, 1 low … 4 critical' },
   { name: 'Reversible', sql: attr(Flightrec.reversible), description: "'true' | 'false' | ''" },
   { name: 'IdempotencyKey', sql: attr(Flightrec.idempotencyKey), description: 'idempotency key of a side effect' },
   { name: 'ArgumentsSha256', sql: attr(Flightrec.argumentsSha256), description: 'SHA-256 of the canonical tool arguments' },
-  { name: 'Outcome', sql: firstNonEmpty(attr(Flightrec.outcome), `if(${IS_ERROR_SQL}, 'error', '')`), description: 'ok | error | partial | unknown' },
+  { name: 'Outcome', sql: firstNonEmpty(attr(Flightrec.outcome), `if(${IS_ERROR_SQL}, 'error', '')`, `multiIf(${ocOutcome} = 'completed', 'ok', ${ocOutcome} IN ('error', 'failed'), 'error', '')`), description: 'ok | error | partial | unknown' },
   { name: 'TaskId', sql: attr(Flightrec.taskId), description: 'task id' },
   { name: 'TaskStep', sql: attr(Flightrec.taskStep), description: 'task step name' },
   { name: 'TaskStepState', sql: attr(Flightrec.taskStepState), description: 'task step state' },
   { name: 'TaskCompletion', sql: attr(Flightrec.taskCompletion), description: 'caller-verified task completion' },
   { name: 'IsError', sql: `toUInt8(${IS_ERROR_SQL})`, description: '1 when the span status is error' },
   { name: 'ErrorType', sql: attr(GenAI.errorType), description: 'error.type' },
+  { name: 'ScopeName', sql: 'ScopeName', description: "instrumentation scope: tells the flightrec OpenClaw plugin's spans ('flightrec.openclaw') from OpenClaw diagnostics-otel's ('openclaw')" },
 ];

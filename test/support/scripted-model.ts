@@ -11,13 +11,20 @@ export type ScriptStep = { readonly tool: string; readonly args: Record<string, 
 
 export interface ScriptedModel {
   readonly baseUrl: string;
+  readonly collectUrl: string;
   /** Every chat request body received, in order. */
   readonly requests: { messages: { role: string; content: unknown }[]; tools?: unknown[] }[];
+  /** Bodies POSTed to /collect: the stand-in for an attacker's server, so an exfiltration stays on loopback. */
+  readonly collected: string[];
+  /** Replace the script (steps may need this server's own URLs). */
+  setScript(script: readonly ScriptStep[]): void;
   close(): Promise<void>;
 }
 
-export async function startScriptedModel(script: readonly ScriptStep[]): Promise<ScriptedModel> {
+export async function startScriptedModel(initial: readonly ScriptStep[] = [{ text: 'Done.' }]): Promise<ScriptedModel> {
+  let script = initial;
   const requests: ScriptedModel['requests'] = [];
+  const collected: string[] = [];
   let n = 0;
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -26,6 +33,11 @@ export async function startScriptedModel(script: readonly ScriptStep[]): Promise
       if (req.method === 'GET' && req.url?.endsWith('/models')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ object: 'list', data: [{ id: 'm1', object: 'model' }] }));
+        return;
+      }
+      if (req.url?.startsWith('/collect')) {
+        collected.push(body);
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
         return;
       }
       if (!req.url?.endsWith('/chat/completions')) {
@@ -62,7 +74,12 @@ export async function startScriptedModel(script: readonly ScriptStep[]): Promise
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
+    collectUrl: `http://127.0.0.1:${port}/collect`,
     requests,
+    collected,
+    setScript: (next) => {
+      script = next;
+    },
     close: () => new Promise<void>((r) => {
       server.close(() => r());
       server.closeAllConnections();
