@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-/** The real-OpenClaw end-to-end test runs real agent turns (~30 s each): its own project, same `npm test`. */
-const HEAVY = ['test/openclaw-agent.test.ts'];
+/** Real OpenClaw agent turns (~30 s each) and the packed-package install: their own project, same `npm test`. */
+const HEAVY = ['test/openclaw-agent.test.ts', 'test/package-install.test.ts'];
 
 export default defineConfig({
   test: {
@@ -11,7 +11,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...HEAVY, '**/node_modules/**'] } },
-      { extends: true, test: { name: 'openclaw-agent', include: HEAVY, testTimeout: 240_000, hookTimeout: 120_000 } },
+      { extends: true, test: { name: 'end-to-end', include: HEAVY, testTimeout: 240_000, hookTimeout: 120_000 } },
     ],
   },
 });

@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is TypeScript run by Node 24's built-in type stripping.
-import { main } from '../cli/main.ts';
+// A checkout runs the TypeScript sources (Node 24 strips types); the installed package ships only
+// the compiled dist/, because Node refuses to strip types under node_modules.
+import { existsSync } from 'node:fs';
+
+const source = new URL('../cli/main.ts', import.meta.url);
+const { main } = await import(existsSync(source) ? source.href : new URL('../dist/cli/main.js', import.meta.url).href);
 main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -17,28 +17,27 @@ export interface ContentKeys {
   readonly sha256?: string;
 }
 
-/** Text for a content attribute: strings as they are, everything else as JSON. */
-function asText(value: unknown): string {
-  return contentText(value);
-}
-
 export function captureContent(keys: ContentKeys, value: unknown, mode: CaptureMode = settings().captureMode): Attributes {
   if (mode === 'none' || value === undefined) return {};
-  const out: Attributes = {};
-  const text = contain('capture.serialise', () => asText(value), undefined);
-  if (text === undefined) return out; // unserialisable: nothing captured, the call goes on
-  if (keys.sha256) out[keys.sha256] = sha256Hex(text);
-  out[Flightrec.contentCapture] = mode;
+  const out: Attributes = { [Flightrec.contentCapture]: mode };
+  // The canonical text is needed for the hash and for full capture; redacted capture serialises the redacted copy.
+  const needText = keys.sha256 !== undefined || mode === 'full';
+  const text = needText ? contain('capture.serialise', () => contentText(value), undefined) : undefined;
+  if (needText && text === undefined) return {}; // unserialisable: nothing captured, the call goes on
+  if (keys.sha256 && text !== undefined) out[keys.sha256] = sha256Hex(text);
   if (mode === 'hash') return out;
   if (mode === 'full') {
-    out[keys.content] = text;
+    out[keys.content] = text!;
     return out;
   }
-  // redacted: structural redaction of the value, then value patterns on its text. Fail closed.
-  const redactor = settings().redactor ?? defaultRedactor();
+  // redacted: secret keys replaced in the structure, then value patterns over the text — here, or
+  // in the export stage when that runs anyway (it scans every attribute). Fail closed.
+  const s = settings();
+  const redactor = s.redactor ?? defaultRedactor();
+  const scanHere = !s.exportRedaction;
   const redacted = contain('capture.redact', () => {
-    const v = typeof value === 'string' ? value : redactor.redactDeep(value);
-    return redactor.redactText(typeof v === 'string' ? v : JSON.stringify(v)).value;
+    const v = typeof value === 'string' ? value : JSON.stringify(redactor.redactDeep(value, false));
+    return scanHere ? redactor.redactText(v).value : v;
   }, undefined);
   if (redacted === undefined) out[Flightrec.droppedKeys] = keys.content;
   else out[keys.content] = redacted;

@@ -1,10 +1,11 @@
 /**
  * flightrec instrumentation: the public API in one import.
  *
- *   import * as flightrec from 'flightrec/instrumentation/index.ts';
+ *   import * as flightrec from 'flightrec/instrumentation';
  *   const fr = flightrec.init({ agentName: 'mail-agent', tools: { send_email: { effect: 'send', risk: 'high', reversible: false } } });
  */
-export { init, type InitOptions, type Flightrec } from './init.ts';
+// The init() handle is exported as FlightrecRuntime here, so that `Flightrec` is the attribute-name table from semconv.ts.
+export { init, type InitOptions, type Flightrec as FlightrecRuntime } from './init.ts';
 export { configure, resetSettings, settings, type Settings, type SettingsPatch } from './settings.ts';
 export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.ts';
 export { defineTools, type ToolSpec, type ToolCatalogue } from './tool-catalogue.ts';

@@ -91,7 +91,7 @@ export function init(opts: InitOptions = {}): Flightrec {
     instrumentations: [],
   });
   sdk.start();
-  configure({ captureMode, tools: opts.tools, redactor: pipeline.redactor });
+  configure({ captureMode, tools: opts.tools, redactor: pipeline.redactor, exportRedaction: pipeline.redactor !== undefined });
   const tracer = tracerFor();
   return {
     tracer,

@@ -105,18 +105,20 @@ export interface WrapModelCallOptions<A extends unknown[], R> extends RecordingO
 
 /** Wrap a model call: same types, same response object; streams end the span when consumed. */
 export function wrapModelCall<A extends unknown[], R>(fn: (...args: A) => R, opts: WrapModelCallOptions<A, R>): (...args: A) => R {
+  const recOpts: RecordingOptions = { kind: SpanKind.CLIENT, tracer: opts.tracer, parent: opts.parent, startTime: opts.startTime };
   return function wrappedModelCall(this: unknown, ...args: A): R {
     let chunks: unknown[] | undefined;
     const model = typeof opts.model === 'function' ? contain('model.model', () => (opts.model as (...a: A) => string)(...args), 'unknown') : opts.model;
     const input = opts.input ? contain('model.input', () => opts.input!(...args), undefined) : undefined;
-    const real = startRecording(`${opts.operation ?? GenAIOperation.chat} ${model}`, () => startAttributes({
+    const rec = startRecording(`${opts.operation ?? GenAIOperation.chat} ${model}`, () => startAttributes({
       provider: opts.provider, model, operation: opts.operation, inputMessages: input?.messages, systemInstructions: input?.systemInstructions,
-    }), { kind: SpanKind.CLIENT, ...opts });
-    return runRecorded(real, () => fn.apply(this, args), {
+    }), recOpts);
+    const summary = () => (opts.summarizeStream ? modelResultAttributes(contain('model.summary', () => opts.summarizeStream!(chunks ?? []), undefined)) : undefined);
+    return runRecorded(rec, () => fn.apply(this, args), {
       ok: (value) => (opts.result ? modelResultAttributes(contain('model.result', () => opts.result!(value as Awaited<R>), undefined)) : undefined),
       chunk: opts.summarizeStream ? (c) => { (chunks ??= []).push(c); } : undefined,
-      streamDone: () => (opts.summarizeStream ? modelResultAttributes(contain('model.summary', () => opts.summarizeStream!(chunks ?? []), undefined)) : undefined),
-      aborted: () => (opts.summarizeStream ? modelResultAttributes(contain('model.summary', () => opts.summarizeStream!(chunks ?? []), undefined)) : undefined),
+      streamDone: summary,
+      aborted: summary,
     });
   };
 }

@@ -85,11 +85,11 @@ export interface GuardOptions<A extends unknown[], R> extends RecordingOptions {
   /** The check; a bare verdict is fine. */
   readonly check: (...args: A) => PolicyDecision | Verdict | Promise<PolicyDecision | Verdict>;
   /** Asked when the verdict is require_approval; without it such calls are refused. */
-  readonly approve?: (decision: PolicyDecision, ...args: A) => ApprovalOutcome | Promise<ApprovalOutcome>;
+  readonly approve?: (decision: PolicyDecision, args: A) => ApprovalOutcome | Promise<ApprovalOutcome>;
   /** What the approver is shown (hashed on the approval span); default: the arguments. */
   readonly approvalSubject?: (...args: A) => unknown;
   /** Return this instead of throwing PolicyDeniedError when refused. */
-  readonly onDeny?: (error: PolicyDeniedError, ...args: A) => Awaited<R>;
+  readonly onDeny?: (error: PolicyDeniedError, args: A) => Awaited<R>;
 }
 
 function asDecision(d: PolicyDecision | Verdict): PolicyDecision {
@@ -102,7 +102,7 @@ function asDecision(d: PolicyDecision | Verdict): PolicyDecision {
  * span when one was needed); otherwise it does not run and PolicyDeniedError is thrown (or
  * `onDeny`'s value returned). The check's own errors propagate and the tool does not run.
  */
-export function guard<A extends unknown[], R>(fn: (...args: A) => R, opts: GuardOptions<A, R>): (...args: A) => Promise<Awaited<R>> {
+export function guard<A extends unknown[], R>(fn: (...args: A) => R, opts: GuardOptions<NoInfer<A>, NoInfer<R>>): (...args: A) => Promise<Awaited<R>> {
   return async function guarded(this: unknown, ...args: A): Promise<Awaited<R>> {
     const check = startPolicyCheck({ action: opts.action, policy: opts.policy }, opts);
     let decision: PolicyDecision;
@@ -122,7 +122,7 @@ export function guard<A extends unknown[], R>(fn: (...args: A) => R, opts: Guard
       const subject = opts.approvalSubject ? contain('guard.subject', () => opts.approvalSubject!(...args), undefined) : (args.length === 1 ? args[0] : args);
       const pending = startApproval({ action: opts.action, subject }, { tracer: opts.tracer, parent: check });
       try {
-        approval = await opts.approve(decision, ...args);
+        approval = await opts.approve(decision, args);
       } catch (err) {
         pending.fail(err);
         throw err;
@@ -133,7 +133,7 @@ export function guard<A extends unknown[], R>(fn: (...args: A) => R, opts: Guard
     }
     if (!allowed) {
       const denied = new PolicyDeniedError(opts.action, decision, approval);
-      if (opts.onDeny) return opts.onDeny(denied, ...args);
+      if (opts.onDeny) return opts.onDeny(denied, args);
       throw denied;
     }
     return (await otelContext.with(runUnder.context, () => fn.apply(this, args))) as Awaited<R>;

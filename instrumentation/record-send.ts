@@ -7,7 +7,7 @@ import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
 import { contentText, sha256Hex } from './canonical-hash.ts';
 import { captureContent } from './content-capture.ts';
 import { runRecorded, startRecording, type HasContext, type RecordingOptions } from './recording.ts';
-import { Flightrec, OpenInference, RecordKind, StepKinds, type Outcome, type Risk } from './semconv.ts';
+import { Flightrec, OpenInference, OpenInferenceSpanKinds, RecordKind, StepKinds, type Outcome, type Risk } from './semconv.ts';
 import { toolSpec } from './settings.ts';
 import { contain } from './telemetry-errors.ts';
 
@@ -39,7 +39,7 @@ function sendAttributes(info: MessageSendInfo): Attributes {
     [Flightrec.channel]: info.channel,
     [Flightrec.risk]: info.risk ?? spec?.risk ?? 'medium',
     [Flightrec.reversible]: info.reversible ?? spec?.reversible ?? false,
-    [OpenInference.spanKind]: 'TOOL',
+    [OpenInference.spanKind]: OpenInferenceSpanKinds.tool,
   };
   const system = info.targetSystem ?? spec?.targetSystem;
   if (system) a[Flightrec.targetSystem] = system;
@@ -88,7 +88,7 @@ export function wrapMessageSend<A extends unknown[], R>(fn: (...args: A) => R, o
       idempotencyKey: opts.idempotencyKey ? contain('send.idempotencyKey', () => opts.idempotencyKey!(...args), undefined) : undefined,
       targetResource: opts.targetResource ? contain('send.targetResource', () => opts.targetResource!(...args), undefined) : undefined,
     };
-    const rec = startRecording(`send_message ${opts.channel}`, () => sendAttributes(info), { kind: SpanKind.CLIENT, ...opts });
+    const rec = startRecording(`send_message ${opts.channel}`, () => sendAttributes(info), { kind: SpanKind.CLIENT, tracer: opts.tracer, parent: opts.parent, startTime: opts.startTime });
     return runRecorded(rec, () => fn.apply(this, args), {
       ok: (value) => ({ [Flightrec.outcome]: opts.outcome ? contain('send.outcome', () => opts.outcome!(value as Awaited<R>), 'unknown' as Outcome) : 'ok' }),
       error: () => ({ [Flightrec.outcome]: 'error' }),

@@ -100,14 +100,7 @@ function startTaskStep(task: TaskHandle, name: string, opts: RecordingOptions): 
  */
 export function withTask<R>(info: TaskInfo, fn: (task: TaskHandle) => R, opts: RecordingOptions = {}): R {
   const task = startTask(info, opts);
-  return runRecorded({
-    span: task.span,
-    context: task.context,
-    ended: false,
-    set: () => {},
-    finish: () => task.end(),
-    fail: (err) => task.fail(err),
-  }, () => fn(task), { streams: false });
+  return runRecorded({ context: task.context, finish: () => task.end(), fail: (err) => task.fail(err) }, () => fn(task), { streams: false });
 }
 
 /**
@@ -116,12 +109,5 @@ export function withTask<R>(info: TaskInfo, fn: (task: TaskHandle) => R, opts: R
  */
 export function withTaskStep<R>(task: TaskHandle, name: string, fn: () => R, opts: RecordingOptions = {}): R {
   const step = task.step(name, opts);
-  return runRecorded({
-    span: step.span,
-    context: step.context,
-    ended: false,
-    set: () => {},
-    finish: () => step.end('completed'),
-    fail: (err) => step.fail(err),
-  }, fn, { streams: false });
+  return runRecorded({ context: step.context, finish: () => step.end('completed'), fail: (err) => step.fail(err) }, fn, { streams: false });
 }

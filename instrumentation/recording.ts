@@ -148,13 +148,18 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
  * fails, or is stopped early) and throws. Values and errors pass through unchanged (same object);
  * a stream comes back as a Proxy of the same object whose async iterator is observed.
  */
-export function runRecorded<R>(rec: Recording, call: () => R, settle: Settlement = {}): R {
+/** What runRecorded needs from a recording; task handles supply it too. */
+export type Settleable = Pick<Recording, 'context' | 'finish' | 'fail'>;
+
+export function runRecorded<R>(rec: Settleable, call: () => R, settle: Settlement = {}): R {
   let entered = false;
-  let result: R;
+  let returned = false;
+  let result!: R;
   try {
-    result = otelContext.with(rec.context, () => {
+    otelContext.with(rec.context, () => {
       entered = true;
-      return call();
+      result = call();
+      returned = true;
     });
   } catch (err) {
     if (!entered) {
@@ -163,13 +168,17 @@ export function runRecorded<R>(rec: Recording, call: () => R, settle: Settlement
       rec.finish();
       return call();
     }
-    rec.fail(err, () => settle.error?.(err));
-    throw err;
+    if (!returned) {
+      rec.fail(err, () => settle.error?.(err));
+      throw err;
+    }
+    // The call returned and the context manager failed afterwards: the result is the agent's.
+    noteTelemetryError('recording.context', err);
   }
   return settleResult(rec, result, settle);
 }
 
-function settleResult<R>(rec: Recording, result: R, settle: Settlement): R {
+function settleResult<R>(rec: Settleable, result: R, settle: Settlement): R {
   if (isThenable(result)) {
     return result.then(
       (value) => settleValue(rec, value, settle),
@@ -182,7 +191,7 @@ function settleResult<R>(rec: Recording, result: R, settle: Settlement): R {
   return settleValue(rec, result, settle);
 }
 
-function settleValue<V>(rec: Recording, value: V, settle: Settlement): V {
+function settleValue<V>(rec: Settleable, value: V, settle: Settlement): V {
   if (settle.streams !== false && isAsyncIterable(value)) {
     const observed = contain('recording.stream', () => observeStream(rec, value, settle), undefined);
     if (observed !== undefined) return observed as V;
@@ -191,7 +200,7 @@ function settleValue<V>(rec: Recording, value: V, settle: Settlement): V {
   return value;
 }
 
-function observeStream<S extends AsyncIterable<unknown>>(rec: Recording, stream: S, settle: Settlement): S {
+function observeStream<S extends AsyncIterable<unknown>>(rec: Settleable, stream: S, settle: Settlement): S {
   let chunks = 0;
   const streamAttrs = (aborted: boolean): Attributes => ({ [Flightrec.streamChunks]: chunks, [Flightrec.streamAborted]: aborted });
   const instrument = (it: AsyncIterator<unknown>): AsyncIterator<unknown> & AsyncIterable<unknown> => {

@@ -142,7 +142,6 @@ export const OpenInference = {
   spanKind: 'openinference.span.kind',
   sessionId: 'session.id',
   inputValue: 'input.value',
-  outputValue: 'output.value',
 } as const;
 export const OpenInferenceSpanKinds = { llm: 'LLM', tool: 'TOOL', agent: 'AGENT', chain: 'CHAIN', retriever: 'RETRIEVER', guardrail: 'GUARDRAIL' } as const;
 

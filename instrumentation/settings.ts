@@ -16,6 +16,8 @@ export interface Settings {
   readonly tools: ToolCatalogue;
   /** Used by `redacted` capture mode; the export stage has its own (usually the same one). */
   readonly redactor: Redactor | undefined;
+  /** The export stage redacts every span (init/createPipeline with redaction on): capture-time redaction then only needs the key-based part. */
+  readonly exportRedaction: boolean;
   readonly tracer: Tracer | undefined;
 }
 
@@ -24,6 +26,7 @@ export interface SettingsPatch {
   /** Merged into the catalogue (same name replaces). */
   readonly tools?: ToolCatalogue;
   readonly redactor?: Redactor;
+  readonly exportRedaction?: boolean;
   readonly tracer?: Tracer;
 }
 
@@ -36,7 +39,7 @@ function fresh(): Settings {
   } catch {
     // A bad variable is reported by init(); here, stay at the safe default.
   }
-  return { captureMode, tools: {}, redactor: undefined, tracer: undefined };
+  return { captureMode, tools: {}, redactor: undefined, exportRedaction: false, tracer: undefined };
 }
 
 export function settings(): Settings {
@@ -48,6 +51,7 @@ export function configure(patch: SettingsPatch): Settings {
     captureMode: patch.captureMode ?? current.captureMode,
     tools: patch.tools ? { ...current.tools, ...patch.tools } : current.tools,
     redactor: patch.redactor ?? current.redactor,
+    exportRedaction: patch.exportRedaction ?? current.exportRedaction,
     tracer: patch.tracer ?? current.tracer,
   };
   return current;

@@ -3,7 +3,7 @@
  *
  *   invoke_agent {agent}            before_agent_run / first hook of a run … agent_end (one trace per run,
  *   │                               OpenClaw's own trace id)
- *   ├─ message_in user_message      SAW  before_agent_run: the prompt, trusted when the sender is the owner
+ *   ├─ message_in prompt            SAW  before_agent_run: the prompt, trusted when the sender is the owner
  *   ├─ context system               SAW  llm_input: the system prompt (hash and size)
  *   ├─ chat {model}                 DECIDED  model_call_started/ended, + usage, tool calls and output
  *   │                                        from the assistant message written after it (before_message_write)

@@ -1,41 +1,67 @@
 -- name: session_timeline
--- description: Every span of one session (or one trace), in start order: what the agent saw, decided and touched, with parent links for the tree.
+-- description: Every span of one session (or one trace), in start order: what the agent saw, decided and touched, with depth and parent links for the tree (all attributes: span_attributes).
 -- param: session String — the session / conversation id, or a trace id
 -- param: limit UInt32 = 5000 — the most spans to return
 -- panel: table
-WITH traces AS (
-    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
-    FROM flightrec_session_traces
-    WHERE SessionId = {session:String} OR TraceId = {session:String}
-    GROUP BY TraceId
-)
+WITH
+-- Looked up once (scalar subqueries): the traces asked for, and every session id they carry
+-- (plumbing spans without a conversation id carry their trace id), so the filter on SessionId can
+-- use the store's by-session projection.
+(SELECT groupUniqArray(TraceId) FROM flightrec_session_traces WHERE SessionId = {session:String} OR TraceId = {session:String}) AS trace_ids,
+(SELECT groupUniqArray(SessionId) FROM flightrec_session_traces WHERE has(trace_ids, TraceId)) AS session_ids,
+spans AS (
+    -- Stored columns only: reading the attribute maps of a session's spans would dominate.
+    SELECT *
+    FROM flightrec_spans
+    WHERE has(session_ids, SessionId) AND has(trace_ids, TraceId)
+),
+-- span → parent over the session's spans, to count each span's ancestors (its depth) without recursion
+(
+    SELECT mapFromArrays(groupArray(concat(TraceId, '/', SpanId)), groupArray(concat(TraceId, '/', ParentSpanId)))
+    FROM spans
+) AS parents
 SELECT
-    Timestamp,
-    TraceId,
-    SpanId,
-    ParentSpanId,
-    SpanName,
-    Record,
-    Step,
-    Agent,
-    Actor,
-    Tool,
-    Effect,
-    TargetSystem,
-    TargetResource,
-    Risk,
-    Verdict,
-    PolicyRule,
-    ApprovalStatus,
-    Outcome,
-    Duration / 1e6 AS DurationMs,
-    StatusCode,
-    StatusMessage,
-    SessionId,
-    SpanAttributes
-FROM flightrec_spans
-WHERE TraceId IN (SELECT TraceId FROM traces)
-  AND Timestamp >= (SELECT min(first_start) FROM traces)
-  AND Timestamp <= (SELECT max(last_end) FROM traces)
+    s.Timestamp AS Timestamp,
+    toUnixTimestamp64Milli(s.Timestamp) AS TimeMs,
+    arrayFold((acc, i) -> if(mapContains(parents, acc.2), (toUInt32(acc.1 + 1), parents[acc.2]), acc),
+              range(64), (toUInt32(0), concat(s.TraceId, '/', s.ParentSpanId))).1 AS Depth,
+    s.TraceId AS TraceId,
+    s.SpanId AS SpanId,
+    s.ParentSpanId AS ParentSpanId,
+    s.SpanName AS SpanName,
+    s.Record AS Record,
+    s.Step AS Step,
+    s.Agent AS Agent,
+    s.Actor AS Actor,
+    s.Action AS Action,
+    s.Tool AS Tool,
+    s.Model AS Model,
+    s.SourceKind AS SourceKind,
+    s.Trust AS Trust,
+    s.Sensitivity AS Sensitivity,
+    s.ContentProducedAt AS ContentProducedAt,
+    s.Effect AS Effect,
+    s.TargetSystem AS TargetSystem,
+    s.TargetResource AS TargetResource,
+    s.Risk AS Risk,
+    s.Reversible AS Reversible,
+    s.Verdict AS Verdict,
+    s.PolicyRule AS PolicyRule,
+    s.ApprovalStatus AS ApprovalStatus,
+    s.Approver AS Approver,
+    s.TaskId AS TaskId,
+    s.TaskStep AS TaskStep,
+    s.TaskStepState AS TaskStepState,
+    s.TaskCompletion AS TaskCompletion,
+    s.Outcome AS Outcome,
+    s.InputTokens AS InputTokens,
+    s.OutputTokens AS OutputTokens,
+    s.Duration / 1e6 AS DurationMs,
+    s.IsError AS IsError,
+    s.StatusCode AS StatusCode,
+    s.StatusMessage AS StatusMessage,
+    s.DecisionToolCalls AS DecisionToolCalls,
+    s.SessionId AS SessionId
+FROM spans AS s
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}

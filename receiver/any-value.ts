@@ -26,6 +26,9 @@ export interface LooseKeyValue {
 
 export class AttributeError extends Error {}
 
+/** encoding/json's refusal of NaN/±Inf inside an array or map value. */
+class UnsupportedJsonValue extends Error {}
+
 export const MAX_NESTING_DEPTH = 32;
 
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
@@ -40,7 +43,8 @@ export function formatDoubleLikeGo(v: number): string {
   if (Number.isNaN(v)) return 'json: unsupported value: NaN';
   if (v === Infinity) return 'json: unsupported value: +Inf';
   if (v === -Infinity) return 'json: unsupported value: -Inf';
-  return String(v);
+  // Go keeps the sign of negative zero ("-0"); JavaScript's String(-0) drops it.
+  return Object.is(v, -0) ? '-0' : String(v);
 }
 
 function toDouble(v: number | string): number {
@@ -53,7 +57,11 @@ function toRaw(v: LooseAnyValue | undefined, depth: number): unknown {
   if (!v || typeof v !== 'object') return null;
   if (has(v, 'stringValue')) return String(v.stringValue ?? '');
   if (has(v, 'boolValue')) return Boolean(v.boolValue);
-  if (has(v, 'intValue')) return BigInt(String(v.intValue));
+  if (has(v, 'intValue')) {
+    const s = String(v.intValue);
+    if (!/^-?\d{1,20}$/.test(s)) throw new AttributeError(`intValue is not an integer: ${s.slice(0, 40)}`);
+    return BigInt(s);
+  }
   if (has(v, 'doubleValue')) return toDouble(v.doubleValue!);
   if (has(v, 'arrayValue')) return (v.arrayValue?.values ?? []).map((x) => toRaw(x, depth + 1));
   if (has(v, 'kvlistValue')) {
@@ -76,8 +84,9 @@ function rawToGoJson(raw: unknown): string {
   if (typeof raw === 'boolean') return raw ? 'true' : 'false';
   if (typeof raw === 'bigint') return raw.toString();
   if (typeof raw === 'number') {
-    // encoding/json refuses NaN/Inf; pdata then yields an empty map string. Encode as null to keep the rest.
-    return Number.isFinite(raw) ? JSON.stringify(raw) : 'null';
+    // encoding/json refuses NaN/Inf, and pdata's AsString then returns '' for the whole value.
+    if (!Number.isFinite(raw)) throw new UnsupportedJsonValue();
+    return formatDoubleLikeGo(raw);
   }
   if (Array.isArray(raw)) return '[' + raw.map(rawToGoJson).join(',') + ']';
   if (raw instanceof Map) {
@@ -99,21 +108,34 @@ export function anyValueToString(v: LooseAnyValue | undefined): string {
   }
   if (has(v, 'doubleValue')) return formatDoubleLikeGo(toDouble(v.doubleValue!));
   if (has(v, 'bytesValue')) return bytesToBase64(v.bytesValue!);
-  if (has(v, 'arrayValue') || has(v, 'kvlistValue')) return rawToGoJson(toRaw(v, 0));
+  if (has(v, 'arrayValue') || has(v, 'kvlistValue')) {
+    try {
+      return rawToGoJson(toRaw(v, 0));
+    } catch (err) {
+      // pdata: `jsonStr, _ := json.Marshal(...)` — a failed marshal leaves the string empty.
+      if (err instanceof UnsupportedJsonValue) return '';
+      throw err;
+    }
+  }
   return '';
 }
 
+/** Longest attribute key accepted; OTel SDKs have no key limit, but a key this long is a bug or an attack. */
+export const MAX_KEY_LENGTH = 1024;
+
 /** Key/value list → a plain record; a later duplicate key wins, as in pdata's Map. */
 export function attributesToRecord(kvs: readonly LooseKeyValue[] | undefined, maxValueBytes: number): Record<string, string> {
-  const out: Record<string, string> = {};
+  // A null-prototype object: keys like `__proto__` stay ordinary keys.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   if (!kvs) return out;
   if (!Array.isArray(kvs)) throw new AttributeError('attributes must be a list of key/value pairs');
   for (const kv of kvs) {
     if (!kv || typeof kv !== 'object') throw new AttributeError('attribute is not a key/value object');
     const key = String(kv.key ?? '');
+    if (key.length > MAX_KEY_LENGTH) throw new AttributeError(`attribute key ${JSON.stringify(key.slice(0, 80) + '…')} is ${key.length} characters, over the ${MAX_KEY_LENGTH}-character limit`);
     const value = anyValueToString(kv.value);
     if (value.length > maxValueBytes) {
-      throw new AttributeError(`attribute ${JSON.stringify(key.slice(0, 80))} is ${value.length} bytes, over the ${maxValueBytes}-byte limit`);
+      throw new AttributeError(`attribute ${JSON.stringify(key.slice(0, 80))} is ${value.length} characters, over the ${maxValueBytes}-character limit`);
     }
     out[key] = value;
   }

@@ -32,7 +32,7 @@ export interface OtelTraceRow {
   'Links.Attributes': Record<string, string>[];
 }
 
-type Id = string | Uint8Array | null | undefined;
+type Id = string | Uint8Array | readonly number[] | null | undefined;
 type Nanos = string | number | { toString(): string } | null | undefined;
 
 interface LooseSpan {
@@ -85,11 +85,14 @@ const HEX32 = /^[0-9a-f]{32}$/;
 const HEX16 = /^[0-9a-f]{16}$/;
 
 function idToHex(id: Id, bytes: 16 | 8, what: string, required: boolean): string {
-  if (id === undefined || id === null || (typeof id === 'string' && id === '') || (id instanceof Uint8Array && id.length === 0)) {
+  // protobufjs leaves an absent bytes field as its prototype default, an empty plain Array.
+  if (id === undefined || id === null || id.length === 0) {
     if (required) throw new AttributeError(`${what} is missing`);
     return '';
   }
-  const hex = typeof id === 'string' ? id.toLowerCase() : Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
+  const hex = typeof id === 'string'
+    ? id.toLowerCase()
+    : (id instanceof Uint8Array ? Buffer.from(id.buffer, id.byteOffset, id.byteLength) : Buffer.from(id as ArrayLike<number>)).toString('hex');
   const re = bytes === 16 ? HEX32 : HEX16;
   if (!re.test(hex)) throw new AttributeError(`${what} must be ${bytes} bytes (${bytes * 2} hex digits), got ${JSON.stringify(hex.slice(0, 40))}`);
   if (/^0+$/.test(hex)) {
@@ -104,6 +107,13 @@ function nanos(v: Nanos, what: string): bigint {
   const s = String(v);
   if (!/^\d{1,20}$/.test(s)) throw new AttributeError(`${what} is not an unsigned integer of nanoseconds: ${JSON.stringify(s.slice(0, 40))}`);
   return BigInt(s);
+}
+
+/** An event time must fit DateTime64(9); one that does not would fail the whole insert, not just this span. */
+function eventNanos(v: Nanos, index: number, limits: RowLimits): bigint {
+  const ns = nanos(v, `events[${index}].timeUnixNano`);
+  if (ns > limits.maxStartNanos) throw new AttributeError(`events[${index}].timeUnixNano ${ns} is past the year 2262`);
+  return ns;
 }
 
 /** Nanoseconds since the epoch → the `seconds.nanoseconds` text ClickHouse parses into DateTime64(9). */
@@ -129,6 +139,7 @@ function convertSpan(
   if (start < limits.minStartNanos || start > limits.maxStartNanos) {
     throw new AttributeError(`startTimeUnixNano ${start} is outside the accepted range (years 2000 to 2262); was it sent in ms or s?`);
   }
+  // The exporter would store end - start wrapped around as a UInt64 (a 584-year span); refuse instead.
   if (end < start) throw new AttributeError(`endTimeUnixNano ${end} is before startTimeUnixNano ${start}`);
   const events = Array.isArray(span.events) ? span.events : [];
   const links = Array.isArray(span.links) ? span.links : [];
@@ -148,7 +159,7 @@ function convertSpan(
     Duration: (end - start).toString(),
     StatusCode: statusCodeString(span.status?.code),
     StatusMessage: String(span.status?.message ?? ''),
-    'Events.Timestamp': events.map((e) => nanosToDateTime64(nanos(e?.timeUnixNano, 'event timeUnixNano'))),
+    'Events.Timestamp': events.map((e, i) => nanosToDateTime64(eventNanos(e?.timeUnixNano, i, limits))),
     'Events.Name': events.map((e) => String(e?.name ?? '')),
     'Events.Attributes': events.map((e) => attributesToRecord(e?.attributes, limits.maxAttributeValueBytes)),
     'Links.TraceId': links.map((l) => idToHex(l?.traceId, 16, 'link traceId', false)),

@@ -10,10 +10,10 @@
  *   -- panel: table
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
+import { packageRootOf } from '../package/package-root.ts';
 
-export const QUERIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'queries');
+export const QUERIES_DIR = join(packageRootOf(import.meta.url), 'queries');
 
 export type PanelKind = 'table' | 'timeseries' | 'stat' | 'traces' | 'barchart' | 'piechart' | 'logs';
 const PANELS: readonly PanelKind[] = ['table', 'timeseries', 'stat', 'traces', 'barchart', 'piechart', 'logs'];

@@ -32,7 +32,9 @@ export interface ClickHouseInterfaceOptions {
 }
 
 // URL parameters that are part of the protocol, not settings.
-const PROTOCOL_PARAMS = new Set(['query', 'database', 'default_format', 'user', 'password', 'query_id', 'session_id', 'session_timeout', 'session_check', 'decompress', 'enable_http_compression']);
+// client_protocol_version selects a Native-format revision on a server; chdb always writes revision 0
+// (what clickhouse-go's HTTP reader decodes), so it is accepted and ignored rather than sent as a setting.
+const PROTOCOL_PARAMS = new Set(['query', 'database', 'default_format', 'user', 'password', 'query_id', 'session_id', 'session_timeout', 'session_check', 'decompress', 'enable_http_compression', 'quota_key', 'client_protocol_version']);
 // Settings clients send that only mean something to a networked server; chdb would reject them.
 const HTTP_ONLY_SETTINGS = new Set([
   'wait_end_of_query', 'send_progress_in_http_headers', 'http_response_buffer_size', 'http_headers_progress_interval_ms',
@@ -50,13 +52,22 @@ const CONTENT_TYPES: Record<string, string> = {
   CSVWithNames: 'text/csv; charset=UTF-8; header=present',
 };
 
-/** ClickHouse error code → HTTP status, as a ClickHouse server maps them. */
+/** ClickHouse error code → HTTP status, following the server's exceptionCodeToHTTPStatus (HTTPHandler). */
+const STATUS_BY_CODE = new Map<number, number>([
+  // UNKNOWN_TABLE, UNKNOWN_FUNCTION, UNKNOWN_IDENTIFIER, UNKNOWN_TYPE, UNKNOWN_STORAGE, UNKNOWN_DATABASE,
+  // UNKNOWN_SETTING, UNKNOWN_FORMAT, UNKNOWN_AGGREGATE_FUNCTION
+  ...[60, 46, 47, 50, 56, 81, 115, 73, 63].map((c) => [c, 404] as [number, number]),
+  // READONLY, ACCESS_DENIED
+  ...[164, 497].map((c) => [c, 403] as [number, number]),
+  // AUTHENTICATION_FAILED, UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD
+  ...[516, 192, 193, 194].map((c) => [c, 401] as [number, number]),
+  // SYNTAX_ERROR and the CANNOT_PARSE_* / bad-argument family
+  ...[62, 27, 6, 26, 38, 41, 53, 70, 72, 117, 130, 184, 215, 36, 42, 43, 44, 456, 457].map((c) => [c, 400] as [number, number]),
+  [48, 501], // NOT_IMPLEMENTED
+]);
+
 function statusForCode(code: number): number {
-  if ([60, 81, 46, 47].includes(code)) return 404; // UNKNOWN_TABLE, UNKNOWN_DATABASE, UNKNOWN_FUNCTION, UNKNOWN_IDENTIFIER
-  if ([164, 497].includes(code)) return 403; // READONLY, ACCESS_DENIED
-  if ([516, 192, 193, 194].includes(code)) return 401;
-  if ([62, 27, 6, 26, 38, 53, 70, 72, 117, 130, 184, 215, 36, 43, 44, 456, 457].includes(code)) return 400;
-  return 500;
+  return STATUS_BY_CODE.get(code) ?? 500;
 }
 
 interface Credentials {
@@ -83,10 +94,38 @@ export function authenticate(users: readonly QueryUser[], c: Credentials): Role 
 }
 
 function chError(res: ServerResponse, status: number, code: number, name: string, message: string): void {
-  send(res, status, `Code: ${code}. DB::Exception: ${message}. (${name})\n`, {
+  send(res, status, `Code: ${code}. DB::Exception: ${message.replace(/\.+$/, '')}. (${name})\n`, {
     'Content-Type': 'text/plain; charset=UTF-8',
     'X-ClickHouse-Exception-Code': String(code),
   });
+}
+
+/**
+ * Table functions a read-only user may call: generators and views over local tables. Everything
+ * else (file, url, s3, remote, mysql, executable, …) reads outside the store, and readonly=2
+ * alone does not stop it in chdb, where every session runs as an all-powerful default user.
+ */
+const READER_TABLE_FUNCTIONS = new Set(['numbers', 'numbers_mt', 'zeros', 'zeros_mt', 'values', 'generateSeries', 'generate_series', 'merge', 'view', 'viewIfPermitted', 'null', 'generateRandom']);
+
+/** Table functions named in a query, read from ClickHouse's own parse (EXPLAIN AST). */
+export function tableFunctionsInAst(ast: string): string[] {
+  const lines = ast.split('\n');
+  const found: string[] = [];
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!lines[i]!.trimStart().startsWith('TableExpression')) continue;
+    const m = /^\s*Function (\S+)/.exec(lines[i + 1]!);
+    if (m) found.push(m[1]!);
+  }
+  return found;
+}
+
+/** `INTO OUTFILE 'path'`: EXPLAIN AST shows the path as a Literal child of the root query. */
+export function writesOutfile(ast: string): boolean {
+  return ast.split('\n').some((line) => /^ Literal /.test(line));
+}
+
+class QueryRefused extends Error {
+  readonly clickhouseCode = 497;
 }
 
 function sqlLiteral(v: string): string {
@@ -133,7 +172,13 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     const params: Record<string, string> = {};
     const settings: string[] = [];
     for (const [k, v] of url.searchParams) {
-      if (k.startsWith('param_')) params[k.slice(6)] = v;
+      if (k.startsWith('param_')) {
+        if (!SETTING_NAME.test(k)) {
+          chError(res, 400, 456, 'UNKNOWN_QUERY_PARAMETER', `Query parameter name ${JSON.stringify(k)} is not valid`);
+          return;
+        }
+        params[k] = v;
+      }
       else if (PROTOCOL_PARAMS.has(k) || HTTP_ONLY_SETTINGS.has(k)) continue;
       else if (!SETTING_NAME.test(k)) {
         chError(res, 400, 115, 'UNKNOWN_SETTING', `Setting name ${JSON.stringify(k)} is not valid`);
@@ -152,11 +197,22 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       if (!SETTING_NAME.test(database)) throw Object.assign(new Error(`Database name ${JSON.stringify(database)} is not valid`), { clickhouseCode: 81 });
       await session.queryAsync(`USE \`${database}\``);
       // readonly = 2 still lets clients change settings (clickhouse-js sends some), never data or DDL.
-      if (readonly) await session.queryAsync('SET readonly = 2');
+      // Query parameters exactly as a ClickHouse server takes them: the URL value is the parameter's
+      // text in the escaped format (what clickhouse-js sends). chdb's queryBindAsync would escape
+      // it again, so set it on the session as the server does internally.
+      for (const [name, value] of Object.entries(params)) await session.queryAsync(`SET ${name} = ${sqlLiteral(value)}`);
+      if (readonly) {
+        await session.queryAsync('SET readonly = 2');
+        // One statement only, and no table function that reaches outside the store.
+        const ast = (await session.queryAsync(`EXPLAIN AST ${sql}`, { format: 'TSVRaw' })).text();
+        const refused = tableFunctionsInAst(ast).filter((f) => !READER_TABLE_FUNCTIONS.has(f));
+        if (writesOutfile(ast)) throw new QueryRefused('Not enough privileges: INTO OUTFILE is not allowed for a read-only user (ACCESS_DENIED)');
+        if (refused.length > 0) {
+          throw new QueryRefused(`Not enough privileges: table function ${refused.join(', ')} is not allowed for a read-only user (ACCESS_DENIED)`);
+        }
+      }
       for (const s of settings) await session.queryAsync(s);
-      const result = Object.keys(params).length > 0
-        ? await session.queryBindAsync(sql, params, { format })
-        : await session.queryAsync(sql, { format });
+      const result = await session.queryAsync(sql, { format });
       let out: Buffer = Buffer.from(result.bytes());
       const headers: Record<string, string> = {
         'Content-Type': CONTENT_TYPES[format] ?? 'text/tab-separated-values; charset=UTF-8',
@@ -182,7 +238,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     } catch (err) {
       const e = err as Error & { clickhouseCode?: number; code?: unknown };
       const code = typeof e.clickhouseCode === 'number' ? e.clickhouseCode : Number(/Code: (\d+)/.exec(e.message)?.[1] ?? 0);
-      const name = /\(([A-Z_]+)\)\s*$/.exec(e.message)?.[1] ?? 'UNKNOWN_EXCEPTION';
+      const name = /\(([A-Z_]+)\)(?:\s*\(version [^)]*\))?\s*$/.exec(e.message)?.[1] ?? 'UNKNOWN_EXCEPTION';
       const message = e.message.replace(/^Code: \d+\. DB::Exception: /, '').replace(/\s*\([A-Z_]+\)\s*$/, '');
       chError(res, statusForCode(code), code, name, message);
     } finally {

@@ -7,9 +7,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { drainPending } from 'chdb';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
+import { IngestLog } from '../receiver/ingest-log.ts';
 import { IngestQueue, type IngestQueueOptions } from '../receiver/ingest-queue.ts';
-import { DEFAULT_ROW_LIMITS } from '../receiver/span-rows.ts';
+import type { RowFormat } from '../receiver/row-format.ts';
+import { DEFAULT_ROW_LIMITS, type RowLimits } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE } from '../storage/tables.ts';
 import { createClickHouseHandler, type QueryUser } from './clickhouse-http-interface.ts';
@@ -27,8 +30,14 @@ export interface EmbeddedServerOptions {
   readonly ingestToken?: string;
   readonly users?: readonly QueryUser[];
   readonly ttlDays?: number;
+  /** fsync every insert before acknowledging (default true; see migrate() in storage/store-client.ts). */
+  readonly fsync?: boolean;
+  /** Insert format for spans (default TSV, the faster for chdb to parse; see receiver/row-format.ts). */
+  readonly rowFormat?: RowFormat;
   readonly database?: string;
   readonly maxBodyBytes?: number;
+  /** Per-span limits (attribute size, timestamp range); defaults in receiver/span-rows.ts. */
+  readonly rowLimits?: Partial<RowLimits>;
   readonly queue?: Partial<IngestQueueOptions>;
 }
 
@@ -39,6 +48,7 @@ export interface EmbeddedServer {
   /** The in-process client that owns the store (writes go through it). */
   readonly client: ClickHouseClient;
   readonly queue: IngestQueue;
+  readonly ingestLog: IngestLog;
   readonly counters: ReceiverCounters;
   close(): Promise<void>;
 }
@@ -71,10 +81,17 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   const database = opts.database ?? DEFAULT_DATABASE;
   const maxBodyBytes = opts.maxBodyBytes ?? 32 << 20;
   const client = await openStore({ kind: 'embedded', path: dataDir }, database);
-  await migrate(client, { database, ttlDays: opts.ttlDays });
+  try {
+    await migrate(client, { database, ttlDays: opts.ttlDays, fsync: opts.fsync ?? true });
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
 
-  const queue = new IngestQueue(new ClickHouseSpanSink(client, database), opts.queue);
-  const otlp = createOtlpHandler(queue, { ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: DEFAULT_ROW_LIMITS });
+  const ingestLog = new IngestLog(client, { database, receiver: 'otlp_http' });
+  const rowFormat = opts.rowFormat ?? 'TSV';
+  const queue = new IngestQueue(new ClickHouseSpanSink(client, database, rowFormat), opts.queue, ingestLog);
+  const otlp = createOtlpHandler(queue, { rowFormat, ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } }, ingestLog);
   const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes });
 
   const crash = (res: import('node:http').ServerResponse, err: unknown): void => {
@@ -86,7 +103,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
       otlp.handle(req, res).catch((err) => crash(res, err));
     } else if (path === '/health' || path === '/') {
       req.resume();
-      send(res, 200, JSON.stringify({ status: 'ok', queuedSpans: queue.queuedRows, ...otlp.counters }), { 'Content-Type': 'application/json' });
+      send(res, 200, JSON.stringify({ status: 'ok', queuedSpans: queue.queuedRows, ...otlp.counters, ingestLogError: ingestLog.lastError }), { 'Content-Type': 'application/json' });
     } else {
       req.resume();
       send(res, 404, JSON.stringify({ code: 5, message: `no OTLP endpoint at ${path}; traces go to POST /v1/traces` }), { 'Content-Type': 'application/json' });
@@ -103,6 +120,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
     queryAddr = await listen(queryServer, opts.queryPort ?? 8123, host);
   } catch (err) {
     await Promise.allSettled([closeServer(otlpServer), closeServer(queryServer)]);
+    await ingestLog.close();
     await client.close();
     throw err;
   }
@@ -114,6 +132,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
     dataDir,
     client,
     queue,
+    ingestLog,
     counters: otlp.counters,
     close() {
       closed ??= (async () => {
@@ -121,7 +140,10 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
         const stopping = Promise.all([closeServer(otlpServer), closeServer(queryServer)]);
         await queue.close();
         await stopping;
+        await ingestLog.close();
         await client.close();
+        // Until chdb has really released the directory, this process cannot open another one.
+        await drainPending();
       })();
       return closed;
     },

@@ -10,7 +10,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      req.resume();
+      // Refuse before reading a byte; the caller answers with Connection: close.
       reject(new BadRequestError(`body is ${declared} bytes, over the ${maxBytes}-byte limit`, 413));
       return;
     }
@@ -22,7 +22,8 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       size += chunk.length;
       if (size > maxBytes) {
         failed = true;
-        reject(new BadRequestError(`body is over the ${maxBytes}-byte limit`, 413));
+        chunks.length = 0;
+        reject(new BadRequestError(`body is over the ${maxBytes}-byte limit (streamed without a Content-Length)`, 413));
         return;
       }
       chunks.push(chunk);

@@ -7,12 +7,18 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError, decodeRequest, decompress, encodingOf, type OtlpEncoding } from '../receiver/decode-request.ts';
+import { NO_INGEST_LOG, type IngestLogSink } from '../receiver/ingest-log.ts';
 import { type IngestQueue, RetryableError } from '../receiver/ingest-queue.ts';
 import { ExportTraceServiceResponse, RpcStatus } from '../receiver/otlp-proto-schema.ts';
 import { DEFAULT_ROW_LIMITS, RequestShapeError, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
+import { protobufToTsv } from '../receiver/otlp-proto-tsv.ts';
+import { encodeRows, type RowFormat } from '../receiver/row-format.ts';
+import type { EncodedBatch } from '../receiver/ingest-queue.ts';
 import { readBody, secretEquals, send } from './http-body.ts';
 
 export interface OtlpReceiverOptions {
+  /** The insert format the queue's sink takes; protobuf requests take the one-pass path for TSV. */
+  readonly rowFormat?: RowFormat;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   readonly ingestToken?: string;
   /** Largest body accepted, before and after decompression. */
@@ -47,13 +53,19 @@ function respond(res: ServerResponse, encoding: OtlpEncoding, status: number, me
   }
 }
 
-export function createOtlpHandler(queue: IngestQueue, opts: OtlpReceiverOptions = DEFAULT_OTLP_RECEIVER_OPTIONS) {
+export function createOtlpHandler(queue: IngestQueue, opts: OtlpReceiverOptions = DEFAULT_OTLP_RECEIVER_OPTIONS, log: IngestLogSink = NO_INGEST_LOG) {
   const counters: ReceiverCounters = { requests: 0, rejectedRequests: 0, rejectedSpans: 0, acceptedSpans: 0, retryableRefusals: 0 };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     counters.requests++;
+    const receivedAt = performance.now();
     // Answer errors in the client's own encoding when we can tell it; JSON otherwise.
     let encoding: OtlpEncoding = 'json';
+    let wireBytes = Number(req.headers['content-length']) || 0;
+    let spansInRequest = 0;
+    const note = (outcome: 'rejected' | 'refused' | 'partial', httpStatus: number, spans: number, message: string): void => {
+      log.record({ outcome, spans, bytes: wireBytes, latencyMs: performance.now() - receivedAt, requests: 1, httpStatus, message });
+    };
     try {
       if (req.method !== 'POST') {
         req.resume();
@@ -65,37 +77,60 @@ export function createOtlpHandler(queue: IngestQueue, opts: OtlpReceiverOptions 
         if (!secretEquals(token, opts.ingestToken)) {
           req.resume();
           counters.rejectedRequests++;
+          note('rejected', 401, 0, 'missing or wrong bearer token');
           respond(res, encodingSafe(req), 401, { code: RPC_UNAUTHENTICATED, message: 'missing or wrong bearer token' }, { 'WWW-Authenticate': 'Bearer' }, 'status');
           return;
         }
       }
       encoding = encodingOf(req.headers['content-type']);
       const raw = await readBody(req, opts.maxBodyBytes);
+      wireBytes = raw.length;
       const body = decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes);
-      const request = decodeRequest(body, encoding);
-      const { rows, rejectedSpans, errors } = requestToRows(request, opts.rowLimits);
+      const format = opts.rowFormat ?? 'TSV';
+      let batch: EncodedBatch;
+      let rejectedSpans: number;
+      let errors: string[];
+      if (encoding === 'protobuf' && format === 'TSV') {
+        const tsv = protobufToTsv(body, opts.rowLimits);
+        ({ rejectedSpans, errors } = tsv);
+        batch = { spans: tsv.spans, data: tsv.data };
+      } else {
+        const converted = requestToRows(decodeRequest(body, encoding), opts.rowLimits);
+        ({ rejectedSpans, errors } = converted);
+        batch = { spans: converted.rows.length, data: encodeRows(converted.rows, format) };
+      }
+      spansInRequest = batch.spans + rejectedSpans;
       counters.rejectedSpans += rejectedSpans;
-      if (rows.length === 0 && rejectedSpans > 0) {
+      if (batch.spans === 0 && rejectedSpans > 0) {
         throw new BadRequestError(`all ${rejectedSpans} spans were rejected: ${errors.join('; ')}`);
       }
-      await queue.submit(rows);
-      counters.acceptedSpans += rows.length;
-      const message = rejectedSpans > 0 ? { partialSuccess: { rejectedSpans, errorMessage: `${rejectedSpans} spans rejected: ${errors.join('; ')}` } } : {};
+      await queue.submit(batch, { bytes: wireBytes, receivedAt });
+      counters.acceptedSpans += batch.spans;
+      let message = {};
+      if (rejectedSpans > 0) {
+        const errorMessage = `${rejectedSpans} of ${spansInRequest} spans rejected: ${errors.join('; ')}`;
+        message = { partialSuccess: { rejectedSpans, errorMessage } };
+        note('partial', 200, rejectedSpans, errorMessage);
+      }
       respond(res, encoding, 200, message);
     } catch (err) {
       if (err instanceof RetryableError) {
         counters.retryableRefusals++;
+        note('refused', err.status, spansInRequest, err.message);
         const code = err.status === 429 ? RPC_RESOURCE_EXHAUSTED : RPC_UNAVAILABLE;
         respond(res, encoding, err.status, { code, message: err.message }, { 'Retry-After': String(err.retryAfterSeconds) }, 'status');
         return;
       }
       counters.rejectedRequests++;
-      if (err instanceof BadRequestError) {
-        respond(res, encoding, err.status, { code: RPC_INVALID_ARGUMENT, message: err.message }, {}, 'status');
-      } else if (err instanceof RequestShapeError) {
-        respond(res, encoding, 400, { code: RPC_INVALID_ARGUMENT, message: err.message }, {}, 'status');
+      if (err instanceof BadRequestError || err instanceof RequestShapeError) {
+        const status = err instanceof BadRequestError ? err.status : 400;
+        note('rejected', status, spansInRequest, err.message);
+        // An oversize body may still be streaming in: close the connection rather than read it all.
+        const close: Record<string, string> = status === 413 ? { Connection: 'close' } : {};
+        respond(res, encoding, status, { code: RPC_INVALID_ARGUMENT, message: err.message }, close, 'status');
       } else {
         // Anything else is our bug, not the client's: say so, and let it retry.
+        note('refused', 503, spansInRequest, `receiver error: ${(err as Error).message}`);
         respond(res, encoding, 503, { code: RPC_UNAVAILABLE, message: `receiver error: ${(err as Error).message}` }, { 'Retry-After': '1' }, 'status');
       }
     }

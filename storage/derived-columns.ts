@@ -39,13 +39,19 @@ export const IS_ERROR_SQL = `CAST(StatusCode, 'String') IN ('STATUS_CODE_ERROR',
  */
 const isOpenClawScope = `ScopeName = 'openclaw'`;
 const ocOutcome = attr(OpenClaw.outcome);
+/**
+ * The model-call span under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental, named
+ * `{operation} {model}`. openclaw.model.usage carries the same gen_ai.operation.name but is the
+ * usage of a call already recorded, so only spans outside the `openclaw.` names count.
+ */
+const ocRenamedModelCall = `(${isOpenClawScope} AND NOT startsWith(SpanName, 'openclaw.') AND ${attr(GenAI.operationName)} IN ('chat', 'text_completion', 'generate_content'))`;
 const openclawRecord = `multiIf(
       SpanName IN ('openclaw.message.processed', 'openclaw.context.assembled', 'openclaw.skill.used'), 'saw',
       SpanName = 'openclaw.tool.execution' AND ${ocOutcome} = 'blocked', 'decided',
       SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block', 'decided',
       SpanName IN ('openclaw.run', 'openclaw.harness.run') AND (${ocOutcome} = 'blocked' OR ${attr(OpenClaw.blockedBy)} != ''), 'decided',
       SpanName = 'openclaw.model.call', 'decided',
-      ${isOpenClawScope} AND ${attr(GenAI.operationName)} IN ('chat', 'text_completion', 'generate_content'), 'decided',
+      ${ocRenamedModelCall}, 'decided',
       SpanName IN ('openclaw.tool.execution', 'openclaw.message.delivery'), 'touched',
       '')`;
 
@@ -56,7 +62,7 @@ const openclawStep = `multiIf(
       SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block', 'policy',
       SpanName = 'openclaw.tool.execution', 'tool',
       SpanName = 'openclaw.message.delivery', 'send',
-      SpanName = 'openclaw.model.call' OR (${isOpenClawScope} AND ${attr(GenAI.operationName)} IN ('chat', 'text_completion', 'generate_content')), 'model_call',
+      SpanName = 'openclaw.model.call' OR ${ocRenamedModelCall}, 'model_call',
       '')`;
 
 /**
@@ -112,5 +118,68 @@ export const derivedColumns: readonly DerivedColumn[] = [
   { name: 'TaskCompletion', sql: attr(Flightrec.taskCompletion), description: 'caller-verified task completion' },
   { name: 'IsError', sql: `toUInt8(${IS_ERROR_SQL})`, description: '1 when the span status is error' },
   { name: 'ErrorType', sql: attr(GenAI.errorType), description: 'error.type' },
+  { name: 'Action', sql: firstNonEmpty(attr(Flightrec.policyAction), attr(GenAI.toolName), attr('openclaw.toolName')), description: 'the tool/action a span is about: the policy/approval subject, else the tool name' },
+  { name: 'DecisionToolCalls', sql: attr(Flightrec.decisionToolCalls), description: 'the tool calls a model call asked for (JSON)' },
+  { name: 'SourceUri', sql: attr(Flightrec.sourceUri), description: 'where the content seen came from (URL, file, table)' },
+  { name: 'TaskSteps', sql: `multiIf(startsWith(${attr(Flightrec.taskSteps)}, '['), toUInt32(JSONLength(${attr(Flightrec.taskSteps)})), ${attr(Flightrec.taskSteps)} = '', toUInt32(0), toUInt32OrZero(${attr(Flightrec.taskSteps)}) > 0, toUInt32OrZero(${attr(Flightrec.taskSteps)}), toUInt32(length(splitByChar(',', ${attr(Flightrec.taskSteps)}))))`, description: 'number of steps a task declares (a JSON array, a count or a comma list)' },
   { name: 'ScopeName', sql: 'ScopeName', description: "instrumentation scope: tells the flightrec OpenClaw plugin's spans ('flightrec.openclaw') from OpenClaw diagnostics-otel's ('openclaw')" },
+];
+
+/**
+ * Derived columns also stored on `otel_traces` as MATERIALIZED columns (named `Fr<Name>`), with
+ * their ClickHouse types. Reading a Map value means scanning each row's whole map, which is too slow
+ * for detections over millions of spans; a MATERIALIZED column is computed once at insert (for the
+ * real collector's inserts too, since it names its columns) and, for parts written before the
+ * column existed, computed on read from the same expression. The exporter's own columns are untouched.
+ */
+export const storedColumnTypes: Readonly<Record<string, string>> = {
+  SessionId: 'String',
+  Record: 'LowCardinality(String)',
+  Actor: 'LowCardinality(String)',
+  Approver: 'LowCardinality(String)',
+  DecisionToolCalls: 'String',
+  Step: 'LowCardinality(String)',
+  Agent: 'LowCardinality(String)',
+  Action: 'LowCardinality(String)',
+  Tool: 'LowCardinality(String)',
+  Model: 'LowCardinality(String)',
+  InputTokens: 'UInt64',
+  OutputTokens: 'UInt64',
+  SourceKind: 'LowCardinality(String)',
+  SourceUri: 'String',
+  Trust: 'LowCardinality(String)',
+  Sensitivity: 'LowCardinality(String)',
+  ContentProducedAt: 'Nullable(DateTime64(3))',
+  Verdict: 'LowCardinality(String)',
+  PolicyRule: 'LowCardinality(String)',
+  ApprovalStatus: 'LowCardinality(String)',
+  Effect: 'LowCardinality(String)',
+  TargetSystem: 'LowCardinality(String)',
+  TargetResource: 'String',
+  Risk: 'LowCardinality(String)',
+  RiskLevel: 'UInt8',
+  Reversible: 'LowCardinality(String)',
+  IdempotencyKey: 'String',
+  ArgumentsSha256: 'String',
+  Outcome: 'LowCardinality(String)',
+  TaskId: 'String',
+  TaskStep: 'LowCardinality(String)',
+  TaskStepState: 'LowCardinality(String)',
+  TaskSteps: 'UInt32',
+  TaskCompletion: 'LowCardinality(String)',
+  IsError: 'UInt8',
+};
+
+export const storedColumnName = (name: string): string => `Fr${name}`;
+
+/**
+ * A projection of `otel_traces` ordered by session: the stored columns plus the span's own, so a
+ * session's timeline is one contiguous read instead of a few granules in every (service, span name)
+ * range of the exporter's sort order. Attribute maps stay out of it (they would double the storage).
+ */
+export const SESSION_PROJECTION = 'flightrec_by_session';
+export const sessionProjectionColumns: readonly string[] = [
+  'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'SpanName', 'ServiceName', 'Duration', 'StatusCode', 'StatusMessage',
+  // Long hashes and keys the timeline does not show stay out: they are most of a projection's bytes.
+  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri'].includes(c)).map(storedColumnName),
 ];

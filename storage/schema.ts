@@ -8,7 +8,7 @@
  * Every statement is idempotent (IF NOT EXISTS), so the schema is created or brought up to date on
  * every start.
  */
-import { derivedColumns } from './derived-columns.ts';
+import { derivedColumns, SESSION_PROJECTION, sessionProjectionColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
 
 export interface SchemaOptions {
@@ -21,6 +21,14 @@ export interface SchemaOptions {
 }
 
 export const DEFAULT_TTL_DAYS = 180;
+
+/** The contrib exporter's insert column list (traces_insert.sql); ALIAS columns are never inserted. */
+export const TRACE_INSERT_COLUMNS = [
+  'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'TraceState', 'SpanName', 'SpanKind', 'ServiceName',
+  'ResourceAttributes', 'ScopeName', 'ScopeVersion', 'SpanAttributes', 'Duration', 'StatusCode', 'StatusMessage',
+  'Events.Timestamp', 'Events.Name', 'Events.Attributes',
+  'Links.TraceId', 'Links.SpanId', 'Links.TraceState', 'Links.Attributes',
+] as const;
 
 interface Resolved {
   db: string;
@@ -114,9 +122,15 @@ GROUP BY TraceId`,
 /** flightrec's additions on top of `otel_traces`: the normalised view and the session lookup. */
 export function flightrecDdl(opts: SchemaOptions = {}): string[] {
   const r = resolve(opts);
-  const columns = derivedColumns.map((c) => `    ${c.sql} AS ${c.name}`).join(',\n');
+  // Stored (MATERIALIZED) derived columns are read from otel_traces; the rest are computed here.
+  const columns = derivedColumns.map((c) => `    ${storedColumnTypes[c.name] ? storedColumnName(c.name) : c.sql} AS ${c.name}`).join(',\n');
+  const stored = derivedColumns.filter((c) => storedColumnTypes[c.name]);
   const sessionExpr = derivedColumns.find((c) => c.name === 'SessionId')!.sql;
   return [
+    // Additive: MATERIALIZED columns the exporter never writes (it names its insert columns).
+    `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster}\n${stored.map((c) => `    ADD COLUMN IF NOT EXISTS ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(',\n')}`,
+    // New parts get it; older parts are read from the table (ALTER TABLE … MATERIALIZE PROJECTION backfills).
+    `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster} ADD PROJECTION IF NOT EXISTS ${SESSION_PROJECTION} (SELECT ${sessionProjectionColumns.join(', ')} ORDER BY ${storedColumnName('SessionId')}, Timestamp)`,
     // A plain view: computed at read time, so it also covers rows written before it existed.
     `CREATE OR REPLACE VIEW ${r.db}.${Tables.spans}${r.onCluster} AS
 SELECT
@@ -147,6 +161,7 @@ AS SELECT
     count() AS Spans
 FROM ${r.db}.${Tables.traces}
 GROUP BY SessionId, TraceId, ServiceName`,
+    // Pipeline health, written by the embedded receiver (receiver/ingest-log.ts); docs/storage.md.
     `CREATE TABLE IF NOT EXISTS ${r.db}.${Tables.ingestLog}${r.onCluster} (
     Time DateTime64(3) CODEC(Delta, ZSTD(1)),
     Receiver LowCardinality(String),
@@ -154,11 +169,47 @@ GROUP BY SessionId, TraceId, ServiceName`,
     Spans UInt64,
     Bytes UInt64,
     LatencyMs Float64,
-    Message String
+    Message String,
+    Requests UInt32,
+    HttpStatus UInt16
 ) ENGINE = ${r.engine('MergeTree')}
 PARTITION BY toDate(Time)
 ORDER BY Time${r.ttl('Time')}`,
+    // Additive migrations for tables created by earlier flightrec versions (no-ops otherwise).
+    `ALTER TABLE ${r.db}.${Tables.ingestLog}${r.onCluster} ADD COLUMN IF NOT EXISTS Requests UInt32, ADD COLUMN IF NOT EXISTS HttpStatus UInt16`,
   ];
+}
+
+/** The TTL clause text a table should carry (as ClickHouse prints it back), or '' for none. */
+export function ttlExpression(column: string, ttlDays: number): string {
+  return ttlDays > 0 ? `toDateTime(${column}) + toIntervalDay(${ttlDays})` : '';
+}
+
+/** Tables whose retention follows the configured TTL, with the column it is computed from. */
+export const TTL_TABLES: readonly { readonly table: string; readonly column: string }[] = [
+  { table: Tables.traces, column: 'Timestamp' },
+  { table: Tables.traceIdTs, column: 'Start' },
+  { table: Tables.sessionTraces, column: 'Start' },
+  { table: Tables.ingestLog, column: 'Time' },
+];
+
+/** Tables an insert writes into (the span table and the targets of its materialized views). */
+export const INSERT_TARGET_TABLES: readonly string[] = [Tables.traces, Tables.traceIdTs, Tables.sessionTraces, Tables.ingestLog];
+
+/**
+ * The production DDL for a ClickHouse server or cluster, as one script to review and apply
+ * (`flightrec schema --cluster NAME`). With a cluster, every statement runs ON CLUSTER and tables
+ * use Replicated engines with the conventional `{shard}` / `{replica}` macros; a sharded cluster
+ * also needs Distributed tables over these, which is left to the operator (docs/storage.md).
+ */
+export function productionDdlScript(opts: SchemaOptions = {}): string {
+  const header = [
+    '-- flightrec schema for a ClickHouse server' + (opts.cluster ? ` / cluster ${opts.cluster}` : ''),
+    `-- database ${opts.database ?? DEFAULT_DATABASE}, retention ${(opts.ttlDays ?? DEFAULT_TTL_DAYS) > 0 ? `${opts.ttlDays ?? DEFAULT_TTL_DAYS} days` : 'none'}.`,
+    '-- otel_traces and its trace-id lookup match the OpenTelemetry Collector contrib clickhouse exporter:',
+    '-- run this before the collector (or set create_schema: false on the exporter). Idempotent.',
+  ].join('\n');
+  return header + '\n\n' + allDdl(opts).map((s) => s + ';').join('\n\n') + '\n';
 }
 
 /** Every statement, in the order they must run. */

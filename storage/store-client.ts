@@ -5,13 +5,55 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
-import { allDdl, type SchemaOptions } from './schema.ts';
-import { DEFAULT_DATABASE, quoteIdent } from './tables.ts';
+import { allDdl, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TRACE_INSERT_COLUMNS, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
+import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
+import { derivedColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 
 export type StoreTarget =
   | { readonly kind: 'embedded'; readonly path: string }
   | { readonly kind: 'server'; readonly url: string; readonly username?: string; readonly password?: string; readonly database?: string };
+
+type ChdbConnection = ReturnType<typeof createChdbConnection>;
+
+/** The chdb connection behind each embedded client, for the raw-insert fast path below. */
+const embeddedConnections = new WeakMap<ClickHouseClient, ChdbConnection>();
+
+export interface BulkInsert {
+  readonly database: string;
+  readonly table: string;
+  readonly columns: readonly string[];
+  /** A text format chdb's raw insert takes: TSV or JSONEachRow. */
+  readonly format: 'TSV' | 'JSONEachRow';
+  readonly body: Buffer;
+}
+
+/**
+ * Insert a pre-encoded body. Resolves only when the engine has written the rows (a synchronous
+ * INSERT: the part is committed to disk when the query returns; see docs/storage.md on fsync).
+ *
+ * Embedded: chdb's raw insert hands the Buffer to the engine without copying it into a JS string
+ * (the client's insert() path builds `query + "\n" + body` as one string first, which halves
+ * throughput for large group commits — measured in bench/ingest-throughput.ts). Over HTTP the
+ * same body goes through @clickhouse/client's exec.
+ */
+export async function insertBody(client: ClickHouseClient, insert: BulkInsert): Promise<void> {
+  if (insert.body.length === 0) return;
+  // quoteIdent validates both names; chdb's raw insert wants them bare.
+  const qualified = `${quoteIdent(insert.database)}.${quoteIdent(insert.table)}`;
+  const connection = embeddedConnections.get(client);
+  if (connection) {
+    await connection.chdb.rawInsert({ table: qualified.replace(/`/g, ''), columns: [...insert.columns], format: insert.format, values: insert.body });
+    return;
+  }
+  const columns = insert.columns.map((c) => '`' + c + '`').join(', ');
+  const result = await client.exec({
+    query: `INSERT INTO ${qualified} (${columns}) FORMAT ${insert.format === 'TSV' ? 'TabSeparated' : 'JSONEachRow'}`,
+    values: Readable.from([insert.body]),
+  });
+  result.stream.resume();
+}
 
 export function createStoreClient(target: StoreTarget): ClickHouseClient {
   if (target.kind === 'embedded') {
@@ -20,7 +62,10 @@ export function createStoreClient(target: StoreTarget): ClickHouseClient {
     const path = resolve(target.path);
     mkdirSync(path, { recursive: true });
     try {
-      return createClient({ connection: createChdbConnection({ path }) } as Parameters<typeof createClient>[0]);
+      const connection = createChdbConnection({ path });
+      const client = createClient({ connection } as Parameters<typeof createClient>[0]);
+      embeddedConnections.set(client, connection);
+      return client;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       if (/Cannot lock file/i.test(msg)) {
@@ -59,9 +104,104 @@ export async function openStore(target: StoreTarget, database: string = DEFAULT_
   return client;
 }
 
-/** Create or bring the schema up to date; idempotent, safe on every start. */
-export async function migrate(client: ClickHouseClient, opts: SchemaOptions = {}): Promise<void> {
-  for (const statement of allDdl(opts)) {
+export interface MigrateOptions extends SchemaOptions {
+  /**
+   * Make every insert fsync its part files and directory before it returns (MergeTree settings
+   * fsync_after_insert / fsync_part_directory on the tables an insert writes). The embedded
+   * receiver acknowledges only after the insert returns, so this is what makes an acknowledged
+   * span survive power loss, not just a crash of the process. Off: inserts survive a process crash
+   * (the page cache is the kernel's) but not a machine crash.
+   */
+  readonly fsync?: boolean;
+}
+
+export class SchemaMismatchError extends Error {}
+
+/**
+ * Create or bring the schema up to date; idempotent, safe on every start. Works on a database the
+ * contrib exporter created first (its CREATE … IF NOT EXISTS tables are kept as they are); refuses,
+ * with the missing columns named, a span table too old to take the exporter's current insert.
+ */
+export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {}): Promise<void> {
+  const database = opts.database ?? DEFAULT_DATABASE;
+  // The exporter's table first, then check it is the current layout, and only then add flightrec's
+  // columns and views on top: they read columns (ScopeName, …) a too-old table lacks.
+  const statements = allDdl(opts);
+  const tracesTable = statements.indexOf(tracesTableDdl(opts));
+  for (const statement of statements.slice(0, tracesTable + 1)) {
     await client.command({ query: statement });
+  }
+  const columns = await client.query({
+    query: 'SELECT name FROM system.columns WHERE database = {db:String} AND table = {table:String}',
+    query_params: { db: database, table: Tables.traces },
+    format: 'JSONEachRow',
+  });
+  const present = new Set((await columns.json<{ name: string }>()).map((c) => c.name));
+  const missing = TRACE_INSERT_COLUMNS.filter((c) => !present.has(c));
+  if (missing.length > 0) {
+    throw new SchemaMismatchError(
+      `${database}.${Tables.traces} lacks column(s) ${missing.join(', ')} that the contrib exporter's current insert writes; ` +
+        'it was created by an older exporter. Rename it aside (RENAME TABLE) and start again to create the current layout.',
+    );
+  }
+  for (const statement of statements.slice(tracesTable + 1)) {
+    await client.command({ query: statement });
+  }
+  await syncStoredColumns(client, database);
+  await syncTtl(client, database, opts.ttlDays ?? DEFAULT_TTL_DAYS);
+  if (opts.fsync !== undefined) {
+    const v = opts.fsync ? 1 : 0;
+    for (const table of INSERT_TARGET_TABLES) {
+      await client.command({ query: `ALTER TABLE ${quoteIdent(database)}.${quoteIdent(table)} MODIFY SETTING fsync_after_insert = ${v}, fsync_part_directory = ${v}` });
+    }
+  }
+}
+
+/**
+ * Bring the stored derived columns (MATERIALIZED `Fr*` on otel_traces) to this version's
+ * expressions: `ADD COLUMN IF NOT EXISTS` leaves a column from an older flightrec as it was.
+ * ClickHouse keeps expressions reformatted, so both sides are compared through
+ * formatQuerySingleLine. Parts already written keep the values they were stored with; rows
+ * inserted from now on get the new expression.
+ */
+async function syncStoredColumns(client: ClickHouseClient, database: string): Promise<void> {
+  const result = await client.query({
+    query: "SELECT name, default_expression FROM system.columns WHERE database = {db:String} AND table = {table:String} AND default_kind = 'MATERIALIZED'",
+    query_params: { db: database, table: Tables.traces },
+    format: 'JSONEachRow',
+  });
+  const have = new Map((await result.json<{ name: string; default_expression: string }>()).map((c) => [c.name, c.default_expression]));
+  const stored = derivedColumns.filter((c) => storedColumnTypes[c.name] && have.has(storedColumnName(c.name)));
+  if (stored.length === 0) return;
+  const same = await client.query({
+    query: "SELECT arrayMap((a, b) -> formatQuerySingleLine(concat('SELECT ', a)) = formatQuerySingleLine(concat('SELECT ', b)), {want:Array(String)}, {have:Array(String)}) AS same",
+    query_params: { want: stored.map((c) => c.sql), have: stored.map((c) => have.get(storedColumnName(c.name))!) },
+    format: 'JSONEachRow',
+  });
+  const flags = (await same.json<{ same: (number | boolean)[] }>())[0]!.same;
+  const changed = stored.filter((_, i) => !flags[i]);
+  if (changed.length === 0) return;
+  await client.command({
+    query: `ALTER TABLE ${quoteIdent(database)}.${quoteIdent(Tables.traces)}\n${changed.map((c) => `    MODIFY COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql}`).join(',\n')}`,
+  });
+}
+
+/** Bring each table's TTL to the configured retention, touching only tables whose TTL differs. */
+async function syncTtl(client: ClickHouseClient, database: string, ttlDays: number): Promise<void> {
+  const result = await client.query({
+    query: 'SELECT name, create_table_query FROM system.tables WHERE database = {db:String}',
+    query_params: { db: database },
+    format: 'JSONEachRow',
+  });
+  const ddl = new Map((await result.json<{ name: string; create_table_query: string }>()).map((t) => [t.name, t.create_table_query]));
+  for (const { table, column } of TTL_TABLES) {
+    const current = ddl.get(table);
+    if (current === undefined) continue;
+    const now = /\bTTL (.+?)(?: SETTINGS |$)/s.exec(current)?.[1]?.trim() ?? '';
+    const want = ttlExpression(column, ttlDays);
+    if (now === want) continue;
+    const target = `${quoteIdent(database)}.${quoteIdent(table)}`;
+    // ttl_only_drop_parts = 1 on these tables: applying a TTL drops whole expired parts, no rewrite.
+    await client.command({ query: want ? `ALTER TABLE ${target} MODIFY TTL ${want}` : `ALTER TABLE ${target} REMOVE TTL` });
   }
 }

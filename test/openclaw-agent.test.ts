@@ -134,18 +134,9 @@ describe('flightrec plugin in a real OpenClaw agent turn', () => {
       format: 'JSONEachRow',
     });
     expect(await flows.json()).toHaveLength(1);
-    // Once issue 5's saved detection is on this branch, it must agree.
-    const saved = (() => {
-      try {
-        return findSavedQuery('detect_toxic_flow');
-      } catch {
-        return undefined;
-      }
-    })();
-    if (saved) {
-      const found = await runSavedQuery(t.http, saved, { from: new Date(Date.now() - 3_600_000).toISOString().replace('T', ' ').slice(0, 23), to: new Date(Date.now() + 60_000).toISOString().replace('T', ' ').slice(0, 23) });
-      expect(found.map((r) => r.SessionId)).toContain(sessionId);
-    }
+    // The saved detection (queries/detect_toxic_flow.sql) finds it too, as `flightrec incidents` would.
+    const found = await runSavedQuery(t.http, findSavedQuery('detect_toxic_flow'), { from: new Date(Date.now() - 3_600_000).toISOString().replace('T', ' ').slice(0, 23), to: new Date(Date.now() + 60_000).toISOString().replace('T', ' ').slice(0, 23) });
+    expect(found.map((r) => r.SessionId)).toContain(sessionId);
   });
 
   it('policy mode blocks a denied tool (nothing written, no execute_tool under the denial) and records an unanswered approval', async () => {

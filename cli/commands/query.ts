@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { findSavedQuery } from '../../review/saved-queries.ts';
 import { runSavedQuery } from '../../review/run-query.ts';
+import { rangeSince, withTimeRange } from '../../review/time-range.ts';
 import { connect, connectionOptions } from '../connect.ts';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../format-rows.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -24,18 +25,19 @@ export function outputFormat(v: string | undefined): OutputFormat {
 export const query: Command = {
   name: 'query',
   summary: 'run a saved query from queries/',
-  usage: 'flightrec query <name> [--param k=v …] [--format table|json|csv] [--url URL | --data-dir DIR]',
+  usage: 'flightrec query <name> [--param k=v …] [--since 24h] [--format table|json|csv] [--url URL | --data-dir DIR]',
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { param: { type: 'string', multiple: true }, format: { type: 'string' }, ...connectionOptions },
+      options: { param: { type: 'string', multiple: true }, format: { type: 'string' }, since: { type: 'string' }, ...connectionOptions },
     });
     const name = positionals[0];
     if (!name) throw new UsageError('which query? `flightrec queries` lists them');
     const format = outputFormat(values.format);
     const saved = findSavedQuery(name);
-    const params = parseParamFlags(values.param);
+    // Time-windowed queries ({from}/{to}) cover the last --since (24h by default) unless given explicitly.
+    const params = withTimeRange(saved, parseParamFlags(values.param), rangeSince(values.since ?? '24h'));
     const client = await connect(values);
     try {
       const rows = await runSavedQuery(client, saved, params);

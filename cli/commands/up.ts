@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { startEmbeddedServer } from '../../server/embedded-server.ts';
+import { DEFAULT_TTL_DAYS } from '../../storage/schema.ts';
 import { DEFAULT_DATA_DIR } from '../connect.ts';
 import { usersFromEnv } from '../users-from-env.ts';
 import { UsageError, type Command } from '../command.ts';
+import { waitForStopSignal } from '../stop-signal.ts';
 
 function port(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -14,7 +16,10 @@ function port(value: string | undefined, fallback: number, flag: string): number
 export const up: Command = {
   name: 'up',
   summary: 'start the embedded collector and store (OTLP/HTTP in, ClickHouse HTTP out)',
-  usage: 'flightrec up [--data-dir DIR] [--host 127.0.0.1] [--otlp-port 4318] [--query-port 8123] [--ttl-days 180]',
+  usage:
+    'flightrec up [--data-dir DIR] [--host 127.0.0.1] [--otlp-port 4318] [--query-port 8123] [--ttl-days 180] [--no-fsync]\n' +
+    '  env: FLIGHTREC_DATA_DIR, FLIGHTREC_HOST, FLIGHTREC_OTLP_PORT, FLIGHTREC_QUERY_PORT, FLIGHTREC_TTL_DAYS, FLIGHTREC_FSYNC=0,\n' +
+    '       FLIGHTREC_INGEST_TOKEN, FLIGHTREC_READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD, FLIGHTREC_EXPORTER_PASSWORD',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
@@ -24,32 +29,28 @@ export const up: Command = {
         'otlp-port': { type: 'string' },
         'query-port': { type: 'string' },
         'ttl-days': { type: 'string' },
+        'no-fsync': { type: 'boolean' },
       },
     });
-    const ttl = values['ttl-days'] === undefined ? undefined : Number(values['ttl-days']);
-    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 0)) throw new UsageError(`--ttl-days must be a whole number >= 0`);
+    const ttlText = values['ttl-days'] ?? process.env.FLIGHTREC_TTL_DAYS;
+    const ttl = ttlText === undefined || ttlText === '' ? undefined : Number(ttlText);
+    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 0)) throw new UsageError(`--ttl-days (FLIGHTREC_TTL_DAYS) must be a whole number >= 0 (0 keeps spans forever), got ${JSON.stringify(ttlText)}`);
+    const fsync = !(values['no-fsync'] ?? process.env.FLIGHTREC_FSYNC === '0');
     const server = await startEmbeddedServer({
       dataDir: values['data-dir'] ?? process.env.FLIGHTREC_DATA_DIR ?? DEFAULT_DATA_DIR,
       host: values.host ?? process.env.FLIGHTREC_HOST,
       otlpPort: port(values['otlp-port'] ?? process.env.FLIGHTREC_OTLP_PORT, 4318, 'otlp-port'),
       queryPort: port(values['query-port'] ?? process.env.FLIGHTREC_QUERY_PORT, 8123, 'query-port'),
       ttlDays: ttl,
+      fsync,
       ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined,
       users: usersFromEnv(),
     });
-    console.log(`flightrec is up (store: ${server.dataDir})`);
+    console.log(`flightrec is up (store: ${server.dataDir}; retention ${ttl === 0 ? 'forever' : `${ttl ?? DEFAULT_TTL_DAYS} days`}; fsync ${fsync ? 'on' : 'off'})`);
     console.log(`  OTLP/HTTP traces:   ${server.otlpUrl}/v1/traces   (OTEL_EXPORTER_OTLP_ENDPOINT=${server.otlpUrl})`);
     console.log(`  ClickHouse HTTP:    ${server.queryUrl}   (flightrec query … --url ${server.queryUrl})`);
     console.log('Press Ctrl-C to stop.');
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await waitForStopSignal();
     console.log('stopping: writing queued spans…');
     await server.close();
     return 0;

@@ -45,6 +45,11 @@ export const DEFAULT_ALLOW_KEYS: readonly string[] = [
 
 const MAX_DEPTH = 64;
 
+function firstSecretGroup(groups: Record<string, string | undefined>): string | undefined {
+  for (const k in groups) if (k.startsWith('secret') && groups[k]) return groups[k];
+  return undefined;
+}
+
 export function createRedactor(config: RedactionConfig = {}): Redactor {
   const base = config.replacement ?? '[REDACTED]';
   const tagged = (rule: string): string => (base.endsWith(']') ? `${base.slice(0, -1)}:${rule}]` : `${base}:${rule}`);
@@ -58,50 +63,101 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
   }
   const allow = new Set([...DEFAULT_ALLOW_KEYS, ...(config.allowKeys ?? [])]);
 
-  const isSecretKey = (key: string): boolean => {
+  const decideSecretKey = (key: string): boolean => {
     const lower = key.toLowerCase();
     if (denyExact.has(lower)) return true;
     for (const re of denyRe) if (re.test(key)) return true;
     const dot = key.lastIndexOf('.');
     return SECRET_KEY_SEGMENT.test(dot >= 0 ? key.slice(dot + 1) : key);
   };
+  // Attribute keys repeat on every span: decide each once (bounded, in case keys are generated).
+  const keyCache = new Map<string, boolean>();
+  const isSecretKey = (key: string): boolean => {
+    let v = keyCache.get(key);
+    if (v === undefined) {
+      v = decideSecretKey(key);
+      if (keyCache.size >= 10_000) keyCache.clear();
+      keyCache.set(key, v);
+    }
+    return v;
+  };
 
-  const triggered = (rule: ValueRule, text: string): boolean => {
-    if (rule.trigger instanceof RegExp) return rule.trigger.test(text);
-    for (const t of rule.trigger) if (text.includes(t)) return true;
-    return false;
+  // One pass over the text finds every literal trigger; regex triggers are tested one by one.
+  const literalOwners = new Map<string, ValueRule[]>();
+  for (const r of rules) {
+    if (r.trigger instanceof RegExp) continue;
+    for (const t of r.trigger) literalOwners.set(t, [...(literalOwners.get(t) ?? []), r]);
+  }
+  const literalScan = literalOwners.size > 0
+    ? new RegExp([...literalOwners.keys()].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
+    : undefined;
+
+  const triggeredRules = (text: string): ValueRule[] => {
+    const hit = new Set<ValueRule>();
+    if (literalScan) {
+      literalScan.lastIndex = 0;
+      for (let m = literalScan.exec(text); m; m = literalScan.exec(text)) {
+        for (const r of literalOwners.get(m[0])!) hit.add(r);
+        // Overlapping triggers ("sk-" inside "sk-ant-"): look again from the next character.
+        literalScan.lastIndex = m.index + 1;
+      }
+    }
+    const out: ValueRule[] = [];
+    for (const r of rules) if (r.trigger instanceof RegExp ? r.trigger.test(text) : hit.has(r)) out.push(r);
+    return out;
+  };
+
+  const marker = base.endsWith(']') ? base.slice(0, -1) : base;
+
+  const applyRule = (rule: ValueRule, text: string, hits: string[]): string => {
+    const re = rule.pattern;
+    re.lastIndex = 0;
+    let out = '';
+    let last = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      let start = m.index;
+      const end = start + m[0].length;
+      if (rule.extendLeft) while (start > last && rule.extendLeft.test(text[start - 1]!)) start--;
+      const match = text.slice(start, end);
+      if (rule.accept && !rule.accept(match)) continue;
+      const secret = m.groups ? firstSecretGroup(m.groups) : undefined;
+      // Already redacted by an earlier, more specific rule (or by key): leave the tag as it is.
+      if ((secret ?? match).startsWith(marker)) continue;
+      hits.push(rule.name);
+      if (secret) {
+        const at = start + match.lastIndexOf(secret);
+        out += text.slice(last, at) + tagged(rule.name);
+        last = at + secret.length;
+      } else {
+        out += text.slice(last, start) + tagged(rule.name);
+        last = end;
+      }
+    }
+    return last === 0 ? text : out + text.slice(last);
   };
 
   const redactText = (text: string): RedactionResult => {
+    const candidates = triggeredRules(text);
+    if (candidates.length === 0) return { value: text, rules: [] };
     let out = text;
-    let hits: string[] | undefined;
-    for (const rule of rules) {
-      if (!triggered(rule, out)) continue;
-      rule.pattern.lastIndex = 0;
-      out = out.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
-        if (rule.accept && !rule.accept(match)) return match;
-        (hits ??= []).push(rule.name);
-        const groups = rest[rest.length - 1];
-        const secret = groups && typeof groups === 'object' ? (groups as Record<string, string | undefined>).secret : undefined;
-        if (secret) {
-          const at = match.lastIndexOf(secret);
-          return match.slice(0, at) + tagged(rule.name) + match.slice(at + secret.length);
-        }
-        return tagged(rule.name);
-      });
-    }
-    return { value: out, rules: hits ? [...new Set(hits)] : [] };
+    const hits: string[] = [];
+    for (const rule of candidates) out = applyRule(rule, out, hits);
+    return { value: out, rules: hits.length ? [...new Set(hits)] : [] };
   };
 
-  const redactDeep = (value: unknown, depth = 0): unknown => {
+  const redactDeep = (value: unknown, scan: boolean, depth: number): unknown => {
     if (depth > MAX_DEPTH) throw new Error('redaction: value nested too deeply');
-    if (typeof value === 'string') return redactText(value).value;
+    if (typeof value === 'string') return scan ? redactText(value).value : value;
     if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+    if (Array.isArray(value)) return value.map((v) => redactDeep(v, scan, depth + 1));
     const src = (typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON(): unknown }).toJSON() : value);
-    if (src === null || typeof src !== 'object') return redactDeep(src, depth + 1);
+    if (src === null || typeof src !== 'object') return redactDeep(src, scan, depth + 1);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(src)) out[k] = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? base : redactDeep(v, depth + 1);
+    for (const [k, v] of Object.entries(src)) out[k] = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? base : redactDeep(v, scan, depth + 1);
     return out;
   };
 
@@ -110,7 +166,7 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
     redactText,
     isSecretKey,
     isAllowedKey: (key) => allow.has(key) && !isSecretKey(key),
-    redactDeep: (value) => redactDeep(value),
+    redactDeep: (value, scanValues = true) => redactDeep(value, scanValues, 0),
   };
 }
 

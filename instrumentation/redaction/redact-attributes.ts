@@ -36,6 +36,7 @@ export function redactAttributes(redactor: Redactor, attrs: Attributes, onError?
   const redacted: string[] = [];
   const dropped: string[] = [];
   const copy = (): Attributes => (out ??= { ...attrs });
+  const marker = redactor.replacement.endsWith(']') ? redactor.replacement.slice(0, -1) : redactor.replacement;
   for (const key of Object.keys(attrs)) {
     const value = attrs[key];
     if (value === undefined || value === null) continue;
@@ -49,6 +50,9 @@ export function redactAttributes(redactor: Redactor, attrs: Attributes, onError?
       const r = redactValue(redactor, value);
       if (r.changed) {
         copy()[key] = r.value;
+        redacted.push(key);
+      } else if (typeof value === 'string' && value.includes(marker)) {
+        // Redacted earlier, at capture time (redacted capture mode): list it all the same.
         redacted.push(key);
       }
     } catch (err) {

@@ -15,7 +15,10 @@ export interface Redactor {
   isSecretKey(key: string): boolean;
   /** True when a key is on the allow list (never scanned: hashes, ids, enumerations). */
   isAllowedKey(key: string): boolean;
-  /** Deep copy of a JSON-like value with secret keys replaced and string values scanned. */
-  redactDeep(value: unknown): unknown;
+  /**
+   * Deep copy of a JSON-like value with secret keys replaced and (unless `scanValues` is false,
+   * when a later stage scans the serialised text anyway) string values scanned.
+   */
+  redactDeep(value: unknown, scanValues?: boolean): unknown;
   readonly replacement: string;
 }

@@ -12,10 +12,15 @@ export interface ValueRule {
   readonly name: string;
   /** Substrings (any) or a regex that must occur before the rule's pattern is run. */
   readonly trigger: readonly string[] | RegExp;
-  /** Global regex; the match (or the `secret` named group when present) is replaced. */
+  /** Global regex; the match (or the first `secret…` named group that matched) is replaced. */
   readonly pattern: RegExp;
   /** Extra check on a match (Luhn, digit count, file-extension look-alikes); true = redact. */
   readonly accept?: (match: string) => boolean;
+  /**
+   * Where the match must be widened to the left from what the pattern found (the pattern starts
+   * at a cheap anchor such as "@"; a regex that starts at every word is several times slower).
+   */
+  readonly extendLeft?: RegExp;
 }
 
 /** Luhn checksum over the digits of `s`. */
@@ -62,10 +67,9 @@ function digitCount(s: string): number {
 }
 
 export const DEFAULT_VALUE_RULES: readonly ValueRule[] = [
+  // Provider formats first, so a key is tagged with its provider rather than a generic rule.
   { name: 'private_key', trigger: ['PRIVATE KEY'], pattern: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?-----END[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/g },
   { name: 'jwt', trigger: ['eyJ'], pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-  { name: 'bearer_token', trigger: /bearer|basic |token /i, pattern: /\b(?:Bearer|Basic|Token)\s+(?<secret>[A-Za-z0-9._~+/=-]{12,})/gi },
-  { name: 'url_password', trigger: ['://'], pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/?#"']*:(?<secret>[^\s@/?#"']+)@/gi },
   { name: 'anthropic_api_key', trigger: ['sk-ant-'], pattern: /\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{20,}/g },
   { name: 'openai_api_key', trigger: ['sk-'], pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
   { name: 'aws_access_key_id', trigger: /A[KS]IA|ABIA|ACCA/, pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
@@ -78,22 +82,35 @@ export const DEFAULT_VALUE_RULES: readonly ValueRule[] = [
   { name: 'npm_token', trigger: ['npm_'], pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
   { name: 'sendgrid_api_key', trigger: ['SG.'], pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}/g },
   {
+    name: 'bearer_token',
+    trigger: /bearer|basic |token /i,
+    pattern: /\b(?:Bearer|Basic|Token)\s+(?<secret>[A-Za-z0-9._~+/=-]{12,})/gi,
+    // "Basic authentication is disabled" is prose: a credential has a digit or a base64/url symbol.
+    accept: (m) => /[0-9+/=_.~-]/.test(m.slice(m.search(/\s/))),
+  },
+  { name: 'url_password', trigger: ['://'], pattern: /:\/\/[^\s:@/?#"']*:(?<secret>[^\s@/?#"']+)@/g },
+  {
     name: 'secret_assignment',
     trigger: /pass|secret|token|api.?key|pwd/i,
     // key=value / key: value / "key": "value" where the key names a secret.
-    pattern: /(?:password|passwd|pwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token)["']?\s*[:=]\s*["']?(?<secret>[^\s"'&,;}]{4,})/gi,
+    // A quoted value is taken whole (spaces included); \" covers JSON nested in a JSON string.
+    pattern: /(?:password|passwd|pwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token)\\?["']?\s*[:=]\s*(?:\\?"(?<secretQuoted>(?:[^"\\]|\\[^"])+)\\?"|'(?<secretSingle>[^']+)'|(?<secret>[^\s"'&,;}\\]{4,}))/gi,
   },
   { name: 'card_number', trigger: /\d{4}/, pattern: /(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])/g, accept: isCardNumber },
   {
     name: 'email',
     trigger: ['@'],
-    pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g,
+    // Anchored at "@" (with a local part before it); the local part is added by extendLeft.
+    pattern: /(?<=[A-Za-z0-9._%+-])@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g,
+    extendLeft: /[A-Za-z0-9._%+-]/,
     accept: (m) => !FILE_EXTENSIONS.test(m),
   },
   {
     name: 'phone',
     trigger: /\d{3}/,
-    pattern: /(?<![\w.+-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}[ .-]\d{3,4}[ .-]?\d{3,4}(?![\w.-]|[ .-]?\d)|\+\d{9,15}\b/g,
+    // Grouped numbers need two separators ("415-555-2671", "(415) 555 2671", "+44 20 7946 0958") so
+    // "2026-000123" and dates stay; ungrouped ones need a leading + (E.164).
+    pattern: /(?<![\w.+-]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w-]|[ .-]?\d)|(?<![\w+])\+\d{9,15}\b/g,
     accept: (m) => {
       const n = digitCount(m);
       return n >= 9 && n <= 15;

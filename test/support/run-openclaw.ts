@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly pluginConfig: Record<string, unknown>;
   readonly env?: Record<string, string>;
   readonly timeoutMs?: number;
+  /** The plugin folder OpenClaw loads: openclaw/ (sources) unless given, e.g. a packed dist/openclaw. */
+  readonly pluginDir?: string;
 }
 
 export function openclawConfig(o: RunOptions): unknown {
@@ -36,7 +38,7 @@ export function openclawConfig(o: RunOptions): unknown {
     models: { providers: { mock: { baseUrl: o.modelBaseUrl, apiKey: 'sk-local', api: 'openai-completions', models: [{ id: 'm1', name: 'Scripted model' }] } } },
     agents: { defaults: { model: { primary: 'mock/m1' }, workspace: join(o.home, 'workspace') } },
     plugins: {
-      load: { paths: [PLUGIN_DIR] },
+      load: { paths: [o.pluginDir ?? PLUGIN_DIR] },
       entries: { flightrec: { enabled: true, hooks: { allowConversationAccess: true }, config: o.pluginConfig } },
     },
   };

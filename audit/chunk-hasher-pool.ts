@@ -1,0 +1,68 @@
+/**
+ * Hashes chunk files on worker threads, one file per worker at a time, so `verify` uses every core:
+ * each file is hashed twice over (file SHA-256 and per-record leaves), which is the whole cost of
+ * verifying. Jobs start in the order asked; callers await them in that order, so at most about one
+ * result per worker waits in memory.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ChunkHashes } from './hash-chunk.ts';
+import type { RecordFormat } from './record-formats.ts';
+import { moduleExtensionOf } from '../package/package-root.ts';
+
+interface Job {
+  id: number;
+  path: string;
+  format: RecordFormat;
+  resolve: (r: ChunkHashes) => void;
+  reject: (e: Error) => void;
+}
+
+export class ChunkHasherPool {
+  readonly #idle: Worker[] = [];
+  readonly #all: Worker[] = [];
+  readonly #queue: Job[] = [];
+  readonly #running = new Map<Worker, Job>();
+  #nextId = 0;
+
+  constructor(size: number = availableParallelism()) {
+    for (let i = 0; i < Math.max(1, size); i++) {
+      const w = new Worker(new URL(`./hash-chunk-worker${moduleExtensionOf(import.meta.url)}`, import.meta.url));
+      w.on('message', (m: { id: number; sha256?: string; bytes?: number; leaves?: ArrayBuffer; error?: string }) => {
+        const job = this.#running.get(w)!;
+        this.#running.delete(w);
+        if (m.error !== undefined) job.reject(new Error(m.error));
+        else job.resolve({ sha256: m.sha256!, bytes: m.bytes!, leaves: Buffer.from(m.leaves!) });
+        this.#idle.push(w);
+        this.#pump();
+      });
+      w.on('error', (err) => {
+        const job = this.#running.get(w);
+        this.#running.delete(w);
+        job?.reject(err);
+      });
+      this.#all.push(w);
+      this.#idle.push(w);
+    }
+  }
+
+  hash(path: string, format: RecordFormat): Promise<ChunkHashes> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ id: this.#nextId++, path, format, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#idle.length > 0 && this.#queue.length > 0) {
+      const w = this.#idle.pop()!;
+      const job = this.#queue.shift()!;
+      this.#running.set(w, job);
+      w.postMessage({ id: job.id, path: job.path, format: job.format });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#all.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The three record encodings of an export. Each record is one entry of the Merkle tree; its bytes
+ * are the record as written in the chunk file, without the line terminator. JSON Lines and OCSF
+ * records are canonical JSON (RFC 8785), so any tool that re-serialises a parsed record the same
+ * way gets the same bytes.
+ */
+import { RECORD_FIELDS, type AuditRecord } from './audit-record.ts';
+import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
+import { toOcsfApiActivity } from './ocsf.ts';
+
+export const RECORD_FORMATS = ['jsonl', 'csv', 'ocsf'] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+export const FILE_EXTENSIONS: Record<RecordFormat, string> = { jsonl: 'jsonl', csv: 'csv', ocsf: 'ocsf.jsonl' };
+
+export interface RecordEncoder {
+  /** First line of every chunk file (CSV header), or null. Covered by the file hash, not by a leaf. */
+  readonly header: string | null;
+  encode(record: AuditRecord): string;
+}
+
+function csvCell(v: unknown): string {
+  const s = typeof v === 'string' ? v : typeof v === 'object' ? canonicalJson(v as CanonicalValue) : String(v);
+  // RFC 4180: quote fields holding a quote, comma or line break; double the quotes inside.
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const SORTED_FIELDS = [...RECORD_FIELDS].sort();
+
+/**
+ * canonicalJson() specialised to an AuditRecord: the top-level member order is fixed, so only the
+ * attribute keys need sorting per record. Same bytes as canonicalJson(record) (a test checks).
+ */
+function encodeJsonlRecord(r: AuditRecord): string {
+  let out = '{';
+  for (let i = 0; i < SORTED_FIELDS.length; i++) {
+    const f = SORTED_FIELDS[i]!;
+    const v = r[f];
+    out += (i === 0 ? '"' : ',"') + f + '":';
+    if (typeof v === 'string') out += JSON.stringify(v);
+    else if (typeof v === 'number' || typeof v === 'boolean') out += String(v);
+    else if (f === 'attributes') {
+      const attrs = v as Record<string, string>;
+      const keys = Object.keys(attrs).sort();
+      out += '{';
+      for (let k = 0; k < keys.length; k++) out += (k === 0 ? '' : ',') + JSON.stringify(keys[k]) + ':' + JSON.stringify(attrs[keys[k]!]);
+      out += '}';
+    } else out += canonicalJson(v as unknown as CanonicalValue);
+  }
+  return out + '}';
+}
+
+export function encoderFor(format: RecordFormat, toolVersion: string): RecordEncoder {
+  switch (format) {
+    case 'jsonl':
+      return { header: null, encode: encodeJsonlRecord };
+    case 'csv':
+      return { header: RECORD_FIELDS.join(','), encode: (r) => RECORD_FIELDS.map((f) => csvCell(r[f])).join(',') };
+    case 'ocsf':
+      return { header: null, encode: (r) => canonicalJson(toOcsfApiActivity(r, toolVersion)) };
+  }
+}
+
+/**
+ * Splits a chunk file's bytes into records: one per line, except that in CSV a line break inside
+ * a quoted field belongs to the record (RFC 4180). Works on bytes, not decoded strings, because the
+ * leaf hash is over the exact bytes in the file. Yields [record bytes, 1-based record number].
+ */
+export class RecordSplitter {
+  readonly #csv: boolean;
+  #pending: Buffer[] = [];
+  #quotes = 0;
+  #skipHeader: boolean;
+  #count = 0;
+
+  constructor(format: RecordFormat) {
+    this.#csv = format === 'csv';
+    this.#skipHeader = this.#csv;
+  }
+
+  /** Records completed by this chunk of file bytes. */
+  *push(chunk: Buffer): Generator<Buffer> {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (this.#csv) {
+        this.#quotes += countQuotes(piece);
+        if (this.#quotes % 2 === 1) {
+          // The newline is inside a quoted field: keep it as part of the record.
+          this.#pending.push(piece, NEWLINE);
+          continue;
+        }
+        this.#quotes = 0;
+      }
+      const record = this.#pending.length > 0 ? Buffer.concat([...this.#pending, piece]) : piece;
+      this.#pending = [];
+      if (this.#skipHeader) {
+        this.#skipHeader = false;
+        continue;
+      }
+      this.#count++;
+      yield record;
+    }
+    if (start < chunk.length) this.#pending.push(Buffer.from(chunk.subarray(start)));
+  }
+
+  /** Bytes after the last newline: a record missing its terminator, or nothing. */
+  *end(): Generator<Buffer> {
+    if (this.#pending.length === 0) return;
+    const record = Buffer.concat(this.#pending);
+    this.#pending = [];
+    if (record.length === 0) return;
+    if (this.#skipHeader) return;
+    this.#count++;
+    yield record;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function countQuotes(b: Buffer): number {
+  let n = 0;
+  let i = b.indexOf(0x22);
+  while (i >= 0) {
+    n++;
+    i = b.indexOf(0x22, i + 1);
+  }
+  return n;
+}

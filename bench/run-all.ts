@@ -1,0 +1,33 @@
+/**
+ * Runs every benchmark in turn, each in its own process (so one's heap and chdb store do not
+ * weigh on the next), with its default sizes; `npm run bench -- ingest audit` runs those whose
+ * name contains one of the words. Figures are printed by each script; this only sequences them.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BENCHES: readonly { readonly name: string; readonly file: string; readonly what: string }[] = [
+  { name: 'instrumentation-overhead', file: 'instrumentation-overhead.ts', what: 'wrapped tool call vs hand-written span (issue 3)' },
+  { name: 'instrumentation-redaction-choice', file: 'instrumentation-redaction-choice.ts', what: 'own redactor vs libraries, where installed (issue 3)' },
+  { name: 'ingest-throughput', file: 'ingest-throughput.ts', what: 'spans/s through the receiver vs direct insert; bytes per span (issue 4)' },
+  { name: 'review-queries', file: 'review-queries.ts', what: 'timeline and detections on 10M spans (issue 5)' },
+  { name: 'grafana-dashboards', file: 'grafana-dashboards.ts', what: 'every dashboard query as Grafana sends it (issue 6)' },
+  { name: 'audit-export', file: 'audit-export.ts', what: 'export and verify 1M records vs sha256sum (issue 7)' },
+];
+
+const words = process.argv.slice(2);
+const chosen = words.length ? BENCHES.filter((b) => words.some((w) => b.name.includes(w))) : BENCHES;
+if (chosen.length === 0) {
+  console.error(`no benchmark matches ${words.join(' ')}; there are: ${BENCHES.map((b) => b.name).join(', ')}`);
+  process.exit(2);
+}
+let failed = 0;
+for (const b of chosen) {
+  console.log(`\n=== ${b.name}: ${b.what}`);
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL(b.file, import.meta.url))], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    failed++;
+    console.log(`=== ${b.name} exited with ${r.status ?? r.signal}`);
+  }
+}
+process.exit(failed ? 1 : 0);

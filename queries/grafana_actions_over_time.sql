@@ -1,0 +1,26 @@
+-- name: grafana_actions_over_time
+-- description: Actions (touched spans) per time bucket, one series per effect and risk, filtered by service, agent, channel and conversation.
+-- param: from DateTime64(3) — start of the time range
+-- param: to DateTime64(3) — end of the time range
+-- param: service String = * — service name, * for every service
+-- param: agent String = * — agent name, * for every agent
+-- param: channel String = * — sessions that used this channel, * for every channel
+-- param: conversation String = * — one session / conversation id, * for every session
+-- param: interval_seconds UInt32 = 60 — bucket width in seconds
+-- title: Actions by effect and risk over time
+-- panel: timeseries
+SELECT
+    toStartOfInterval(Timestamp, toIntervalSecond({interval_seconds:UInt32})) AS Time,
+    concat(if(Effect = '', 'unknown', Effect), ' / ', if(Risk = '', 'unrated', Risk)) AS EffectRisk,
+    count() AS Actions
+FROM flightrec_spans
+WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+  AND Record = 'touched'
+  AND ({service:String} = '*' OR ServiceName = {service:String})
+  AND ({agent:String} = '*' OR Agent = {agent:String})
+  AND ({conversation:String} = '*' OR SessionId = {conversation:String})
+  AND ({channel:String} = '*' OR SessionId IN (
+        SELECT SessionId FROM flightrec_spans
+        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Channel = {channel:String}))
+GROUP BY Time, EffectRisk
+ORDER BY Time, EffectRisk

@@ -1,0 +1,24 @@
+-- name: grafana_session_summary
+-- description: One session (or trace) in figures: what it saw, decided and touched, side effects, denials, errors, tokens and how long it ran.
+-- param: session String — the session / conversation id, or a trace id
+-- title: Session in figures
+-- panel: stat
+WITH traces AS (
+    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
+    FROM flightrec_session_traces
+    WHERE SessionId = {session:String} OR TraceId = {session:String}
+    GROUP BY TraceId
+)
+SELECT
+    countIf(Record = 'saw') AS Saw,
+    countIf(Record = 'decided') AS Decided,
+    countIf(Record = 'touched') AS Touched,
+    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
+    countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
+    countIf(IsError = 1) AS Errors,
+    sum(InputTokens) + sum(OutputTokens) AS Tokens,
+    round(dateDiff('millisecond', min(Timestamp), max(Timestamp + toIntervalNanosecond(Duration))) / 1000, 3) AS DurationSeconds
+FROM flightrec_spans
+WHERE TraceId IN (SELECT TraceId FROM traces)
+  AND Timestamp >= (SELECT min(first_start) FROM traces)
+  AND Timestamp <= (SELECT max(last_end) FROM traces)

@@ -1,0 +1,37 @@
+-- name: grafana_tool_error_retry_rates
+-- description: Per tool: calls, errors and error rate, and retries (a call of the same tool in the same session right after one that failed) and retry rate, filtered by service, agent, channel and conversation.
+-- param: from DateTime64(3) — start of the time range
+-- param: to DateTime64(3) — end of the time range
+-- param: service String = * — service name, * for every service
+-- param: agent String = * — agent name, * for every agent
+-- param: channel String = * — sessions that used this channel, * for every channel
+-- param: conversation String = * — one session / conversation id, * for every session
+-- title: Error and retry rates by tool
+-- panel: table
+WITH calls AS (
+    SELECT
+        Tool,
+        IsError = 1 OR Outcome = 'error' AS failed,
+        lagInFrame(toUInt8(IsError = 1 OR Outcome = 'error'), 1, 0) OVER (
+            PARTITION BY SessionId, Tool ORDER BY Timestamp, SpanId
+            ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS after_failure
+    FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+      AND Record = 'touched' AND Tool != ''
+  AND ({service:String} = '*' OR ServiceName = {service:String})
+  AND ({agent:String} = '*' OR Agent = {agent:String})
+  AND ({conversation:String} = '*' OR SessionId = {conversation:String})
+  AND ({channel:String} = '*' OR SessionId IN (
+        SELECT SessionId FROM flightrec_spans
+        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Channel = {channel:String}))
+)
+SELECT
+    Tool,
+    count() AS Calls,
+    countIf(failed) AS Errors,
+    round(countIf(failed) / count(), 4) AS ErrorRate,
+    countIf(after_failure = 1) AS Retries,
+    round(countIf(after_failure = 1) / count(), 4) AS RetryRate
+FROM calls
+GROUP BY Tool
+ORDER BY Errors DESC, Calls DESC, Tool

@@ -1,0 +1,26 @@
+-- name: overview
+-- description: Headline figures for a time range: sessions, traces, spans, model calls, actions, side effects, high-risk actions, denials, approvals pending, errors and tokens.
+-- param: from DateTime64(3) — start of the time range
+-- param: to DateTime64(3) — end of the time range
+-- panel: stat
+WITH active AS (
+    -- Sessions and traces from the small session lookup, not by de-duplicating ids over every span.
+    SELECT uniqExact(SessionId) AS sessions, uniqExact(TraceId) AS traces
+    FROM flightrec_session_traces
+    WHERE Start <= {to:DateTime64(3)} AND End >= {from:DateTime64(3)}
+)
+SELECT
+    any((SELECT sessions FROM active)) AS Sessions,
+    any((SELECT traces FROM active)) AS Traces,
+    count() AS Spans,
+    countIf(Step = 'model_call') AS ModelCalls,
+    countIf(Record = 'touched') AS Actions,
+    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
+    countIf(Record = 'touched' AND RiskLevel >= 3) AS HighRiskActions,
+    countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
+    countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,
+    countIf(IsError = 1) AS Errors,
+    sum(InputTokens) AS InputTokens,
+    sum(OutputTokens) AS OutputTokens
+FROM flightrec_spans
+WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}

@@ -1,0 +1,22 @@
+-- name: recent_sessions
+-- description: Sessions active in a time range, newest first: agent, start and end, traces, spans, side effects, denials, errors and tokens.
+-- param: from DateTime64(3) — start of the time range
+-- param: to DateTime64(3) — end of the time range
+-- param: limit UInt32 = 200 — the most sessions to return
+-- panel: table
+SELECT
+    SessionId,
+    any(Agent) AS Agent,
+    toDateTime64(min(Timestamp), 3) AS Started,
+    toDateTime64(max(Timestamp + toIntervalNanosecond(Duration)), 3) AS Ended,
+    uniqExact(TraceId) AS Traces,
+    count() AS Spans,
+    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
+    countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
+    countIf(IsError = 1) AS Errors,
+    sum(InputTokens) + sum(OutputTokens) AS Tokens
+FROM flightrec_spans
+WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+GROUP BY SessionId
+ORDER BY Started DESC
+LIMIT {limit:UInt32}

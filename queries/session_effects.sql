@@ -1,0 +1,30 @@
+-- name: session_effects
+-- description: External effects of a session (or a trace): every write, send, delete, execute and payment it performed, with target, risk, reversibility, idempotency key and outcome.
+-- param: session String — the session / conversation id, or a trace id
+-- panel: table
+WITH traces AS (
+    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
+    FROM flightrec_session_traces
+    WHERE SessionId = {session:String} OR TraceId = {session:String}
+    GROUP BY TraceId
+)
+SELECT
+    Timestamp,
+    TraceId,
+    SpanId,
+    Action,
+    Effect,
+    TargetSystem,
+    TargetResource,
+    Risk,
+    multiIf(Reversible = 'true', 'yes', Reversible = 'false', 'no', 'unknown') AS Reversible,
+    IdempotencyKey,
+    Outcome,
+    Duration / 1e6 AS DurationMs,
+    StatusMessage
+FROM flightrec_spans
+WHERE TraceId IN (SELECT TraceId FROM traces)
+  AND Timestamp >= (SELECT min(first_start) FROM traces)
+  AND Timestamp <= (SELECT max(last_end) FROM traces)
+  AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')
+ORDER BY Timestamp, SpanId

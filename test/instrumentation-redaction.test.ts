@@ -1,0 +1,141 @@
+/**
+ * Redaction before export: a corpus of realistic secrets and PII is redacted, a corpus of
+ * look-alikes is left exactly as it was; keys are redacted by name; the redacted keys are listed;
+ * a value whose redaction fails is dropped (fail closed); exception messages are redacted too.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness, type Harness } from './support/instrumentation-harness.ts';
+import { createRedactor, isCardNumber, luhnValid, redactAttributes, startToolCall, wrapTool } from '../instrumentation/index.ts';
+import { Flightrec, GenAI } from '../instrumentation/semconv.ts';
+
+interface Corpus {
+  secrets: { name: string; text: string; secret: string; rule: string }[];
+  lookalikes: { name: string; text: string }[];
+}
+const corpus = JSON.parse(readFileSync(new URL('./fixtures/redaction-corpus.json', import.meta.url), 'utf8')) as Corpus;
+const redactor = createRedactor();
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.shutdown();
+  h = undefined;
+});
+
+describe('value patterns on a corpus', () => {
+  it.each(corpus.secrets.map((s) => [s.name, s] as const))('redacts %s', (_name, s) => {
+    expect(s.text).toContain(s.secret); // the fixture is meaningful
+    const r = redactor.redactText(s.text);
+    expect(r.value).not.toContain(s.secret);
+    expect(r.rules).toContain(s.rule);
+    expect(r.value).toContain(`[REDACTED:${s.rule}]`);
+  });
+
+  it.each(corpus.lookalikes.map((l) => [l.name, l] as const))('leaves look-alike unchanged: %s', (_name, l) => {
+    const r = redactor.redactText(l.text);
+    expect(r.rules).toEqual([]);
+    expect(r.value).toBe(l.text);
+  });
+
+  it('keeps the text around a secret', () => {
+    expect(redactor.redactText('DATABASE_URL=postgres://app:s3cr3t@db:5432/x').value).toBe('DATABASE_URL=postgres://app:[REDACTED:url_password]@db:5432/x');
+    expect(redactor.redactText('Authorization: Bearer abcdef0123456789xyz').value).toBe('Authorization: Bearer [REDACTED:bearer_token]');
+  });
+
+  it('Luhn and issuer checks', () => {
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+    expect(isCardNumber('4111-1111-1111-1111')).toBe(true);
+    expect(isCardNumber('1000200030004000')).toBe(false); // valid Luhn, no card issuer
+    expect(luhnValid('1000200030004000')).toBe(true);
+  });
+});
+
+describe('keys, allow and deny lists', () => {
+  it('replaces values of secret-named keys, leaves token counts and allow-listed keys alone', () => {
+    const r = redactAttributes(redactor, {
+      'http.request.header.authorization': 'opaque-value',
+      'db.password': 'x',
+      'app.config.api_key': 'y',
+      'x-api-key': 'z',
+      'session.cookie': 'c',
+      [GenAI.usageInputTokens]: 12,
+      'llm.token_count.total': 'many',
+      'app.max_tokens': '4096',
+      [Flightrec.argumentsSha256]: 'ab'.repeat(32),
+      'note': 'contact ann@example.com',
+    });
+    expect(r.attributes).toMatchObject({
+      'http.request.header.authorization': '[REDACTED]',
+      'db.password': '[REDACTED]',
+      'app.config.api_key': '[REDACTED]',
+      'x-api-key': '[REDACTED]',
+      'session.cookie': '[REDACTED]',
+      [GenAI.usageInputTokens]: 12,
+      'llm.token_count.total': 'many',
+      'app.max_tokens': '4096',
+      note: 'contact [REDACTED:email]',
+    });
+    expect(String(r.attributes[Flightrec.redactedKeys]).split(',').sort()).toEqual(['app.config.api_key', 'db.password', 'http.request.header.authorization', 'note', 'session.cookie', 'x-api-key']);
+  });
+
+  it('configurable: extra deny keys (string or regex), allow keys, disabled rules, replacement', () => {
+    const custom = createRedactor({ denyKeys: ['X-Internal-Ref', /^customer\./], allowKeys: ['support.contact'], disableRules: ['phone'], replacement: '***' });
+    const r = redactAttributes(custom, {
+      'x-internal-ref': 'r-1',
+      'customer.name': 'Ann',
+      'support.contact': 'help@example.com',
+      'other.contact': 'help@example.com',
+      'hotline': 'call +1 415-555-2671',
+    });
+    expect(r.attributes).toMatchObject({ 'x-internal-ref': '***', 'customer.name': '***', 'support.contact': 'help@example.com', 'other.contact': '***:email', hotline: 'call +1 415-555-2671' });
+  });
+
+  it('deep redaction of structured content (redacted capture mode) by key and value', () => {
+    const v = redactor.redactDeep({ headers: { Authorization: 'Bearer x', 'content-type': 'json' }, user: { password: 'p', name: 'Ann', email: 'ann@example.com' }, list: ['AKIAIOSFODNN7EXAMPLE', 3] });
+    expect(v).toEqual({ headers: { Authorization: '[REDACTED]', 'content-type': 'json' }, user: { password: '[REDACTED]', name: 'Ann', email: '[REDACTED:email]' }, list: ['[REDACTED:aws_access_key_id]', 3] });
+  });
+});
+
+describe('export stage', () => {
+  it('redacts attributes, exception events and status messages; lists the keys; capture-time redaction too', async () => {
+    h = harness({ captureMode: 'redacted' });
+    const login = wrapTool(async (_a: { user: string; password: string; note: string }) => {
+      throw new Error('login failed for postgres://svc:pw12345@db/x');
+    }, { name: 'login' });
+    await expect(login({ user: 'svc', password: 'hunter22', note: 'mail ann@example.com' })).rejects.toThrow('pw12345');
+    const s = await h.one('execute_tool login');
+    const args = JSON.parse(s.attributes[GenAI.toolCallArguments] as string);
+    expect(args).toEqual({ note: 'mail [REDACTED:email]', password: '[REDACTED]', user: 'svc' });
+    expect(s.status.message).not.toContain('pw12345');
+    expect(JSON.stringify(s.events)).not.toContain('pw12345');
+    expect(s.events[0]!.attributes!['exception.message']).toContain('[REDACTED:url_password]');
+    expect(s.attributes[Flightrec.argumentsSha256]).toMatch(/^[0-9a-f]{64}$/); // the hash is of the original
+  });
+
+  it('full capture mode still goes through the export stage; redaction off leaves it as is', async () => {
+    h = harness({ captureMode: 'full' });
+    const t = startToolCall({ name: 'echo', arguments: { text: 'key AKIAIOSFODNN7EXAMPLE' } });
+    t.end('ok');
+    const s = await h.one('execute_tool echo');
+    expect(s.attributes[GenAI.toolCallArguments]).toBe('{"text":"key [REDACTED:aws_access_key_id]"}');
+    expect(s.attributes[Flightrec.redactedKeys]).toBe(GenAI.toolCallArguments);
+    await h.shutdown();
+
+    h = harness({ captureMode: 'full', redaction: false });
+    startToolCall({ name: 'echo', arguments: { text: 'key AKIAIOSFODNN7EXAMPLE' } }).end('ok');
+    expect((await h.one('execute_tool echo')).attributes[GenAI.toolCallArguments]).toBe('{"text":"key AKIAIOSFODNN7EXAMPLE"}');
+  });
+
+  it('fails closed: a value whose redaction throws is dropped and listed, the rest is exported', async () => {
+    h = harness({
+      captureMode: 'none',
+      redaction: { rules: [{ name: 'explodes', trigger: ['KABOOM'], pattern: /KABOOM/g, accept: () => { throw new Error('rule bug'); } }] },
+    });
+    startToolCall({ name: 't', targetResource: 'KABOOM resource' }).end();
+    const s = await h.one('execute_tool t');
+    expect(s.attributes[Flightrec.targetResource]).toBeUndefined();
+    expect(s.attributes[Flightrec.droppedKeys]).toBe(Flightrec.targetResource);
+    expect(s.attributes[GenAI.toolName]).toBe('t');
+  });
+});

@@ -1,0 +1,171 @@
+/**
+ * The review CLI as a user runs it, in its own process, against the embedded server seeded with
+ * the bundled workload: listings, formats, incidents, the incident tree and HTML report, and the
+ * one-line errors for every kind of bad input.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSavedQueries } from '../review/saved-queries.ts';
+import type { ReplayedSession } from '../workload/replay.ts';
+import { scenarios } from '../workload/scenarios.ts';
+import { startTestServer, type TestServer } from './support/embedded.ts';
+import { runCli, type CliResult } from './support/run-cli.ts';
+import { seedWorkload } from './support/seed-workload.ts';
+import { tempDir } from './support/temp-dir.ts';
+
+let t: TestServer;
+let sessions: ReplayedSession[];
+let url: string[];
+const out = tempDir('flightrec-cli-');
+
+beforeAll(async () => {
+  t = await startTestServer();
+  sessions = await seedWorkload(t);
+  url = ['--url', t.server.queryUrl];
+});
+afterAll(async () => {
+  await t?.stop();
+  out.cleanup();
+});
+
+const session = (key: string): ReplayedSession => sessions.find((s) => s.key === key)!;
+
+/** A user error: non-zero exit, nothing on stdout, exactly one line on stderr. */
+function expectOneLineError(r: CliResult, pattern: RegExp): void {
+  expect(r.code).not.toBe(0);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(pattern);
+}
+
+async function freePortThatRefuses(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('flightrec queries / query', () => {
+  it('lists every saved query with its parameters', async () => {
+    const r = await runCli(['queries']);
+    expect(r.code).toBe(0);
+    for (const q of loadSavedQueries()) expect(r.stdout).toContain(q.name);
+    expect(r.stdout).toContain('--param max_age_seconds=<UInt32> (default 86400)');
+    expect(r.stdout).toContain('detection, critical');
+  });
+
+  it('runs a query with table, json and csv output', async () => {
+    const s = session('double-send');
+    const [table, json, csv] = await Promise.all(['table', 'json', 'csv'].map((f) => runCli(['query', 'session_effects', '--param', `session=${s.sessionId}`, '--format', f, ...url])));
+    expect(table!.code).toBe(0);
+    expect(table!.stdout).toMatch(/quote-Q-2211[\s\S]*\(3 rows\)/);
+    expect(JSON.parse(json!.stdout).map((r: { Action: string }) => r.Action)).toEqual(['send_email', 'send_email', 'slack_reply']);
+    const lines = csv!.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Timestamp,TraceId,SpanId,Action,Effect/);
+    expect(lines).toHaveLength(4);
+  });
+
+  it('fills from/to of a time-windowed query from --since', async () => {
+    const r = await runCli(['query', 'detect_toxic_flow', '--since', '24h', '--format', 'json', ...url]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((x: { SessionId: string }) => x.SessionId)).toEqual([session('injected-exfil').sessionId]);
+    const none = await runCli(['query', 'detect_toxic_flow', '--since', '1m', '--format', 'json', ...url]);
+    expect(JSON.parse(none.stdout)).toEqual([]);
+  });
+
+  it('unknown query, missing or mistyped parameter, bad format: one line and exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['query', 'no_such_query'], /unknown query "no_such_query"; known: .*session_timeline/],
+      [['query', 'session_timeline'], /needs --param session=<String>/],
+      [['query', 'session_timeline', '--param', 'session=x', '--param', 'limit=lots'], /parameter limit must be UInt32: not a whole number/],
+      [['query', 'session_timeline', '--param', 'session=x', '--param', 'colour=red'], /has no parameter colour/],
+      [['query', 'detect_runaway', '--param', 'from=yesterday', '--param', 'to=now'], /parameter from must be DateTime64\(3\)/],
+      [['query', 'overview', '--format', 'xml'], /--format must be one of table, json, csv/],
+      [['query', 'overview', '--since', 'forever'], /--since takes a duration like 15m, 24h or 7d/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli([...args, ...url])));
+    results.forEach((r, i) => {
+      expectOneLineError(r, cases[i]![1]);
+      expect(r.code).toBe(2);
+    });
+    // Checked by the server, not the CLI: still one line and a non-zero exit.
+    expectOneLineError(await runCli(['query', 'detect_unapproved_risky_action', '--param', 'min_risk=severe', ...url]), /min_risk must be low, medium, high or critical/);
+  });
+
+  it('an unreachable server: one line naming the URL and how to fix it', async () => {
+    const port = await freePortThatRefuses();
+    const cmds = [['query', 'overview'], ['incidents'], ['incident', 'abc']];
+    for (const r of await Promise.all(cmds.map((cmd) => runCli([...cmd, '--url', `http://127.0.0.1:${port}`])))) {
+      expectOneLineError(r, new RegExp(`cannot reach the flightrec store at http://127.0.0.1:${port}.*--url`));
+      expect(r.code).toBe(2);
+    }
+  });
+});
+
+describe('flightrec incidents / incident', () => {
+  it('lists every finding, newest first', async () => {
+    const r = await runCli(['incidents', '--since', '24h', '--format', 'json', ...url]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { Time: string; SessionId: string; Detection: string }[];
+    const times = rows.map((x) => x.Time);
+    expect(times).toEqual([...times].sort().reverse());
+    const bad = scenarios.filter((s) => s.expect.length > 0);
+    expect(new Set(rows.map((x) => x.SessionId))).toEqual(new Set(bad.map((s) => session(s.key).sessionId)));
+    for (const s of bad) {
+      const fired = new Set(rows.filter((x) => x.SessionId === session(s.key).sessionId).map((x) => x.Detection));
+      expect([...fired].sort(), s.key).toEqual([...s.expect].sort());
+    }
+    const text = await runCli(['incidents', ...url]);
+    expect(text.stdout).toMatch(/^\d+ findings in the last 24h, newest first/);
+    expect(text.stdout).toContain('CRITICAL toxic flow');
+    expect(text.stdout).toContain(`Review one: flightrec incident ${session('stale-refund').sessionId}`);
+    const quiet = await runCli(['incidents', '--since', '1m', ...url]);
+    expect(quiet.stdout).toBe('No detection fired in the last 1m.\n');
+  });
+
+  it('shows one session as an indented saw/decided/touched tree with its findings', async () => {
+    const s = session('injected-exfil');
+    const r = await runCli(['incident', s.sessionId, ...url]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Session ${s.sessionId}`);
+    expect(r.stdout).toMatch(/Findings \(1\)\n {2}CRITICAL toxic flow/);
+    const lines = r.stdout.split('\n');
+    const root = lines.find((l) => l.includes('AGENT   invoke_agent mail-agent'))!;
+    const denied = lines.find((l) => l.includes('DECIDED policy send_email: DENY'))!;
+    expect(denied).toContain('✗ denied');
+    expect(denied).toContain('◀ toxic flow');
+    const indent = (l: string): number => l.replace(/^\s*\+[\d.]+s/, '').search(/\S/);
+    expect(indent(denied)).toBeGreaterThan(indent(root));
+    expect(lines.filter((l) => / {2}SAW /.test(l))).toHaveLength(3);
+    expect(r.stdout).toMatch(/External effects \(1\)\n.*slack_reply send → slack:D05SALES/);
+    // A trace id finds the same session.
+    const byTrace = await runCli(['incident', s.traceIds[0]!, ...url]);
+    expect(byTrace.stdout).toContain(`Session ${s.sessionId}`);
+  });
+
+  it('writes a self-contained HTML report', async () => {
+    const s = session('branch-delete-retry');
+    const file = join(out.path, 'report.html');
+    const r = await runCli(['incident', s.sessionId, '--html', file, ...url]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`HTML report written to ${file}`);
+    expect(existsSync(file)).toBe(true);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('denied then retried');
+    expect(html).toContain('unapproved risky action');
+    expect(html).toContain('github:acme/payments-api#release-2026-11');
+    expect(html).toContain('&quot;flightrec.policy.rule&quot;: &quot;protected-branches-need-owner&quot;');
+    // Self-contained: no scripts, stylesheets or images fetched from anywhere.
+    expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!partners)[^"<\s]*\.(css|js)/i);
+  });
+
+  it('an unknown session or a missing argument: one line, non-zero exit', async () => {
+    expectOneLineError(await runCli(['incident', 'no-such-session', ...url]), /no session or trace "no-such-session" in the store/);
+    expectOneLineError(await runCli(['incident', ...url]), /which session or trace\?/);
+    expectOneLineError(await runCli(['incidents', '--since', '0h', ...url]), /--since must be longer than zero/);
+  });
+});
