@@ -226,6 +226,10 @@ export const OpenClaw = {
   compactedCount: 'openclaw.compaction.compacted_count',
   compactionTokens: 'openclaw.compaction.token_count',
   toolsOffered: 'openclaw.tools.offered',
+  /** A session goal's status as OpenClaw last reported it in the run (`complete` is the model's claim). */
+  goalStatus: 'openclaw.goal.status',
+  /** SHA-256 of the status note the model gave with `update_goal` (content, so hashed). */
+  goalNoteSha256: 'openclaw.goal.note_sha256',
 } as const;
 
 /** Every attribute key flightrec declares, for cross-checks against SQL and docs. */

@@ -12,6 +12,8 @@
  *   │     └─ execute_tool {tool}    TOUCHED  after_tool_call — never under a denial
  *   ├─ execute_tool {tool}          TOUCHED  observe mode: before/after_tool_call
  *   │  └─ context {tool}            SAW  the tool result as it enters the context: source, trust, sensitivity
+ *   ├─ task goal                    task state  the session goal a goal tool reported (create/update/get_goal),
+ *   │                                           from that call to agent_end; completion never taken from the model
  *   └─ send_message {channel}       TOUCHED  message_sending/message_sent (channel paths)
  *
  * Every handler is contained by the caller (register.ts): a telemetry failure never reaches OpenClaw.
@@ -24,15 +26,18 @@ import { recordInbound, recordSeen, startContextLoad } from '../instrumentation/
 import { modelResultAttributes, startModelCall, type DecidedToolCall, type ModelCallHandle, type ModelCallResult } from '../instrumentation/record-model.ts';
 import { startPolicyCheck, type PolicyDecision } from '../instrumentation/record-policy.ts';
 import { startMessageSend, type MessageSendHandle } from '../instrumentation/record-send.ts';
+import { startTask, type TaskHandle } from '../instrumentation/record-task.ts';
 import { startToolCall } from '../instrumentation/record-tool.ts';
 import type { HasContext } from '../instrumentation/recording.ts';
 import { Flightrec, GenAI, OpenClaw, type ApprovalStatus } from '../instrumentation/semconv.ts';
 import { UNKNOWN_TOOL, refineForCall, targetResourceOf, type OpenClawToolSpec } from './builtin-tools.ts';
 import type { PluginConfig } from './config.ts';
 import type { PluginTelemetry } from './exporter.ts';
+import { completionOfGoal, goalFromToolResult, type GoalState } from './goal-task.ts';
 import type * as H from './hook-types.ts';
 import { approvalSeverity, decide } from './policy.ts';
 import { resultProvenance, resultText } from './provenance.ts';
+import { DISPATCHER_TOOLS, dispatcherCallId } from './tool-dispatch.ts';
 import { openclawParent } from './trace-parent.ts';
 
 const PLUGIN_ID = 'flightrec';
@@ -58,8 +63,12 @@ interface RunState {
   readonly sessionKey?: string;
   readonly chats: ChatState[];
   readonly tools: Map<string, ToolState>;
+  /** Dispatcher (`tool_call`) call ids that forwarded to a tool whose own hooks fired. */
+  readonly dispatched: Set<string>;
   /** Set by agent_end; the span is ended then, llm_output only flushes. */
   ended: boolean;
+  /** The session goal this run has reported on, as a task span ended with the run. */
+  goal?: { readonly task: TaskHandle; state: GoalState };
   sawPrompt: boolean;
   sawSystem: boolean;
 }
@@ -152,7 +161,7 @@ export class RunRecorder {
       ...(a.modelProviderId ? { [OpenClaw.provider]: a.modelProviderId } : {}),
       ...(a.modelId ? { [OpenClaw.model]: a.modelId } : {}),
     });
-    const run: RunState = { runId, agent, sessionKey: ctx.sessionKey, chats: [], tools: new Map(), ended: false, sawPrompt: false, sawSystem: false };
+    const run: RunState = { runId, agent, sessionKey: ctx.sessionKey, chats: [], tools: new Map(), dispatched: new Set(), ended: false, sawPrompt: false, sawSystem: false };
     this.#runs.set(runId, run);
     if (ctx.sessionKey) this.#runBySession.set(ctx.sessionKey, runId);
     return run;
@@ -215,6 +224,7 @@ export class RunRecorder {
       run.tools.delete(id);
     }
     run.ended = true;
+    this.#endGoal(run);
     if (event.durationMs !== undefined) run.agent.span.setAttribute(OpenClaw.durationMs, event.durationMs);
     if (event.success) run.agent.end();
     else run.agent.fail(new Error(event.error ?? 'agent run failed'));
@@ -296,8 +306,11 @@ export class RunRecorder {
     if (!run) return undefined;
     this.#settleChats(run);
     const callId = event.toolCallId ?? ctx.toolCallId ?? `${event.toolName}:${run.tools.size}`;
+    const via = dispatcherCallId(callId);
+    if (via) run.dispatched.add(via);
     const policy = this.#deps.config.policy;
-    if (policy.mode !== 'enforce') {
+    // The dispatcher is not the action: the forwarded tool's own before_tool_call gets the verdict.
+    if (policy.mode !== 'enforce' || DISPATCHER_TOOLS.has(event.toolName)) {
       run.tools.set(callId, { parent: run.agent, denied: false });
       return undefined;
     }
@@ -351,6 +364,9 @@ export class RunRecorder {
     const callId = event.toolCallId ?? ctx.toolCallId;
     const state = callId ? run.tools.get(callId) : undefined;
     if (callId) run.tools.delete(callId);
+    // The forwarded call was recorded under its own name; a second span (and a second copy of its
+    // result as SAW) would count one action twice.
+    if (callId && DISPATCHER_TOOLS.has(event.toolName) && run.dispatched.delete(callId)) return;
     const spec = this.#spec(event.toolName, event.params);
     const now = Date.now();
     const blocked = blockedDetails(event.result);
@@ -377,6 +393,8 @@ export class RunRecorder {
     const failed = event.error !== undefined || isFailedExec(event.result);
     if (failed) tool.fail(new Error(event.error ?? 'tool reported failure'));
     else tool.end(event.result);
+    const goal = failed ? undefined : goalFromToolResult(event.toolName, event.result);
+    if (goal) this.#goalReported(run, goal, startTime);
     if (text === undefined) return;
     // The result enters the agent's context: what it saw, with provenance.
     const path = typeof event.params.path === 'string' ? event.params.path : typeof event.params.file_path === 'string' ? event.params.file_path : undefined;
@@ -390,6 +408,31 @@ export class RunRecorder {
       name: event.toolName,
       content: text,
     }, { tracer: this.#tracer, parent: tool });
+  }
+
+  // ---- session goals (task state) -------------------------------------------------------------
+
+  #goalReported(run: RunState, goal: GoalState, at: number): void {
+    if (run.goal && run.goal.state.id === goal.id) {
+      run.goal.state = goal;
+      return;
+    }
+    // Another goal replaced the one this run had (cleared and created anew): close the old one first.
+    this.#endGoal(run);
+    const task = startTask({ id: goal.id, name: 'goal' }, { tracer: this.#tracer, parent: run.agent, startTime: at });
+    run.goal = { task, state: goal };
+  }
+
+  #endGoal(run: RunState): void {
+    const goal = run.goal;
+    if (!goal) return;
+    run.goal = undefined;
+    goal.task.span.setAttributes({
+      [OpenClaw.goalStatus]: goal.state.status,
+      ...(goal.state.note !== undefined ? { [OpenClaw.goalNoteSha256]: hashCanonical(goal.state.note) } : {}),
+    });
+    goal.task.complete({ completion: completionOfGoal(goal.state.status) });
+    goal.task.end();
   }
 
   // ---- channel messages -----------------------------------------------------------------------
