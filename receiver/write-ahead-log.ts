@@ -37,7 +37,7 @@ export interface WriteAheadLogOptions {
   /** A segment is closed for insertion this long after its first row at the latest. */
   readonly flushIntervalMs: number;
   readonly retryAfterSeconds: number;
-  /** Wait after a failed insert before retrying (doubles up to 8× this). */
+  /** Wait after a failed insert before retrying (doubles up to 10× this; a query waiting for the log retries at once). */
   readonly retryDelayMs: number;
   /** fsync each group append (and each new segment's directory entry) before acknowledging. */
   readonly fsync: boolean;
@@ -48,7 +48,7 @@ export const DEFAULT_WAL_OPTIONS: Omit<WriteAheadLogOptions, 'dir'> = {
   maxBatchRows: 50_000,
   flushIntervalMs: 200,
   retryAfterSeconds: 1,
-  retryDelayMs: 250,
+  retryDelayMs: 100,
   fsync: true,
 };
 
@@ -140,6 +140,7 @@ export class WriteAheadLog implements Ingestor {
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #urgent = false;
+  #backingOff = false;
   #barriers: { seq: number; resolve: (ok: boolean) => void }[] = [];
   readonly stats: IngestStats = { acceptedRequests: 0, acceptedSpans: 0, refusedRequests: 0, failedInserts: 0, inserts: 0 };
   /** Lines about damaged segments (also written to stderr). */
@@ -298,8 +299,9 @@ export class WriteAheadLog implements Ingestor {
     this.#poke();
   }
 
-  #poke(): void {
-    this.#wake?.();
+  /** Wake the flusher; while it backs off after a failed insert, only a waiting query (urgent) does. */
+  #poke(urgent = false): void {
+    if (urgent || !this.#backingOff) this.#wake?.();
   }
 
   #sleep(ms: number): Promise<void> {
@@ -331,8 +333,9 @@ export class WriteAheadLog implements Ingestor {
         continue;
       }
       if (!(await this.#insertOldest())) {
-        const backoff = Math.min(this.#opts.retryDelayMs * 2 ** (this.#failures - 1), this.#opts.retryDelayMs * 8);
-        await new Promise((r) => setTimeout(r, backoff));
+        this.#backingOff = true;
+        await this.#sleep(Math.min(this.#opts.retryDelayMs * 2 ** (this.#failures - 1), this.#opts.retryDelayMs * 10));
+        this.#backingOff = false;
       }
     }
   }
@@ -385,12 +388,13 @@ export class WriteAheadLog implements Ingestor {
 
   /**
    * Read-your-writes: resolves true once every row acknowledged before the call is in the store
-   * (at once when the log is empty), false if the store is failing or timeoutMs passed first.
+   * (at once when the log is empty); false if the next insert attempt fails (the store is down:
+   * the query then runs on what is there) or timeoutMs passes first.
    */
   caughtUp(timeoutMs = 10_000): Promise<boolean> {
     const seq = this.#current && this.#current.rows > 0 ? this.#current.seq : this.#sealed.at(-1)?.seq;
     if (seq === undefined) return Promise.resolve(true);
-    if (this.#storeError !== null || this.#stopped) return Promise.resolve(false);
+    if (this.#stopped) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#barriers = this.#barriers.filter((b) => b !== barrier);
@@ -399,7 +403,7 @@ export class WriteAheadLog implements Ingestor {
       const barrier = { seq, resolve: (ok: boolean) => (clearTimeout(timer), resolve(ok)) };
       this.#barriers.push(barrier);
       this.#urgent = true;
-      this.#poke();
+      this.#poke(true);
     });
   }
 
