@@ -18,7 +18,7 @@ export const up: Command = {
   summary: 'start the embedded collector and store (OTLP/HTTP in, ClickHouse HTTP out)',
   usage:
     'flightrec up [--data-dir DIR] [--host 127.0.0.1] [--otlp-port 4318] [--query-port 8123] [--ttl-days 180] [--no-fsync] [--ingest-mode wal|direct]\n' +
-    '  env: FLIGHTREC_DATA_DIR, FLIGHTREC_HOST, FLIGHTREC_OTLP_PORT, FLIGHTREC_QUERY_PORT, FLIGHTREC_TTL_DAYS, FLIGHTREC_FSYNC=0, FLIGHTREC_INGEST_MODE,\n' +
+    '  env: FLIGHTREC_DATA_DIR, FLIGHTREC_HOST, FLIGHTREC_OTLP_PORT, FLIGHTREC_QUERY_PORT, FLIGHTREC_TTL_DAYS, FLIGHTREC_FSYNC=0, FLIGHTREC_INGEST_MODE, FLIGHTREC_WAL_FLUSH_MS,\n' +
     '       FLIGHTREC_INGEST_TOKEN, FLIGHTREC_READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD, FLIGHTREC_EXPORTER_PASSWORD',
   async run(argv) {
     const { values } = parseArgs({
@@ -40,8 +40,12 @@ export const up: Command = {
     const modeText = values['ingest-mode'] ?? (process.env.FLIGHTREC_INGEST_MODE || DEFAULT_INGEST_MODE);
     const ingestMode = INGEST_MODES.find((m) => m === modeText);
     if (!ingestMode) throw new UsageError(`--ingest-mode (FLIGHTREC_INGEST_MODE) must be one of ${INGEST_MODES.join(', ')}, got ${JSON.stringify(modeText)}`);
+    const flushText = process.env.FLIGHTREC_WAL_FLUSH_MS;
+    const flushIntervalMs = flushText ? Number(flushText) : undefined;
+    if (flushIntervalMs !== undefined && !(Number.isInteger(flushIntervalMs) && flushIntervalMs > 0)) throw new UsageError(`FLIGHTREC_WAL_FLUSH_MS must be a whole number of milliseconds > 0, got ${JSON.stringify(flushText)}`);
     const server = await startEmbeddedServer({
       ingestMode,
+      wal: flushIntervalMs === undefined ? undefined : { flushIntervalMs },
       dataDir: values['data-dir'] ?? process.env.FLIGHTREC_DATA_DIR ?? DEFAULT_DATA_DIR,
       host: values.host ?? process.env.FLIGHTREC_HOST,
       otlpPort: port(values['otlp-port'] ?? process.env.FLIGHTREC_OTLP_PORT, 4318, 'otlp-port'),
