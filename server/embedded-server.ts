@@ -69,7 +69,7 @@ export interface EmbeddedServer {
    * mode, where acknowledgement means inserted). Queries through the ClickHouse HTTP interface do
    * this themselves; in-process readers of `client` call it after sending spans.
    */
-  ingested(): Promise<void>;
+  ingested(timeoutMs?: number): Promise<void>;
   readonly ingestLog: IngestLog;
   readonly counters: ReceiverCounters;
   close(): Promise<void>;
@@ -116,9 +116,9 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   const fsync = opts.fsync ?? true;
   const wal = (opts.ingestMode ?? DEFAULT_INGEST_MODE) === 'wal' ? WriteAheadLog.open(sink, { fsync, ...opts.wal, dir: resolve(opts.walDir ?? join(dataDir, 'flightrec-wal')) }, ingestLog) : null;
   const queue: Ingestor = wal ?? new IngestQueue(sink, opts.queue, ingestLog);
-  const ingested = async (): Promise<void> => void (await wal?.caughtUp());
+  const ingested = async (timeoutMs?: number): Promise<void> => void (await wal?.caughtUp(timeoutMs));
   const otlp = createOtlpHandler(queue, { rowFormat, ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } }, ingestLog);
-  const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes, beforeQuery: wal ? ingested : undefined });
+  const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes, beforeQuery: wal ? () => ingested() : undefined });
 
   const crash = (res: import('node:http').ServerResponse, err: unknown): void => {
     send(res, 500, `internal error: ${(err as Error).message}\n`, { 'Content-Type': 'text/plain' });
