@@ -346,10 +346,15 @@ export class WriteAheadLog implements Ingestor {
     const started = performance.now();
     try {
       const { batches, damage } = parseSegment(await readFile(seg.path));
-      // A segment written this run is inserted up to its last acknowledged record; one found on
-      // start, up to its last whole record (damage there was reported when it was loaded).
-      if (damage && seg.records !== null && batches.length < seg.records) throw new Error(`write-ahead log ${seg.path} lost acknowledged records: ${damage}`);
-      if (damage && seg.records !== null) this.#warn(seg.path, damage);
+      // A segment written this run is inserted up to its last acknowledged record (a failed append
+      // may have left part of a record after it); one found on start, up to its last whole record
+      // (damage there was reported when it was loaded).
+      if (damage && seg.records !== null && batches.length < seg.records) {
+        // The file changed under us (disk or filesystem damage): say so, insert what can be read.
+        const line = `flightrec: write-ahead log ${seg.path}: ${damage}; ${seg.records - batches.length} acknowledged records could not be read back and are lost`;
+        this.warnings.push(line);
+        console.error(line);
+      }
       const acked = seg.records === null ? batches : batches.slice(0, seg.records);
       if (acked.length > 0) await this.#sink.writeBatches(acked);
     } catch (err) {

@@ -5,7 +5,7 @@
  * after insert, one insert per segment, the backlog bound, and queries waiting for acknowledged rows.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EncodedBatch, RetryableError, type SpanSink } from '../receiver/ingest-queue.ts';
 import { parseSegment, recordHeader, WriteAheadLog, type WriteAheadLogOptions } from '../receiver/write-ahead-log.ts';
@@ -130,6 +130,19 @@ describe('write-ahead log', () => {
     await wal.submit(batch('f\n'));
     expect(wal.stats).toMatchObject({ acceptedRequests: 3, acceptedSpans: 6, refusedRequests: 1 });
     expect(wal.stats.failedInserts).toBeGreaterThan(0);
+  });
+
+  it('answers 503 + Retry-After when the log cannot be written (here: its directory is gone), and recovers', async () => {
+    const dir = walDir();
+    const sink = new RecordingSink();
+    const wal = openLog(sink, dir, { retryAfterSeconds: 2 });
+    rmSync(dir, { recursive: true });
+    await expect(wal.submit(batch('lost\n'))).rejects.toMatchObject({ status: 503, retryAfterSeconds: 2, message: expect.stringMatching(/could not write the spans to the write-ahead log \(ENOENT.*\); retry later/) });
+    expect(wal.queuedRows).toBe(0);
+    mkdirSync(dir);
+    await wal.submit(batch('retried\n'));
+    expect(await wal.caughtUp()).toBe(true);
+    expect(sink.inserts).toEqual([['retried\n']]);
   });
 
   it('leaves what the store refuses on close in the log, for the next start', async () => {
