@@ -64,6 +64,14 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/** What the OTLP handler submits requests to: the group commit (IngestQueue) or the WriteAheadLog. */
+export interface Ingestor {
+  submit(batch: EncodedBatch, info?: RequestInfo): Promise<void>;
+  readonly queuedRows: number;
+  readonly stats: IngestStats;
+  close(): Promise<void>;
+}
+
 export interface IngestStats {
   acceptedRequests: number;
   acceptedSpans: number;
@@ -72,7 +80,7 @@ export interface IngestStats {
   inserts: number;
 }
 
-export class IngestQueue {
+export class IngestQueue implements Ingestor {
   readonly #sink: SpanSink;
   readonly #opts: IngestQueueOptions;
   readonly #log: IngestLogSink;

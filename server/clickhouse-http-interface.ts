@@ -29,6 +29,8 @@ export interface ClickHouseInterfaceOptions {
   /** Users; when empty, the anonymous `default` user may read and nobody may write. */
   readonly users: readonly QueryUser[];
   readonly maxBodyBytes: number;
+  /** Awaited before each query: the embedded server's write-ahead log catching up (read-your-writes). */
+  readonly beforeQuery?: () => Promise<void>;
 }
 
 // URL parameters that are part of the protocol, not settings.
@@ -191,6 +193,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     const database = url.searchParams.get('database') || opts.defaultDatabase;
     const queryId = url.searchParams.get('query_id') || randomUUID();
 
+    await opts.beforeQuery?.();
     const session = new Session(opts.dataPath);
     const started = performance.now();
     try {

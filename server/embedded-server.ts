@@ -5,12 +5,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { drainPending } from 'chdb';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { IngestLog } from '../receiver/ingest-log.ts';
-import { IngestQueue, type IngestQueueOptions } from '../receiver/ingest-queue.ts';
+import { IngestQueue, type Ingestor, type IngestQueueOptions } from '../receiver/ingest-queue.ts';
+import { WriteAheadLog, type WriteAheadLogOptions } from '../receiver/write-ahead-log.ts';
 import type { RowFormat } from '../receiver/row-format.ts';
 import { DEFAULT_ROW_LIMITS, type RowLimits } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
@@ -39,7 +40,20 @@ export interface EmbeddedServerOptions {
   /** Per-span limits (attribute size, timestamp range); defaults in receiver/span-rows.ts. */
   readonly rowLimits?: Partial<RowLimits>;
   readonly queue?: Partial<IngestQueueOptions>;
+  /**
+   * `wal` (default): acknowledge once rows are fsynced to a write-ahead log, insert in large batches
+   * in the background (receiver/write-ahead-log.ts). `direct`: acknowledge after the insert holding
+   * the rows returned (group commit, receiver/ingest-queue.ts).
+   */
+  readonly ingestMode?: IngestMode;
+  /** Write-ahead log directory; default `<dataDir>/flightrec-wal` (chdb ignores it). */
+  readonly walDir?: string;
+  readonly wal?: Partial<Omit<WriteAheadLogOptions, 'dir'>>;
 }
+
+export type IngestMode = 'wal' | 'direct';
+export const DEFAULT_INGEST_MODE: IngestMode = 'wal';
+export const INGEST_MODES: readonly IngestMode[] = ['wal', 'direct'];
 
 export interface EmbeddedServer {
   readonly otlpUrl: string;
@@ -47,7 +61,15 @@ export interface EmbeddedServer {
   readonly dataDir: string;
   /** The in-process client that owns the store (writes go through it). */
   readonly client: ClickHouseClient;
-  readonly queue: IngestQueue;
+  readonly queue: Ingestor;
+  /** Set in `wal` mode. */
+  readonly wal: WriteAheadLog | null;
+  /**
+   * Resolves once every span acknowledged before the call is in the store (at once in `direct`
+   * mode, where acknowledgement means inserted). Queries through the ClickHouse HTTP interface do
+   * this themselves; in-process readers of `client` call it after sending spans.
+   */
+  ingested(timeoutMs?: number): Promise<void>;
   readonly ingestLog: IngestLog;
   readonly counters: ReceiverCounters;
   close(): Promise<void>;
@@ -90,9 +112,13 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
 
   const ingestLog = new IngestLog(client, { database, receiver: 'otlp_http' });
   const rowFormat = opts.rowFormat ?? 'TSV';
-  const queue = new IngestQueue(new ClickHouseSpanSink(client, database, rowFormat), opts.queue, ingestLog);
+  const sink = new ClickHouseSpanSink(client, database, rowFormat);
+  const fsync = opts.fsync ?? true;
+  const wal = (opts.ingestMode ?? DEFAULT_INGEST_MODE) === 'wal' ? WriteAheadLog.open(sink, { fsync, ...opts.wal, dir: resolve(opts.walDir ?? join(dataDir, 'flightrec-wal')) }, ingestLog) : null;
+  const queue: Ingestor = wal ?? new IngestQueue(sink, opts.queue, ingestLog);
+  const ingested = async (timeoutMs?: number): Promise<void> => void (await wal?.caughtUp(timeoutMs));
   const otlp = createOtlpHandler(queue, { rowFormat, ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } }, ingestLog);
-  const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes });
+  const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes, beforeQuery: wal ? () => ingested() : undefined });
 
   const crash = (res: import('node:http').ServerResponse, err: unknown): void => {
     send(res, 500, `internal error: ${(err as Error).message}\n`, { 'Content-Type': 'text/plain' });
@@ -103,7 +129,9 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
       otlp.handle(req, res).catch((err) => crash(res, err));
     } else if (path === '/health' || path === '/') {
       req.resume();
-      send(res, 200, JSON.stringify({ status: 'ok', queuedSpans: queue.queuedRows, ...otlp.counters, ingestLogError: ingestLog.lastError }), { 'Content-Type': 'application/json' });
+      const walStatus = wal?.status;
+      const health = { status: walStatus?.storeError ? 'degraded' : 'ok', ingestMode: wal ? 'wal' : 'direct', queuedSpans: queue.queuedRows, ...(walStatus && { wal: walStatus }), ...otlp.counters, ingestLogError: ingestLog.lastError };
+      send(res, 200, JSON.stringify(health), { 'Content-Type': 'application/json' });
     } else {
       req.resume();
       send(res, 404, JSON.stringify({ code: 5, message: `no OTLP endpoint at ${path}; traces go to POST /v1/traces` }), { 'Content-Type': 'application/json' });
@@ -120,6 +148,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
     queryAddr = await listen(queryServer, opts.queryPort ?? 8123, host);
   } catch (err) {
     await Promise.allSettled([closeServer(otlpServer), closeServer(queryServer)]);
+    await wal?.abandon();
     await ingestLog.close();
     await client.close();
     throw err;
@@ -132,6 +161,8 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
     dataDir,
     client,
     queue,
+    wal,
+    ingested,
     ingestLog,
     counters: otlp.counters,
     close() {

@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError, decodeRequest, decompress, encodingOf, type OtlpEncoding } from '../receiver/decode-request.ts';
 import { NO_INGEST_LOG, type IngestLogSink } from '../receiver/ingest-log.ts';
-import { type IngestQueue, RetryableError } from '../receiver/ingest-queue.ts';
+import { type Ingestor, RetryableError } from '../receiver/ingest-queue.ts';
 import { ExportTraceServiceResponse, RpcStatus } from '../receiver/otlp-proto-schema.ts';
 import { DEFAULT_ROW_LIMITS, RequestShapeError, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
 import { protobufToTsv } from '../receiver/otlp-proto-tsv.ts';
@@ -53,7 +53,7 @@ function respond(res: ServerResponse, encoding: OtlpEncoding, status: number, me
   }
 }
 
-export function createOtlpHandler(queue: IngestQueue, opts: OtlpReceiverOptions = DEFAULT_OTLP_RECEIVER_OPTIONS, log: IngestLogSink = NO_INGEST_LOG) {
+export function createOtlpHandler(queue: Ingestor, opts: OtlpReceiverOptions = DEFAULT_OTLP_RECEIVER_OPTIONS, log: IngestLogSink = NO_INGEST_LOG) {
   const counters: ReceiverCounters = { requests: 0, rejectedRequests: 0, rejectedSpans: 0, acceptedSpans: 0, retryableRefusals: 0 };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

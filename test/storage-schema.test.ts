@@ -27,6 +27,7 @@ async function sendSpan(otlpUrl: string, service: string, spanId: string, attrs:
 
 type Server = Awaited<ReturnType<typeof startEmbeddedServer>>;
 async function rows<T>(s: Server, query: string): Promise<T[]> {
+  await s.ingested(); // read-your-writes for the in-process client
   return (await s.client.query({ query, format: 'JSONEachRow' })).json<T>();
 }
 async function createQuery(s: Server, table: string): Promise<string> {

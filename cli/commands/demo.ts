@@ -34,6 +34,7 @@ async function start(opts: { dataDir: string; host?: string; otlpPort: number; q
 }
 
 async function countSpans(server: EmbeddedServer, sessions: readonly ReplayedSession[]): Promise<number> {
+  await server.ingested(); // acknowledged spans may still be in the write-ahead log
   const rs = await server.client.query({
     query: 'SELECT count() AS n FROM flightrec_spans WHERE SessionId IN {sessions:Array(String)}',
     query_params: { sessions: sessions.map((s) => s.sessionId) },

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { startEmbeddedServer } from '../../server/embedded-server.ts';
+import { DEFAULT_INGEST_MODE, INGEST_MODES, startEmbeddedServer } from '../../server/embedded-server.ts';
 import { DEFAULT_TTL_DAYS } from '../../storage/schema.ts';
 import { DEFAULT_DATA_DIR } from '../connect.ts';
 import { usersFromEnv } from '../users-from-env.ts';
@@ -17,8 +17,8 @@ export const up: Command = {
   name: 'up',
   summary: 'start the embedded collector and store (OTLP/HTTP in, ClickHouse HTTP out)',
   usage:
-    'flightrec up [--data-dir DIR] [--host 127.0.0.1] [--otlp-port 4318] [--query-port 8123] [--ttl-days 180] [--no-fsync]\n' +
-    '  env: FLIGHTREC_DATA_DIR, FLIGHTREC_HOST, FLIGHTREC_OTLP_PORT, FLIGHTREC_QUERY_PORT, FLIGHTREC_TTL_DAYS, FLIGHTREC_FSYNC=0,\n' +
+    'flightrec up [--data-dir DIR] [--host 127.0.0.1] [--otlp-port 4318] [--query-port 8123] [--ttl-days 180] [--no-fsync] [--ingest-mode wal|direct]\n' +
+    '  env: FLIGHTREC_DATA_DIR, FLIGHTREC_HOST, FLIGHTREC_OTLP_PORT, FLIGHTREC_QUERY_PORT, FLIGHTREC_TTL_DAYS, FLIGHTREC_FSYNC=0, FLIGHTREC_INGEST_MODE, FLIGHTREC_WAL_FLUSH_MS,\n' +
     '       FLIGHTREC_INGEST_TOKEN, FLIGHTREC_READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD, FLIGHTREC_EXPORTER_PASSWORD',
   async run(argv) {
     const { values } = parseArgs({
@@ -30,13 +30,22 @@ export const up: Command = {
         'query-port': { type: 'string' },
         'ttl-days': { type: 'string' },
         'no-fsync': { type: 'boolean' },
+        'ingest-mode': { type: 'string' },
       },
     });
     const ttlText = values['ttl-days'] ?? process.env.FLIGHTREC_TTL_DAYS;
     const ttl = ttlText === undefined || ttlText === '' ? undefined : Number(ttlText);
     if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 0)) throw new UsageError(`--ttl-days (FLIGHTREC_TTL_DAYS) must be a whole number >= 0 (0 keeps spans forever), got ${JSON.stringify(ttlText)}`);
     const fsync = !(values['no-fsync'] ?? process.env.FLIGHTREC_FSYNC === '0');
+    const modeText = values['ingest-mode'] ?? (process.env.FLIGHTREC_INGEST_MODE || DEFAULT_INGEST_MODE);
+    const ingestMode = INGEST_MODES.find((m) => m === modeText);
+    if (!ingestMode) throw new UsageError(`--ingest-mode (FLIGHTREC_INGEST_MODE) must be one of ${INGEST_MODES.join(', ')}, got ${JSON.stringify(modeText)}`);
+    const flushText = process.env.FLIGHTREC_WAL_FLUSH_MS;
+    const flushIntervalMs = flushText ? Number(flushText) : undefined;
+    if (flushIntervalMs !== undefined && !(Number.isInteger(flushIntervalMs) && flushIntervalMs > 0)) throw new UsageError(`FLIGHTREC_WAL_FLUSH_MS must be a whole number of milliseconds > 0, got ${JSON.stringify(flushText)}`);
     const server = await startEmbeddedServer({
+      ingestMode,
+      wal: flushIntervalMs === undefined ? undefined : { flushIntervalMs },
       dataDir: values['data-dir'] ?? process.env.FLIGHTREC_DATA_DIR ?? DEFAULT_DATA_DIR,
       host: values.host ?? process.env.FLIGHTREC_HOST,
       otlpPort: port(values['otlp-port'] ?? process.env.FLIGHTREC_OTLP_PORT, 4318, 'otlp-port'),
@@ -46,7 +55,7 @@ export const up: Command = {
       ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined,
       users: usersFromEnv(),
     });
-    console.log(`flightrec is up (store: ${server.dataDir}; retention ${ttl === 0 ? 'forever' : `${ttl ?? DEFAULT_TTL_DAYS} days`}; fsync ${fsync ? 'on' : 'off'})`);
+    console.log(`flightrec is up (store: ${server.dataDir}; retention ${ttl === 0 ? 'forever' : `${ttl ?? DEFAULT_TTL_DAYS} days`}; fsync ${fsync ? 'on' : 'off'}; ingest ${ingestMode})`);
     console.log(`  OTLP/HTTP traces:   ${server.otlpUrl}/v1/traces   (OTEL_EXPORTER_OTLP_ENDPOINT=${server.otlpUrl})`);
     console.log(`  ClickHouse HTTP:    ${server.queryUrl}   (flightrec query … --url ${server.queryUrl})`);
     console.log('Press Ctrl-C to stop.');
