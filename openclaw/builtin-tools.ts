@@ -29,6 +29,8 @@ const shell = { effect: 'execute', risk: 'high', reversible: false, targetSystem
 const web = { effect: 'read', risk: 'medium', targetSystem: 'web', resultSource: 'web', resultTrust: 'untrusted' } as const;
 const bookkeeping = { effect: 'read', risk: 'low', targetSystem: 'openclaw', resultSource: 'tool_result', resultTrust: 'trusted' } as const;
 const outbound = { effect: 'send', risk: 'high', reversible: false, targetSystem: 'channel', resultSource: 'tool_result', resultTrust: 'trusted' } as const;
+/** Runs other OpenClaw work (sub-agents, dispatched tools) whose output comes back unvetted. */
+const delegated = { effect: 'execute', risk: 'medium', targetSystem: 'openclaw', resultSource: 'tool_result', resultTrust: 'untrusted' } as const;
 const agentToAgent = { effect: 'send', risk: 'medium', reversible: false, targetSystem: 'openclaw', resultSource: 'tool_result', resultTrust: 'untrusted' } as const;
 
 export const DEFAULT_OPENCLAW_TOOLS: OpenClawToolCatalogue = {
@@ -58,8 +60,8 @@ export const DEFAULT_OPENCLAW_TOOLS: OpenClawToolCatalogue = {
   conversations_send: outbound,
   conversations_turn: agentToAgent,
   sessions_send: agentToAgent,
-  sessions_spawn: { effect: 'execute', risk: 'medium', targetSystem: 'openclaw', resultSource: 'tool_result', resultTrust: 'untrusted' },
-  subagents: { effect: 'execute', risk: 'medium', targetSystem: 'openclaw', resultSource: 'tool_result', resultTrust: 'untrusted' },
+  sessions_spawn: delegated,
+  subagents: delegated,
   agents_wait: { ...bookkeeping, resultTrust: 'untrusted' },
   ask_user: { effect: 'send', risk: 'low', reversible: false, targetSystem: 'channel', resultSource: 'user_message', resultTrust: 'trusted' },
   tts: { effect: 'send', risk: 'low', reversible: false, targetSystem: 'channel', resultSource: 'tool_result', resultTrust: 'trusted' },
@@ -90,7 +92,7 @@ export const DEFAULT_OPENCLAW_TOOLS: OpenClawToolCatalogue = {
   tool_search: bookkeeping,
   tool_search_code: bookkeeping,
   tool_describe: bookkeeping,
-  tool_call: { effect: 'execute', risk: 'medium', targetSystem: 'openclaw', resultSource: 'tool_result', resultTrust: 'untrusted' },
+  tool_call: delegated,
   openclaw: { effect: 'execute', risk: 'medium', targetSystem: 'openclaw', resultSource: 'tool_result', resultTrust: 'trusted' },
   dashboard: bookkeeping,
   portal: bookkeeping,
