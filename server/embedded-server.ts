@@ -12,7 +12,7 @@ import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { IngestLog } from '../receiver/ingest-log.ts';
 import { IngestQueue, type Ingestor, type IngestQueueOptions } from '../receiver/ingest-queue.ts';
 import { walDirOf, WriteAheadLog, type WriteAheadLogOptions } from '../receiver/write-ahead-log.ts';
-import type { RowFormat } from '../receiver/row-format.ts';
+import { DEFAULT_ROW_FORMAT, type RowFormat } from '../receiver/row-format.ts';
 import { DEFAULT_ROW_LIMITS, type RowLimits } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE } from '../storage/tables.ts';
@@ -111,7 +111,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   }
 
   const ingestLog = new IngestLog(client, { database, receiver: 'otlp_http' });
-  const rowFormat = opts.rowFormat ?? 'TSV';
+  const rowFormat = opts.rowFormat ?? DEFAULT_ROW_FORMAT;
   const sink = new ClickHouseSpanSink(client, database, rowFormat);
   const fsync = opts.fsync ?? true;
   const wal = (opts.ingestMode ?? DEFAULT_INGEST_MODE) === 'wal' ? WriteAheadLog.open(sink, { fsync, ...opts.wal, dir: resolve(opts.walDir ?? walDirOf(dataDir)) }, ingestLog) : null;

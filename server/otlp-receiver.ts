@@ -11,8 +11,8 @@ import { NO_INGEST_LOG, type IngestLogSink } from '../receiver/ingest-log.ts';
 import { type Ingestor, RetryableError } from '../receiver/ingest-queue.ts';
 import { ExportTraceServiceResponse, RpcStatus } from '../receiver/otlp-proto-schema.ts';
 import { DEFAULT_ROW_LIMITS, RequestShapeError, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
-import { protobufToTsv } from '../receiver/otlp-proto-tsv.ts';
-import { encodeRows, type RowFormat } from '../receiver/row-format.ts';
+import { protobufToRows } from '../receiver/otlp-proto-tsv.ts';
+import { DEFAULT_ROW_FORMAT, encodeRows, type RowFormat } from '../receiver/row-format.ts';
 import type { EncodedBatch } from '../receiver/ingest-queue.ts';
 import { readBody, secretEquals, send } from './http-body.ts';
 
@@ -86,18 +86,18 @@ export function createOtlpHandler(queue: Ingestor, opts: OtlpReceiverOptions = D
       const raw = await readBody(req, opts.maxBodyBytes);
       wireBytes = raw.length;
       const body = decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes);
-      const format = opts.rowFormat ?? 'TSV';
+      const format = opts.rowFormat ?? DEFAULT_ROW_FORMAT;
       let batch: EncodedBatch;
       let rejectedSpans: number;
       let errors: string[];
-      if (encoding === 'protobuf' && format === 'TSV') {
-        const tsv = protobufToTsv(body, opts.rowLimits);
+      if (encoding === 'protobuf' && format !== 'JSONEachRow') {
+        const tsv = protobufToRows(body, opts.rowLimits, format);
         ({ rejectedSpans, errors } = tsv);
-        batch = { spans: tsv.spans, data: tsv.data };
+        batch = { spans: tsv.spans, data: tsv.data, format };
       } else {
         const converted = requestToRows(decodeRequest(body, encoding), opts.rowLimits);
         ({ rejectedSpans, errors } = converted);
-        batch = { spans: converted.rows.length, data: encodeRows(converted.rows, format) };
+        batch = { spans: converted.rows.length, data: encodeRows(converted.rows, format), format };
       }
       spansInRequest = batch.spans + rejectedSpans;
       counters.rejectedSpans += rejectedSpans;
