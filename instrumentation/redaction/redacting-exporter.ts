@@ -1,7 +1,8 @@
 /**
  * The export stage of redaction: wraps any SpanExporter and hands it copies of the spans with
- * attributes, event attributes (exception messages!) and status messages redacted. It runs in the
- * batch, off the agent's call path. A span that cannot be redacted is not exported (fail closed).
+ * attributes, event attributes (exception messages!) and status messages redacted — or the span
+ * itself when nothing in it needed replacing. It runs in the batch, off the agent's call path. A
+ * span that cannot be redacted is not exported (fail closed).
  */
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { noteTelemetryError } from '../telemetry-errors.ts';
