@@ -25,6 +25,11 @@ import { NO_INGEST_LOG, type IngestLogSink } from './ingest-log.ts';
 import { RetryableError, type EncodedBatch, type Ingestor, type IngestStats, type RequestInfo, type SpanSink } from './ingest-queue.ts';
 
 const MAGIC = Buffer.from('FRW1');
+
+/** The log's directory inside an embedded data directory (chdb ignores it). */
+export function walDirOf(dataDir: string): string {
+  return join(dataDir, 'flightrec-wal');
+}
 const HEADER_BYTES = 16;
 
 export interface WriteAheadLogOptions {

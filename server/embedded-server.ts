@@ -5,13 +5,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { drainPending } from 'chdb';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { IngestLog } from '../receiver/ingest-log.ts';
 import { IngestQueue, type Ingestor, type IngestQueueOptions } from '../receiver/ingest-queue.ts';
-import { WriteAheadLog, type WriteAheadLogOptions } from '../receiver/write-ahead-log.ts';
+import { walDirOf, WriteAheadLog, type WriteAheadLogOptions } from '../receiver/write-ahead-log.ts';
 import type { RowFormat } from '../receiver/row-format.ts';
 import { DEFAULT_ROW_LIMITS, type RowLimits } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
@@ -114,7 +114,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   const rowFormat = opts.rowFormat ?? 'TSV';
   const sink = new ClickHouseSpanSink(client, database, rowFormat);
   const fsync = opts.fsync ?? true;
-  const wal = (opts.ingestMode ?? DEFAULT_INGEST_MODE) === 'wal' ? WriteAheadLog.open(sink, { fsync, ...opts.wal, dir: resolve(opts.walDir ?? join(dataDir, 'flightrec-wal')) }, ingestLog) : null;
+  const wal = (opts.ingestMode ?? DEFAULT_INGEST_MODE) === 'wal' ? WriteAheadLog.open(sink, { fsync, ...opts.wal, dir: resolve(opts.walDir ?? walDirOf(dataDir)) }, ingestLog) : null;
   const queue: Ingestor = wal ?? new IngestQueue(sink, opts.queue, ingestLog);
   const ingested = async (timeoutMs?: number): Promise<void> => void (await wal?.caughtUp(timeoutMs));
   const otlp = createOtlpHandler(queue, { rowFormat, ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } }, ingestLog);

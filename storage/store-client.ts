@@ -7,7 +7,7 @@ import { createChdbConnection } from 'chdb/connection';
 import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
-import { allDdl, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TRACE_INSERT_COLUMNS, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
+import { allDdl, callsSelect, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TRACE_INSERT_COLUMNS, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
 import { derivedColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 
@@ -144,9 +144,13 @@ export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {
         'it was created by an older exporter. Rename it aside (RENAME TABLE) and start again to create the current layout.',
     );
   }
+  const hadCalls = await tableExists(client, database, Tables.calls);
   for (const statement of statements.slice(tracesTable + 1)) {
     await client.command({ query: statement });
   }
+  // A materialized view sees only inserts made after it exists: spans stored by an older flightrec
+  // (or by the collector before this schema) get their flightrec_calls rows once, here.
+  if (!hadCalls) await client.command({ query: `INSERT INTO ${quoteIdent(database)}.${Tables.calls} ${callsSelect(quoteIdent(database))}` });
   await syncStoredColumns(client, database);
   await syncTtl(client, database, opts.ttlDays ?? DEFAULT_TTL_DAYS);
   if (opts.fsync !== undefined) {
@@ -155,6 +159,15 @@ export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {
       await client.command({ query: `ALTER TABLE ${quoteIdent(database)}.${quoteIdent(table)} MODIFY SETTING fsync_after_insert = ${v}, fsync_part_directory = ${v}` });
     }
   }
+}
+
+async function tableExists(client: ClickHouseClient, database: string, table: string): Promise<boolean> {
+  const result = await client.query({
+    query: 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+    query_params: { db: database, table },
+    format: 'JSONEachRow',
+  });
+  return Number((await result.json<{ n: string | number }>())[0]?.n ?? 0) > 0;
 }
 
 /**
