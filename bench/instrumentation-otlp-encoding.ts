@@ -16,6 +16,7 @@ import { createPipeline } from '../instrumentation/pipeline.ts';
 import { configure } from '../instrumentation/settings.ts';
 import { wrapTool } from '../instrumentation/record-tool.ts';
 import type { CaptureMode } from '../instrumentation/semconv.ts';
+import { TOOL_ARGS_1KB } from './tool-arguments.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' } } });
 const ROUNDS = Number(values.rounds);
@@ -31,14 +32,7 @@ const keep: SpanExporter = {
 };
 const pipeline = createPipeline({ exporter: keep });
 const provider = new TracerProvider({ spanProcessors: pipeline.spanProcessors });
-const args = {
-  to: 'ann.lee@example.com',
-  subject: 'Quarterly invoice reminder for account 2026-Q4',
-  body: 'Hello Ann,\n\nThis is a reminder that the invoice for the fourth quarter is due at the end of the month. '.repeat(7).slice(0, 820),
-  cc: ['billing-team', 'accounts-receivable'],
-  priority: 'normal',
-  attachments: [{ name: 'invoice-2026-q4.pdf', bytes: 48211 }],
-};
+const args = TOOL_ARGS_1KB;
 const serialisers = { json: JsonTraceSerializer, protobuf: ProtobufTraceSerializer } as const;
 
 console.log(`node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -30,6 +30,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { Flightrec, GenAI, type CaptureMode } from '../instrumentation/semconv.ts';
+import { TOOL_ARGS_1KB } from './tool-arguments.ts';
 
 const { values } = parseArgs({
   options: {
@@ -91,15 +92,7 @@ if (values.compare) impls.push(await loadImpl('(compare)', values.compare));
 
 const tools = { send_email: { effect: 'send', risk: 'high', targetSystem: 'smtp', reversible: false } } as const;
 
-/** ~1 KB of realistic tool arguments (with one email address for the redactor to find). */
-const args = {
-  to: 'ann.lee@example.com',
-  subject: 'Quarterly invoice reminder for account 2026-Q4',
-  body: 'Hello Ann,\n\nThis is a reminder that the invoice for the fourth quarter is due at the end of the month. '.repeat(7).slice(0, 820),
-  cc: ['billing-team', 'accounts-receivable'],
-  priority: 'normal',
-  attachments: [{ name: 'invoice-2026-q4.pdf', bytes: 48211 }],
-};
+const args = TOOL_ARGS_1KB;
 type Args = typeof args;
 const argBytes = Buffer.byteLength(JSON.stringify(args));
 

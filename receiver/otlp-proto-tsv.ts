@@ -99,14 +99,9 @@ class Reader {
 }
 
 /** A growing output buffer with TSV / quoted-literal escaping done at the byte level. */
-class Out {
-  buf: Buffer = Buffer.allocUnsafe(1 << 16);
-  pos = 0;
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+class Out extends ByteSink {
+  constructor() {
+    super(1 << 16);
   }
   byte(b: number): void {
     this.ensure(1);
@@ -142,9 +137,6 @@ class Out {
   escapedString(s: string, quoted: boolean): void {
     const b = Buffer.from(s, 'utf8');
     this.escaped(b, 0, b.length, quoted);
-  }
-  take(): Buffer {
-    return this.buf.subarray(0, this.pos);
   }
 }
 
