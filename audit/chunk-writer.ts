@@ -6,13 +6,13 @@
  *
  * The leaf SHA-256(0x00 ‖ record) is taken in place: the byte before a record in the buffer is the
  * previous record's newline (or a reserved byte at the start), set to 0x00 for the one-shot hash
- * and put back. No per-record string, copy or Hash object.
+ * and put back. No per-record string, copy, Hash object or Buffer (merkle.ts sha256Into).
  */
-import { hash, createHash, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fsync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { HASH_BYTES } from './merkle.ts';
+import { HASH_BYTES, leafHashInPlace } from './merkle.ts';
 import type { ManifestFile } from './manifest.ts';
 
 const FLUSH_BYTES = 1 << 20;
@@ -75,24 +75,21 @@ export class ChunkWriter {
     if (1 + n > this.#buf.length) this.#buf = Buffer.allocUnsafe(1 + n);
   }
 
-  /** The record is in #buf[start, end): hash its leaf, terminate it, keep the leaf. */
+  /** The record is in #buf[start, end): hash its leaf into the leaf list, terminate it; returns the leaf (a view). */
   #commit(start: number, end: number): Buffer {
-    const buf = this.#buf;
-    const before = buf[start - 1]!;
-    buf[start - 1] = 0x00;
-    const leaf = hash('sha256', buf.subarray(start - 1, end), 'buffer');
-    buf[start - 1] = before;
-    buf[end] = NEWLINE;
-    this.#pos = end + 1;
     if ((this.#count + 1) * HASH_BYTES > this.#leaves.length) {
       const grown = Buffer.allocUnsafe(this.#leaves.length * 2 + HASH_BYTES);
       this.#leaves.copy(grown, 0, 0, this.#count * HASH_BYTES);
       this.#leaves = grown;
     }
-    leaf.copy(this.#leaves, this.#count * HASH_BYTES);
+    const at = this.#count * HASH_BYTES;
+    leafHashInPlace(this.#buf, start, end, this.#leaves, at);
+    this.#buf[end] = NEWLINE;
+    this.#pos = end + 1;
     this.#count++;
     if (this.#pos >= FLUSH_BYTES) this.#flush();
-    return leaf;
+    // A view: the list only grows by copying to a new buffer, so these bytes never change.
+    return this.#leaves.subarray(at, at + HASH_BYTES);
   }
 
   #flush(): void {
