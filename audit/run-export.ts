@@ -193,7 +193,8 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
         // The whole page (it is sorted here), bounded by the page size as the store's own copy is,
         // gathered into one buffer kept from page to page (a new one per page costs its page faults).
         let length = 0;
-        if (body.expectedBytes > pageBuf.length) pageBuf = Buffer.allocUnsafeSlow(body.expectedBytes);
+        // Room for pages a little larger than this one, so the buffer is not replaced page after page.
+        if (body.expectedBytes > pageBuf.length) pageBuf = Buffer.allocUnsafeSlow(Math.ceil(body.expectedBytes * 1.125));
         for await (const chunk of body as AsyncIterable<Buffer>) {
           if (length + chunk.length > pageBuf.length) {
             const grown = Buffer.allocUnsafeSlow(Math.max(Math.ceil(1.5 * pageBuf.length), length + chunk.length));
