@@ -18,7 +18,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,20 +40,29 @@ const BASELINE = process.env.AUDIT_BENCH_BASELINE;
 /** Rounds of export + verify per checkout, alternating which goes first (AUDIT_BENCH_ROUNDS, default 2). */
 const ROUNDS = Number(process.env.AUDIT_BENCH_ROUNDS ?? 2);
 
-interface Measured { storeCpuSeconds: number; load: string }
+interface Measured { storeCpuSeconds: number; childCpuSeconds: number | null; load: string }
+
+/** GNU time, to read a child's CPU time (user + system, all its threads); without it that figure is left out. */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 /**
  * Runs a child script of this or another checkout. The store is this process (the embedded
- * server), so this process's CPU time while the child runs is the store's work for it; the
- * child's own CPU time is read from /proc when it exits (Linux), else left out.
+ * server), so this process's CPU time while the child runs is the store's work for it. CPU times
+ * say more than wall times on a machine shared with other work: they hardly depend on the load.
  */
 async function child<T>(script: string, args: string[], tree: string = join(here, '..')): Promise<T & Measured> {
   const cpu0 = process.cpuUsage();
   const loadBefore = loadavg()[0]!.toFixed(1);
-  const { stdout } = await run(process.execPath, [join(tree, 'test', 'support', script), ...args], { maxBuffer: 1 << 20, timeout: 3_600_000 });
+  const timeFile = join(tmp, 'child-cpu.txt');
+  const argv = [process.execPath, join(tree, 'test', 'support', script), ...args];
+  const { stdout } = GNU_TIME
+    ? await run(GNU_TIME, ['-f', '%U %S', '-o', timeFile, ...argv], { maxBuffer: 1 << 20, timeout: 3_600_000 })
+    : await run(argv[0]!, argv.slice(1), { maxBuffer: 1 << 20, timeout: 3_600_000 });
   const cpu = process.cpuUsage(cpu0);
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as T;
-  return { ...result, storeCpuSeconds: (cpu.user + cpu.system) / 1e6, load: `${loadBefore}→${loadavg()[0]!.toFixed(1)}` };
+  const times = GNU_TIME ? readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [];
+  const childCpuSeconds = times.length === 2 && times.every(Number.isFinite) ? times[0]! + times[1]! : null;
+  return { ...result, storeCpuSeconds: (cpu.user + cpu.system) / 1e6, childCpuSeconds, load: `${loadBefore}→${loadavg()[0]!.toFixed(1)}` };
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'flightrec-audit-bench-'));
@@ -84,7 +93,8 @@ try {
       const e = await child<ExportStats>('audit-export-child.ts', [server.queryUrl, dir, keys.privateKeyPath, '-', to], tree);
       const v = await child<VerifyStats>('audit-verify-child.ts', [dir, keys.publicKeyPath], tree);
       if (!v.ok || e.records !== N || v.records !== N) throw new Error(`${name}: bench run is wrong: ${JSON.stringify({ e, v })}`);
-      console.log(`round ${round + 1} ${name}: export ${e.seconds.toFixed(1)} s ${rate(N, e.seconds)} (store CPU ${e.storeCpuSeconds.toFixed(1)} s, load ${e.load}), verify ${v.seconds.toFixed(1)} s ${rate(N, v.seconds)} (load ${v.load})`);
+      const cpuText = (x: number | null): string => (x === null ? '' : `, own CPU ${x.toFixed(1)} s`);
+      console.log(`round ${round + 1} ${name}: export ${e.seconds.toFixed(1)} s ${rate(N, e.seconds)} (store CPU ${e.storeCpuSeconds.toFixed(1)} s${cpuText(e.childCpuSeconds)}, load ${e.load}), verify ${v.seconds.toFixed(1)} s ${rate(N, v.seconds)} (CPU ${cpuText(v.childCpuSeconds).slice(10) || 'n/a'}, load ${v.load})`);
       results.get(name)!.exports.push(e);
       results.get(name)!.verifies.push(v);
       if (name === 'this checkout' && round === 0) {
@@ -115,7 +125,8 @@ try {
     const e = best(r.exports);
     const v = best(r.verifies);
     const storeCpu = Math.min(...r.exports.map((x) => x.storeCpuSeconds));
-    console.log(`${name.padEnd(32)} export ${e.toFixed(1).padStart(6)} s  ${rate(N, e)} (goal 200,000; store CPU ${storeCpu.toFixed(1)} s)   verify ${v.toFixed(1).padStart(5)} s  ${rate(N, v)} (goal 400,000)`);
+    const minCpu = (xs: Measured[]): string => (xs.every((x) => x.childCpuSeconds !== null) ? `${Math.min(...xs.map((x) => x.childCpuSeconds!)).toFixed(1)} s` : 'n/a');
+    console.log(`${name.padEnd(32)} export ${e.toFixed(1).padStart(6)} s  ${rate(N, e)} (goal 200,000; CPU: store ${storeCpu.toFixed(1)} s + exporter ${minCpu(r.exports)})   verify ${v.toFixed(1).padStart(5)} s  ${rate(N, v)} (goal 400,000; CPU ${minCpu(r.verifies)})`);
   }
   if (BASELINE) {
     const a = results.get('this checkout')!;
