@@ -104,15 +104,18 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   const encoder = encoderFor(format, TOOL_VERSION);
   const ext = FILE_EXTENSIONS[format];
   const tree = new MerkleAccumulator();
+  /** Records written so far; each chunk's leaves join `tree` when the chunk is full. */
+  let records = 0;
   const closing: Promise<ManifestFile>[] = [];
   let writer: ChunkWriter | null = null;
   const nextWriter = (): ChunkWriter => {
     const n = String(closing.length + 1).padStart(6, '0');
-    return new ChunkWriter(opts.outDir, `records-${n}.${ext}`, `records-${n}.leaves`, tree.size, chunkRecords, encoder.header);
+    return new ChunkWriter(opts.outDir, `records-${n}.${ext}`, `records-${n}.leaves`, records, chunkRecords, encoder.header);
   };
   const full = (w: ChunkWriter): void => {
     if (w.count < chunkRecords) return;
     // Its hashes are final now; the fsync finishes in the background before the manifest is written.
+    w.foldInto(tree);
     const done = w.close();
     done.catch(() => {}); // awaited below, in order
     closing.push(done);
@@ -120,12 +123,14 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   };
   const add = (record: string): void => {
     const w = (writer ??= nextWriter());
-    tree.push(w.add(record));
+    w.add(record);
+    records++;
     full(w);
   };
   const addBytes = (record: Buffer): void => {
     const w = (writer ??= nextWriter());
-    tree.push(w.addBytes(record));
+    w.addBytes(record);
+    records++;
     full(w);
   };
   /**
@@ -205,7 +210,7 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
           length += chunk.length;
         }
         addKeyedPage(pageBuf.subarray(0, length), i + 1);
-        opts.onProgress?.(tree.size);
+        opts.onProgress?.(records);
         continue;
       }
       let carry: Buffer | null = null;
@@ -230,7 +235,7 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
         if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
       }
       if (carry) throw new ExportError(`the store's response for page ${i + 1} ends inside a row`);
-      opts.onProgress?.(tree.size);
+      opts.onProgress?.(records);
     }
   } finally {
     // On an error, drain or drop the pages already asked for.
@@ -247,7 +252,10 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   }
   // (TypeScript cannot see the closures above assigning `writer`.)
   const open = writer as ChunkWriter | null;
-  if (open) closing.push(open.close());
+  if (open) {
+    open.foldInto(tree);
+    closing.push(open.close());
+  }
   const files = await Promise.all(closing);
 
   const base = baseQuery(opts.filters);
