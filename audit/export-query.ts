@@ -5,9 +5,10 @@
  * Rows are read in pages: neither chdb's in-process connection nor the embedded HTTP interface
  * streams a result from the engine, so one unbounded SELECT would be held whole by whoever runs
  * it. A first, cheap query reads only the sort keys and returns the key of every N-th row; each
- * page is then the key range between two boundaries, in (Timestamp, TraceId, SpanId) order. Pages
- * are independent, so the next one is fetched while the current one is written, and rows with the
- * same key (a span stored twice) always fall in the same page.
+ * page is then the key range between two boundaries, in (Timestamp, TraceId, SpanId) order (for
+ * store-formatted JSON Lines the page comes unsorted, each row behind SORT_KEY_SQL, and the
+ * exporter sorts it). Pages are independent, so the next one is fetched while the current one is
+ * written, and rows with the same key (a span stored twice) always fall in the same page.
  *
  * The SQL is built here rather than saved in queries/ because its WHERE clause depends on which
  * filters are given and on the page range.
