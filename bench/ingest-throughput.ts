@@ -10,7 +10,7 @@
  * the store (until the log has drained, i.e. every span is in otel_traces) — the sustained figure.
  *
  *   npx node bench/ingest-throughput.ts [--modes direct,wal] [--rounds 2] [--clients 8] [--requests 600]
- *       [--format TSV|JSONEachRow] [--fsync on|off] [--linger 10]
+ *       [--format Native|TSV|JSONEachRow] [--fsync on|off] [--linger 10]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -19,8 +19,8 @@ import { drainPending } from 'chdb';
 import { type EmbeddedServer, type IngestMode, INGEST_MODES, startEmbeddedServer } from '../server/embedded-server.ts';
 import { decodeRequest } from '../receiver/decode-request.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows, type OtelTraceRow } from '../receiver/span-rows.ts';
-import { protobufToTsv } from '../receiver/otlp-proto-tsv.ts';
-import { encodeRows, TRACE_INSERT_COLUMNS, type RowFormat } from '../receiver/row-format.ts';
+import { protobufToRows } from '../receiver/otlp-proto-tsv.ts';
+import { DEFAULT_ROW_FORMAT, encodeRows, ROW_FORMATS, TRACE_INSERT_COLUMNS, type RowFormat } from '../receiver/row-format.ts';
 import { insertBody } from '../storage/store-client.ts';
 import { Tables } from '../storage/tables.ts';
 import { tempDir } from '../test/support/temp-dir.ts';
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     modes: { type: 'string', default: 'direct,wal' },
     rounds: { type: 'string', default: '2' },
     distinct: { type: 'string', default: '60' },
-    format: { type: 'string', default: 'TSV' },
+    format: { type: 'string', default: DEFAULT_ROW_FORMAT },
     fsync: { type: 'string', default: 'on' },
     'disk-spans': { type: 'string', default: '102400' },
     linger: { type: 'string', default: '10' },
@@ -43,6 +43,7 @@ const BATCH = 512;
 const clients = Number(args.clients);
 const requests = Number(args.requests);
 const format = args.format as RowFormat;
+if (!ROW_FORMATS.includes(format)) throw new Error(`--format: one of ${ROW_FORMATS.join(', ')}`);
 const fsync = args.fsync !== 'off';
 const spansTotal = requests * BATCH;
 const modes = args.modes.split(',').map((m) => {
@@ -65,9 +66,9 @@ const tRows = performance.now();
 const bulk = encodeRows(rows, format);
 const tEncode = performance.now();
 const tFast0 = performance.now();
-for (const b of bodies) protobufToTsv(b, DEFAULT_ROW_LIMITS);
+for (const b of bodies) if (format !== 'JSONEachRow') protobufToRows(b, DEFAULT_ROW_LIMITS, format);
 const tFast = performance.now() - tFast0;
-log(`  ${fmt(wireBytes)} B/request on the wire; JS per span: generic path decode+rows ${((tRows - t0) * 1000 / rows.length).toFixed(2)} µs + ${format} encode ${((tEncode - tRows) * 1000 / rows.length).toFixed(2)} µs (${(bulk.length / rows.length).toFixed(0)} B/row); one-pass protobuf→TSV ${((tFast * 1000) / rows.length).toFixed(2)} µs`);
+log(`  ${fmt(wireBytes)} B/request on the wire; JS per span: generic path decode+rows ${((tRows - t0) * 1000 / rows.length).toFixed(2)} µs + ${format} encode ${((tEncode - tRows) * 1000 / rows.length).toFixed(2)} µs (${(bulk.length / rows.length).toFixed(0)} B/row); one-pass protobuf→${format} ${((tFast * 1000) / rows.length).toFixed(2)} µs`);
 
 const dir = tempDir('flightrec-bench-');
 let storeNo = 0;
@@ -79,7 +80,7 @@ async function stop(server: EmbeddedServer): Promise<void> {
   await drainPending();
 }
 const truncate = async (server: EmbeddedServer): Promise<void> => {
-  for (const t of [Tables.traces, Tables.traceIdTs, Tables.sessionTraces]) await server.client.command({ query: `TRUNCATE TABLE otel.${t}` });
+  for (const t of [Tables.traces, Tables.traceIdTs, Tables.sessionTraces, Tables.calls]) await server.client.command({ query: `TRUNCATE TABLE otel.${t}` });
 };
 
 async function direct(server: EmbeddedServer): Promise<number> {
@@ -166,7 +167,7 @@ for (const b of unique) {
 await server.ingested(600_000);
 await server.client.command({ query: `OPTIMIZE TABLE otel.${Tables.traces} FINAL` });
 const parts = await (await server.client.query({
-  query: `SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes, sum(data_uncompressed_bytes) AS raw FROM system.parts WHERE database = 'otel' AND active AND table IN ('${Tables.traces}', '${Tables.traceIdTs}', '${Tables.sessionTraces}') GROUP BY table ORDER BY table`,
+  query: `SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes, sum(data_uncompressed_bytes) AS raw FROM system.parts WHERE database = 'otel' AND active AND table IN ('${Tables.traces}', '${Tables.traceIdTs}', '${Tables.sessionTraces}', '${Tables.calls}') GROUP BY table ORDER BY table`,
   format: 'JSONEachRow',
 })).json<{ table: string; rows: string; bytes: string; raw: string }>();
 const spanRows = Number(parts.find((p) => p.table === Tables.traces)?.rows ?? 0);

@@ -3,7 +3,8 @@
  * ClickHouse), or — when no server owns it — an embedded data directory opened in this process.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { openStore, type StoreTarget } from '../storage/store-client.ts';
+import { storeLeftoverLog } from '../receiver/leftover-log.ts';
+import { migrate, openStore, type StoreTarget } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE } from '../storage/tables.ts';
 
 export const DEFAULT_QUERY_URL = 'http://127.0.0.1:8123';
@@ -49,6 +50,18 @@ export async function connect(flags: ConnectionFlags): Promise<ClickHouseClient>
     const where = target.kind === 'server' ? target.url : target.path;
     const why = ping.error?.message ?? 'no answer';
     throw new UnreachableError(`cannot reach the flightrec store at ${where}: ${why}. Start it with \`flightrec up\`, or pass --url / FLIGHTREC_URL.`);
+  }
+  if (target.kind === 'embedded') {
+    // As `flightrec up` does on start: bring the schema to this version (saved queries read what it
+    // adds), then store what a stopped `up` acknowledged but left in its write-ahead log.
+    try {
+      await migrate(client);
+      const { found, left } = await storeLeftoverLog(client, target.path, DEFAULT_DATABASE);
+      if (found > 0 && left < found) console.error(`flightrec: stored ${found - left} spans that a stopped \`flightrec up\` had accepted and left in its write-ahead log`);
+    } catch (err) {
+      await client.close().catch(() => {});
+      throw err;
+    }
   }
   return client;
 }

@@ -6,7 +6,7 @@
 import { createContextKey, type Attributes, type Context } from '@opentelemetry/api';
 import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { GenAI } from './semconv.ts';
-import { contain } from './telemetry-errors.ts';
+import { noteTelemetryError } from './telemetry-errors.ts';
 
 export interface AgentScope {
   readonly conversationId?: string;
@@ -37,14 +37,17 @@ export function scopeAttributes(scope: AgentScope | undefined): Attributes {
 /** Copies gen_ai.conversation.id / agent name / agent id from the parent context onto every span. */
 export class AgentScopeSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
-    contain('agent-scope.onStart', () => {
+    // try/catch rather than contain(): this runs for every span, and most have no scope.
+    try {
       const scope = agentScopeOf(parentContext);
       if (!scope) return;
       const attrs = scopeAttributes(scope);
       for (const key of Object.keys(attrs)) {
         if (span.attributes[key] === undefined) span.setAttribute(key, attrs[key]!);
       }
-    }, undefined);
+    } catch (err) {
+      noteTelemetryError('agent-scope.onStart', err);
+    }
   }
   onEnd(): void {}
   forceFlush(): Promise<void> {

@@ -6,8 +6,8 @@
 import type { Attributes, Span } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { hashCanonical } from './canonical-hash.ts';
-import { captureContent } from './content-capture.ts';
-import { runRecorded, startRecording, type HasContext, type RecordingOptions } from './recording.ts';
+import { captureContent, NO_CONTENT } from './content-capture.ts';
+import { runRecorded, startRecording, type HasContext, type RecordingOptions, type Settlement } from './recording.ts';
 import { Flightrec, GenAI, GenAIOperation, OpenInference, OpenInferenceSpanKinds, RecordKind, StepKinds, type GenAIToolType, type Outcome } from './semconv.ts';
 import { toolSpec } from './settings.ts';
 import { contain } from './telemetry-errors.ts';
@@ -46,6 +46,8 @@ function specFor(name: string, override: Partial<ToolSpec<never[]>> | undefined)
   return override ? { ...base, ...override } : base;
 }
 
+const ARGUMENT_KEYS = { content: GenAI.toolCallArguments } as const;
+
 export function toolStartAttributes(info: ToolCallInfo, args: readonly unknown[] = []): Attributes {
   const spec = specFor(info.name, info.spec);
   const a: Attributes = {
@@ -71,13 +73,22 @@ export function toolStartAttributes(info: ToolCallInfo, args: readonly unknown[]
   if (info.arguments !== undefined) {
     const sha = contain('tool.arguments.hash', () => hashCanonical(info.arguments), undefined);
     if (sha) a[Flightrec.argumentsSha256] = sha;
-    Object.assign(a, captureContent({ content: GenAI.toolCallArguments }, info.arguments));
+    const content = captureContent(ARGUMENT_KEYS, info.arguments);
+    if (content !== NO_CONTENT) Object.assign(a, content);
   }
   return a;
 }
 
+/** Shared, never mutated: span.setAttributes copies what it is given. */
+const OUTCOME_OK: Attributes = Object.freeze({ [Flightrec.outcome]: 'ok' });
+const OUTCOME_ERROR: Attributes = Object.freeze({ [Flightrec.outcome]: 'error' });
+const OUTCOME_PARTIAL: Attributes = Object.freeze({ [Flightrec.outcome]: 'partial' });
+const RESULT_KEYS = { content: GenAI.toolCallResult, sha256: Flightrec.resultSha256 } as const;
+
 function resultAttributes(result: unknown, outcome: Outcome): Attributes {
-  return { [Flightrec.outcome]: outcome, ...captureContent({ content: GenAI.toolCallResult, sha256: Flightrec.resultSha256 }, result) };
+  const content = captureContent(RESULT_KEYS, result);
+  if (content === NO_CONTENT) return outcome === 'ok' ? OUTCOME_OK : { [Flightrec.outcome]: outcome };
+  return { [Flightrec.outcome]: outcome, ...content };
 }
 
 /** Explicit start/end form, for runtimes that report tool calls as before/after events. */
@@ -110,8 +121,16 @@ export interface WrapToolOptions<A extends unknown[], R> extends RecordingOption
 
 /** Wrap a tool: same parameter and return types, same results and errors (same objects). */
 export function wrapTool<A extends unknown[], R>(fn: (...args: A) => R, opts: WrapToolOptions<A, R>): (...args: A) => R {
+  const spanName = `${GenAIOperation.executeTool} ${opts.name}`;
+  // The same for every call: built once, not per call (the wrapper is on the agent's hot path).
+  const settlement: Settlement = {
+    ok: (value) => resultAttributes(value, opts.outcome ? contain('tool.outcome', () => opts.outcome!(value as Awaited<R>), 'unknown' as Outcome) : 'ok'),
+    error: () => OUTCOME_ERROR,
+    streamDone: () => OUTCOME_OK,
+    aborted: () => OUTCOME_PARTIAL,
+  };
   return function wrappedTool(this: unknown, ...args: A): R {
-    const rec = startRecording(`${GenAIOperation.executeTool} ${opts.name}`, () => toolStartAttributes({
+    const rec = startRecording(spanName, () => toolStartAttributes({
       name: opts.name,
       type: opts.type,
       callId: opts.callId ? contain('tool.callId', () => opts.callId!(...args), undefined) : undefined,
@@ -119,11 +138,6 @@ export function wrapTool<A extends unknown[], R>(fn: (...args: A) => R, opts: Wr
       idempotencyKey: opts.idempotencyKey ? contain('tool.idempotencyKey', () => opts.idempotencyKey!(...args), undefined) : undefined,
       targetResource: opts.targetResource ? contain('tool.targetResource', () => opts.targetResource!(...args), undefined) : undefined,
     }, args), opts);
-    return runRecorded(rec, () => fn.apply(this, args), {
-      ok: (value) => resultAttributes(value, opts.outcome ? contain('tool.outcome', () => opts.outcome!(value as Awaited<R>), 'unknown' as Outcome) : 'ok'),
-      error: () => ({ [Flightrec.outcome]: 'error' }),
-      streamDone: () => ({ [Flightrec.outcome]: 'ok' }),
-      aborted: () => ({ [Flightrec.outcome]: 'partial' }),
-    });
+    return runRecorded(rec, () => fn.apply(this, args), settlement);
   };
 }

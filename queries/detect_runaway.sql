@@ -9,68 +9,65 @@
 -- panel: table
 -- detection: true
 -- severity: medium
+-- Reads flightrec_calls (one narrow row per call, filled from otel_traces by a materialized view).
 WITH
-calls AS (
-    SELECT SessionId, TraceId, SpanId, Timestamp, Agent,
-           if(Step = 'model_call', 'model', 'tool') AS Kind,
-           if(Step = 'model_call', Model, Tool) AS Subject
-    FROM flightrec_spans
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-      AND (Step = 'model_call' OR (Record = 'touched' AND Tool != ''))
+-- First pass for loops, one group per session on 64-bit keys: CallKey sorts a session's calls by subject, then
+-- time, so `limit` places apart two keys less than a window apart are calls of one subject in one
+-- window (keys of different subjects differ by 2^42 or more). Checked on two aligned slices: a lambda
+-- that indexed a captured array would copy it once per element.
+flagged AS (
+    SELECT SessionKey
+    FROM (
+        SELECT SessionKey,
+               arraySort(groupArrayIf(CallKey, Kind = 'model')) AS model_keys,
+               arraySort(groupArrayIf(CallKey, Kind = 'tool')) AS tool_keys
+        FROM flightrec_calls
+        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind != ''
+        GROUP BY SessionKey)
+    WHERE arrayExists((a, b) -> a - b < {window_seconds:UInt32} * 1000,
+                      arraySlice(model_keys, {max_model_calls:UInt32} + 1), arraySlice(model_keys, 1, greatest(length(model_keys) - {max_model_calls:UInt32}, 0)))
+       OR arrayExists((a, b) -> a - b < {window_seconds:UInt32} * 1000,
+                      arraySlice(tool_keys, {max_tool_calls:UInt32} + 1), arraySlice(tool_keys, 1, greatest(length(tool_keys) - {max_tool_calls:UInt32}, 0)))
 ),
--- First pass, on a 64-bit key and call times only: which subjects had more calls than their threshold
--- within the window (some call less than a window after the call `threshold` places before it, checked
--- on two aligned slices; a lambda that indexed a captured array would copy it once per element).
-looping_keys AS (
-    SELECT cityHash64(SessionId, Kind, Subject) AS h, any(Kind) AS kind, any(SessionId) AS session,
-           arraySort(groupArray(toUnixTimestamp64Milli(Timestamp))) AS times,
-           if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS limit_calls
-    FROM calls
-    GROUP BY h
-    HAVING length(times) > limit_calls
-       AND arrayExists((a, b) -> a - b < {window_seconds:UInt32} * 1000,
-                       arraySlice(times, limit_calls + 1), arraySlice(times, 1, greatest(length(times) - limit_calls, 0)))
-),
--- Second pass, for those only: the evidence. Selecting by session id too lets ClickHouse read just those
--- sessions' granules from the by-session projection instead of every call again.
-looping AS (
-    SELECT cityHash64(SessionId, Kind, Subject) AS h,
-           any(SessionId) AS session, any(TraceId) AS trace, any(Agent) AS agent, any(Kind) AS kind, any(Subject) AS subject,
-           arraySort(groupArray((toUnixTimestamp64Milli(Timestamp), SpanId))) AS sorted,
+-- Second pass, the flagged sessions only (read by the table's primary key): the evidence per subject, and
+-- the trace of the call that crossed the threshold.
+subjects AS (
+    SELECT any(SessionId) AS session, any(Agent) AS agent, Kind AS kind, Subject AS subject,
+           arraySort(groupArray((toUnixTimestamp64Milli(Timestamp), SpanId, TraceId))) AS sorted,
            arrayMap(c -> c.1, sorted) AS ts,
            if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS threshold,
            arraySlice(ts, threshold + 1) AS later,
            arrayFirstIndex((a, b) -> a - b < {window_seconds:UInt32} * 1000, later, arraySlice(ts, 1, greatest(length(ts) - threshold, 0))) AS first_over
-    FROM calls
-    WHERE (SessionId, h) IN (SELECT session, h FROM looping_keys)
-    GROUP BY h
+    FROM flightrec_calls
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+      AND Kind != '' AND SessionKey IN (SELECT SessionKey FROM flagged)
+    GROUP BY SessionKey, Kind, Subject
 )
 SELECT
-    session AS SessionId, trace AS TraceId,
+    session AS SessionId, sorted[threshold + first_over].3 AS TraceId,
     toDateTime64(fromUnixTimestamp64Milli(toInt64(later[first_over])), 3) AS Time,
     agent AS Agent,
     concat(kind, '_repeat') AS Pattern,
     concat(kind, ' ', subject, ' called ', toString(arrayMax(arrayMap(t -> arrayCount(u -> u > t - {window_seconds:UInt32} * 1000 AND u <= t, ts), ts))),
            ' times within ', toString({window_seconds:UInt32}), ' s (threshold ', toString(threshold), '), ', toString(length(ts)), ' calls in all') AS Evidence,
     arrayMap(c -> c.2, sorted) AS EvidenceSpanIds
-FROM looping
+FROM subjects
+WHERE first_over > 0
 UNION ALL
 SELECT
-    SessionId, any(TraceId) AS TraceId, toDateTime64(max(Timestamp), 3) AS Time, any(Agent) AS Agent,
+    any(SessionId) AS SessionId, argMax(TraceId, Timestamp) AS TraceId, toDateTime64(max(Timestamp), 3) AS Time, any(Agent) AS Agent,
     'token_budget' AS Pattern,
     concat(toString(sum(InputTokens) + sum(OutputTokens)), ' tokens (', toString(sum(InputTokens)), ' in, ', toString(sum(OutputTokens)),
            ' out) over ', toString(count()), ' model calls, budget ', toString({token_budget:UInt64})) AS Evidence,
     arrayMap(t -> t.2, arraySort(groupArray((Timestamp, SpanId)))) AS EvidenceSpanIds
-FROM flightrec_spans
+FROM flightrec_calls
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
-  -- first pass grouped on a hash of the session id: only sessions over budget get their evidence built,
-  -- read by session id (from the by-session projection: nothing at all when no session is over budget)
-  AND SessionId IN (
-      SELECT any(SessionId)
-      FROM flightrec_spans
+  -- a pass of its own: token columns in the loop pass above would make it slower than both together
+  AND SessionKey IN (
+      SELECT SessionKey FROM flightrec_calls
       WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
-      GROUP BY cityHash64(SessionId)
+      GROUP BY SessionKey
       HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64})
-GROUP BY SessionId
+GROUP BY SessionKey
 HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64}
 ORDER BY Time DESC

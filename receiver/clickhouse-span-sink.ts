@@ -6,7 +6,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { insertBody } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE, Tables } from '../storage/tables.ts';
 import type { EncodedBatch, SpanSink } from './ingest-queue.ts';
-import { encodeRows, TRACE_INSERT_COLUMNS, type RowFormat } from './row-format.ts';
+import { DEFAULT_ROW_FORMAT, encodeRows, TRACE_INSERT_COLUMNS, type RowFormat } from './row-format.ts';
 import type { OtelTraceRow } from './span-rows.ts';
 
 export class ClickHouseSpanSink implements SpanSink {
@@ -15,7 +15,7 @@ export class ClickHouseSpanSink implements SpanSink {
   /** The format every batch handed to write() is encoded in. */
   readonly format: RowFormat;
 
-  constructor(client: ClickHouseClient, database: string = DEFAULT_DATABASE, format: RowFormat = 'TSV') {
+  constructor(client: ClickHouseClient, database: string = DEFAULT_DATABASE, format: RowFormat = DEFAULT_ROW_FORMAT) {
     this.#client = client;
     this.#database = database;
     this.format = format;
@@ -26,9 +26,15 @@ export class ClickHouseSpanSink implements SpanSink {
     return this.writeBatches([{ spans: rows.length, data: encodeRows(rows, this.format) }]);
   }
 
+  /** One insert per run of batches in the same format (a log replayed across an upgrade may mix them). */
   async writeBatches(batches: readonly EncodedBatch[]): Promise<void> {
-    if (batches.length === 0) return;
-    const body = batches.length === 1 ? batches[0]!.data : Buffer.concat(batches.map((b) => b.data));
-    await insertBody(this.#client, { database: this.#database, table: Tables.traces, columns: TRACE_INSERT_COLUMNS, format: this.format, body });
+    for (let i = 0; i < batches.length; ) {
+      const format = batches[i]!.format ?? this.format;
+      let j = i + 1;
+      while (j < batches.length && (batches[j]!.format ?? this.format) === format) j++;
+      const body = j - i === 1 ? batches[i]!.data : Buffer.concat(batches.slice(i, j).map((b) => b.data));
+      await insertBody(this.#client, { database: this.#database, table: Tables.traces, columns: TRACE_INSERT_COLUMNS, format, body });
+      i = j;
+    }
   }
 }

@@ -6,12 +6,15 @@
  * its rows has returned, so nothing acknowledged can be lost; when the queue is full or the store
  * fails, the request is refused with a retryable error and its client sends it again.
  */
+import type { RowFormat } from './row-format.ts';
 import { NO_INGEST_LOG, type IngestLogSink } from './ingest-log.ts';
 
 /** One request's valid spans, already encoded in the sink's insert format (see row-format.ts). */
 export interface EncodedBatch {
   readonly spans: number;
   readonly data: Buffer;
+  /** The insert format of `data`; when absent, the sink's own. */
+  readonly format?: RowFormat;
 }
 
 /** Where rows go; the ClickHouse implementation is clickhouse-span-sink.ts. */

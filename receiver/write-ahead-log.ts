@@ -13,8 +13,9 @@
  * on restart (one segment, at most maxBatchRows rows plus one group, may be duplicated).
  *
  * Record format (hand-written: it is a dozen lines and no maintained library fits a length-prefixed
- * append log with per-record checksums): 4-byte magic "FRW1", u32 data length, u32 span count,
- * u32 CRC-32 of the data, then the data (rows in the sink's insert format). A short or mismatching
+ * append log with per-record checksums): 4-byte magic naming the data's insert format ("FRW1"
+ * TabSeparated, "FRWN" Native, "FRWJ" JSONEachRow), u32 data length, u32 span count, u32 CRC-32 of
+ * the data, then the data. A log written by an older flightrec (all "FRW1") replays as it was. A short or mismatching
  * record — a write cut off by a crash — ends the segment: replay logs it and skips the rest.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -23,8 +24,16 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { NO_INGEST_LOG, type IngestLogSink } from './ingest-log.ts';
 import { RetryableError, type EncodedBatch, type Ingestor, type IngestStats, type RequestInfo, type SpanSink } from './ingest-queue.ts';
+import type { RowFormat } from './row-format.ts';
 
-const MAGIC = Buffer.from('FRW1');
+/** A record's magic names its data's insert format ('FRW1', the first, is TabSeparated). */
+const MAGIC: Readonly<Record<RowFormat, Buffer>> = { TSV: Buffer.from('FRW1'), Native: Buffer.from('FRWN'), JSONEachRow: Buffer.from('FRWJ') };
+const FORMAT_OF_MAGIC = new Map(Object.entries(MAGIC).map(([format, magic]) => [magic.toString('latin1'), format as RowFormat]));
+
+/** The log's directory inside an embedded data directory (chdb ignores it). */
+export function walDirOf(dataDir: string): string {
+  return join(dataDir, 'flightrec-wal');
+}
 const HEADER_BYTES = 16;
 
 export interface WriteAheadLogOptions {
@@ -55,7 +64,7 @@ export const DEFAULT_WAL_OPTIONS: Omit<WriteAheadLogOptions, 'dir'> = {
 /** A record's header; the record is this followed by batch.data. */
 export function recordHeader(batch: EncodedBatch): Buffer {
   const header = Buffer.alloc(HEADER_BYTES);
-  MAGIC.copy(header, 0);
+  MAGIC[batch.format ?? 'TSV'].copy(header, 0);
   header.writeUInt32LE(batch.data.length, 4);
   header.writeUInt32LE(batch.spans, 8);
   header.writeUInt32LE(crc32(batch.data), 12);
@@ -74,14 +83,15 @@ export function parseSegment(buf: Buffer): ParsedSegment {
   let off = 0;
   while (off < buf.length) {
     if (buf.length - off < HEADER_BYTES) return { batches, damage: `truncated record header at byte ${off}` };
-    if (!buf.subarray(off, off + 4).equals(MAGIC)) return { batches, damage: `bad record magic at byte ${off}` };
+    const format = FORMAT_OF_MAGIC.get(buf.toString('latin1', off, off + 4));
+    if (!format) return { batches, damage: `bad record magic at byte ${off}` };
     const len = buf.readUInt32LE(off + 4);
     const spans = buf.readUInt32LE(off + 8);
     const sum = buf.readUInt32LE(off + 12);
     if (buf.length - off - HEADER_BYTES < len) return { batches, damage: `truncated record at byte ${off} (${len} data bytes announced, ${buf.length - off - HEADER_BYTES} present)` };
     const data = buf.subarray(off + HEADER_BYTES, off + HEADER_BYTES + len);
     if (crc32(data) !== sum) return { batches, damage: `checksum mismatch in record at byte ${off}` };
-    batches.push({ spans, data });
+    batches.push({ spans, data, format });
     off += HEADER_BYTES + len;
   }
   return { batches, damage: null };

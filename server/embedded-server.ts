@@ -5,20 +5,21 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { drainPending } from 'chdb';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { IngestLog } from '../receiver/ingest-log.ts';
 import { IngestQueue, type Ingestor, type IngestQueueOptions } from '../receiver/ingest-queue.ts';
-import { WriteAheadLog, type WriteAheadLogOptions } from '../receiver/write-ahead-log.ts';
-import type { RowFormat } from '../receiver/row-format.ts';
+import { walDirOf, WriteAheadLog, type WriteAheadLogOptions } from '../receiver/write-ahead-log.ts';
+import { DEFAULT_ROW_FORMAT, type RowFormat } from '../receiver/row-format.ts';
 import { DEFAULT_ROW_LIMITS, type RowLimits } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE } from '../storage/tables.ts';
 import { createClickHouseHandler, type QueryUser } from './clickhouse-http-interface.ts';
 import { send } from './http-body.ts';
 import { createOtlpHandler, type ReceiverCounters } from './otlp-receiver.ts';
+import { startOtlpGrpcReceiver, type OtlpGrpcReceiver } from './otlp-grpc-receiver.ts';
 
 export interface EmbeddedServerOptions {
   readonly dataDir: string;
@@ -28,12 +29,14 @@ export interface EmbeddedServerOptions {
   readonly otlpPort?: number;
   /** ClickHouse HTTP port (8123 by convention); 0 picks a free one. */
   readonly queryPort?: number;
+  /** OTLP/gRPC port (4317 by convention; 0 picks a free one); no gRPC listener when absent. */
+  readonly grpcPort?: number;
   readonly ingestToken?: string;
   readonly users?: readonly QueryUser[];
   readonly ttlDays?: number;
   /** fsync every insert before acknowledging (default true; see migrate() in storage/store-client.ts). */
   readonly fsync?: boolean;
-  /** Insert format for spans (default TSV, the faster for chdb to parse; see receiver/row-format.ts). */
+  /** Insert format for spans (default Native, the fastest for chdb to read; see receiver/row-format.ts). */
   readonly rowFormat?: RowFormat;
   readonly database?: string;
   readonly maxBodyBytes?: number;
@@ -57,6 +60,8 @@ export const INGEST_MODES: readonly IngestMode[] = ['wal', 'direct'];
 
 export interface EmbeddedServer {
   readonly otlpUrl: string;
+  /** `host:port` of the OTLP/gRPC listener, when one was asked for. */
+  readonly grpcAddress: string | null;
   readonly queryUrl: string;
   readonly dataDir: string;
   /** The in-process client that owns the store (writes go through it). */
@@ -111,13 +116,14 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   }
 
   const ingestLog = new IngestLog(client, { database, receiver: 'otlp_http' });
-  const rowFormat = opts.rowFormat ?? 'TSV';
+  const rowFormat = opts.rowFormat ?? DEFAULT_ROW_FORMAT;
   const sink = new ClickHouseSpanSink(client, database, rowFormat);
   const fsync = opts.fsync ?? true;
-  const wal = (opts.ingestMode ?? DEFAULT_INGEST_MODE) === 'wal' ? WriteAheadLog.open(sink, { fsync, ...opts.wal, dir: resolve(opts.walDir ?? join(dataDir, 'flightrec-wal')) }, ingestLog) : null;
+  const wal = (opts.ingestMode ?? DEFAULT_INGEST_MODE) === 'wal' ? WriteAheadLog.open(sink, { fsync, ...opts.wal, dir: resolve(opts.walDir ?? walDirOf(dataDir)) }, ingestLog) : null;
   const queue: Ingestor = wal ?? new IngestQueue(sink, opts.queue, ingestLog);
   const ingested = async (timeoutMs?: number): Promise<void> => void (await wal?.caughtUp(timeoutMs));
-  const otlp = createOtlpHandler(queue, { rowFormat, ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } }, ingestLog);
+  const receiverOptions = { rowFormat, ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } };
+  const otlp = createOtlpHandler(queue, receiverOptions, ingestLog);
   const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes, beforeQuery: wal ? () => ingested() : undefined });
 
   const crash = (res: import('node:http').ServerResponse, err: unknown): void => {
@@ -130,7 +136,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
     } else if (path === '/health' || path === '/') {
       req.resume();
       const walStatus = wal?.status;
-      const health = { status: walStatus?.storeError ? 'degraded' : 'ok', ingestMode: wal ? 'wal' : 'direct', queuedSpans: queue.queuedRows, ...(walStatus && { wal: walStatus }), ...otlp.counters, ingestLogError: ingestLog.lastError };
+      const health = { status: walStatus?.storeError ? 'degraded' : 'ok', ingestMode: wal ? 'wal' : 'direct', queuedSpans: queue.queuedRows, ...(walStatus && { wal: walStatus }), ...otlp.counters, ...(grpc && { grpc: grpc.counters }), ingestLogError: ingestLog.lastError };
       send(res, 200, JSON.stringify(health), { 'Content-Type': 'application/json' });
     } else {
       req.resume();
@@ -143,9 +149,11 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
 
   let otlpAddr: AddressInfo;
   let queryAddr: AddressInfo;
+  let grpc: OtlpGrpcReceiver | null = null;
   try {
     otlpAddr = await listen(otlpServer, opts.otlpPort ?? 4318, host);
     queryAddr = await listen(queryServer, opts.queryPort ?? 8123, host);
+    if (opts.grpcPort !== undefined) grpc = await startOtlpGrpcReceiver(queue, host, opts.grpcPort, receiverOptions, ingestLog);
   } catch (err) {
     await Promise.allSettled([closeServer(otlpServer), closeServer(queryServer)]);
     await wal?.abandon();
@@ -157,6 +165,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   let closed: Promise<void> | null = null;
   return {
     otlpUrl: urlOf(host, otlpAddr),
+    grpcAddress: grpc?.address ?? null,
     queryUrl: urlOf(host, queryAddr),
     dataDir,
     client,
@@ -168,7 +177,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
     close() {
       closed ??= (async () => {
         // Stop taking requests, let the queued ones reach the store, then release the directory.
-        const stopping = Promise.all([closeServer(otlpServer), closeServer(queryServer)]);
+        const stopping = Promise.all([closeServer(otlpServer), closeServer(queryServer), grpc?.close()]);
         await queue.close();
         await stopping;
         await ingestLog.close();

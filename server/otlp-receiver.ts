@@ -8,16 +8,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError, decodeRequest, decompress, encodingOf, type OtlpEncoding } from '../receiver/decode-request.ts';
 import { NO_INGEST_LOG, type IngestLogSink } from '../receiver/ingest-log.ts';
-import { type Ingestor, RetryableError } from '../receiver/ingest-queue.ts';
+import { type Ingestor, RetryableError, type RequestInfo } from '../receiver/ingest-queue.ts';
 import { ExportTraceServiceResponse, RpcStatus } from '../receiver/otlp-proto-schema.ts';
 import { DEFAULT_ROW_LIMITS, RequestShapeError, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
-import { protobufToTsv } from '../receiver/otlp-proto-tsv.ts';
-import { encodeRows, type RowFormat } from '../receiver/row-format.ts';
+import { protobufToRows } from '../receiver/otlp-proto-tsv.ts';
+import { DEFAULT_ROW_FORMAT, encodeRows, type RowFormat } from '../receiver/row-format.ts';
 import type { EncodedBatch } from '../receiver/ingest-queue.ts';
 import { readBody, secretEquals, send } from './http-body.ts';
 
 export interface OtlpReceiverOptions {
-  /** The insert format the queue's sink takes; protobuf requests take the one-pass path for TSV. */
+  /** The insert format the queue's sink takes; protobuf requests take the one-pass path for TSV and Native. */
   readonly rowFormat?: RowFormat;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   readonly ingestToken?: string;
@@ -53,6 +53,42 @@ function respond(res: ServerResponse, encoding: OtlpEncoding, status: number, me
   }
 }
 
+/** A request converted to an insert batch, with what was rejected from it. */
+export interface ConvertedRequest extends EncodedBatch {
+  readonly rejectedSpans: number;
+  /** The partial-success message when some spans were rejected and some kept, else ''. */
+  readonly partial: string;
+}
+
+/**
+ * Decode a request body (protobuf through the one-pass path, JSON through the generic one) into a
+ * batch in the sink's insert format. Throws BadRequestError / RequestShapeError for a body that can
+ * never succeed, including one whose every span is rejected. Shared by OTLP/HTTP and OTLP/gRPC.
+ */
+export function convertRequest(body: Buffer, encoding: OtlpEncoding, opts: Pick<OtlpReceiverOptions, 'rowFormat' | 'rowLimits'>): ConvertedRequest {
+  const format = opts.rowFormat ?? DEFAULT_ROW_FORMAT;
+  let spans: number;
+  let data: Buffer;
+  let rejectedSpans: number;
+  let errors: string[];
+  if (encoding === 'protobuf' && format !== 'JSONEachRow') {
+    ({ spans, data, rejectedSpans, errors } = protobufToRows(body, opts.rowLimits, format));
+  } else {
+    const converted = requestToRows(decodeRequest(body, encoding), opts.rowLimits);
+    ({ rejectedSpans, errors } = converted);
+    spans = converted.rows.length;
+    data = encodeRows(converted.rows, format);
+  }
+  if (spans === 0 && rejectedSpans > 0) throw new BadRequestError(`all ${rejectedSpans} spans were rejected: ${errors.join('; ')}`);
+  const partial = rejectedSpans > 0 ? `${rejectedSpans} of ${spans + rejectedSpans} spans rejected: ${errors.join('; ')}` : '';
+  return { spans, data, format, rejectedSpans, partial };
+}
+
+/** Hand a converted request to the queue; resolves once it is durably accepted (RetryableError when refused). */
+export function submitConverted(queue: Ingestor, batch: ConvertedRequest, info: RequestInfo): Promise<void> {
+  return queue.submit({ spans: batch.spans, data: batch.data, format: batch.format }, info);
+}
+
 export function createOtlpHandler(queue: Ingestor, opts: OtlpReceiverOptions = DEFAULT_OTLP_RECEIVER_OPTIONS, log: IngestLogSink = NO_INGEST_LOG) {
   const counters: ReceiverCounters = { requests: 0, rejectedRequests: 0, rejectedSpans: 0, acceptedSpans: 0, retryableRefusals: 0 };
 
@@ -86,31 +122,15 @@ export function createOtlpHandler(queue: Ingestor, opts: OtlpReceiverOptions = D
       const raw = await readBody(req, opts.maxBodyBytes);
       wireBytes = raw.length;
       const body = decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes);
-      const format = opts.rowFormat ?? 'TSV';
-      let batch: EncodedBatch;
-      let rejectedSpans: number;
-      let errors: string[];
-      if (encoding === 'protobuf' && format === 'TSV') {
-        const tsv = protobufToTsv(body, opts.rowLimits);
-        ({ rejectedSpans, errors } = tsv);
-        batch = { spans: tsv.spans, data: tsv.data };
-      } else {
-        const converted = requestToRows(decodeRequest(body, encoding), opts.rowLimits);
-        ({ rejectedSpans, errors } = converted);
-        batch = { spans: converted.rows.length, data: encodeRows(converted.rows, format) };
-      }
-      spansInRequest = batch.spans + rejectedSpans;
-      counters.rejectedSpans += rejectedSpans;
-      if (batch.spans === 0 && rejectedSpans > 0) {
-        throw new BadRequestError(`all ${rejectedSpans} spans were rejected: ${errors.join('; ')}`);
-      }
-      await queue.submit(batch, { bytes: wireBytes, receivedAt });
+      const batch = convertRequest(body, encoding, opts);
+      spansInRequest = batch.spans + batch.rejectedSpans;
+      counters.rejectedSpans += batch.rejectedSpans;
+      await submitConverted(queue, batch, { bytes: wireBytes, receivedAt });
       counters.acceptedSpans += batch.spans;
       let message = {};
-      if (rejectedSpans > 0) {
-        const errorMessage = `${rejectedSpans} of ${spansInRequest} spans rejected: ${errors.join('; ')}`;
-        message = { partialSuccess: { rejectedSpans, errorMessage } };
-        note('partial', 200, rejectedSpans, errorMessage);
+      if (batch.partial) {
+        message = { partialSuccess: { rejectedSpans: batch.rejectedSpans, errorMessage: batch.partial } };
+        note('partial', 200, batch.rejectedSpans, batch.partial);
       }
       respond(res, encoding, 200, message);
     } catch (err) {

@@ -161,6 +161,27 @@ AS SELECT
     count() AS Spans
 FROM ${r.db}.${Tables.traces}
 GROUP BY SessionId, TraceId, ServiceName`,
+    // Calls by session: the runaway detection reads 30–40 bytes a call here instead of otel_traces' wide
+    // rows (docs/storage.md). Filled by a materialized view, so collector inserts fill it too.
+    `CREATE TABLE IF NOT EXISTS ${r.db}.${Tables.calls}${r.onCluster} (
+    SessionKey UInt64 CODEC(ZSTD(1)),
+    SessionId String CODEC(ZSTD(1)),
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Kind LowCardinality(String) CODEC(ZSTD(1)),
+    Subject LowCardinality(String) CODEC(ZSTD(1)),
+    CallKey UInt64 CODEC(ZSTD(1)),
+    InputTokens UInt64 CODEC(ZSTD(1)),
+    OutputTokens UInt64 CODEC(ZSTD(1)),
+    Agent LowCardinality(String) CODEC(ZSTD(1)),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1))
+) ENGINE = ${r.engine('MergeTree')}
+PARTITION BY toDate(Timestamp)
+ORDER BY (SessionKey, Timestamp)${r.ttl('Timestamp')}
+SETTINGS index_granularity = 256`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${r.db}.${Tables.callsMv}${r.onCluster}
+TO ${r.db}.${Tables.calls}
+AS ${callsSelect(r.db)}`,
     // Pipeline health, written by the embedded receiver (receiver/ingest-log.ts); docs/storage.md.
     `CREATE TABLE IF NOT EXISTS ${r.db}.${Tables.ingestLog}${r.onCluster} (
     Time DateTime64(3) CODEC(Delta, ZSTD(1)),
@@ -180,6 +201,33 @@ ORDER BY Time${r.ttl('Time')}`,
   ];
 }
 
+/**
+ * The rows of flightrec_calls, selected from otel_traces: its materialized view's query, and the
+ * backfill of spans stored before the table existed. Kind is 'model', 'tool' or '' (a span that only
+ * reports token usage). CallKey packs a 21-bit hash of (Kind, Subject) above the call's Unix time in
+ * milliseconds (42 bits, good until 2109), so sorting a session's keys groups its calls by subject in
+ * time order, and two sorted keys `limit` places apart differ by less than a window only when they are
+ * calls of one subject (a hash collision only adds a candidate, which the evidence pass drops). 21
+ * bits, not 22: keys stay below 2^63, because ClickHouse subtracts two UInt64 into an Int64.
+ */
+export function callsSelect(db: string): string {
+  const kind = `multiIf(${storedColumnName('Step')} = 'model_call', 'model', ${storedColumnName('Record')} = 'touched' AND ${storedColumnName('Tool')} != '', 'tool', '')`;
+  return `SELECT
+    cityHash64(${storedColumnName('SessionId')}) AS SessionKey,
+    ${storedColumnName('SessionId')} AS SessionId,
+    Timestamp,
+    ${kind} AS Kind,
+    multiIf(Kind = 'model', ${storedColumnName('Model')}, Kind = 'tool', ${storedColumnName('Tool')}, '') AS Subject,
+    bitShiftLeft(toUInt64(cityHash64(Kind, Subject) % 2097152), 42) + toUInt64(toUnixTimestamp64Milli(Timestamp)) AS CallKey,
+    ${storedColumnName('InputTokens')} AS InputTokens,
+    ${storedColumnName('OutputTokens')} AS OutputTokens,
+    ${storedColumnName('Agent')} AS Agent,
+    TraceId,
+    SpanId
+FROM ${db}.${Tables.traces}
+WHERE Kind != '' OR InputTokens > 0 OR OutputTokens > 0`;
+}
+
 /** The TTL clause text a table should carry (as ClickHouse prints it back), or '' for none. */
 export function ttlExpression(column: string, ttlDays: number): string {
   return ttlDays > 0 ? `toDateTime(${column}) + toIntervalDay(${ttlDays})` : '';
@@ -190,11 +238,12 @@ export const TTL_TABLES: readonly { readonly table: string; readonly column: str
   { table: Tables.traces, column: 'Timestamp' },
   { table: Tables.traceIdTs, column: 'Start' },
   { table: Tables.sessionTraces, column: 'Start' },
+  { table: Tables.calls, column: 'Timestamp' },
   { table: Tables.ingestLog, column: 'Time' },
 ];
 
 /** Tables an insert writes into (the span table and the targets of its materialized views). */
-export const INSERT_TARGET_TABLES: readonly string[] = [Tables.traces, Tables.traceIdTs, Tables.sessionTraces, Tables.ingestLog];
+export const INSERT_TARGET_TABLES: readonly string[] = [Tables.traces, Tables.traceIdTs, Tables.sessionTraces, Tables.calls, Tables.ingestLog];
 
 /**
  * The production DDL for a ClickHouse server or cluster, as one script to review and apply
@@ -209,7 +258,12 @@ export function productionDdlScript(opts: SchemaOptions = {}): string {
     '-- otel_traces and its trace-id lookup match the OpenTelemetry Collector contrib clickhouse exporter:',
     '-- run this before the collector (or set create_schema: false on the exporter). Idempotent.',
   ].join('\n');
-  return header + '\n\n' + allDdl(opts).map((s) => s + ';').join('\n\n') + '\n';
+  const backfill = [
+    '-- Upgrading a database that already holds spans: flightrec_calls is filled by its materialized view',
+    '-- from the moment it exists; run this once, right after the script, for the spans stored before:',
+    ...`INSERT INTO ${resolve(opts).db}.${Tables.calls} ${callsSelect(resolve(opts).db)}`.split('\n').map((l) => `--   ${l}`),
+  ].join('\n');
+  return header + '\n\n' + allDdl(opts).map((s) => s + ';').join('\n\n') + '\n\n' + backfill + '\n';
 }
 
 /** Every statement, in the order they must run. */

@@ -4,10 +4,11 @@
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { resolve } from 'node:path';
-import { allDdl, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TRACE_INSERT_COLUMNS, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
+import { join, resolve } from 'node:path';
+import { allDdl, callsSelect, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TRACE_INSERT_COLUMNS, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
 import { derivedColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 
@@ -17,17 +18,21 @@ export type StoreTarget =
 
 type ChdbConnection = ReturnType<typeof createChdbConnection>;
 
-/** The chdb connection behind each embedded client, for the raw-insert fast path below. */
-const embeddedConnections = new WeakMap<ClickHouseClient, ChdbConnection>();
+/** The chdb connection behind each embedded client, and its data directory, for the insert paths below. */
+const embeddedConnections = new WeakMap<ClickHouseClient, { connection: ChdbConnection; spoolDir: string }>();
 
 export interface BulkInsert {
   readonly database: string;
   readonly table: string;
   readonly columns: readonly string[];
-  /** A text format chdb's raw insert takes: TSV or JSONEachRow. */
-  readonly format: 'TSV' | 'JSONEachRow';
+  /** Native (one or more blocks), or a text format chdb's raw insert takes: TSV or JSONEachRow. */
+  readonly format: 'Native' | 'TSV' | 'JSONEachRow';
   readonly body: Buffer;
 }
+
+/** Where Native bodies wait for chdb's file() in a data directory (one process owns it: cleared on open). */
+const SPOOL_DIR = 'flightrec-insert';
+let spoolSeq = 0;
 
 /**
  * Insert a pre-encoded body. Resolves only when the engine has written the rows (a synchronous
@@ -42,14 +47,25 @@ export async function insertBody(client: ClickHouseClient, insert: BulkInsert): 
   if (insert.body.length === 0) return;
   // quoteIdent validates both names; chdb's raw insert wants them bare.
   const qualified = `${quoteIdent(insert.database)}.${quoteIdent(insert.table)}`;
-  const connection = embeddedConnections.get(client);
-  if (connection) {
-    await connection.chdb.rawInsert({ table: qualified.replace(/`/g, ''), columns: [...insert.columns], format: insert.format, values: insert.body });
+  const embedded = embeddedConnections.get(client);
+  const columns = insert.columns.map((c) => '`' + c + '`').join(', ');
+  if (embedded && insert.format === 'Native') {
+    // chdb's raw insert takes text formats only; its file() reads Native (the path is ours, never input).
+    const path = join(embedded.spoolDir, `${process.pid}-${++spoolSeq}.native`);
+    await writeFile(path, insert.body);
+    try {
+      await client.command({ query: `INSERT INTO ${qualified} (${columns}) SELECT * FROM file('${path.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}', 'Native')` });
+    } finally {
+      await rm(path, { force: true });
+    }
     return;
   }
-  const columns = insert.columns.map((c) => '`' + c + '`').join(', ');
+  if (embedded) {
+    await embedded.connection.chdb.rawInsert({ table: qualified.replace(/`/g, ''), columns: [...insert.columns], format: insert.format as 'TSV' | 'JSONEachRow', values: insert.body });
+    return;
+  }
   const result = await client.exec({
-    query: `INSERT INTO ${qualified} (${columns}) FORMAT ${insert.format === 'TSV' ? 'TabSeparated' : 'JSONEachRow'}`,
+    query: `INSERT INTO ${qualified} (${columns}) FORMAT ${insert.format === 'TSV' ? 'TabSeparated' : insert.format}`,
     values: Readable.from([insert.body]),
   });
   result.stream.resume();
@@ -64,7 +80,10 @@ export function createStoreClient(target: StoreTarget): ClickHouseClient {
     try {
       const connection = createChdbConnection({ path });
       const client = createClient({ connection } as Parameters<typeof createClient>[0]);
-      embeddedConnections.set(client, connection);
+      const spoolDir = join(path, SPOOL_DIR);
+      rmSync(spoolDir, { recursive: true, force: true }); // bodies of inserts a killed process never finished
+      mkdirSync(spoolDir, { recursive: true });
+      embeddedConnections.set(client, { connection, spoolDir });
       return client;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
@@ -144,9 +163,13 @@ export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {
         'it was created by an older exporter. Rename it aside (RENAME TABLE) and start again to create the current layout.',
     );
   }
+  const hadCalls = await tableExists(client, database, Tables.calls);
   for (const statement of statements.slice(tracesTable + 1)) {
     await client.command({ query: statement });
   }
+  // A materialized view sees only inserts made after it exists: spans stored by an older flightrec
+  // (or by the collector before this schema) get their flightrec_calls rows once, here.
+  if (!hadCalls) await client.command({ query: `INSERT INTO ${quoteIdent(database)}.${Tables.calls} ${callsSelect(quoteIdent(database))}` });
   await syncStoredColumns(client, database);
   await syncTtl(client, database, opts.ttlDays ?? DEFAULT_TTL_DAYS);
   if (opts.fsync !== undefined) {
@@ -155,6 +178,15 @@ export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {
       await client.command({ query: `ALTER TABLE ${quoteIdent(database)}.${quoteIdent(table)} MODIFY SETTING fsync_after_insert = ${v}, fsync_part_directory = ${v}` });
     }
   }
+}
+
+async function tableExists(client: ClickHouseClient, database: string, table: string): Promise<boolean> {
+  const result = await client.query({
+    query: 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+    query_params: { db: database, table },
+    format: 'JSONEachRow',
+  });
+  return Number((await result.json<{ n: string | number }>())[0]?.n ?? 0) > 0;
 }
 
 /**

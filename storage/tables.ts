@@ -16,6 +16,9 @@ export const Tables = {
   /** Session (conversation) → traces lookup, filled by a materialized view so collector rows get it too. */
   sessionTraces: 'flightrec_session_traces',
   sessionTracesMv: 'flightrec_session_traces_mv',
+  /** One narrow row per model call, tool call and token-bearing span, by session: the runaway detection's input. */
+  calls: 'flightrec_calls',
+  callsMv: 'flightrec_calls_mv',
   /** The receiver's own ingest counters, for pipeline health. */
   ingestLog: 'flightrec_ingest_log',
 } as const;

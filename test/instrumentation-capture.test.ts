@@ -8,6 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from './support/instrumentation-harness.ts';
 import { parseCaptureMode, recordInbound, startModelCall, wrapTool } from '../instrumentation/index.ts';
 import { Flightrec, GenAI, type CaptureMode } from '../instrumentation/semconv.ts';
+import { captureContent } from '../instrumentation/content-capture.ts';
+import { createRedactor } from '../instrumentation/redaction/default-redactor.ts';
+import { configure, resetSettings } from '../instrumentation/settings.ts';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 let h: Harness | undefined;
@@ -84,6 +87,40 @@ describe('capture modes', () => {
     expect(parseCaptureMode('true')).toBe('redacted');
     expect(parseCaptureMode('SPAN_AND_EVENT')).toBe('redacted');
     expect(() => parseCaptureMode('everything')).toThrow(/unknown capture mode "everything"/);
+  });
+});
+
+describe('redacted capture: serialising without a key-redacted copy when no key needs it', () => {
+  // captureContent skips redactDeep's deep copy for plain values with no secret key; the text
+  // must be exactly what serialising the copy gives, for every shape.
+  const redactor = createRedactor();
+  class Box {
+    password = 'hunter2';
+    note = 'n';
+  }
+  const cases: unknown[] = [
+    { to: 'ann@example.com', body: 'hi', cc: ['a', 'b'], n: 1, nested: { deep: [{ x: null }] } },
+    { user: { name: 'Ann', password: 'p4ss' } },
+    [{ ok: 1 }, { api_key: 'k-123' }],
+    { token: '' , password: null, secret: undefined, keep: 'x' },
+    { headers: { Authorization: 'Bearer abc.def' } },
+    { when: new Date(0), password: 'in a toJSON sibling' },
+    { d: new Date(0) },
+    new Box(),
+    Object.assign(Object.create(null) as object, { b: 1, password: 'x' }),
+    JSON.parse('{"__proto__": {"password": "x"}, "a": 1}'),
+    { u: undefined, f: () => 1, arr: [undefined, 1] },
+    [],
+    {},
+  ];
+  it.each(cases.map((c, i) => [i, c]))('case %i gives the same text as the copy', (_i, value) => {
+    configure({ captureMode: 'redacted', redactor, exportRedaction: true });
+    try {
+      const got = captureContent({ content: 'c' }, value)['c'];
+      expect(got).toBe(JSON.stringify(redactor.redactDeep(value, false)));
+    } finally {
+      resetSettings();
+    }
   });
 });
 

@@ -1,24 +1,28 @@
 /**
- * The one-pass protobuf → TSV path (receiver/otlp-proto-tsv.ts) against the generic path
- * (protobufjs decode → requestToRows → encodeRows TSV): byte-identical insert bodies and the same
- * rejections, on a realistic agent workload, on every attribute-value case, and on bad spans.
+ * The one-pass protobuf → TSV / Native path (receiver/otlp-proto-tsv.ts) against the generic path
+ * (protobufjs decode → requestToRows → encodeRows): byte-identical insert bodies in each format and
+ * the same rejections, on a realistic agent workload, on every attribute-value case, and on bad spans.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeRequest } from '../receiver/decode-request.ts';
 import { ExportTraceServiceRequest } from '../receiver/otlp-proto-schema.ts';
-import { protobufToTsv } from '../receiver/otlp-proto-tsv.ts';
+import { protobufToRows } from '../receiver/otlp-proto-tsv.ts';
 import { encodeRows } from '../receiver/row-format.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
 import { workloadRequest } from '../bench/ingest-workload.ts';
 
 const encode = (req: unknown): Buffer => Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(req as Record<string, unknown>)).finish());
 
+type FastFormat = 'TSV' | 'Native';
+let format: FastFormat = 'TSV';
+
 function bothPaths(body: Buffer, limits: RowLimits = DEFAULT_ROW_LIMITS) {
   const generic = requestToRows(decodeRequest(body, 'protobuf'), limits);
-  const fast = protobufToTsv(body, limits);
+  const fast = protobufToRows(body, limits, format);
+  const text = (b: Buffer): string => (format === 'TSV' ? b.toString('utf8') : b.toString('hex'));
   return {
-    generic: { tsv: encodeRows(generic.rows, 'TSV').toString('utf8'), spans: generic.rows.length, rejectedSpans: generic.rejectedSpans, errors: generic.errors },
-    fast: { tsv: fast.data.toString('utf8'), spans: fast.spans, rejectedSpans: fast.rejectedSpans, errors: fast.errors },
+    generic: { body: text(encodeRows(generic.rows, format)), spans: generic.rows.length, rejectedSpans: generic.rejectedSpans, errors: generic.errors },
+    fast: { body: text(fast.data), spans: fast.spans, rejectedSpans: fast.rejectedSpans, errors: fast.errors },
   };
 }
 
@@ -32,7 +36,11 @@ const req = (spans: Record<string, unknown>[], resource: unknown[] = [{ key: 'se
   resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ scope, spans }] }],
 });
 
-describe('protobuf fast path = generic path', () => {
+describe.each(['TSV', 'Native'] as const)('protobuf fast path = generic path (%s)', (f) => {
+  beforeEach(() => {
+    format = f;
+  });
+
   it('on a realistic agent workload (2 × 512 spans)', () => {
     for (const seed of [1, 2]) {
       const { generic, fast } = bothPaths(encode(workloadRequest(512, seed)));
@@ -96,7 +104,7 @@ describe('protobuf fast path = generic path', () => {
     const { generic, fast } = bothPaths(body, limits);
     expect(fast.spans).toBe(3);
     expect(fast.rejectedSpans).toBe(10);
-    expect(fast.tsv).toBe(generic.tsv);
+    expect(fast.body).toBe(generic.body);
     expect([fast.spans, fast.rejectedSpans]).toEqual([generic.spans, generic.rejectedSpans]);
     expect(fast.errors).toEqual(generic.errors);
   });
@@ -111,6 +119,6 @@ describe('protobuf fast path = generic path', () => {
 
   it('refuses a truncated body as a whole', () => {
     const body = encode(req([span(1)]));
-    expect(() => protobufToTsv(body.subarray(0, body.length - 3), DEFAULT_ROW_LIMITS)).toThrow(/not a valid OTLP protobuf/);
+    expect(() => protobufToRows(body.subarray(0, body.length - 3), DEFAULT_ROW_LIMITS, f)).toThrow(/not a valid OTLP protobuf/);
   });
 });

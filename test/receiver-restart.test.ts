@@ -132,3 +132,44 @@ describe.each(['direct', 'wal'])('receiver restart mid-stream (--ingest-mode %s)
     if (mode === 'wal') expect(readdirSync(walDir)).toEqual([]);
   });
 });
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => void (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('a write-ahead log left by a killed `flightrec up`', () => {
+  it('is stored before a CLI command reads the same data directory in-process', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const walDir = join(dir.path, 'flightrec-wal');
+    const otlpPort = await freePort();
+    const up = await startUp(dir.path, 'wal', otlpPort, await freePort());
+    const spans = await makeSpans(100, 'leftover-agent', { 'gen_ai.conversation.id': 'leftover-session' });
+    const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${otlpPort}/v1/traces` });
+    for (let i = 0; i < 5; i++) expect(succeeded(await exportBatch(exporter, spans.slice(i * 20, (i + 1) * 20)))).toBe(true);
+    await exporter.shutdown();
+    up.child.kill('SIGKILL');
+    await new Promise((r) => up.child.once('exit', r));
+    const logged = readdirSync(walDir).filter((n) => n.endsWith('.wal')).reduce((n, s) => n + parseSegment(readFileSync(join(walDir, s))).batches.reduce((m, b) => m + b.spans, 0), 0);
+    expect(logged).toBe(100); // acknowledged, in the log only
+
+    const args = ['query', 'session_timeline', '--param', 'session=leftover-session', '--format', 'json', '--data-dir', dir.path];
+    const first = await runCli(args);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/stored 100 spans that a stopped `flightrec up` had accepted/);
+    const rows = JSON.parse(first.stdout) as { SpanId: string }[];
+    expect(rows.map((r) => r.SpanId).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
+    expect(readdirSync(walDir).filter((n) => n.endsWith('.wal'))).toEqual([]);
+
+    const second = await runCli(args);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toBe('');
+    expect((JSON.parse(second.stdout) as unknown[]).length).toBe(100);
+  });
+});

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { anyValueToString, type LooseAnyValue } from '../receiver/any-value.ts';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
-import { encodeRows } from '../receiver/row-format.ts';
+import { encodeRows, ROW_FORMATS, type RowFormat } from '../receiver/row-format.ts';
 import { requestToRows, type LooseTraceRequest } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { tempDir } from './support/temp-dir.ts';
@@ -133,7 +133,7 @@ afterAll(async () => {
   dir.cleanup();
 });
 
-async function stored(format: 'TSV' | 'JSONEachRow', req: LooseTraceRequest): Promise<Record<string, unknown>> {
+async function stored(format: RowFormat, req: LooseTraceRequest): Promise<Record<string, unknown>> {
   await client.command({ query: 'TRUNCATE TABLE otel.otel_traces' });
   const { rows, rejectedSpans, errors } = requestToRows(req);
   expect({ rejectedSpans, errors }).toEqual({ rejectedSpans: 0, errors: [] });
@@ -143,7 +143,7 @@ async function stored(format: 'TSV' | 'JSONEachRow', req: LooseTraceRequest): Pr
   return out[0]!;
 }
 
-describe.each(['TSV', 'JSONEachRow'] as const)('otel_traces columns as stored (%s insert)', (format) => {
+describe.each(ROW_FORMATS)('otel_traces columns as stored (%s insert)', (format) => {
   it.each(ROW_CASES)('%s', async (_name, span, resource, column, expected) => {
     const row = await stored(format, request(span, resource));
     const value = row[column];

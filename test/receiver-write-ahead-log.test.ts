@@ -11,8 +11,10 @@ import { type EncodedBatch, RetryableError, type SpanSink } from '../receiver/in
 import { parseSegment, recordHeader, WriteAheadLog, type WriteAheadLogOptions } from '../receiver/write-ahead-log.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { tempDir } from './support/temp-dir.ts';
+import { encodeRows, type RowFormat } from '../receiver/row-format.ts';
+import { requestToRows } from '../receiver/span-rows.ts';
 
-const batch = (text: string, spans = 1): EncodedBatch => ({ spans, data: Buffer.from(text) });
+const batch = (text: string, spans = 1, format: RowFormat = 'TSV'): EncodedBatch => ({ spans, data: Buffer.from(text), format });
 const record = (b: EncodedBatch): Buffer => Buffer.concat([recordHeader(b), b.data]);
 
 /** Records every insert; fails while `down` is set. */
@@ -48,6 +50,12 @@ describe('segment format', () => {
 
   it('reads back what was written', () => {
     expect(parseSegment(whole)).toEqual({ batches: [a, b], damage: null });
+  });
+
+  it('keeps each record’s insert format', () => {
+    const n = batch('native bytes', 3, 'Native');
+    const j = batch('{"json":1}\n', 1, 'JSONEachRow');
+    expect(parseSegment(Buffer.concat([record(a), record(n), record(j)])).batches).toEqual([a, n, j]);
   });
 
   it.each([
@@ -185,5 +193,30 @@ describe('read-your-writes through the embedded server (wal mode, no timed flush
         expect(await count()).toBe(2);
       }
     }
+  });
+});
+
+describe('write-ahead log across an upgrade', () => {
+  it('replays an older log of TabSeparated records and newer Native ones into the store, each in its own format', async () => {
+    const rowsOf = (service: string, n: number) => requestToRows({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ spans: Array.from({ length: n }, (_, i) => ({
+      traceId: '0af7651916cd43dd8448eb211c80319c', spanId: (0x1000 + i).toString(16).padStart(16, '0'), name: `op ${i}`, kind: 1, startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n), endTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n + 5n),
+      attributes: [{ key: 'k', value: { stringValue: `v\t${i}` } }],
+    })) }] }] }).rows;
+    const dir = walDir();
+    const tsv = rowsOf('from-tsv-log', 3);
+    const native = rowsOf('from-native-log', 4);
+    writeFileSync(join(dir, '000000000001.wal'), Buffer.concat([
+      record({ spans: 3, data: encodeRows(tsv, 'TSV'), format: 'TSV' }),
+      record({ spans: 4, data: encodeRows(native, 'Native'), format: 'Native' }),
+    ]));
+    const t = await startTestServer({ ingestMode: 'wal', fsync: false, walDir: dir });
+    cleanups.push(() => t.stop());
+    await t.server.ingested();
+    const got = await (await t.http.query({ query: "SELECT ServiceName, count() AS n, groupArray(SpanAttributes['k']) AS vs FROM otel_traces GROUP BY ServiceName ORDER BY ServiceName", format: 'JSONEachRow' })).json<{ ServiceName: string; n: string; vs: string[] }>();
+    expect(got.map((r) => [r.ServiceName, Number(r.n), [...r.vs].sort()])).toEqual([
+      ['from-native-log', 4, ['v\t0', 'v\t1', 'v\t2', 'v\t3']],
+      ['from-tsv-log', 3, ['v\t0', 'v\t1', 'v\t2']],
+    ]);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

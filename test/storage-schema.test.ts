@@ -167,6 +167,47 @@ describe('schema on start', () => {
     }
   });
 
+  it('fills flightrec_calls once for spans stored before it existed, then from every insert', async () => {
+    const dir = tempDir();
+    const calls = "SELECT SessionId, Kind, Subject, InputTokens, OutputTokens, SpanId, bitShiftRight(CallKey, 42) > 0 AS hashed, bitAnd(CallKey, 4398046511103) = toUnixTimestamp64Milli(Timestamp) AS timed FROM otel.flightrec_calls ORDER BY SpanId";
+    const model = { 'gen_ai.conversation.id': 'conv-1', 'flightrec.record': 'decided', 'flightrec.step': 'model_call', 'gen_ai.request.model': 'gpt-x', 'gen_ai.usage.input_tokens': '120', 'gen_ai.usage.output_tokens': '7' };
+    const tool = { 'gen_ai.conversation.id': 'conv-1', 'flightrec.record': 'touched', 'gen_ai.tool.name': 'send_email' };
+    const plumbing = { 'gen_ai.conversation.id': 'conv-1' };
+    try {
+      let s = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0 });
+      try {
+        await sendSpan(s.otlpUrl, 'agent', '00000000000000e1', model);
+        await sendSpan(s.otlpUrl, 'agent', '00000000000000e2', tool);
+        await sendSpan(s.otlpUrl, 'agent', '00000000000000e3', plumbing);
+        // As an older flightrec left it: spans stored, no calls table.
+        await s.ingested();
+        await s.client.command({ query: 'DROP VIEW otel.flightrec_calls_mv' });
+        await s.client.command({ query: 'DROP TABLE otel.flightrec_calls' });
+      } finally {
+        await s.close();
+      }
+      await drainPending();
+      s = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0 });
+      const expected = [
+        { SessionId: 'conv-1', Kind: 'model', Subject: 'gpt-x', InputTokens: 120, OutputTokens: 7, SpanId: '00000000000000e1', hashed: 1, timed: 1 },
+        { SessionId: 'conv-1', Kind: 'tool', Subject: 'send_email', InputTokens: 0, OutputTokens: 0, SpanId: '00000000000000e2', hashed: 1, timed: 1 },
+      ];
+      try {
+        expect(await rows(s, calls)).toEqual(expected);
+        await migrate(s.client); // the backfill runs only when the table is new
+        expect(await rows(s, calls)).toEqual(expected);
+        await sendSpan(s.otlpUrl, 'agent', '00000000000000e4', { ...tool, 'gen_ai.tool.name': 'read_inbox' });
+        expect((await rows<{ SpanId: string; Subject: string }>(s, calls)).map((r) => [r.SpanId, r.Subject])).toEqual([
+          ['00000000000000e1', 'gpt-x'], ['00000000000000e2', 'send_email'], ['00000000000000e4', 'read_inbox'],
+        ]);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('refuses, naming the columns, a span table from an exporter too old for the current insert', async () => {
     const dir = tempDir();
     try {
@@ -192,7 +233,7 @@ describe('production DDL (flightrec schema)', () => {
     expect(statements.length).toBe(allDdl().length);
     for (const s of statements) expect(s).toMatch(/ON CLUSTER `prod`/);
     const engines = [...script.matchAll(/ENGINE = (\w+)\(([^)]*)\)/g)].map((m) => [m[1], m[2]]);
-    expect(engines.length).toBe(4);
+    expect(engines.length).toBe(5);
     for (const [engine, args] of engines) {
       expect(engine).toMatch(/^Replicated(Aggregating)?MergeTree$/);
       expect(args).toBe("'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'");
@@ -200,7 +241,7 @@ describe('production DDL (flightrec schema)', () => {
     expect(script).toMatch(/CREATE TABLE IF NOT EXISTS `otel`\.otel_traces ON CLUSTER `prod` \(\n    Timestamp DateTime64\(9\)/);
     expect(script).toMatch(/ENGINE = ReplicatedMergeTree\([^)]*\)\nPARTITION BY toDate\(Timestamp\)\nPRIMARY KEY \(ServiceName, SpanName, toDateTime\(Timestamp\)\)/);
     expect(script).toMatch(/otel_traces_trace_id_ts ON CLUSTER `prod`[\s\S]*ENGINE = ReplicatedAggregatingMergeTree/);
-    expect(script.match(/TTL toDateTime\(\w+\) \+ toIntervalDay\(30\)/g)?.length).toBe(4);
+    expect(script.match(/TTL toDateTime\(\w+\) \+ toIntervalDay\(30\)/g)?.length).toBe(5);
   });
 
   it('without a cluster, the same script runs on the embedded engine, twice', async () => {
@@ -216,7 +257,7 @@ describe('production DDL (flightrec schema)', () => {
       }
       const tables = await (await client.query({ query: "SELECT name FROM system.tables WHERE database = 'otel' ORDER BY name", format: 'JSONEachRow' })).json<{ name: string }>();
       expect(tables.map((t) => t.name)).toEqual([
-        'flightrec_ingest_log', 'flightrec_session_traces', 'flightrec_session_traces_mv', 'flightrec_spans',
+        'flightrec_calls', 'flightrec_calls_mv', 'flightrec_ingest_log', 'flightrec_session_traces', 'flightrec_session_traces_mv', 'flightrec_spans',
         'otel_traces', 'otel_traces_trace_id_ts', 'otel_traces_trace_id_ts_mv',
       ]);
     } finally {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import { DEFAULT_INGEST_MODE, INGEST_MODES, startEmbeddedServer } from '../../server/embedded-server.ts';
 import { DEFAULT_TTL_DAYS } from '../../storage/schema.ts';
 import { DEFAULT_DATA_DIR } from '../connect.ts';
@@ -15,10 +16,10 @@ function port(value: string | undefined, fallback: number, flag: string): number
 
 export const up: Command = {
   name: 'up',
-  summary: 'start the embedded collector and store (OTLP/HTTP in, ClickHouse HTTP out)',
+  summary: 'start the embedded collector and store (OTLP/HTTP and optionally OTLP/gRPC in, ClickHouse HTTP out)',
   usage:
-    'flightrec up [--data-dir DIR] [--host 127.0.0.1] [--otlp-port 4318] [--query-port 8123] [--ttl-days 180] [--no-fsync] [--ingest-mode wal|direct]\n' +
-    '  env: FLIGHTREC_DATA_DIR, FLIGHTREC_HOST, FLIGHTREC_OTLP_PORT, FLIGHTREC_QUERY_PORT, FLIGHTREC_TTL_DAYS, FLIGHTREC_FSYNC=0, FLIGHTREC_INGEST_MODE, FLIGHTREC_WAL_FLUSH_MS,\n' +
+    'flightrec up [--data-dir DIR] [--host 127.0.0.1] [--otlp-port 4318] [--query-port 8123] [--grpc-port 4317] [--ttl-days 180] [--no-fsync] [--ingest-mode wal|direct]\n' +
+    '  env: FLIGHTREC_DATA_DIR, FLIGHTREC_HOST, FLIGHTREC_OTLP_PORT, FLIGHTREC_QUERY_PORT, FLIGHTREC_GRPC_PORT, FLIGHTREC_TTL_DAYS, FLIGHTREC_FSYNC=0, FLIGHTREC_INGEST_MODE, FLIGHTREC_WAL_FLUSH_MS,\n' +
     '       FLIGHTREC_INGEST_TOKEN, FLIGHTREC_READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD, FLIGHTREC_EXPORTER_PASSWORD',
   async run(argv) {
     const { values } = parseArgs({
@@ -28,6 +29,7 @@ export const up: Command = {
         host: { type: 'string' },
         'otlp-port': { type: 'string' },
         'query-port': { type: 'string' },
+        'grpc-port': { type: 'string' },
         'ttl-days': { type: 'string' },
         'no-fsync': { type: 'boolean' },
         'ingest-mode': { type: 'string' },
@@ -43,6 +45,8 @@ export const up: Command = {
     const flushText = process.env.FLIGHTREC_WAL_FLUSH_MS;
     const flushIntervalMs = flushText ? Number(flushText) : undefined;
     if (flushIntervalMs !== undefined && !(Number.isInteger(flushIntervalMs) && flushIntervalMs > 0)) throw new UsageError(`FLIGHTREC_WAL_FLUSH_MS must be a whole number of milliseconds > 0, got ${JSON.stringify(flushText)}`);
+    // grpc-js would also print its own errors (a busy port) to stderr; ours say it in one line.
+    setLogVerbosity(logVerbosity.NONE);
     const server = await startEmbeddedServer({
       ingestMode,
       wal: flushIntervalMs === undefined ? undefined : { flushIntervalMs },
@@ -50,6 +54,8 @@ export const up: Command = {
       host: values.host ?? process.env.FLIGHTREC_HOST,
       otlpPort: port(values['otlp-port'] ?? process.env.FLIGHTREC_OTLP_PORT, 4318, 'otlp-port'),
       queryPort: port(values['query-port'] ?? process.env.FLIGHTREC_QUERY_PORT, 8123, 'query-port'),
+      // OTLP/gRPC only when asked for: a second well-known port that a collector may already hold.
+      grpcPort: values['grpc-port'] ?? process.env.FLIGHTREC_GRPC_PORT ? port(values['grpc-port'] ?? process.env.FLIGHTREC_GRPC_PORT, 4317, 'grpc-port') : undefined,
       ttlDays: ttl,
       fsync,
       ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined,
@@ -57,6 +63,7 @@ export const up: Command = {
     });
     console.log(`flightrec is up (store: ${server.dataDir}; retention ${ttl === 0 ? 'forever' : `${ttl ?? DEFAULT_TTL_DAYS} days`}; fsync ${fsync ? 'on' : 'off'}; ingest ${ingestMode})`);
     console.log(`  OTLP/HTTP traces:   ${server.otlpUrl}/v1/traces   (OTEL_EXPORTER_OTLP_ENDPOINT=${server.otlpUrl})`);
+    if (server.grpcAddress) console.log(`  OTLP/gRPC traces:   ${server.grpcAddress}   (OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://${server.grpcAddress})`);
     console.log(`  ClickHouse HTTP:    ${server.queryUrl}   (flightrec query … --url ${server.queryUrl})`);
     console.log('Press Ctrl-C to stop.');
     await waitForStopSignal();

@@ -1,7 +1,8 @@
 /**
  * The export stage of redaction: wraps any SpanExporter and hands it copies of the spans with
- * attributes, event attributes (exception messages!) and status messages redacted. It runs in the
- * batch, off the agent's call path. A span that cannot be redacted is not exported (fail closed).
+ * attributes, event attributes (exception messages!) and status messages redacted — or the span
+ * itself when nothing in it needed replacing. It runs in the batch, off the agent's call path. A
+ * span that cannot be redacted is not exported (fail closed).
  */
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { noteTelemetryError } from '../telemetry-errors.ts';
@@ -13,8 +14,18 @@ type ExportCallback = Parameters<SpanExporter['export']>[1];
 export function redactSpan(redactor: Redactor, span: ReadableSpan): ReadableSpan {
   const onError = (key: string, err: unknown): void => noteTelemetryError(`redaction.${key}`, err);
   const attributes = redactAttributes(redactor, span.attributes, onError).attributes;
-  const events = span.events.map((e) => (e.attributes ? { ...e, attributes: redactAttributes(redactor, e.attributes, onError).attributes } : e));
-  const status = span.status.message ? { ...span.status, message: redactor.redactText(span.status.message).value } : span.status;
+  let eventsChanged = false;
+  const events = span.events.length === 0 ? span.events : span.events.map((e) => {
+    if (!e.attributes) return e;
+    const a = redactAttributes(redactor, e.attributes, onError).attributes;
+    if (a === e.attributes) return e;
+    eventsChanged = true;
+    return { ...e, attributes: a };
+  });
+  const message = span.status.message ? redactor.redactText(span.status.message).value : span.status.message;
+  // Nothing to replace (the common case for spans without content): export the span itself.
+  if (attributes === span.attributes && !eventsChanged && message === span.status.message) return span;
+  const status = message === span.status.message ? span.status : { ...span.status, message };
   return {
     name: span.name,
     kind: span.kind,
@@ -25,7 +36,7 @@ export function redactSpan(redactor: Redactor, span: ReadableSpan): ReadableSpan
     status,
     attributes,
     links: span.links,
-    events,
+    events: eventsChanged ? events : span.events,
     duration: span.duration,
     ended: span.ended,
     resource: span.resource,

@@ -194,6 +194,41 @@ AS SELECT
 FROM `otel`.otel_traces
 GROUP BY SessionId, TraceId, ServiceName;
 
+CREATE TABLE IF NOT EXISTS `otel`.flightrec_calls (
+    SessionKey UInt64 CODEC(ZSTD(1)),
+    SessionId String CODEC(ZSTD(1)),
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Kind LowCardinality(String) CODEC(ZSTD(1)),
+    Subject LowCardinality(String) CODEC(ZSTD(1)),
+    CallKey UInt64 CODEC(ZSTD(1)),
+    InputTokens UInt64 CODEC(ZSTD(1)),
+    OutputTokens UInt64 CODEC(ZSTD(1)),
+    Agent LowCardinality(String) CODEC(ZSTD(1)),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1))
+) ENGINE = MergeTree()
+PARTITION BY toDate(Timestamp)
+ORDER BY (SessionKey, Timestamp)
+TTL toDateTime(Timestamp) + toIntervalDay(180)
+SETTINGS index_granularity = 256;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS `otel`.flightrec_calls_mv
+TO `otel`.flightrec_calls
+AS SELECT
+    cityHash64(FrSessionId) AS SessionKey,
+    FrSessionId AS SessionId,
+    Timestamp,
+    multiIf(FrStep = 'model_call', 'model', FrRecord = 'touched' AND FrTool != '', 'tool', '') AS Kind,
+    multiIf(Kind = 'model', FrModel, Kind = 'tool', FrTool, '') AS Subject,
+    bitShiftLeft(toUInt64(cityHash64(Kind, Subject) % 2097152), 42) + toUInt64(toUnixTimestamp64Milli(Timestamp)) AS CallKey,
+    FrInputTokens AS InputTokens,
+    FrOutputTokens AS OutputTokens,
+    FrAgent AS Agent,
+    TraceId,
+    SpanId
+FROM `otel`.otel_traces
+WHERE Kind != '' OR InputTokens > 0 OR OutputTokens > 0;
+
 CREATE TABLE IF NOT EXISTS `otel`.flightrec_ingest_log (
     Time DateTime64(3) CODEC(Delta, ZSTD(1)),
     Receiver LowCardinality(String),
@@ -210,3 +245,20 @@ ORDER BY Time
 TTL toDateTime(Time) + toIntervalDay(180);
 
 ALTER TABLE `otel`.flightrec_ingest_log ADD COLUMN IF NOT EXISTS Requests UInt32, ADD COLUMN IF NOT EXISTS HttpStatus UInt16;
+
+-- Upgrading a database that already holds spans: flightrec_calls is filled by its materialized view
+-- from the moment it exists; run this once, right after the script, for the spans stored before:
+--   INSERT INTO `otel`.flightrec_calls SELECT
+--       cityHash64(FrSessionId) AS SessionKey,
+--       FrSessionId AS SessionId,
+--       Timestamp,
+--       multiIf(FrStep = 'model_call', 'model', FrRecord = 'touched' AND FrTool != '', 'tool', '') AS Kind,
+--       multiIf(Kind = 'model', FrModel, Kind = 'tool', FrTool, '') AS Subject,
+--       bitShiftLeft(toUInt64(cityHash64(Kind, Subject) % 2097152), 42) + toUInt64(toUnixTimestamp64Milli(Timestamp)) AS CallKey,
+--       FrInputTokens AS InputTokens,
+--       FrOutputTokens AS OutputTokens,
+--       FrAgent AS Agent,
+--       TraceId,
+--       SpanId
+--   FROM `otel`.otel_traces
+--   WHERE Kind != '' OR InputTokens > 0 OR OutputTokens > 0
