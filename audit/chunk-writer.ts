@@ -6,13 +6,13 @@
  *
  * The leaf SHA-256(0x00 ‖ record) is taken in place: the byte before a record in the buffer is the
  * previous record's newline (or a reserved byte at the start), set to 0x00 for the one-shot hash
- * and put back. No per-record string, copy or Hash object.
+ * and put back. No per-record string, copy, Hash object or Buffer (merkle.ts sha256Into).
  */
-import { hash, createHash, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fsync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { HASH_BYTES } from './merkle.ts';
+import { HASH_BYTES, alignedSubtrees, leafHashInPlace, type MerkleAccumulator } from './merkle.ts';
 import type { ManifestFile } from './manifest.ts';
 
 const FLUSH_BYTES = 1 << 20;
@@ -52,20 +52,20 @@ export class ChunkWriter {
     return this.#count;
   }
 
-  /** Adds one record (no newline inside, except CSV's quoted ones) and returns its leaf hash. */
-  add(record: string): Buffer {
+  /** Adds one record (no newline inside, except CSV's quoted ones) and its leaf hash. */
+  add(record: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit; measure only when that bound does not fit.
     this.#room(record.length * 3 + 1 <= FLUSH_BYTES ? record.length * 3 + 1 : Buffer.byteLength(record) + 1);
     const start = this.#pos;
-    return this.#commit(start, start + this.#buf.write(record, start));
+    this.#commit(start, start + this.#buf.write(record, start));
   }
 
   /** Adds one record given as its UTF-8 bytes; same as add(record.toString()). */
-  addBytes(record: Uint8Array): Buffer {
+  addBytes(record: Uint8Array): void {
     this.#room(record.length + 1);
     const start = this.#pos;
     this.#buf.set(record, start);
-    return this.#commit(start, start + record.length);
+    this.#commit(start, start + record.length);
   }
 
   /** At least n bytes free after #pos (and the byte before it ours to borrow). */
@@ -75,24 +75,29 @@ export class ChunkWriter {
     if (1 + n > this.#buf.length) this.#buf = Buffer.allocUnsafe(1 + n);
   }
 
-  /** The record is in #buf[start, end): hash its leaf, terminate it, keep the leaf. */
-  #commit(start: number, end: number): Buffer {
-    const buf = this.#buf;
-    const before = buf[start - 1]!;
-    buf[start - 1] = 0x00;
-    const leaf = hash('sha256', buf.subarray(start - 1, end), 'buffer');
-    buf[start - 1] = before;
-    buf[end] = NEWLINE;
-    this.#pos = end + 1;
+  /** The record is in #buf[start, end): hash its leaf into the leaf list, terminate it. */
+  #commit(start: number, end: number): void {
     if ((this.#count + 1) * HASH_BYTES > this.#leaves.length) {
       const grown = Buffer.allocUnsafe(this.#leaves.length * 2 + HASH_BYTES);
       this.#leaves.copy(grown, 0, 0, this.#count * HASH_BYTES);
       this.#leaves = grown;
     }
-    leaf.copy(this.#leaves, this.#count * HASH_BYTES);
+    const at = this.#count * HASH_BYTES;
+    leafHashInPlace(this.#buf, start, end, this.#leaves, at);
+    this.#buf[end] = NEWLINE;
+    this.#pos = end + 1;
     this.#count++;
     if (this.#pos >= FLUSH_BYTES) this.#flush();
-    return leaf;
+  }
+
+  /**
+   * Adds this chunk's leaves to the export's tree, which must hold exactly the leaves before it:
+   * as the aligned perfect subtrees they form (merkle.ts alignedSubtrees, hashed level by level in
+   * place), not leaf by leaf, so the tree costs no object or Buffer per record.
+   */
+  foldInto(tree: MerkleAccumulator): void {
+    if (tree.size !== this.firstIndex) throw new Error(`chunk ${this.name} starts at leaf ${this.firstIndex}, the tree holds ${tree.size}`);
+    for (const t of alignedSubtrees(this.#leaves.subarray(0, this.#count * HASH_BYTES), this.firstIndex)) tree.pushSubtree(t.root, t.size);
   }
 
   #flush(): void {

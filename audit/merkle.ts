@@ -13,10 +13,25 @@ import { createHash, hash } from 'node:crypto';
 export const HASH_BYTES = 32;
 const NODE_PREFIX = Buffer.from([0x01]);
 
+/**
+ * SHA-256 as a Buffer. hash(…, 'buffer') makes a new ArrayBuffer on the C++ side for every call,
+ * which costs ~2 µs: more than hashing a whole 1.3 KB record. A latin1 string (one character per
+ * byte) and a copy from V8's pooled Buffer allocator cost ~0.5 µs, so that is how every hash here
+ * is returned. (Measured on Node 24; see docs/audit.md, "Where verify's time goes".)
+ */
+export function sha256Bytes(input: Uint8Array | string): Buffer {
+  return Buffer.from(hash('sha256', input, 'binary'), 'latin1');
+}
+
+/** SHA-256 of input written as 32 bytes into out at offset: no Buffer made at all. */
+export function sha256Into(input: Uint8Array, out: Buffer, offset: number): void {
+  out.write(hash('sha256', input, 'binary'), offset, HASH_BYTES, 'latin1');
+}
+
 /** Leaf hash of a record given as a string; the record's bytes are its UTF-8 encoding. */
 export function leafHashOfString(record: string): Buffer {
   // '\0' encodes to the single byte 0x00 in UTF-8, so this is SHA-256(0x00 ‖ utf8(record)) in one call.
-  return hash('sha256', '\0' + record, 'buffer');
+  return sha256Bytes('\0' + record);
 }
 
 // One-shot hash() over a scratch buffer holding the prefix and the input: a third of the cost of
@@ -28,7 +43,18 @@ export function leafHashOfBytes(record: Uint8Array): Buffer {
   if (record.length + 1 > leafScratch.length) leafScratch = Buffer.alloc(2 * (record.length + 1));
   leafScratch[0] = 0x00;
   leafScratch.set(record, 1);
-  return hash('sha256', leafScratch.subarray(0, record.length + 1), 'buffer');
+  return sha256Bytes(leafScratch.subarray(0, record.length + 1));
+}
+
+/**
+ * Leaf hash of the record in buf[start, end), written into out at offset. Borrows the byte before
+ * the record (start >= 1) for the 0x00 prefix and puts it back: no copy of the record.
+ */
+export function leafHashInPlace(buf: Buffer, start: number, end: number, out: Buffer, offset: number): void {
+  const before = buf[start - 1]!;
+  buf[start - 1] = 0x00;
+  sha256Into(buf.subarray(start - 1, end), out, offset);
+  buf[start - 1] = before;
 }
 
 const nodeScratch = Buffer.alloc(1 + 2 * HASH_BYTES);
@@ -40,7 +66,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   nodeScratch[0] = 0x01;
   nodeScratch.set(left, 1);
   nodeScratch.set(right, 1 + HASH_BYTES);
-  return hash('sha256', nodeScratch, 'buffer');
+  return sha256Bytes(nodeScratch);
 }
 
 /** MTH({}) = SHA-256 of the empty string. */
@@ -130,10 +156,35 @@ export function alignedSubtrees(leaves: Uint8Array, first: number): { size: numb
   for (let p = 0; p < n; ) {
     let size = 1;
     while ((first + p) % (size * 2) === 0 && p + size * 2 <= n) size *= 2;
-    out.push({ size, root: subtreeRoot(leaves, p, p + size) });
+    out.push({ size, root: perfectSubtreeRoot(leaves, p, size) });
     p += size;
   }
   return out;
+}
+
+let levelScratch = Buffer.alloc(0);
+
+/**
+ * MTH of the `size` leaves from leaf lo, size a power of two: the same as subtreeRoot, computed
+ * level by level in one scratch buffer rather than recursively, so no Buffer is made per node.
+ * Each pair's two hashes are adjacent, and the byte before the pair (already consumed) is
+ * overwritten with the 0x01 node prefix; each parent is written over the front of the level.
+ */
+export function perfectSubtreeRoot(leaves: Uint8Array, lo: number, size: number): Buffer {
+  if (size === 1) return Buffer.from(leafAt(leaves, lo));
+  const need = 1 + size * HASH_BYTES;
+  if (levelScratch.length < need) levelScratch = Buffer.allocUnsafe(need);
+  const s = levelScratch;
+  s.set(leaves.subarray(lo * HASH_BYTES, (lo + size) * HASH_BYTES), 1);
+  for (let width = size; width > 1; width /= 2) {
+    for (let j = 0; j < width / 2; j++) {
+      const at = 1 + j * 2 * HASH_BYTES;
+      // s[at - 1] is the last byte of the previous pair's right child, or the spare byte 0.
+      s[at - 1] = 0x01;
+      sha256Into(s.subarray(at - 1, at + 2 * HASH_BYTES), s, 1 + j * HASH_BYTES);
+    }
+  }
+  return Buffer.from(s.subarray(1, 1 + HASH_BYTES));
 }
 
 /** RFC 9162 §2.1.3.1 PATH(m, D[n]): the audit path for leaf m, bottom up. */

@@ -10,14 +10,15 @@
  *
  *   npx node bench/audit-export.ts            # 1 000 000 records (needs ~3 GB of disk in the temp dir)
  *   AUDIT_BENCH_RECORDS=200000 npx node bench/audit-export.ts
- *   AUDIT_BENCH_BASELINE=../main npx node bench/audit-export.ts   # also another checkout's export and verify, same data
+ *   AUDIT_BENCH_BASELINE=../main npx node bench/audit-export.ts   # also another checkout's export and verify, same data, alternating
+ *   AUDIT_BENCH_ROUNDS=3 …                    # rounds per checkout (default 2); the best round of each is compared
  *
  * Goals (issue 7): export >= 200 000 records/s, verify >= 400 000 records/s, peak memory
  * independent of the record count.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,10 +37,32 @@ interface VerifyStats { ok: boolean; records: number; seconds: number; maxRssMB:
 
 /** Another checkout (AUDIT_BENCH_BASELINE=DIR, e.g. `git worktree add DIR main`): its export and verify run too, on the same data. */
 const BASELINE = process.env.AUDIT_BENCH_BASELINE;
+/** Rounds of export + verify per checkout, alternating which goes first (AUDIT_BENCH_ROUNDS, default 2). */
+const ROUNDS = Number(process.env.AUDIT_BENCH_ROUNDS ?? 2);
 
-async function child<T>(script: string, args: string[], tree: string = join(here, '..')): Promise<T> {
-  const { stdout } = await run(process.execPath, [join(tree, 'test', 'support', script), ...args], { maxBuffer: 1 << 20, timeout: 3_600_000 });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+interface Measured { storeCpuSeconds: number; childCpuSeconds: number | null; load: string }
+
+/** GNU time, to read a child's CPU time (user + system, all its threads); without it that figure is left out. */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/**
+ * Runs a child script of this or another checkout. The store is this process (the embedded
+ * server), so this process's CPU time while the child runs is the store's work for it. CPU times
+ * say more than wall times on a machine shared with other work: they hardly depend on the load.
+ */
+async function child<T>(script: string, args: string[], tree: string = join(here, '..')): Promise<T & Measured> {
+  const cpu0 = process.cpuUsage();
+  const loadBefore = loadavg()[0]!.toFixed(1);
+  const timeFile = join(tmp, 'child-cpu.txt');
+  const argv = [process.execPath, join(tree, 'test', 'support', script), ...args];
+  const { stdout } = GNU_TIME
+    ? await run(GNU_TIME, ['-f', '%U %S', '-o', timeFile, ...argv], { maxBuffer: 1 << 20, timeout: 3_600_000 })
+    : await run(argv[0]!, argv.slice(1), { maxBuffer: 1 << 20, timeout: 3_600_000 });
+  const cpu = process.cpuUsage(cpu0);
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as T;
+  const times = GNU_TIME ? readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [];
+  const childCpuSeconds = times.length === 2 && times.every(Number.isFinite) ? times[0]! + times[1]! : null;
+  return { ...result, storeCpuSeconds: (cpu.user + cpu.system) / 1e6, childCpuSeconds, load: `${loadBefore}→${loadavg()[0]!.toFixed(1)}` };
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'flightrec-audit-bench-'));
@@ -53,41 +76,69 @@ try {
   const to = chTime(new Date(Date.now() + 60_000));
 
   const small = await child<ExportStats>('audit-export-child.ts', [server.queryUrl, join(tmp, 'small'), keys.privateKeyPath, chTime(base), chTime(new Date(base.getTime() + SMALL))]);
-  const large = await child<ExportStats>('audit-export-child.ts', [server.queryUrl, join(tmp, 'large'), keys.privateKeyPath, '-', to]);
   const verifySmall = await child<VerifyStats>('audit-verify-child.ts', [join(tmp, 'small'), keys.publicKeyPath]);
-  const verifyLarge = await child<VerifyStats>('audit-verify-child.ts', [join(tmp, 'large'), keys.publicKeyPath]);
-  if (!verifyLarge.ok || !verifySmall.ok || large.records !== N || small.records !== SMALL) throw new Error(`bench run is wrong: ${JSON.stringify({ small, large, verifySmall, verifyLarge })}`);
+  rmSync(join(tmp, 'small'), { recursive: true, force: true });
 
-  const files = readdirSync(join(tmp, 'large')).filter((f) => f.startsWith('records-') && !f.endsWith('.leaves'));
-  t0 = performance.now();
-  await run('sha256sum', files, { cwd: join(tmp, 'large'), maxBuffer: 1 << 24 });
-  const shaSeconds = (performance.now() - t0) / 1000;
-  t0 = performance.now();
-  for (const f of files) {
-    const h = createHash('sha256');
-    for await (const chunk of createReadStream(join(tmp, 'large', f), { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-    h.digest();
-  }
-  const nodeShaSeconds = (performance.now() - t0) / 1000;
-
+  // This checkout and the baseline alternate, on the same store, key and range; each export is
+  // verified by its own checkout, then removed (a million records take 1.3 GB).
   const rate = (records: number, s: number): string => `${Math.round(records / s).toLocaleString('en')} records/s`;
-  if (BASELINE) {
-    // Same store, same key, same range: the baseline's export, then its verify of its own export.
-    const loadBefore = loadavg()[0]!.toFixed(1);
-    const bExport = await child<ExportStats>('audit-export-child.ts', [server.queryUrl, join(tmp, 'baseline'), keys.privateKeyPath, '-', to], BASELINE);
-    const bVerify = await child<VerifyStats>('audit-verify-child.ts', [join(tmp, 'baseline'), keys.publicKeyPath], BASELINE);
-    if (!bVerify.ok || bExport.records !== N) throw new Error(`baseline run is wrong: ${JSON.stringify({ bExport, bVerify })}`);
-    console.log(`\nbaseline ${BASELINE} (load ${loadBefore} → ${loadavg()[0]!.toFixed(1)}): export ${bExport.seconds.toFixed(1)} s ${rate(N, bExport.seconds)}, peak RSS ${bExport.maxRssMB.toFixed(0)} MiB; verify ${bVerify.seconds.toFixed(1)} s ${rate(N, bVerify.seconds)}, peak RSS ${bVerify.maxRssMB.toFixed(0)} MiB`);
+  const trees: [string, string][] = [['this checkout', join(here, '..')], ...(BASELINE ? [['baseline ' + BASELINE, BASELINE] as [string, string]] : [])];
+  const results = new Map<string, { exports: (ExportStats & Measured)[]; verifies: (VerifyStats & Measured)[] }>(trees.map(([name]) => [name, { exports: [], verifies: [] }]));
+  let large: ExportStats | null = null;
+  let shaSeconds = 0;
+  let nodeShaSeconds = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, tree] of round % 2 === 0 ? trees : [...trees].reverse()) {
+      const dir = join(tmp, 'large');
+      const e = await child<ExportStats>('audit-export-child.ts', [server.queryUrl, dir, keys.privateKeyPath, '-', to], tree);
+      const v = await child<VerifyStats>('audit-verify-child.ts', [dir, keys.publicKeyPath], tree);
+      if (!v.ok || e.records !== N || v.records !== N) throw new Error(`${name}: bench run is wrong: ${JSON.stringify({ e, v })}`);
+      const cpuText = (x: number | null): string => (x === null ? '' : `, own CPU ${x.toFixed(1)} s`);
+      console.log(`round ${round + 1} ${name}: export ${e.seconds.toFixed(1)} s ${rate(N, e.seconds)} (store CPU ${e.storeCpuSeconds.toFixed(1)} s${cpuText(e.childCpuSeconds)}, load ${e.load}), verify ${v.seconds.toFixed(1)} s ${rate(N, v.seconds)} (CPU ${cpuText(v.childCpuSeconds).slice(10) || 'n/a'}, load ${v.load})`);
+      results.get(name)!.exports.push(e);
+      results.get(name)!.verifies.push(v);
+      if (name === 'this checkout' && round === 0) {
+        large = e;
+        // The hashing limit over the same bytes, in the same run.
+        const files = readdirSync(dir).filter((f) => f.startsWith('records-') && !f.endsWith('.leaves'));
+        let t0 = performance.now();
+        await run('sha256sum', files, { cwd: dir, maxBuffer: 1 << 24 });
+        shaSeconds = (performance.now() - t0) / 1000;
+        t0 = performance.now();
+        for (const f of files) {
+          const h = createHash('sha256');
+          for await (const chunk of createReadStream(join(dir, f), { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+          h.digest();
+        }
+        nodeShaSeconds = (performance.now() - t0) / 1000;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
+  if (!large) throw new Error('no export measured');
+
+  const best = (xs: { seconds: number }[]): number => Math.min(...xs.map((x) => x.seconds));
   const mb = large.bytes / 2 ** 20;
-  console.log(`\nrecords: ${N.toLocaleString('en')}, ${mb.toFixed(0)} MiB of JSON Lines (${(large.bytes / N).toFixed(0)} bytes a record)`);
-  console.log(`export  ${large.seconds.toFixed(1).padStart(7)} s  ${rate(N, large.seconds)}   (goal 200,000)`);
-  console.log(`verify  ${verifyLarge.seconds.toFixed(1).padStart(7)} s  ${rate(N, verifyLarge.seconds)}   (goal 400,000)`);
+  console.log(`\nrecords: ${N.toLocaleString('en')}, ${mb.toFixed(0)} MiB of JSON Lines (${(large.bytes / N).toFixed(0)} bytes a record); best of ${ROUNDS} round(s)`);
+  for (const [name] of trees) {
+    const r = results.get(name)!;
+    const e = best(r.exports);
+    const v = best(r.verifies);
+    const storeCpu = Math.min(...r.exports.map((x) => x.storeCpuSeconds));
+    const minCpu = (xs: Measured[]): string => (xs.every((x) => x.childCpuSeconds !== null) ? `${Math.min(...xs.map((x) => x.childCpuSeconds!)).toFixed(1)} s` : 'n/a');
+    console.log(`${name.padEnd(32)} export ${e.toFixed(1).padStart(6)} s  ${rate(N, e)} (goal 200,000; CPU: store ${storeCpu.toFixed(1)} s + exporter ${minCpu(r.exports)})   verify ${v.toFixed(1).padStart(5)} s  ${rate(N, v)} (goal 400,000; CPU ${minCpu(r.verifies)})`);
+  }
+  if (BASELINE) {
+    const a = results.get('this checkout')!;
+    const b = results.get(trees[1]![0])!;
+    console.log(`ratio this / baseline (records/s, best rounds): export ${(best(b.exports) / best(a.exports)).toFixed(2)}, verify ${(best(b.verifies) / best(a.verifies)).toFixed(2)}`);
+  }
   console.log(`sha256sum over the same bytes ${shaSeconds.toFixed(1)} s  ${rate(N, shaSeconds)}, ${(mb / shaSeconds).toFixed(0)} MiB/s`);
   console.log(`node:crypto SHA-256 over the same bytes (one core, file reads included) ${nodeShaSeconds.toFixed(1)} s  ${rate(N, nodeShaSeconds)}, ${(mb / nodeShaSeconds).toFixed(0)} MiB/s; two passes on one core: ${rate(N, 2 * nodeShaSeconds)}`);
-  console.log(`ratio to sha256sum: export ${(shaSeconds / large.seconds).toFixed(2)}, verify ${(shaSeconds / verifyLarge.seconds).toFixed(2)}`);
+  const mine = results.get('this checkout')!;
+  console.log(`ratio to sha256sum: export ${(shaSeconds / best(mine.exports)).toFixed(2)}, verify ${(shaSeconds / best(mine.verifies)).toFixed(2)}`);
   console.log(`peak RSS export: ${small.maxRssMB.toFixed(0)} MiB for ${SMALL.toLocaleString('en')} records, ${large.maxRssMB.toFixed(0)} MiB for ${N.toLocaleString('en')} (peak V8 heap ${small.peakHeapMB.toFixed(0)} / ${large.peakHeapMB.toFixed(0)} MiB)`);
-  console.log(`peak RSS verify: ${verifySmall.maxRssMB.toFixed(0)} MiB for ${SMALL.toLocaleString('en')} records, ${verifyLarge.maxRssMB.toFixed(0)} MiB for ${N.toLocaleString('en')}`);
+  console.log(`peak RSS verify: ${verifySmall.maxRssMB.toFixed(0)} MiB for ${SMALL.toLocaleString('en')} records, ${Math.max(...mine.verifies.map((v) => v.maxRssMB)).toFixed(0)} MiB for ${N.toLocaleString('en')}`);
   console.log(`load average at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
 } finally {
   await server.close();
