@@ -5,9 +5,9 @@
  * Rows are read in pages: neither chdb's in-process connection nor the embedded HTTP interface
  * streams a result from the engine, so one unbounded SELECT would be held whole by whoever runs
  * it. A first, cheap query reads only the sort keys and returns the key of every N-th row; each
- * page is then the key range between two boundaries, in (Timestamp, TraceId, SpanId) order (for
- * store-formatted JSON Lines the page comes unsorted, each row behind SORT_KEY_SQL, and the
- * exporter sorts it). Pages are independent, so the next one is fetched while the current one is
+ * page is then the key range between two boundaries, in (Timestamp, TraceId, SpanId) order (sorted
+ * by the store: sorting in the exporter saved store CPU but made it hold a whole page, and its peak
+ * memory then grew with the export — docs/audit.md). Pages are independent, so the next one is fetched while the current one is
  * written, and rows with the same key (a span stored twice) always fall in the same page.
  *
  * The SQL is built here rather than saved in queries/ because its WHERE clause depends on which
@@ -96,20 +96,8 @@ ${ORDER}`,
   };
 }
 
-/**
- * A row's sort key as one ASCII string whose byte order is the order of (Timestamp, TraceId,
- * SpanId): the time as fixed-width text, then each id as hex (hex keeps byte order, and '-' sorts
- * below every hex digit, so a TraceId that is a prefix of another sorts first, as in ClickHouse).
- * Pages read with it come unsorted and are sorted by the exporter: ClickHouse's ORDER BY over
- * whole export rows was the largest single cost of a page (it moves every column of every row).
- */
-export const SORT_KEY_SQL = "concat(toString(Timestamp, 'UTC'), hex(TraceId), '-', hex(SpanId))";
-
-/**
- * Rows with sort key in [start, end) — end null for the last page; `select` replaces the column
- * list; `ordered: false` leaves out the ORDER BY (the caller sorts, by SORT_KEY_SQL).
- */
-export function pageQuery(f: ExportFilters, start: SortKey, end: SortKey | null, select: string = SELECT_LIST, ordered = true): BuiltQuery {
+/** Rows with sort key in [start, end) — end null for the last page; `select` replaces the column list. */
+export function pageQuery(f: ExportFilters, start: SortKey, end: SortKey | null, select: string = SELECT_LIST): BuiltQuery {
   const { where, params } = conditions(f);
   where.push(`${KEY} >= ({p_time:DateTime64(9, 'UTC')}, {p_trace:String}, {p_span:String})`);
   [params.p_time, params.p_trace, params.p_span] = start;
@@ -117,5 +105,5 @@ export function pageQuery(f: ExportFilters, start: SortKey, end: SortKey | null,
     where.push(`${KEY} < ({q_time:DateTime64(9, 'UTC')}, {q_trace:String}, {q_span:String})`);
     [params.q_time, params.q_trace, params.q_span] = end;
   }
-  return { sql: `SELECT ${select}\nFROM ${Tables.spans}\nWHERE ${where.join('\n  AND ')}${ordered ? `\n${ORDER}` : ''}`, params };
+  return { sql: `SELECT ${select}\nFROM ${Tables.spans}\nWHERE ${where.join('\n  AND ')}\n${ORDER}`, params };
 }

@@ -11,7 +11,7 @@ import { rowFromCompact, toAuditRecord, type ContentMode } from './audit-record.
 import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
 import { needsRecanonicalising, recordLineSql } from './jsonl-sql.ts';
 import { ChunkWriter } from './chunk-writer.ts';
-import { baseQuery, boundariesQuery, EXPORT_COLUMNS, pageQuery, SORT_KEY_SQL, type ExportFilters, type SortKey } from './export-query.ts';
+import { baseQuery, boundariesQuery, EXPORT_COLUMNS, pageQuery, type ExportFilters, type SortKey } from './export-query.ts';
 import { fingerprint, publicKeyOf, signBytes } from './keys.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, SIGNATURE_FILE, manifestAsCanonical, parseManifest, type Manifest, type ManifestFile, type PreviousExport } from './manifest.ts';
 import { MerkleAccumulator } from './merkle.ts';
@@ -133,34 +133,18 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
     records++;
     full(w);
   };
-  /**
-   * One page of store-formatted lines, each `sort key TAB record`, in no particular order: sorted
-   * here by key (a stable sort, so rows with equal keys keep the store's order, which is no more
-   * arbitrary than its ORDER BY's), then hashed and written.
-   */
-  let pageBuf = Buffer.allocUnsafeSlow(1 << 20);
-  const addKeyedPage = (page: Buffer, n: number): void => {
-    if (page.length > 0 && page[page.length - 1] !== 0x0a) throw new ExportError(`the store's response for page ${n} ends inside a row`);
-    const keys: string[] = [];
-    const starts: number[] = [];
-    const ends: number[] = [];
-    for (let at = 0; at < page.length; ) {
-      const nl = page.indexOf(0x0a, at);
-      const tab = page.indexOf(0x09, at);
-      // A server that fails mid-response appends its error text to the body: never a record.
-      if (tab < 0 || tab > nl || page[tab + 1] !== 0x7b || page[nl - 1] !== 0x7d) {
-        throw new ExportError(`the store sent something other than a record: ${page.toString('utf8', at, Math.min(nl, at + 300))}`);
-      }
-      keys.push(page.toString('latin1', at, tab));
-      starts.push(tab + 1);
-      ends.push(nl);
-      at = nl + 1;
-    }
-    const order = Array.from(keys.keys()).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  /** Complete store-formatted lines in bytes[start, end), each ending with a newline. */
+  const addLines = (bytes: Buffer, start: number, end: number): void => {
     // Pages are nearly always all printable ASCII: one native scan clears every line at once.
-    const clean = !needsRecanonicalising(page);
-    for (const i of order) {
-      const line = page.subarray(starts[i]!, ends[i]!);
+    const clean = !needsRecanonicalising(bytes.subarray(start, end));
+    for (let at = start; at < end; ) {
+      const nl = bytes.indexOf(0x0a, at);
+      const line = bytes.subarray(at, nl);
+      at = nl + 1;
+      // A server that fails mid-response appends its error text to the body: never a record.
+      if (line[0] !== 0x7b || line[line.length - 1] !== 0x7d) {
+        throw new ExportError(`the store sent something other than a record: ${line.toString('utf8', 0, Math.min(line.length, 300))}`);
+      }
       // Rare characters (see jsonl-sql.ts): parse and re-serialise to the RFC 8785 form.
       if (clean || !needsRecanonicalising(line)) addBytes(line);
       else add(canonicalJson(JSON.parse(line.toString('utf8')) as CanonicalValue));
@@ -169,20 +153,13 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
 
   const boundaries = await readBoundaries(client, opts.filters, pageSize);
   const storeFormats = format === 'jsonl' && (opts.jsonlEngine ?? 'store') === 'store';
-  const fetchPage = (i: number): Promise<Readable & { expectedBytes: number }> => {
-    const q = storeFormats
-      ? pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, `concat(${SORT_KEY_SQL}, '\\t', ${recordLineSql(content)}) AS line`, false)
-      : pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null);
+  const fetchPage = (i: number): Promise<Readable> => {
+    const q = pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, storeFormats ? `${recordLineSql(content)} AS line` : undefined);
     // exec: the response body as bytes, never split into JavaScript strings per row.
-    return client.exec({ query: `${q.sql}\nFORMAT ${storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow'}`, query_params: q.params }).then((r) => {
-      // The embedded server sends a Content-Length; a ClickHouse server streams without one.
-      const headers = (r as { response_headers?: Record<string, string | string[] | undefined> }).response_headers;
-      const length = headers && !headers['content-encoding'] ? Number(headers['content-length']) : NaN;
-      return Object.assign(r.stream, { expectedBytes: Number.isSafeInteger(length) ? length : 0 });
-    });
+    return client.exec({ query: `${q.sql}\nFORMAT ${storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow'}`, query_params: q.params }).then((r) => r.stream);
   };
   // Pages ahead: the store formats the next pages while this process writes this one.
-  const ahead: Promise<Readable & { expectedBytes: number }>[] = [];
+  const ahead: Promise<Readable>[] = [];
   const fetchAhead = (from: number): void => {
     for (let j = from + ahead.length; j < boundaries.length && ahead.length <= prefetch; j++) {
       const p = fetchPage(j);
@@ -194,25 +171,6 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
     for (let i = 0; i < boundaries.length; i++) {
       fetchAhead(i);
       const body = await ahead.shift()!;
-      if (storeFormats) {
-        // The whole page (it is sorted here), bounded by the page size as the store's own copy is,
-        // gathered into one buffer kept from page to page (a new one per page costs its page faults).
-        let length = 0;
-        // Room for pages a little larger than this one, so the buffer is not replaced page after page.
-        if (body.expectedBytes > pageBuf.length) pageBuf = Buffer.allocUnsafeSlow(Math.ceil(body.expectedBytes * 1.125));
-        for await (const chunk of body as AsyncIterable<Buffer>) {
-          if (length + chunk.length > pageBuf.length) {
-            const grown = Buffer.allocUnsafeSlow(Math.max(Math.ceil(1.5 * pageBuf.length), length + chunk.length));
-            pageBuf.copy(grown, 0, 0, length);
-            pageBuf = grown;
-          }
-          pageBuf.set(chunk, length);
-          length += chunk.length;
-        }
-        addKeyedPage(pageBuf.subarray(0, length), i + 1);
-        opts.onProgress?.(records);
-        continue;
-      }
       let carry: Buffer | null = null;
       for await (const chunk of body as AsyncIterable<Buffer>) {
         let start = 0;
@@ -224,12 +182,14 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
           }
           const first: Buffer = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
           carry = null;
-          addRows(first, 0, first.length);
+          if (storeFormats) addLines(first, 0, first.length);
+          else addRows(first, 0, first.length);
           start = nl + 1;
         }
         const last = chunk.lastIndexOf(0x0a);
         if (last >= start) {
-          addRows(chunk, start, last + 1);
+          if (storeFormats) addLines(chunk, start, last + 1);
+          else addRows(chunk, start, last + 1);
           start = last + 1;
         }
         if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
