@@ -64,6 +64,19 @@ function envRedactionOff(): boolean {
   return v === 'off' || v === 'false' || v === '0';
 }
 
+/**
+ * FLIGHTREC_REDACTION=off turns redaction off unless the options say otherwise;
+ * FLIGHTREC_REDACTION_KEY pseudonymises personal data (RedactionConfig.pseudonymKey) unless the
+ * options set their own key.
+ */
+export function redactionFromEnv(given: InitOptions['redaction']): InitOptions['redaction'] {
+  if (given === undefined && envRedactionOff()) return false;
+  const key = process.env.FLIGHTREC_REDACTION_KEY;
+  if (!key || given === false) return given;
+  if (given?.pseudonymKey !== undefined) return given;
+  return { ...given, pseudonymKey: key };
+}
+
 export function init(opts: InitOptions = {}): Flightrec {
   // A bad capture-mode variable is a configuration error: say so now, not on the first call.
   const captureMode = opts.captureMode ?? captureModeFromEnv() ?? 'none';
@@ -81,7 +94,7 @@ export function init(opts: InitOptions = {}): Flightrec {
   const pipeline = createPipeline({
     exporter,
     spanProcessors: opts.spanProcessors,
-    redaction: envRedactionOff() && opts.redaction === undefined ? false : opts.redaction,
+    redaction: redactionFromEnv(opts.redaction),
     simple: opts.simpleExport,
   });
   const sdk = new NodeSDK({

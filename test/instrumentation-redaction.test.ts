@@ -3,6 +3,7 @@
  * look-alikes is left exactly as it was; keys are redacted by name; the redacted keys are listed;
  * a value whose redaction fails is dropped (fail closed); exception messages are redacted too.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from './support/instrumentation-harness.ts';
@@ -94,6 +95,37 @@ describe('keys, allow and deny lists', () => {
   it('deep redaction of structured content (redacted capture mode) by key and value', () => {
     const v = redactor.redactDeep({ headers: { Authorization: 'Bearer x', 'content-type': 'json' }, user: { password: 'p', name: 'Ann', email: 'ann@example.com' }, list: ['AKIAIOSFODNN7EXAMPLE', 3] });
     expect(v).toEqual({ headers: { Authorization: '[REDACTED]', 'content-type': 'json' }, user: { password: '[REDACTED]', name: 'Ann', email: '[REDACTED:email]' }, list: ['[REDACTED:aws_access_key_id]', 3] });
+  });
+});
+
+describe('keyed pseudonyms for personal data (pseudonymKey / FLIGHTREC_REDACTION_KEY)', () => {
+  const pseudonym = (text: string, key = 'k1'): string => createRedactor({ pseudonymKey: key }).redactText(text).value;
+
+  it('the same address reads the same, whatever its case; another address or key reads differently; the address is gone', () => {
+    const a = pseudonym('mail Ann.Lee@example.com now');
+    expect(a).toMatch(/^mail \[REDACTED:email:[0-9a-f]{12}\] now$/);
+    expect(a).not.toMatch(/ann|lee|example/i);
+    expect(pseudonym('ann.lee@EXAMPLE.com')).toBe(a.slice(5, -4));
+    expect(pseudonym('bob@example.com')).not.toBe(pseudonym('ann.lee@example.com'));
+    expect(pseudonym('ann.lee@example.com', 'k2')).not.toBe(pseudonym('ann.lee@example.com'));
+    // The pseudonym is HMAC-SHA256(key, normal form), so whoever holds the key can check a guess, and nobody else.
+    expect(pseudonym('ann.lee@example.com')).toBe(`[REDACTED:email:${createHmac('sha256', 'k1').update('ann.lee@example.com').digest('hex').slice(0, 12)}]`);
+  });
+
+  it('phone numbers by their digits; secrets stay plain; without a key nothing changes', () => {
+    expect(pseudonym('call +1 (415) 555-2671')).toBe(pseudonym('call +1 415.555.2671'));
+    expect(pseudonym('call +1 (415) 555-2671')).toMatch(/^call \[REDACTED:phone:[0-9a-f]{12}\]$/);
+    expect(pseudonym('key AKIAIOSFODNN7EXAMPLE')).toBe('key [REDACTED:aws_access_key_id]');
+    expect(createRedactor().redactText('mail ann@example.com').value).toBe('mail [REDACTED:email]');
+  });
+
+  it('reaches exported spans through the export stage', async () => {
+    h = harness({ captureMode: 'none', redaction: { pseudonymKey: 'deployment-key' } });
+    for (const to of ['ann@example.com', 'bob@example.com', 'ANN@example.com']) startToolCall({ name: 'send_email', targetResource: `mailto:${to}` }).end('ok');
+    const targets = (await h.spans()).map((s) => String(s.attributes[Flightrec.targetResource]));
+    expect(targets[0]).toMatch(/^mailto:\[REDACTED:email:[0-9a-f]{12}\]$/);
+    expect(targets[2]).toBe(targets[0]);
+    expect(targets[1]).not.toBe(targets[0]);
   });
 });
 

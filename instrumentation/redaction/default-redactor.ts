@@ -8,6 +8,7 @@
  * @pinojs/redact redacts known object paths, while span attributes are flat keys matched by name
  * and content needs value patterns. The provider key formats follow secretlint's preset.
  */
+import { createHmac } from 'node:crypto';
 import { Flightrec, GenAI } from '../semconv.ts';
 import type { RedactionResult, Redactor } from './redactor.ts';
 import { DEFAULT_VALUE_RULES, type ValueRule } from './value-rules.ts';
@@ -23,7 +24,22 @@ export interface RedactionConfig {
   readonly disableRules?: readonly string[];
   /** Replacement text; the rule name is appended as `[REDACTED:email]`. */
   readonly replacement?: string;
+  /**
+   * When set (FLIGHTREC_REDACTION_KEY for init()), personal data the value rules find — e-mail
+   * addresses and phone numbers — is replaced by a keyed pseudonym, `[REDACTED:email:3f9a0c1d2b7e]`:
+   * the first 12 hex digits of HMAC-SHA256(key, the normalised value). The same person reads the
+   * same across spans and processes sharing the key (so a detection can tell "retried to the same
+   * recipient" from "sent to someone else"), and nobody without the key can test a guess. Secrets
+   * (keys, tokens, passwords) are always replaced plainly.
+   */
+  readonly pseudonymKey?: string;
 }
+
+/** Value rules whose matches are personal data, pseudonymised when a key is given; each with its normal form. */
+const PSEUDONYMOUS_RULES: Readonly<Record<string, (match: string) => string>> = {
+  email: (m) => m.toLowerCase(),
+  phone: (m) => m.replace(/[^\d+]/g, ''),
+};
 
 /**
  * A key names a secret when its last segment (after the last '.') is, or ends in, one of these
@@ -53,6 +69,12 @@ function firstSecretGroup(groups: Record<string, string | undefined>): string | 
 export function createRedactor(config: RedactionConfig = {}): Redactor {
   const base = config.replacement ?? '[REDACTED]';
   const tagged = (rule: string): string => (base.endsWith(']') ? `${base.slice(0, -1)}:${rule}]` : `${base}:${rule}`);
+  const key = config.pseudonymKey;
+  /** The replacement for one match: the rule's tag, with a keyed pseudonym for personal data when a key is set. */
+  const replacementFor = (rule: string, match: string): string => {
+    const normal = key ? PSEUDONYMOUS_RULES[rule] : undefined;
+    return normal ? tagged(`${rule}:${createHmac('sha256', key!).update(normal(match)).digest('hex').slice(0, 12)}`) : tagged(rule);
+  };
   const disabled = new Set(config.disableRules ?? []);
   const rules = [...DEFAULT_VALUE_RULES, ...(config.rules ?? [])].filter((r) => !disabled.has(r.name));
   const denyExact = new Set<string>();
@@ -130,10 +152,10 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
       hits.push(rule.name);
       if (secret) {
         const at = start + match.lastIndexOf(secret);
-        out += text.slice(last, at) + tagged(rule.name);
+        out += text.slice(last, at) + replacementFor(rule.name, secret);
         last = at + secret.length;
       } else {
-        out += text.slice(last, start) + tagged(rule.name);
+        out += text.slice(last, start) + replacementFor(rule.name, match);
         last = end;
       }
     }
