@@ -150,14 +150,21 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   let otlpAddr: AddressInfo;
   let queryAddr: AddressInfo;
   let grpc: OtlpGrpcReceiver | null = null;
+  let grpcLog: IngestLog | null = null;
   try {
     otlpAddr = await listen(otlpServer, opts.otlpPort ?? 4318, host);
     queryAddr = await listen(queryServer, opts.queryPort ?? 8123, host);
-    if (opts.grpcPort !== undefined) grpc = await startOtlpGrpcReceiver(queue, host, opts.grpcPort, receiverOptions, ingestLog);
+    if (opts.grpcPort !== undefined) {
+      // Its refusals and rejections are labelled as gRPC on the pipeline-health dashboard; accepted
+      // spans are counted by the shared queue's group commits.
+      grpcLog = new IngestLog(client, { database, receiver: 'otlp_grpc' });
+      grpc = await startOtlpGrpcReceiver(queue, host, opts.grpcPort, receiverOptions, grpcLog);
+    }
   } catch (err) {
     await Promise.allSettled([closeServer(otlpServer), closeServer(queryServer)]);
     await wal?.abandon();
     await ingestLog.close();
+    await grpcLog?.close();
     await client.close();
     throw err;
   }
@@ -181,6 +188,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
         await queue.close();
         await stopping;
         await ingestLog.close();
+        await grpcLog?.close();
         await client.close();
         // Until chdb has really released the directory, this process cannot open another one.
         await drainPending();

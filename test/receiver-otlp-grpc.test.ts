@@ -78,6 +78,13 @@ describe('OTLP/gRPC receiver', () => {
     expect(error?.code).toBe(16);
     expect(error?.details).toMatch(/bearer token/);
     expect(await spanIdsOf('grpc-noauth')).toEqual([]);
+    // The refusal is on the pipeline-health log, labelled as gRPC (written once a second).
+    let rows: { HttpStatus: number }[] = [];
+    for (let i = 0; i < 50 && rows.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      rows = await (await t.http.query({ query: "SELECT HttpStatus FROM flightrec_ingest_log WHERE Receiver = 'otlp_grpc' AND Outcome = 'rejected'", format: 'JSONEachRow' })).json();
+    }
+    expect(rows.map((r) => Number(r.HttpStatus))).toContain(401);
   });
 
   it('answers partial success, keeping the valid spans of a batch', async () => {
