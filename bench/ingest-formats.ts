@@ -9,7 +9,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { drainPending } from 'chdb';
-import { protobufToRows } from '../receiver/otlp-proto-tsv.ts';
+import { protobufToRows } from '../receiver/otlp-proto-rows.ts';
 import { encodeRows, TRACE_INSERT_COLUMNS, type RowFormat } from '../receiver/row-format.ts';
 import { decodeRequest } from '../receiver/decode-request.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows } from '../receiver/span-rows.ts';

@@ -19,7 +19,7 @@ import { drainPending } from 'chdb';
 import { type EmbeddedServer, type IngestMode, INGEST_MODES, startEmbeddedServer } from '../server/embedded-server.ts';
 import { decodeRequest } from '../receiver/decode-request.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows, type OtelTraceRow } from '../receiver/span-rows.ts';
-import { protobufToRows } from '../receiver/otlp-proto-tsv.ts';
+import { protobufToRows } from '../receiver/otlp-proto-rows.ts';
 import { DEFAULT_ROW_FORMAT, encodeRows, ROW_FORMATS, TRACE_INSERT_COLUMNS, type RowFormat } from '../receiver/row-format.ts';
 import { insertBody } from '../storage/store-client.ts';
 import { Tables } from '../storage/tables.ts';

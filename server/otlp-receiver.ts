@@ -11,7 +11,7 @@ import { NO_INGEST_LOG, type IngestLogSink } from '../receiver/ingest-log.ts';
 import { type Ingestor, RetryableError, type RequestInfo } from '../receiver/ingest-queue.ts';
 import { ExportTraceServiceResponse, RpcStatus } from '../receiver/otlp-proto-schema.ts';
 import { DEFAULT_ROW_LIMITS, RequestShapeError, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
-import { protobufToRows } from '../receiver/otlp-proto-tsv.ts';
+import { protobufToRows } from '../receiver/otlp-proto-rows.ts';
 import { DEFAULT_ROW_FORMAT, encodeRows, type RowFormat } from '../receiver/row-format.ts';
 import type { EncodedBatch } from '../receiver/ingest-queue.ts';
 import { readBody, secretEquals, send } from './http-body.ts';

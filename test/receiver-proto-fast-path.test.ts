@@ -1,12 +1,12 @@
 /**
- * The one-pass protobuf → TSV / Native path (receiver/otlp-proto-tsv.ts) against the generic path
+ * The one-pass protobuf → TSV / Native path (receiver/otlp-proto-rows.ts) against the generic path
  * (protobufjs decode → requestToRows → encodeRows): byte-identical insert bodies in each format and
  * the same rejections, on a realistic agent workload, on every attribute-value case, and on bad spans.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeRequest } from '../receiver/decode-request.ts';
 import { ExportTraceServiceRequest } from '../receiver/otlp-proto-schema.ts';
-import { protobufToRows } from '../receiver/otlp-proto-tsv.ts';
+import { protobufToRows } from '../receiver/otlp-proto-rows.ts';
 import { encodeRows } from '../receiver/row-format.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
 import { workloadRequest } from '../bench/ingest-workload.ts';

@@ -20,7 +20,7 @@ import { nanosToDateTime64, type RowLimits } from './span-rows.ts';
 import { ArrayColumn, ByteSink, MapArrayColumn, MapColumn, NATIVE_TRACE_TYPES, nativeBlock } from './native-block.ts';
 import { TRACE_INSERT_COLUMNS } from '../storage/schema.ts';
 
-export interface TsvBatch {
+export interface RowsBatch {
   /** Rows in the requested form (TabSeparated rows or one Native block), columns as TRACE_INSERT_COLUMNS. */
   readonly data: Buffer;
   readonly spans: number;
@@ -642,24 +642,16 @@ class NativeWriter implements RowWriter<NativeResource, [Buffer, Buffer]> {
 }
 
 /**
- * Convert a whole protobuf request. A body that is not a valid ExportTraceServiceRequest is a
+ * Convert a whole protobuf request into TabSeparated rows or one Native block
+ * (receiver/native-block.ts). A body that is not a valid ExportTraceServiceRequest is a
  * BadRequestError (the whole request is refused, as the generic decoder does); an invalid span is
  * rejected on its own and counted.
  */
-export function protobufToTsv(body: Buffer, limits: RowLimits): TsvBatch {
-  return convert(body, limits, new TsvWriter());
+export function protobufToRows(body: Buffer, limits: RowLimits, format: 'TSV' | 'Native'): RowsBatch {
+  return format === 'Native' ? convert(body, limits, new NativeWriter()) : convert(body, limits, new TsvWriter());
 }
 
-/** The same conversion into one Native block (receiver/native-block.ts). */
-export function protobufToNative(body: Buffer, limits: RowLimits): TsvBatch {
-  return convert(body, limits, new NativeWriter());
-}
-
-export function protobufToRows(body: Buffer, limits: RowLimits, format: 'TSV' | 'Native'): TsvBatch {
-  return format === 'Native' ? protobufToNative(body, limits) : protobufToTsv(body, limits);
-}
-
-function convert<R, S>(body: Buffer, limits: RowLimits, writer: RowWriter<R, S>): TsvBatch {
+function convert<R, S>(body: Buffer, limits: RowLimits, writer: RowWriter<R, S>): RowsBatch {
   const errors: string[] = [];
   let spans = 0;
   let rejectedSpans = 0;
