@@ -19,7 +19,11 @@ export interface EncodedBatch {
 
 /** Where rows go; the ClickHouse implementation is clickhouse-span-sink.ts. */
 export interface SpanSink {
-  /** Resolves once every batch is written, in one insert; rejects if none was. */
+  /**
+   * Resolves once every batch is written — in one insert, or one per run of batches in the same
+   * format (only a log replayed across an upgrade mixes them); rejects if not all were, and the
+   * caller writes them again (at-least-once).
+   */
   writeBatches(batches: readonly EncodedBatch[]): Promise<void>;
 }
 

@@ -16,7 +16,7 @@ import { type Ingestor, RetryableError } from '../receiver/ingest-queue.ts';
 import { ExportTraceServiceResponse } from '../receiver/otlp-proto-schema.ts';
 import { RequestShapeError } from '../receiver/span-rows.ts';
 import { secretEquals } from './http-body.ts';
-import { convertRequest, submitConverted, type OtlpReceiverOptions, type ReceiverCounters } from './otlp-receiver.ts';
+import { convertRequest, type OtlpReceiverOptions, type ReceiverCounters } from './otlp-receiver.ts';
 
 const identity = (b: Buffer): Buffer => b;
 
@@ -66,7 +66,7 @@ export async function startOtlpGrpcReceiver(queue: Ingestor, host: string, port:
       const batch = convertRequest(call.request, 'protobuf', opts);
       spansInRequest = batch.spans + batch.rejectedSpans;
       counters.rejectedSpans += batch.rejectedSpans;
-      await submitConverted(queue, batch, { bytes, receivedAt });
+      await queue.submit(batch, { bytes, receivedAt });
       counters.acceptedSpans += batch.spans;
       if (batch.partial) note('partial', 200, batch.rejectedSpans, batch.partial);
       callback(null, encodeResponse(batch.partial ? { partialSuccess: { rejectedSpans: batch.rejectedSpans, errorMessage: batch.partial } } : {}));

@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError, decodeRequest, decompress, encodingOf, type OtlpEncoding } from '../receiver/decode-request.ts';
 import { NO_INGEST_LOG, type IngestLogSink } from '../receiver/ingest-log.ts';
-import { type Ingestor, RetryableError, type RequestInfo } from '../receiver/ingest-queue.ts';
+import { type Ingestor, RetryableError } from '../receiver/ingest-queue.ts';
 import { ExportTraceServiceResponse, RpcStatus } from '../receiver/otlp-proto-schema.ts';
 import { DEFAULT_ROW_LIMITS, RequestShapeError, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
 import { protobufToRows } from '../receiver/otlp-proto-rows.ts';
@@ -84,11 +84,6 @@ export function convertRequest(body: Buffer, encoding: OtlpEncoding, opts: Pick<
   return { spans, data, format, rejectedSpans, partial };
 }
 
-/** Hand a converted request to the queue; resolves once it is durably accepted (RetryableError when refused). */
-export function submitConverted(queue: Ingestor, batch: ConvertedRequest, info: RequestInfo): Promise<void> {
-  return queue.submit({ spans: batch.spans, data: batch.data, format: batch.format }, info);
-}
-
 export function createOtlpHandler(queue: Ingestor, opts: OtlpReceiverOptions = DEFAULT_OTLP_RECEIVER_OPTIONS, log: IngestLogSink = NO_INGEST_LOG) {
   const counters: ReceiverCounters = { requests: 0, rejectedRequests: 0, rejectedSpans: 0, acceptedSpans: 0, retryableRefusals: 0 };
 
@@ -125,7 +120,7 @@ export function createOtlpHandler(queue: Ingestor, opts: OtlpReceiverOptions = D
       const batch = convertRequest(body, encoding, opts);
       spansInRequest = batch.spans + batch.rejectedSpans;
       counters.rejectedSpans += batch.rejectedSpans;
-      await submitConverted(queue, batch, { bytes: wireBytes, receivedAt });
+      await queue.submit(batch, { bytes: wireBytes, receivedAt });
       counters.acceptedSpans += batch.spans;
       let message = {};
       if (batch.partial) {

@@ -258,10 +258,11 @@ export function productionDdlScript(opts: SchemaOptions = {}): string {
     '-- otel_traces and its trace-id lookup match the OpenTelemetry Collector contrib clickhouse exporter:',
     '-- run this before the collector (or set create_schema: false on the exporter). Idempotent.',
   ].join('\n');
+  const db = resolve(opts).db;
   const backfill = [
     '-- Upgrading a database that already holds spans: flightrec_calls is filled by its materialized view',
     '-- from the moment it exists; run this once, right after the script, for the spans stored before:',
-    ...`INSERT INTO ${resolve(opts).db}.${Tables.calls} ${callsSelect(resolve(opts).db)}`.split('\n').map((l) => `--   ${l}`),
+    ...`INSERT INTO ${db}.${Tables.calls} ${callsSelect(db)}`.split('\n').map((l) => `--   ${l}`),
   ].join('\n');
   return header + '\n\n' + allDdl(opts).map((s) => s + ';').join('\n\n') + '\n\n' + backfill + '\n';
 }
