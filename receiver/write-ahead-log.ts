@@ -54,7 +54,10 @@ export interface WriteAheadLogOptions {
 
 export const DEFAULT_WAL_OPTIONS: Omit<WriteAheadLogOptions, 'dir'> = {
   maxBacklogRows: 500_000,
-  maxBatchRows: 50_000,
+  // Few large inserts: each has a fixed cost (new parts in every table, their fsync), and the
+  // engine is busy with the receiver's decoding while requests arrive (bench/ingest-throughput.ts:
+  // 50,000 → 150,000 spans took the rate into the store from 42–46k to 44–51k spans/s).
+  maxBatchRows: 150_000,
   flushIntervalMs: 200,
   retryAfterSeconds: 1,
   retryDelayMs: 100,

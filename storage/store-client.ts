@@ -27,7 +27,8 @@ export interface BulkInsert {
   readonly columns: readonly string[];
   /** Native (one or more blocks), or a text format chdb's raw insert takes: TSV or JSONEachRow. */
   readonly format: 'Native' | 'TSV' | 'JSONEachRow';
-  readonly body: Buffer;
+  /** The body, or its parts in order (a write-ahead log segment's records: no copy into one buffer). */
+  readonly body: Buffer | readonly Buffer[];
 }
 
 /** Where Native bodies wait for chdb's file() in a data directory (one process owns it: cleared on open). */
@@ -44,7 +45,8 @@ let spoolSeq = 0;
  * same body goes through @clickhouse/client's exec.
  */
 export async function insertBody(client: ClickHouseClient, insert: BulkInsert): Promise<void> {
-  if (insert.body.length === 0) return;
+  const parts = Buffer.isBuffer(insert.body) ? [insert.body] : insert.body;
+  if (parts.every((p) => p.length === 0)) return;
   // quoteIdent validates both names; chdb's raw insert wants them bare.
   const qualified = `${quoteIdent(insert.database)}.${quoteIdent(insert.table)}`;
   const embedded = embeddedConnections.get(client);
@@ -52,7 +54,7 @@ export async function insertBody(client: ClickHouseClient, insert: BulkInsert): 
   if (embedded && insert.format === 'Native') {
     // chdb's raw insert takes text formats only; its file() reads Native (the path is ours, never input).
     const path = join(embedded.spoolDir, `${process.pid}-${++spoolSeq}.native`);
-    await writeFile(path, insert.body);
+    await writeFile(path, parts);
     try {
       await client.command({ query: `INSERT INTO ${qualified} (${columns}) SELECT * FROM file('${path.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}', 'Native')` });
     } finally {
@@ -61,12 +63,12 @@ export async function insertBody(client: ClickHouseClient, insert: BulkInsert): 
     return;
   }
   if (embedded) {
-    await embedded.connection.chdb.rawInsert({ table: qualified.replace(/`/g, ''), columns: [...insert.columns], format: insert.format as 'TSV' | 'JSONEachRow', values: insert.body });
+    await embedded.connection.chdb.rawInsert({ table: qualified.replace(/`/g, ''), columns: [...insert.columns], format: insert.format as 'TSV' | 'JSONEachRow', values: parts.length === 1 ? parts[0]! : Buffer.concat(parts) });
     return;
   }
   const result = await client.exec({
     query: `INSERT INTO ${qualified} (${columns}) FORMAT ${insert.format === 'TSV' ? 'TabSeparated' : insert.format}`,
-    values: Readable.from([insert.body]),
+    values: Readable.from(parts),
   });
   result.stream.resume();
 }
