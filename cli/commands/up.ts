@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import { DEFAULT_INGEST_MODE, INGEST_MODES, startEmbeddedServer } from '../../server/embedded-server.ts';
+import { DEFAULT_WAL_OPTIONS } from '../../receiver/write-ahead-log.ts';
 import { DEFAULT_TTL_DAYS } from '../../storage/schema.ts';
 import { DEFAULT_DATA_DIR } from '../connect.ts';
 import { usersFromEnv } from '../users-from-env.ts';
@@ -14,12 +15,22 @@ function port(value: string | undefined, fallback: number, flag: string): number
   return n;
 }
 
+/** A whole number > 0 from the environment, or undefined when the variable is unset or empty. */
+function positiveEnv(name: string, what: string): number | undefined {
+  const text = process.env[name];
+  if (!text) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${name} must be ${what}, got ${JSON.stringify(text)}`);
+  return n;
+}
+
 export const up: Command = {
   name: 'up',
   summary: 'start the embedded collector and store (OTLP/HTTP and optionally OTLP/gRPC in, ClickHouse HTTP out)',
   usage:
     'flightrec up [--data-dir DIR] [--host 127.0.0.1] [--otlp-port 4318] [--query-port 8123] [--grpc-port 4317] [--ttl-days 180] [--no-fsync] [--ingest-mode wal|direct]\n' +
     '  env: FLIGHTREC_DATA_DIR, FLIGHTREC_HOST, FLIGHTREC_OTLP_PORT, FLIGHTREC_QUERY_PORT, FLIGHTREC_GRPC_PORT, FLIGHTREC_TTL_DAYS, FLIGHTREC_FSYNC=0, FLIGHTREC_INGEST_MODE, FLIGHTREC_WAL_FLUSH_MS,\n' +
+    '       FLIGHTREC_WAL_BATCH_SPANS,\n' +
     '       FLIGHTREC_INGEST_TOKEN, FLIGHTREC_READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD, FLIGHTREC_EXPORTER_PASSWORD',
   async run(argv) {
     const { values } = parseArgs({
@@ -42,14 +53,15 @@ export const up: Command = {
     const modeText = values['ingest-mode'] ?? (process.env.FLIGHTREC_INGEST_MODE || DEFAULT_INGEST_MODE);
     const ingestMode = INGEST_MODES.find((m) => m === modeText);
     if (!ingestMode) throw new UsageError(`--ingest-mode (FLIGHTREC_INGEST_MODE) must be one of ${INGEST_MODES.join(', ')}, got ${JSON.stringify(modeText)}`);
-    const flushText = process.env.FLIGHTREC_WAL_FLUSH_MS;
-    const flushIntervalMs = flushText ? Number(flushText) : undefined;
-    if (flushIntervalMs !== undefined && !(Number.isInteger(flushIntervalMs) && flushIntervalMs > 0)) throw new UsageError(`FLIGHTREC_WAL_FLUSH_MS must be a whole number of milliseconds > 0, got ${JSON.stringify(flushText)}`);
+    const flushIntervalMs = positiveEnv('FLIGHTREC_WAL_FLUSH_MS', 'a whole number of milliseconds > 0');
+    // The largest insert from the write-ahead log: larger is faster under a flood, and costs memory
+    // while it is inserted (docs/storage.md).
+    const maxBatchRows = positiveEnv('FLIGHTREC_WAL_BATCH_SPANS', 'a whole number of spans > 0');
     // grpc-js would also print its own errors (a busy port) to stderr; ours say it in one line.
     setLogVerbosity(logVerbosity.NONE);
     const server = await startEmbeddedServer({
       ingestMode,
-      wal: flushIntervalMs === undefined ? undefined : { flushIntervalMs },
+      wal: { ...(flushIntervalMs === undefined ? {} : { flushIntervalMs }), ...(maxBatchRows === undefined ? {} : { maxBatchRows }) },
       dataDir: values['data-dir'] ?? process.env.FLIGHTREC_DATA_DIR ?? DEFAULT_DATA_DIR,
       host: values.host ?? process.env.FLIGHTREC_HOST,
       otlpPort: port(values['otlp-port'] ?? process.env.FLIGHTREC_OTLP_PORT, 4318, 'otlp-port'),
@@ -61,7 +73,7 @@ export const up: Command = {
       ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined,
       users: usersFromEnv(),
     });
-    console.log(`flightrec is up (store: ${server.dataDir}; retention ${ttl === 0 ? 'forever' : `${ttl ?? DEFAULT_TTL_DAYS} days`}; fsync ${fsync ? 'on' : 'off'}; ingest ${ingestMode})`);
+    console.log(`flightrec is up (store: ${server.dataDir}; retention ${ttl === 0 ? 'forever' : `${ttl ?? DEFAULT_TTL_DAYS} days`}; fsync ${fsync ? 'on' : 'off'}; ingest ${ingestMode}${ingestMode === 'wal' ? `, inserts of up to ${(maxBatchRows ?? DEFAULT_WAL_OPTIONS.maxBatchRows).toLocaleString('en-US')} spans` : ''})`);
     console.log(`  OTLP/HTTP traces:   ${server.otlpUrl}/v1/traces   (OTEL_EXPORTER_OTLP_ENDPOINT=${server.otlpUrl})`);
     if (server.grpcAddress) console.log(`  OTLP/gRPC traces:   ${server.grpcAddress}   (OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://${server.grpcAddress})`);
     console.log(`  ClickHouse HTTP:    ${server.queryUrl}   (flightrec query … --url ${server.queryUrl})`);

@@ -1,0 +1,79 @@
+/**
+ * `flightrec up`'s write-ahead-log settings from the environment: a bad value is refused before
+ * anything starts, with the variable named; a good one is what the running server does (a segment
+ * is inserted, and its file deleted, once it holds that many spans) and says at start-up.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { workloadBodies } from '../bench/ingest-workload.ts';
+import { runCli, startCli } from './support/run-cli.ts';
+import { tempDir } from './support/temp-dir.ts';
+
+const dirs: { cleanup: () => void }[] = [];
+afterAll(() => dirs.forEach((d) => d.cleanup()));
+
+function dataDir(): string {
+  const d = tempDir();
+  dirs.push(d);
+  return d.path;
+}
+
+it.each([
+  ['FLIGHTREC_WAL_BATCH_SPANS', 'lots'],
+  ['FLIGHTREC_WAL_BATCH_SPANS', '0'],
+  ['FLIGHTREC_WAL_BATCH_SPANS', '1.5'],
+  ['FLIGHTREC_WAL_FLUSH_MS', '-5'],
+])('refuses %s=%s before starting anything', async (name, value) => {
+  const r = await runCli(['up', '--data-dir', dataDir(), '--otlp-port', '0', '--query-port', '0'], { env: { [name]: value } });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(`${name} must be a whole number`);
+  expect(r.stderr).toContain(JSON.stringify(value));
+  expect(r.stdout).not.toContain('flightrec is up');
+});
+
+/** Start `flightrec up` and resolve with its output once it listens. */
+async function startUp(dir: string, env: NodeJS.ProcessEnv) {
+  const child = startCli(['up', '--data-dir', dir, '--otlp-port', '0', '--query-port', '0'], { env });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Press Ctrl-C to stop.')) resolve();
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    void exited.then((code) => reject(new Error(`flightrec up exited with ${code}:\n${out}`)));
+  });
+  const otlpUrl = /OTLP\/HTTP traces:\s+(\S+)/.exec(out)![1]!;
+  return { child, out, exited, otlpUrl };
+}
+
+const segments = (dir: string): string[] => readdirSync(join(dir, 'flightrec-wal')).filter((f) => f.endsWith('.wal'));
+
+it('inserts from the write-ahead log once a segment holds FLIGHTREC_WAL_BATCH_SPANS spans', async () => {
+  const dir = dataDir();
+  // No timed flush: only a full segment is inserted (and its file deleted) while nothing queries.
+  const up = await startUp(dir, { FLIGHTREC_WAL_BATCH_SPANS: '500', FLIGHTREC_WAL_FLUSH_MS: '600000' });
+  expect(up.out).toContain('ingest wal, inserts of up to 500 spans');
+  const [body] = workloadBodies(1, 512);
+  const res = await fetch(up.otlpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body! });
+  expect(res.status).toBe(200);
+  const deadline = Date.now() + 20_000;
+  while (segments(dir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(segments(dir)).toEqual([]);
+  up.child.kill('SIGINT');
+  expect(await up.exited).toBe(0);
+}, 60_000);
+
+it('keeps a segment open below FLIGHTREC_WAL_BATCH_SPANS (the default, 150,000)', async () => {
+  const dir = dataDir();
+  const up = await startUp(dir, { FLIGHTREC_WAL_FLUSH_MS: '600000' });
+  expect(up.out).toContain('ingest wal, inserts of up to 150,000 spans');
+  const [body] = workloadBodies(1, 512);
+  expect((await fetch(up.otlpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body! })).status).toBe(200);
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(segments(dir)).toHaveLength(1);
+  up.child.kill('SIGINT');
+  expect(await up.exited).toBe(0);
+}, 60_000);
