@@ -35,13 +35,22 @@ class Truncated extends Error {}
 
 /** A protobuf wire reader over one Buffer. */
 class Reader {
-  readonly buf: Buffer;
+  buf: Buffer;
   pos: number;
   end: number;
+  /** End of the field the last delimited() call read. */
+  fieldEnd = 0;
   constructor(buf: Buffer, pos: number, end: number) {
     this.buf = buf;
     this.pos = pos;
     this.end = end;
+  }
+  /** Point this reader at another range (a reader reused in a hot loop allocates nothing). */
+  reset(buf: Buffer, pos: number, end: number): this {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+    return this;
   }
   varint(): number {
     // Up to 2^53 exactly; larger values only matter for int64 attributes (read by varintBig).
@@ -79,6 +88,15 @@ class Reader {
     const v = this.buf.readDoubleLE(this.pos);
     this.pos += 8;
     return v;
+  }
+  /** A length-delimited field: returns its start, sets fieldEnd, and moves past it. */
+  delimited(): number {
+    const len = this.varint();
+    const start = this.pos;
+    if (start + len > this.end) throw new Truncated();
+    this.pos = start + len;
+    this.fieldEnd = start + len;
+    return start;
   }
   /** A length-delimited field: returns its [start, end) and moves past it. */
   lengthDelimited(): [number, number] {
@@ -227,9 +245,14 @@ function looseKeyValue(r: Reader, start: number, end: number, depth: number): Lo
  * Read one KeyValue into `attrs` (a later duplicate key replaces the earlier value in place, as the
  * generic path's record does).
  */
+// Readers for readKeyValue, reused for every attribute (it is not re-entered: nested values are
+// decoded by looseAnyValue with readers of their own).
+const kvReader = new Reader(Buffer.alloc(0), 0, 0);
+const avReader = new Reader(Buffer.alloc(0), 0, 0);
+
 function readKeyValue(r: Reader, start: number, end: number, attrs: Attr[], limits: RowLimits): void {
   const buf = r.buf;
-  const sub = new Reader(buf, start, end);
+  const sub = kvReader.reset(buf, start, end);
   let kStart = start;
   let kEnd = start;
   let vStart = 0;
@@ -237,18 +260,22 @@ function readKeyValue(r: Reader, start: number, end: number, attrs: Attr[], limi
   let text: string | undefined = '';
   while (sub.pos < sub.end) {
     const tag = sub.varint();
-    if (tag === 0x0a) [kStart, kEnd] = sub.lengthDelimited();
-    else if (tag === 0x12) {
-      const [as, ae] = sub.lengthDelimited();
+    if (tag === 0x0a) {
+      kStart = sub.delimited();
+      kEnd = sub.fieldEnd;
+    } else if (tag === 0x12) {
+      const as = sub.delimited();
+      const ae = sub.fieldEnd;
       // AnyValue: a string (the common case) stays a byte range; everything else is formatted.
       text = '';
-      const av = new Reader(buf, as, ae);
+      const av = avReader.reset(buf, as, ae);
       while (av.pos < av.end) {
         const t = av.varint();
         const field = Math.floor(t / 8);
         const wt = t & 7;
         if (field === 1 && wt === 2) {
-          [vStart, vEnd] = av.lengthDelimited();
+          vStart = av.delimited();
+          vEnd = av.fieldEnd;
           text = undefined;
         } else if (field === 2 && wt === 0) text = av.varint() !== 0 ? 'true' : 'false';
         else if (field === 3 && wt === 0) text = av.varintBig().toString();
