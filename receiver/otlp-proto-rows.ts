@@ -100,11 +100,8 @@ class Reader {
   }
   /** A length-delimited field: returns its [start, end) and moves past it. */
   lengthDelimited(): [number, number] {
-    const len = this.varint();
-    const start = this.pos;
-    if (start + len > this.end) throw new Truncated();
-    this.pos = start + len;
-    return [start, start + len];
+    const start = this.delimited();
+    return [start, this.fieldEnd];
   }
   skip(wireType: number): void {
     if (wireType === 0) this.varint();
@@ -241,15 +238,15 @@ function looseKeyValue(r: Reader, start: number, end: number, depth: number): Lo
   return kv;
 }
 
-/**
- * Read one KeyValue into `attrs` (a later duplicate key replaces the earlier value in place, as the
- * generic path's record does).
- */
 // Readers for readKeyValue, reused for every attribute (it is not re-entered: nested values are
 // decoded by looseAnyValue with readers of their own).
 const kvReader = new Reader(Buffer.alloc(0), 0, 0);
 const avReader = new Reader(Buffer.alloc(0), 0, 0);
 
+/**
+ * Read one KeyValue into `attrs` (a later duplicate key replaces the earlier value in place, as the
+ * generic path's record does).
+ */
 function readKeyValue(r: Reader, start: number, end: number, attrs: Attr[], limits: RowLimits): void {
   const buf = r.buf;
   const sub = kvReader.reset(buf, start, end);
