@@ -53,15 +53,15 @@ export const up: Command = {
     const modeText = values['ingest-mode'] ?? (process.env.FLIGHTREC_INGEST_MODE || DEFAULT_INGEST_MODE);
     const ingestMode = INGEST_MODES.find((m) => m === modeText);
     if (!ingestMode) throw new UsageError(`--ingest-mode (FLIGHTREC_INGEST_MODE) must be one of ${INGEST_MODES.join(', ')}, got ${JSON.stringify(modeText)}`);
-    const flushIntervalMs = positiveEnv('FLIGHTREC_WAL_FLUSH_MS', 'a whole number of milliseconds > 0');
+    const flushIntervalMs = positiveEnv('FLIGHTREC_WAL_FLUSH_MS', 'a whole number of milliseconds > 0') ?? DEFAULT_WAL_OPTIONS.flushIntervalMs;
     // The largest insert from the write-ahead log: larger is faster under a flood, and costs memory
     // while it is inserted (docs/storage.md).
-    const maxBatchRows = positiveEnv('FLIGHTREC_WAL_BATCH_SPANS', 'a whole number of spans > 0');
+    const maxBatchRows = positiveEnv('FLIGHTREC_WAL_BATCH_SPANS', 'a whole number of spans > 0') ?? DEFAULT_WAL_OPTIONS.maxBatchRows;
     // grpc-js would also print its own errors (a busy port) to stderr; ours say it in one line.
     setLogVerbosity(logVerbosity.NONE);
     const server = await startEmbeddedServer({
       ingestMode,
-      wal: { ...(flushIntervalMs === undefined ? {} : { flushIntervalMs }), ...(maxBatchRows === undefined ? {} : { maxBatchRows }) },
+      wal: { flushIntervalMs, maxBatchRows },
       dataDir: values['data-dir'] ?? process.env.FLIGHTREC_DATA_DIR ?? DEFAULT_DATA_DIR,
       host: values.host ?? process.env.FLIGHTREC_HOST,
       otlpPort: port(values['otlp-port'] ?? process.env.FLIGHTREC_OTLP_PORT, 4318, 'otlp-port'),
@@ -73,7 +73,7 @@ export const up: Command = {
       ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined,
       users: usersFromEnv(),
     });
-    console.log(`flightrec is up (store: ${server.dataDir}; retention ${ttl === 0 ? 'forever' : `${ttl ?? DEFAULT_TTL_DAYS} days`}; fsync ${fsync ? 'on' : 'off'}; ingest ${ingestMode}${ingestMode === 'wal' ? `, inserts of up to ${(maxBatchRows ?? DEFAULT_WAL_OPTIONS.maxBatchRows).toLocaleString('en-US')} spans` : ''})`);
+    console.log(`flightrec is up (store: ${server.dataDir}; retention ${ttl === 0 ? 'forever' : `${ttl ?? DEFAULT_TTL_DAYS} days`}; fsync ${fsync ? 'on' : 'off'}; ingest ${ingestMode}${ingestMode === 'wal' ? `, inserts of up to ${maxBatchRows.toLocaleString('en-US')} spans` : ''})`);
     console.log(`  OTLP/HTTP traces:   ${server.otlpUrl}/v1/traces   (OTEL_EXPORTER_OTLP_ENDPOINT=${server.otlpUrl})`);
     if (server.grpcAddress) console.log(`  OTLP/gRPC traces:   ${server.grpcAddress}   (OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://${server.grpcAddress})`);
     console.log(`  ClickHouse HTTP:    ${server.queryUrl}   (flightrec query … --url ${server.queryUrl})`);
