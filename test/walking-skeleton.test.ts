@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { TracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { wrapTool } from '../instrumentation/wrap-tool.ts';
+import { wrapTool } from '../instrumentation/record-tool.ts';
 import { GenAI, Flightrec } from '../instrumentation/semconv.ts';
 import { findSavedQuery } from '../review/saved-queries.ts';
 import { runSavedQuery } from '../review/run-query.ts';
