@@ -37,9 +37,11 @@ type queryRequest struct {
 }
 
 type fieldSummary struct {
-	Name   string            `json:"name"`
-	Type   string            `json:"type"`
-	Labels map[string]string `json:"labels,omitempty"`
+	Name    string            `json:"name"`
+	Type    string            `json:"type"` // the frame's item type, e.g. time.Time, *float64, string
+	Time    bool              `json:"time"`
+	Numeric bool              `json:"numeric"`
+	Labels  map[string]string `json:"labels,omitempty"`
 }
 
 type frameSummary struct {
@@ -78,7 +80,8 @@ func summarize(f *data.Frame) frameSummary {
 		s.Visualization = string(f.Meta.PreferredVisualization)
 	}
 	for _, field := range f.Fields {
-		s.Fields = append(s.Fields, fieldSummary{Name: field.Name, Type: field.Type().String(), Labels: field.Labels})
+		t := field.Type()
+		s.Fields = append(s.Fields, fieldSummary{Name: field.Name, Type: t.ItemTypeString(), Time: t.Time(), Numeric: t.Numeric(), Labels: field.Labels})
 		n := min(field.Len(), maxRowsReported)
 		col := make([]any, n)
 		for i := 0; i < n; i++ {

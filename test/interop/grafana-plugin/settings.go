@@ -17,22 +17,22 @@ import (
 )
 
 type pluginSettings struct {
-	Host            string           `json:"host"`
-	Port            int64            `json:"port"`
-	Protocol        string           `json:"protocol"`
-	Secure          bool             `json:"secure"`
-	Path            string           `json:"path"`
-	Username        string           `json:"username"`
-	Password        string           `json:"-"`
-	DefaultDatabase string           `json:"defaultDatabase"`
-	DialTimeout     int              `json:"dialTimeoutSeconds"`
-	QueryTimeout    int              `json:"queryTimeoutSeconds"`
-	ConnMaxLifetime int              `json:"connMaxLifetimeMinutes"`
-	MaxIdleConns    int              `json:"maxIdleConns"`
-	MaxOpenConns    int              `json:"maxOpenConns"`
-	CustomSettings  []customSetting  `json:"customSettings"`
-	Traces          map[string]any   `json:"traces"`
-	Version         string           `json:"version"`
+	Host            string          `json:"host"`
+	Port            int64           `json:"port"`
+	Protocol        string          `json:"protocol"`
+	Secure          bool            `json:"secure"`
+	Path            string          `json:"path"`
+	Username        string          `json:"username"`
+	Password        string          `json:"-"`
+	DefaultDatabase string          `json:"defaultDatabase"`
+	DialTimeout     int             `json:"dialTimeoutSeconds"`
+	QueryTimeout    int             `json:"queryTimeoutSeconds"`
+	ConnMaxLifetime int             `json:"connMaxLifetimeMinutes"`
+	MaxIdleConns    int             `json:"maxIdleConns"`
+	MaxOpenConns    int             `json:"maxOpenConns"`
+	CustomSettings  []customSetting `json:"customSettings"`
+	Traces          map[string]any  `json:"traces"`
+	Version         string          `json:"version"`
 }
 
 type customSetting struct {
