@@ -8,8 +8,8 @@
  * expander (test/support/grafana-interpolate.ts), as Grafana's frontend and the plugin's backend do.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
-import { readFileSync } from 'node:fs';
+import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
@@ -48,6 +48,7 @@ interface Case {
 }
 
 let up: RunningUp;
+let writer: ClickHouseClient;
 let seed: Seed;
 let result: HarnessResult;
 let buildMs: number | null;
@@ -103,11 +104,10 @@ beforeAll(async () => {
   const built = buildHarness();
   buildMs = built.builtMs;
   up = await startFlightrecUp({ FLIGHTREC_READER_PASSWORD: READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD: 'seed-writer' });
-  const writer = createClient({ url: up.queryUrl, username: 'writer', password: 'seed-writer', database: 'otel', log: { level: ClickHouseLogLevel.OFF } });
+  writer = createClient({ url: up.queryUrl, username: 'writer', password: 'seed-writer', database: 'otel', log: { level: ClickHouseLogLevel.OFF } });
   const now = Date.now();
   // The embedded receiver writes its ingest log every second; wait one flush for pipeline health.
   seed = await seedThroughReceiver(up.otlpUrl, writer, () => new Promise((r) => setTimeout(r, 1500)), now);
-  await writer.close();
   buildCases({ from: new Date(now - 2 * 3600_000), to: new Date(now + 5 * 60_000), intervalMs: 60_000 });
   const url = new URL(up.queryUrl);
   const started = Date.now();
@@ -130,10 +130,12 @@ beforeAll(async () => {
     queries: cases.map((c) => c.query),
   }, work.path);
   harnessMs = Date.now() - started;
+  if (process.env.FLIGHTREC_DUMP_WIRE) writeFileSync(process.env.FLIGHTREC_DUMP_WIRE, JSON.stringify(result, null, 1));
   console.log(`grafana plugin harness: build ${buildMs === null ? 'cached' : `${(buildMs / 1000).toFixed(1)} s`}; ${cases.length} queries in ${(harnessMs / 1000).toFixed(1)} s`);
 }, 1_800_000);
 
 afterAll(async () => {
+  await writer?.close();
   await up?.stop();
   work.cleanup();
 });
@@ -168,7 +170,7 @@ describe('pinned plugin version', () => {
 describe('the datasource from the provisioned file', () => {
   it('is the reader over HTTP, with the provisioned database, path and timeouts', () => {
     expect(result.settings).toMatchObject({ protocol: 'http', username: 'reader', defaultDatabase: 'otel', path: '/', queryTimeoutSeconds: 60, dialTimeoutSeconds: 10, version: readPins().plugin, secure: false });
-    expect(result.settings.password).toBe('');
+    expect(result.settings).not.toHaveProperty('password');
   });
   it('passes the health check (connect and ping, as sqlds does)', () => {
     expect(result.health).toMatchObject({ status: 'OK', message: 'Data source is working' });
@@ -199,7 +201,8 @@ function checkShape(kind: string, f: FrameSummary, where: string): void {
       const types = Object.fromEntries(f.fields.map((x) => [x.name, x]));
       for (const c of ['traceID', 'spanID', 'parentSpanID', 'serviceName', 'operationName', 'kind', 'statusMessage', 'traceState']) expect(types[c]?.type, `${where}: ${c}`).toBe('string');
       for (const c of ['startTime', 'duration']) expect(types[c]?.type, `${where}: ${c} (ms)`).toBe('float64');
-      for (const c of ['tags', 'serviceTags', 'logs', 'references']) expect(types[c]?.type, `${where}: ${c}`).toBe('json.RawMessage');
+      // Arrays of maps and tuples become JSON fields (the plugin's converters do the same).
+      for (const c of ['tags', 'serviceTags', 'logs', 'references']) expect(types[c]?.type, `${where}: ${c}`).toMatch(/^\*?json\.RawMessage$/);
       expect(f.preferredVisualization).toBe('trace');
       break;
     }
@@ -316,5 +319,21 @@ describe('what went over the wire', () => {
     expect(params.size).toBeGreaterThan(0);
     for (const p of params) expect(section, `query parameter ${p}`).toContain(`\`${p}\``);
     for (const h of headers) expect(section, `header ${h}`).toContain(`\`${h}\``);
+  });
+  it('calls only the functions docs/grafana.md lists, and no table function (ClickHouse\'s own parse)', async () => {
+    const docs = readFileSync(join(REPO_ROOT, 'docs/grafana.md'), 'utf8');
+    const listed = docs.slice(docs.indexOf('- **Functions**'), docs.indexOf('\n\n', docs.indexOf('- **Functions**')));
+    const functions = new Set<string>();
+    for (const body of new Set(all().map((w) => w.body))) {
+      const lines = (await (await writer.query({ query: `EXPLAIN AST ${body}`, format: 'TabSeparatedRaw' })).text()).split('\n');
+      lines.forEach((line, i) => {
+        const m = /^\s*Function (\S+)/.exec(line);
+        if (!m) return;
+        expect(lines[i - 1], `table function ${m[1]}`).not.toMatch(/TableExpression/);
+        functions.add(m[1]!);
+      });
+    }
+    expect(functions.size).toBeGreaterThan(20);
+    for (const f of functions) expect(listed, `function ${f}`).toContain(`\`${f}\``);
   });
 });

@@ -7,9 +7,11 @@ package main
 // nullable JSON field — the field type the plugin gives maps and arrays too.
 
 import (
+	"database/sql"
 	"encoding/json"
 	"reflect"
 	"regexp"
+	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/grafana/grafana-plugin-sdk-go/data/sqlutil"
@@ -41,3 +43,36 @@ var jsonConverter = sqlutil.Converter{
 }
 
 var converters = []sqlutil.Converter{jsonConverter}
+
+// nullableConverters: clickhouse-go reports a Nullable(T) column's scan type as *T, and a NULL
+// cannot be scanned into *T; like the plugin (which scans nullables into **T), scan into a pointer
+// to the scan type and keep the inner pointer as the nullable field value. One converter per
+// Nullable column type of this result, matched by exact type name.
+func nullableConverters(types []*sql.ColumnType) []sqlutil.Converter {
+	var out []sqlutil.Converter
+	seen := map[string]bool{}
+	for _, ct := range types {
+		name := ct.DatabaseTypeName()
+		st := ct.ScanType()
+		if seen[name] || !strings.HasPrefix(name, "Nullable(") || compositeType.MatchString(name) || st == nil || st.Kind() != reflect.Pointer {
+			continue
+		}
+		ft := data.FieldTypeFor(reflect.Zero(st).Interface())
+		if ft == data.FieldTypeUnknown {
+			continue
+		}
+		seen[name] = true
+		out = append(out, sqlutil.Converter{
+			Name:          "nullable " + name,
+			InputTypeName: name,
+			InputScanType: reflect.PointerTo(st),
+			FrameConverter: sqlutil.FrameConverter{
+				FieldType: ft,
+				ConverterFunc: func(in any) (any, error) {
+					return reflect.ValueOf(in).Elem().Interface(), nil
+				},
+			},
+		})
+	}
+	return out
+}

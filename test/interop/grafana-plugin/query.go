@@ -120,7 +120,11 @@ func runQuery(ctx context.Context, db *sql.DB, st pluginSettings, q queryRequest
 		return nil, err
 	}
 	defer rows.Close()
-	frame, err := sqlutil.FrameFromRows(rows, -1, converters...)
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	frame, err := sqlutil.FrameFromRows(rows, -1, append(append([]sqlutil.Converter{}, converters...), nullableConverters(types)...)...)
 	if err != nil {
 		return nil, err
 	}
