@@ -40,6 +40,13 @@ function leafPanels(d: Dashboard): Panel[] {
   return (d.panels ?? []).filter((p): p is Panel => p.type !== 'row').concat((d.panels ?? []).flatMap((p) => (p.type === 'row' ? (p as RowPanel).panels : [])));
 }
 
+const NATIVE_TYPES_SQL = `SELECT number AS n, toDecimal128(3.5, 4) AS d128, toDateTime64('2026-01-02 03:04:05.123456789', 9, 'UTC') AS dt64,
+  toUUID('01234567-89ab-cdef-0123-456789abcdef') AS uuid, toIPv6('::1') AS ip6, CAST('b' AS Enum8('a' = 1, 'b' = 2)) AS e8, toFixedString('ab', 3) AS fs,
+  if(number % 2 = 0, NULL, toString(number)) AS ns, toLowCardinality(toString(number % 2)) AS lc, CAST(if(number = 1, NULL, 'v'), 'LowCardinality(Nullable(String))') AS lcn,
+  arrayMap(x -> toLowCardinality(toString(x)), range(number)) AS arr_lc, CAST(map('k', toString(number)), 'Map(LowCardinality(String), String)') AS m,
+  CAST(tuple('n', 1), 'Tuple(name String, v UInt8)') AS named, [toNullable(1), NULL] AS arr_null
+FROM numbers(3) SETTINGS max_block_size = 1`;
+
 interface Case {
   readonly query: HarnessQuery;
   readonly kind: 'panel' | 'variable' | 'alert' | 'schema';
@@ -94,6 +101,8 @@ function buildCases(ctx: MacroContext): void {
     const a = rule.data.find((x) => x.refId === 'A')!;
     cases.push({ kind: 'alert', query: { id: `alert ${rule.uid}`, refId: 'A', format: a.model.format ?? 1, sql: expandMacros(a.model.rawSql!, window), ruleUid: rule.uid } });
   }
+  // Column types through the server's Native output at the driver's protocol revision, decoded by clickhouse-go.
+  cases.push({ kind: 'schema', query: { id: 'native types', refId: 'types', format: 1, sql: NATIVE_TYPES_SQL } });
   const traces = provisioned.jsonData.traces;
   for (const s of schemaBrowsingQueries(String(traces.defaultDatabase === '${FLIGHTREC_CLICKHOUSE_DATABASE}' ? 'otel' : traces.defaultDatabase), String(traces.defaultTable), String(traces.tagsColumn))) {
     cases.push({ kind: 'schema', query: { id: `schema ${s.id}`, refId: s.id, format: 1, sql: s.sql } });
@@ -287,6 +296,25 @@ describe('variables, alert rules, schema browsing', () => {
     }
   });
 
+  it('column types come through the Native revision rewrite as clickhouse-go decodes them', () => {
+    const f = frameOf('native types');
+    expect(f.rows).toBe(3);
+    const v = (name: string): unknown[] => column(f, name);
+    expect(v('n')).toEqual([0, 1, 2]);
+    expect(v('dt64')).toEqual(Array(3).fill('2026-01-02T03:04:05.123456789Z'));
+    expect(v('ns')).toEqual([null, '1', null]);
+    expect(v('lc')).toEqual(['0', '1', '0']);
+    expect(v('lcn')).toEqual(['v', null, 'v']);
+    expect(v('e8')).toEqual(['b', 'b', 'b']);
+    expect(v('fs')).toEqual(['ab\u0000', 'ab\u0000', 'ab\u0000']);
+    expect(v('arr_lc')).toEqual([[], ['0'], ['0', '1']]);
+    expect(v('m')).toEqual([{ k: '0' }, { k: '1' }, { k: '2' }]);
+    expect(v('uuid')).toEqual(Array(3).fill('01234567-89ab-cdef-0123-456789abcdef'));
+    expect(v('d128')).toEqual(Array(3).fill('3.5'));
+    expect(v('arr_null')).toEqual(Array(3).fill([1, null]));
+    expect(v('named')[0]).toEqual({ name: 'n', v: 1 });
+  });
+
   it('lists databases, tables, columns, functions and map keys', () => {
     expect(column(frameOf('schema databases'), 'name')).toContain('otel');
     expect(column(frameOf('schema tables'), 'name')).toEqual(expect.arrayContaining(['otel_traces', 'otel_traces_trace_id_ts', 'flightrec_spans']));
@@ -298,7 +326,8 @@ describe('variables, alert rules, schema browsing', () => {
 });
 
 describe('what went over the wire', () => {
-  const all = (): WireRequest[] => [...result.health.wire, ...result.queries.flatMap((q) => q.wire)];
+  // What the plugin sends: everything but the harness's own column-type probe.
+  const all = (): WireRequest[] => [...result.health.wire, ...result.queries.filter((q) => q.id !== 'native types').flatMap((q) => q.wire)];
   it('is POST / with the SQL as the body, Native results, gzip accepted, the plugin in the user agent', () => {
     for (const w of all()) {
       expect(w.method).toBe('POST');

@@ -54,7 +54,7 @@ func nullableConverters(types []*sql.ColumnType) []sqlutil.Converter {
 	for _, ct := range types {
 		name := ct.DatabaseTypeName()
 		st := ct.ScanType()
-		if seen[name] || !strings.HasPrefix(name, "Nullable(") || compositeType.MatchString(name) || st == nil || st.Kind() != reflect.Pointer {
+		if seen[name] || !(strings.HasPrefix(name, "Nullable(") || strings.HasPrefix(name, "LowCardinality(Nullable(")) || compositeType.MatchString(name) || st == nil || st.Kind() != reflect.Pointer {
 			continue
 		}
 		ft := data.FieldTypeFor(reflect.Zero(st).Interface())
