@@ -22,7 +22,7 @@ import { seedThroughReceiver, type Seed } from '../support/grafana-seed.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { startFlightrecUp, type RunningUp } from './support/flightrec-up.ts';
 import { schemaBrowsingQueries } from './support/grafana-plugin-frontend-sql.ts';
-import { buildHarness, goModRequires, readPins, runHarness, type FrameSummary, type HarnessQuery, type HarnessResult, type WireRequest } from './support/grafana-plugin-harness.ts';
+import { buildHarness, goModRequires, readPins, runHarness, type FrameSummary, type HarnessQuery, type HarnessRequest, type HarnessResult, type WireRequest } from './support/grafana-plugin-harness.ts';
 
 const DATASOURCE_FILE = join(REPO_ROOT, GrafanaPaths.datasources, 'flightrec-clickhouse.yaml');
 const COMPOSE_FILE = join(REPO_ROOT, 'deploy/docker-compose.yaml');
@@ -59,6 +59,7 @@ let writer: ClickHouseClient;
 let seed: Seed;
 let result: HarnessResult;
 let buildMs: number | null;
+let binary: string;
 let harnessMs: number;
 const cases: Case[] = [];
 const work = tempDir('flightrec-grafana-plugin-');
@@ -109,18 +110,10 @@ function buildCases(ctx: MacroContext): void {
   }
 }
 
-beforeAll(async () => {
-  const built = buildHarness();
-  buildMs = built.builtMs;
-  up = await startFlightrecUp({ FLIGHTREC_READER_PASSWORD: READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD: 'seed-writer' });
-  writer = createClient({ url: up.queryUrl, username: 'writer', password: 'seed-writer', database: 'otel', log: { level: ClickHouseLogLevel.OFF } });
-  const now = Date.now();
-  // The embedded receiver writes its ingest log every second; wait one flush for pipeline health.
-  seed = await seedThroughReceiver(up.otlpUrl, writer, () => new Promise((r) => setTimeout(r, 1500)), now);
-  buildCases({ from: new Date(now - 2 * 3600_000), to: new Date(now + 5 * 60_000), intervalMs: 60_000 });
+/** What Grafana would be given: the provisioned file, its environment, the versions that go in the client info. */
+function harnessRequest(password: string, queries: HarnessQuery[]): HarnessRequest {
   const url = new URL(up.queryUrl);
-  const started = Date.now();
-  result = await runHarness(built.binary, {
+  return {
     provisioning: DATASOURCE_FILE,
     datasourceUid: DATASOURCE_UID,
     env: {
@@ -129,15 +122,29 @@ beforeAll(async () => {
       FLIGHTREC_CLICKHOUSE_SECURE: 'false',
       FLIGHTREC_CLICKHOUSE_DATABASE: 'otel',
       FLIGHTREC_GRAFANA_USER: 'reader',
-      FLIGHTREC_GRAFANA_PASSWORD: READER_PASSWORD,
+      FLIGHTREC_GRAFANA_PASSWORD: password,
     },
     hostVar: 'FLIGHTREC_CLICKHOUSE_HOST',
     portVar: 'FLIGHTREC_CLICKHOUSE_PORT',
     grafanaVersion: GRAFANA_VERSION,
     pluginVersion: readPins().plugin,
     grafanaUser: 'admin',
-    queries: cases.map((c) => c.query),
-  }, work.path);
+    queries,
+  };
+}
+
+beforeAll(async () => {
+  const built = buildHarness();
+  binary = built.binary;
+  buildMs = built.builtMs;
+  up = await startFlightrecUp({ FLIGHTREC_READER_PASSWORD: READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD: 'seed-writer' });
+  writer = createClient({ url: up.queryUrl, username: 'writer', password: 'seed-writer', database: 'otel', log: { level: ClickHouseLogLevel.OFF } });
+  const now = Date.now();
+  // The embedded receiver writes its ingest log every second; wait one flush for pipeline health.
+  seed = await seedThroughReceiver(up.otlpUrl, writer, () => new Promise((r) => setTimeout(r, 1500)), now);
+  buildCases({ from: new Date(now - 2 * 3600_000), to: new Date(now + 5 * 60_000), intervalMs: 60_000 });
+  const started = Date.now();
+  result = await runHarness(binary, harnessRequest(READER_PASSWORD, cases.map((c) => c.query)), work.path);
   harnessMs = Date.now() - started;
   if (process.env.FLIGHTREC_DUMP_WIRE) writeFileSync(process.env.FLIGHTREC_DUMP_WIRE, JSON.stringify(result, null, 1));
   console.log(`grafana plugin harness: build ${buildMs === null ? 'cached' : `${(buildMs / 1000).toFixed(1)} s`}; ${cases.length} queries in ${(harnessMs / 1000).toFixed(1)} s`);
@@ -185,6 +192,12 @@ describe('the datasource from the provisioned file', () => {
     expect(result.health).toMatchObject({ status: 'OK', message: 'Data source is working' });
     expect(result.health.wire.map((w) => w.body)).toEqual(['SELECT displayName(), version(), revision(), timezone()', 'SELECT 1']);
     for (const w of result.health.wire) expect(w.status).toBe(200);
+  });
+  it('fails the health check with the server\'s message when the password is wrong', async () => {
+    const bad = await runHarness(binary, harnessRequest('not-the-password', []), work.path);
+    expect(bad.health.status).toBe('ERROR');
+    expect(bad.health.message).toMatch(/AUTHENTICATION_FAILED|Authentication failed/);
+    expect(bad.queries).toBeNull();
   });
 });
 
