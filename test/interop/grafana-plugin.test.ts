@@ -328,13 +328,20 @@ describe('variables, alert rules, schema browsing', () => {
     expect(v('named')[0]).toEqual({ name: 'n', v: 1 });
   });
 
-  it('lists databases, tables, columns, functions and map keys', () => {
+  it('lists databases, tables, columns, functions, map keys and column values', () => {
     expect(column(frameOf('schema databases'), 'name')).toContain('otel');
     expect(column(frameOf('schema tables'), 'name')).toEqual(expect.arrayContaining(['otel_traces', 'otel_traces_trace_id_ts', 'flightrec_spans']));
     const cols = frameOf('schema columns');
     expect(column(cols, 'name')).toEqual(expect.arrayContaining(['Timestamp', 'TraceId', 'SpanAttributes', 'Events.Name', 'Links.TraceId']));
     expect(frameOf('schema functions').rows).toBeGreaterThan(100);
     expect(column(frameOf('schema map-keys'), 'keys')).toContain('gen_ai.operation.name');
+    // The backend schema provider's SQL.
+    expect(column(frameOf('schema provider tables'), 'name')).toContain('otel_traces');
+    expect(column(frameOf('schema provider current database'), 'currentDatabase()')).toEqual(['otel']);
+    expect(column(frameOf('schema provider columns'), 'name')).toEqual(expect.arrayContaining(['Timestamp', 'TraceId', 'SpanAttributes']));
+    expect(column(frameOf('schema provider describe'), 'name')).toContain('Duration');
+    const values = frameOf('schema provider values');
+    expect(column(values, 'val')).toEqual(expect.arrayContaining(['mail-agent', 'billing-agent', 'ops-agent']));
   });
 });
 
