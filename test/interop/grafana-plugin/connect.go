@@ -17,7 +17,8 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
-// pluginProduct is what the plugin puts in clickhouse-go's client info (its build version).
+// clientProducts is what the plugin puts in clickhouse-go's client info: Grafana's version (from
+// the request's user agent) and the plugin's build version.
 func clientProducts(grafanaVersion, pluginVersion string) []struct{ Name, Version string } {
 	return []struct{ Name, Version string }{
 		{Name: "grafana", Version: grafanaVersion},

@@ -71,8 +71,7 @@ func run(reqPath string) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &result{Settings: st}
-	out.Settings.Password = ""
+	out := &result{Settings: st} // the password is never serialised (json:"-")
 
 	ctx := context.Background()
 	db, err := openDB(ctx, st, req.GrafanaVersion, req.PluginVersion)
