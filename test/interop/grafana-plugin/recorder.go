@@ -32,7 +32,7 @@ type wireRequest struct {
 
 type recorder struct {
 	mu       sync.Mutex
-	requests []wireRequest
+	requests []*wireRequest
 	listener net.Listener
 	server   *http.Server
 }
@@ -64,19 +64,17 @@ func startRecorder(upstream string) (*recorder, error) {
 			}
 			params[k] = v
 		}
-		rec := wireRequest{
+		// Recorded before forwarding, and the response fields set as the header is written: the
+		// driver may have read the whole response before this handler returns.
+		rec := &wireRequest{
 			Method: req.Method, Path: req.URL.Path, Params: params, Headers: names,
 			UserAgent: req.UserAgent(), AcceptEncoding: req.Header.Get("Accept-Encoding"),
 			ContentEnc: req.Header.Get("Content-Encoding"), Body: string(body),
 		}
-		sw := &statusWriter{ResponseWriter: w}
-		proxy.ServeHTTP(sw, req)
-		rec.Status = sw.status
-		rec.ResponseFormat = sw.Header().Get("X-ClickHouse-Format")
-		rec.ResponseEnc = sw.Header().Get("Content-Encoding")
 		r.mu.Lock()
 		r.requests = append(r.requests, rec)
 		r.mu.Unlock()
+		proxy.ServeHTTP(&statusWriter{ResponseWriter: w, rec: rec, mu: &r.mu}, req)
 	})}
 	go func() { _ = r.server.Serve(l) }()
 	return r, nil
@@ -84,10 +82,14 @@ func startRecorder(upstream string) (*recorder, error) {
 
 func (r *recorder) port() int { return r.listener.Addr().(*net.TCPAddr).Port }
 
+// take returns what was recorded since the last take (an empty list, never null).
 func (r *recorder) take() []wireRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := r.requests
+	out := make([]wireRequest, len(r.requests))
+	for i, w := range r.requests {
+		out[i] = *w
+	}
 	r.requests = nil
 	return out
 }
@@ -96,19 +98,26 @@ func (r *recorder) close() { _ = r.server.Close() }
 
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	rec     *wireRequest
+	mu      *sync.Mutex
+	written bool
 }
 
 func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
+	if !s.written {
+		s.written = true
+		s.mu.Lock()
+		s.rec.Status = code
+		s.rec.ResponseFormat = s.Header().Get("X-ClickHouse-Format")
+		s.rec.ResponseEnc = s.Header().Get("Content-Encoding")
+		s.mu.Unlock()
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
 func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
+	if !s.written {
+		s.WriteHeader(http.StatusOK)
 	}
 	return s.ResponseWriter.Write(b)
 }
