@@ -140,8 +140,17 @@ beforeAll(async () => {
   up = await startFlightrecUp({ FLIGHTREC_READER_PASSWORD: READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD: 'seed-writer' });
   writer = createClient({ url: up.queryUrl, username: 'writer', password: 'seed-writer', database: 'otel', log: { level: ClickHouseLogLevel.OFF } });
   const now = Date.now();
-  // The embedded receiver writes its ingest log every second; wait one flush for pipeline health.
-  seed = await seedThroughReceiver(up.otlpUrl, writer, () => new Promise((r) => setTimeout(r, 1500)), now);
+  // The receiver writes its ingest log about every second: wait until it holds the accepted
+  // requests and the rejected one, which Pipeline health shows.
+  const ingestLogged = async (): Promise<void> => {
+    for (let i = 0; i < 200; i++) {
+      const [row] = await (await writer.query({ query: 'SELECT uniqExact(Outcome) AS outcomes FROM flightrec_ingest_log', format: 'JSONEachRow' })).json<{ outcomes: string }>();
+      if (Number(row!.outcomes) >= 2) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the ingest log never showed accepted and rejected requests');
+  };
+  seed = await seedThroughReceiver(up.otlpUrl, writer, ingestLogged, now);
   buildCases({ from: new Date(now - 2 * 3600_000), to: new Date(now + 5 * 60_000), intervalMs: 60_000 });
   const started = Date.now();
   result = await runHarness(binary, harnessRequest(READER_PASSWORD, cases.map((c) => c.query)), work.path);
