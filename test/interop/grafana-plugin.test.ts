@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
 import { buildDashboards, DashboardUids } from '../../grafana/dashboards.ts';
 import { DATASOURCE_UID, PLUGIN_VERSION } from '../../grafana/datasource.ts';
+import { traceIdSql } from '../../grafana/trace-panel.ts';
 import { ALERT_RULES_FILE } from '../../grafana/generate.ts';
 import { GrafanaPaths, REPO_ROOT } from '../../grafana/paths.ts';
 import { grafanaQuerySql, expandMacros, type MacroContext, type VariableState } from '../support/grafana-interpolate.ts';
@@ -102,6 +103,10 @@ function buildCases(ctx: MacroContext): void {
     const a = rule.data.find((x) => x.refId === 'A')!;
     cases.push({ kind: 'alert', query: { id: `alert ${rule.uid}`, refId: 'A', format: a.model.format ?? 1, sql: expandMacros(a.model.rawSql!, window), ruleUid: rule.uid } });
   }
+  // The trace view as Explore's "View trace" opens it at plugin 4.20.0: the generator's trace-ID query
+  // with the id spliced in and the release's WITH aliases (trace_id, trace_start, trace_end).
+  const traceId = seed.sessions['sess-toxic-1']!.traceIds[0]!;
+  cases.push({ kind: 'schema', query: { id: 'trace view 4.20.0', refId: 'traces', format: 3, sql: traceIdSql(`'${traceId}'`).replaceAll('__gf_trace_', 'trace_') } });
   // Column types through the server's Native output at the driver's protocol revision, decoded by clickhouse-go.
   cases.push({ kind: 'schema', query: { id: 'native types', refId: 'types', format: 1, sql: NATIVE_TYPES_SQL } });
   const traces = provisioned.jsonData.traces;
@@ -276,6 +281,11 @@ describe('every dashboard panel, through the plugin query path', () => {
       trace_service_tags: t.serviceTagsColumn, trace_status_code: t.statusCodeColumn, trace_kind: t.kindColumn, trace_status_message: t.statusMessageColumn, trace_state: t.stateColumn,
     });
     expect(c.query.sql).toContain(`"${t.defaultTable}${t.traceTimestampTableSuffix}"`);
+    // Explore's trace view at the 4.20.0 release reads the same spans.
+    const explore = frameOf('trace view 4.20.0');
+    checkShape('traces', explore, 'trace view 4.20.0');
+    expect(explore.rows).toBe(f.rows);
+    expect(new Set(column(explore, 'spanID'))).toEqual(new Set(column(f, 'spanID')));
   });
 
   it('filters narrow the totals: one value percent-encoded, and a value with quotes matches nothing', () => {
