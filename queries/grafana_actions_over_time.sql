@@ -2,10 +2,7 @@
 -- description: Actions (touched spans) per time bucket, one series per effect and risk, filtered by service, agent, channel and conversation.
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
--- param: service String = * — service name, * for every service
--- param: agent String = * — agent name, * for every agent
--- param: channel String = * — sessions that used this channel, * for every channel
--- param: conversation String = * — one session / conversation id, * for every session
+-- include: overview_filters
 -- param: interval_seconds UInt32 = 60 — bucket width in seconds
 -- title: Actions by effect and risk over time
 -- panel: timeseries
@@ -16,11 +13,6 @@ SELECT
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
   AND Record = 'touched'
-  AND ({service:String} = '*' OR ServiceName = {service:String})
-  AND ({agent:String} = '*' OR Agent = {agent:String})
-  AND ({conversation:String} = '*' OR SessionId = {conversation:String})
-  AND ({channel:String} = '*' OR SessionId IN (
-        SELECT SessionId FROM flightrec_spans
-        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Channel = {channel:String}))
+  -- include: overview_filters
 GROUP BY Time, EffectRisk
 ORDER BY Time, EffectRisk

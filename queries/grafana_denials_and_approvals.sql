@@ -2,10 +2,7 @@
 -- description: Policy denials and approval requests in the time range, newest first: who asked for what, the verdict or approval status, the rule and the approver; filtered by service, agent, channel and conversation.
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
--- param: service String = * — service name, * for every service
--- param: agent String = * — agent name, * for every agent
--- param: channel String = * — sessions that used this channel, * for every channel
--- param: conversation String = * — one session / conversation id, * for every session
+-- include: overview_filters
 -- param: limit UInt32 = 200 — the most rows
 -- title: Denials and approval requests
 -- panel: table
@@ -22,11 +19,6 @@ SELECT
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
   AND ((Step = 'policy' AND Verdict IN ('deny', 'require_approval')) OR Step = 'approval')
-  AND ({service:String} = '*' OR ServiceName = {service:String})
-  AND ({agent:String} = '*' OR Agent = {agent:String})
-  AND ({conversation:String} = '*' OR SessionId = {conversation:String})
-  AND ({channel:String} = '*' OR SessionId IN (
-        SELECT SessionId FROM flightrec_spans
-        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Channel = {channel:String}))
+  -- include: overview_filters
 ORDER BY Time DESC
 LIMIT {limit:UInt32}

@@ -2,10 +2,7 @@
 -- description: Headline figures for the Agent overview, filtered by service, agent, channel and conversation: sessions, actions, side effects, high-risk actions, denials, approvals pending, errors, tokens.
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
--- param: service String = * — service name, * for every service
--- param: agent String = * — agent name, * for every agent
--- param: channel String = * — sessions that used this channel, * for every channel
--- param: conversation String = * — one session / conversation id, * for every session
+-- include: overview_filters
 -- title: Totals
 -- panel: stat
 SELECT
@@ -19,9 +16,4 @@ SELECT
     sum(InputTokens) + sum(OutputTokens) AS Tokens
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-  AND ({service:String} = '*' OR ServiceName = {service:String})
-  AND ({agent:String} = '*' OR Agent = {agent:String})
-  AND ({conversation:String} = '*' OR SessionId = {conversation:String})
-  AND ({channel:String} = '*' OR SessionId IN (
-        SELECT SessionId FROM flightrec_spans
-        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Channel = {channel:String}))
+  -- include: overview_filters

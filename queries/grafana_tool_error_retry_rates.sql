@@ -2,10 +2,7 @@
 -- description: Per tool: calls, errors and error rate, and retries (a call of the same tool in the same session right after one that failed) and retry rate, filtered by service, agent, channel and conversation.
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
--- param: service String = * — service name, * for every service
--- param: agent String = * — agent name, * for every agent
--- param: channel String = * — sessions that used this channel, * for every channel
--- param: conversation String = * — one session / conversation id, * for every session
+-- include: overview_filters
 -- title: Error and retry rates by tool
 -- panel: table
 WITH calls AS (
@@ -18,12 +15,7 @@ WITH calls AS (
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Tool != ''
-  AND ({service:String} = '*' OR ServiceName = {service:String})
-  AND ({agent:String} = '*' OR Agent = {agent:String})
-  AND ({conversation:String} = '*' OR SessionId = {conversation:String})
-  AND ({channel:String} = '*' OR SessionId IN (
-        SELECT SessionId FROM flightrec_spans
-        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Channel = {channel:String}))
+  -- include: overview_filters
 )
 SELECT
     Tool,

@@ -1,6 +1,7 @@
 /**
  * Saved queries: `.sql` files in queries/ with a comment header naming the query, describing it,
- * and declaring its typed parameters. Parameters are bound by ClickHouse (`{name:Type}`), never
+ * and declaring its typed parameters; `-- include: <name>` places a shared fragment from
+ * queries/fragments/ (review/query-fragments.ts). Parameters are bound by ClickHouse (`{name:Type}`), never
  * spliced into the SQL text.
  *
  *   -- name: session_timeline
@@ -12,6 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { packageRootOf } from '../package/package-root.ts';
+import { expandIncludes, FragmentError } from './query-fragments.ts';
 
 export const QUERIES_DIR = join(packageRootOf(import.meta.url), 'queries');
 
@@ -42,7 +44,14 @@ export class QueryParamError extends Error {}
 
 const PARAM_LINE = /^(\w+)\s+([A-Za-z0-9_(), ]+?)(?:\s*=\s*(\S+))?\s*(?:—|--|-)\s*(.+)$/;
 
-export function parseSavedQuery(text: string, file: string): SavedQuery {
+export function parseSavedQuery(source: string, file: string): SavedQuery {
+  let text: string;
+  try {
+    text = expandIncludes(source, file);
+  } catch (err) {
+    if (err instanceof FragmentError) throw new QueryDefinitionError(err.message);
+    throw err;
+  }
   const header: string[] = [];
   const body: string[] = [];
   let inHeader = true;
@@ -62,6 +71,7 @@ export function parseSavedQuery(text: string, file: string): SavedQuery {
     if (key === 'param') {
       const p = PARAM_LINE.exec(value.trim());
       if (!p) throw new QueryDefinitionError(`${file}: cannot read parameter line ${JSON.stringify(value)}; write "name Type [= default] — description"`);
+      if (params.some((x) => x.name === p[1])) throw new QueryDefinitionError(`${file}: parameter ${p[1]} is declared twice (by the query and an included fragment?)`);
       params.push({ name: p[1]!, type: p[2]!.trim(), default: p[3], description: p[4]!.trim() });
     } else meta[key] = value.trim();
   }

@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { Session } from 'chdb';
 import { BadRequestError, decompress } from '../receiver/decode-request.ts';
 import { readBody, secretEquals, send } from './http-body.ts';
+import { clientRevisionOf, nativeForClientRevision } from './native-output-revision.ts';
 
 export type Role = 'reader' | 'writer';
 
@@ -34,8 +35,7 @@ export interface ClickHouseInterfaceOptions {
 }
 
 // URL parameters that are part of the protocol, not settings.
-// client_protocol_version selects a Native-format revision on a server; chdb always writes revision 0
-// (what clickhouse-go's HTTP reader decodes), so it is accepted and ignored rather than sent as a setting.
+// client_protocol_version selects the Native output's revision (native-output-revision.ts); it is not a setting.
 const PROTOCOL_PARAMS = new Set(['query', 'database', 'default_format', 'user', 'password', 'query_id', 'session_id', 'session_timeout', 'session_check', 'decompress', 'enable_http_compression', 'quota_key', 'client_protocol_version']);
 // Settings clients send that only mean something to a networked server; chdb would reject them.
 const HTTP_ONLY_SETTINGS = new Set([
@@ -217,6 +217,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       for (const s of settings) await session.queryAsync(s);
       const result = await session.queryAsync(sql, { format });
       let out: Buffer = Buffer.from(result.bytes());
+      if (format === 'Native') out = nativeForClientRevision(out, clientRevisionOf(url.searchParams));
       const headers: Record<string, string> = {
         'Content-Type': CONTENT_TYPES[format] ?? 'text/tab-separated-values; charset=UTF-8',
         'X-ClickHouse-Query-Id': queryId,

@@ -181,7 +181,7 @@ describe('deploy/docker-compose.yaml', () => {
     expect(bySource('grafana/provisioning/alerting')).toBe('/etc/grafana/provisioning/alerting');
     expect(bySource('grafana/dashboards')).toBe('/var/lib/grafana/dashboards/flightrec');
     for (const m of g) expect(statSync(m.source).isDirectory()).toBe(true);
-    expect(services.grafana!.environment.GF_PLUGINS_PREINSTALL).toContain('grafana-clickhouse-datasource');
+    expect(services.grafana!.environment.GF_PLUGINS_PREINSTALL_SYNC).toMatch(/^grafana-clickhouse-datasource@\d+\.\d+\.\d+$/);
   });
 
   it('gives Grafana every variable its datasource file uses, pointing at the compose ClickHouse and its reviewer user', () => {

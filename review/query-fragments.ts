@@ -1,0 +1,86 @@
+/**
+ * Shared pieces of saved queries: `queries/fragments/<name>.sql`, written once and placed into a
+ * saved query by an `-- include: <name>` line. In the query's body the line is replaced by the
+ * fragment's SQL (as indented in the fragment); in the query's header it is replaced by the
+ * fragment's `-- param:` declarations, so parameters keep the order the header gives them (a
+ * fragment included only in the body has its parameters appended). The expanded text is then an
+ * ordinary saved query: the CLI, the detections and the Grafana generator all see the same SQL.
+ *
+ *   -- fragment: overview_filters
+ *   -- description: …
+ *   -- param: service String = * — …
+ *     AND ({service:String} = '*' OR ServiceName = {service:String})
+ *
+ * Fragments do not include other fragments.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export const FRAGMENTS_DIR = 'fragments';
+
+export class FragmentError extends Error {}
+
+const INCLUDE = /^\s*--\s?include:\s*(\S+)\s*$/;
+
+interface Fragment {
+  readonly params: string[];
+  readonly body: string[];
+}
+
+function splitHeader(text: string): { header: string[]; body: string[] } {
+  const header: string[] = [];
+  const body: string[] = [];
+  for (const line of text.split('\n')) {
+    if (body.length === 0 && line.startsWith('--')) header.push(line);
+    else body.push(line);
+  }
+  return { header, body };
+}
+
+function loadFragment(name: string, queryFile: string): Fragment {
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new FragmentError(`${queryFile}: include ${JSON.stringify(name)} is not a fragment name (lower case, digits, _)`);
+  const file = join(dirname(queryFile), FRAGMENTS_DIR, `${name}.sql`);
+  if (!existsSync(file)) throw new FragmentError(`${queryFile}: includes ${name}, but there is no ${FRAGMENTS_DIR}/${name}.sql`);
+  const { header, body } = splitHeader(readFileSync(file, 'utf8'));
+  if (!header.some((h) => h === `-- fragment: ${name}`)) throw new FragmentError(`${file}: header has no "-- fragment: ${name}" line`);
+  if (body.some((l) => INCLUDE.test(l)) || header.some((h) => INCLUDE.test(h))) throw new FragmentError(`${file}: a fragment cannot include another`);
+  while (body.length > 0 && body[body.length - 1]!.trim() === '') body.pop();
+  if (body.length === 0) throw new FragmentError(`${file}: the fragment has no SQL`);
+  return { params: header.filter((h) => /^--\s?param:/.test(h)), body };
+}
+
+/** The saved query's text with every `-- include:` expanded; text without includes is returned as is. */
+export function expandIncludes(text: string, file: string): string {
+  if (!text.split('\n').some((l) => INCLUDE.test(l))) return text;
+  const { header, body } = splitHeader(text);
+  const fragments = new Map<string, Fragment>();
+  const fragment = (name: string): Fragment => {
+    let f = fragments.get(name);
+    if (!f) fragments.set(name, (f = loadFragment(name, file)));
+    return f;
+  };
+  const bodyOut: string[] = [];
+  const placed: string[] = [];
+  for (const line of body) {
+    const m = INCLUDE.exec(line);
+    if (!m) bodyOut.push(line);
+    else if (placed.includes(m[1]!)) throw new FragmentError(`${file}: includes ${m[1]} twice`);
+    else {
+      placed.push(m[1]!);
+      bodyOut.push(...fragment(m[1]!).body);
+    }
+  }
+  const headerOut: string[] = [];
+  const declared: string[] = [];
+  for (const line of header) {
+    const m = INCLUDE.exec(line);
+    if (!m) headerOut.push(line);
+    else if (!placed.includes(m[1]!)) throw new FragmentError(`${file}: the header names ${m[1]}, but the SQL does not include it`);
+    else {
+      declared.push(m[1]!);
+      headerOut.push(...fragment(m[1]!).params);
+    }
+  }
+  for (const name of placed) if (!declared.includes(name)) headerOut.push(...fragment(name).params);
+  return [...headerOut, ...bodyOut].join('\n');
+}
