@@ -14,6 +14,8 @@
  * filters are given and on the page range.
  */
 import { Tables } from '../storage/tables.ts';
+import type { ContentMode } from './audit-record.ts';
+import { HASHED_ATTRIBUTES_SQL } from './content-sql.ts';
 
 export interface ExportFilters {
   /** Inclusive lower bound, ClickHouse DateTime64 text in UTC ("YYYY-MM-DD hh:mm:ss.fffffffff"). */
@@ -39,6 +41,16 @@ export const EXPORT_COLUMNS = [
 ] as const;
 
 const SELECT_LIST = EXPORT_COLUMNS.map((c) => (c === 'Time' ? "toString(Timestamp, 'UTC') AS Time" : c)).join(', ');
+
+/**
+ * The columns of an export row as this content policy selects them: with `hashes` the store puts
+ * the keyed hashes in place of content values (content-sql.ts; needs its parameters), so the
+ * content never reaches this process.
+ */
+export function exportSelectList(content: ContentMode): string {
+  if (content !== 'hashes') return SELECT_LIST;
+  return EXPORT_COLUMNS.map((c) => (c === 'Time' ? "toString(Timestamp, 'UTC') AS Time" : c === 'SpanAttributes' ? `${HASHED_ATTRIBUTES_SQL} AS HashedAttributes` : c)).join(', ');
+}
 
 export interface BuiltQuery {
   sql: string;

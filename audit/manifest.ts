@@ -54,6 +54,8 @@ export interface Manifest {
     header: string | null;
     count: number;
     line_terminator: '\n';
+    /** With content `hashes`: how content values were hashed, and which key (content-key.ts contentKeyId). */
+    content_hash?: { algorithm: 'hmac-sha256'; key_id: string } | null;
   };
   merkle: { algorithm: 'rfc9162-sha256'; leaf: string; tree_size: number; root: string };
   files: ManifestFile[];
