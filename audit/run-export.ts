@@ -17,7 +17,8 @@ import { baseQuery, boundariesQuery, EXPORT_COLUMNS, exportSelectList, pageQuery
 import { fingerprint, publicKeyOf, signBytes } from './keys.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, SIGNATURE_FILE, manifestAsCanonical, parseManifest, type Manifest, type ManifestFile, type PreviousExport } from './manifest.ts';
 import { MerkleAccumulator } from './merkle.ts';
-import { encoderFor, FILE_EXTENSIONS, type RecordFormat } from './record-formats.ts';
+import { FILE_EXTENSIONS, type RecordFormat } from './record-format.ts';
+import { encoderFor } from './record-formats.ts';
 import { TOOL_VERSION } from './tool-version.ts';
 
 export class ExportError extends Error {}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeys, loadPrivateKey } from '../audit/keys.ts';
 import type { ContentMode } from '../audit/audit-record.ts';
-import type { RecordFormat } from '../audit/record-formats.ts';
+import type { RecordFormat } from '../audit/record-format.ts';
 import { runExport } from '../audit/run-export.ts';
 import { chTime } from '../cli/commands/export.ts';
 import { CONTENT_KEY_PREFIXES, CONTENT_KEYS, isContentKey } from '../instrumentation/content-keys.ts';

@@ -166,11 +166,13 @@ describe('tamper detection', () => {
 
     const garbled = copy();
     writeFileSync(join(garbled, 'manifest.json'), '{"format": "flightrec-audit-export", "vers');
-    expect(kinds(await check(garbled))).toEqual(['manifest-invalid', 'signature-invalid']);
+    expect(kinds(await check(garbled))).toEqual(['signature-invalid']); // stops there: nothing unsigned is parsed
+    expect(kinds(await verifyExport(garbled, { publicKey: loadPublicKey(keys.publicKeyPath), keepGoing: true }))).toEqual(['manifest-invalid', 'signature-invalid']);
 
     const foreign = copy();
     writeFileSync(join(foreign, 'manifest.json'), '{"hello":"world"}');
-    expect((await check(foreign)).problems[0]).toMatchObject({ kind: 'manifest-invalid', message: expect.stringMatching(/not a flightrec audit manifest/) });
+    expect((await check(foreign)).problems).toEqual([expect.objectContaining({ kind: 'signature-invalid' })]);
+    expect((await verifyExport(foreign, { publicKey: loadPublicKey(keys.publicKeyPath), keepGoing: true })).problems[1]).toMatchObject({ kind: 'manifest-invalid', message: expect.stringMatching(/not a flightrec audit manifest/) });
 
     const unsigned = copy();
     unlinkSync(join(unsigned, 'manifest.sig'));

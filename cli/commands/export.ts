@@ -4,7 +4,7 @@ import type { ExportFilters } from '../../audit/export-query.ts';
 import { ContentKeyError, contentKeyPathIn, loadContentKey } from '../../audit/content-key.ts';
 import { KeyError, loadPrivateKey } from '../../audit/keys.ts';
 import { ManifestError } from '../../audit/manifest.ts';
-import { RECORD_FORMATS, type RecordFormat } from '../../audit/record-formats.ts';
+import { RECORD_FORMATS, type RecordFormat } from '../../audit/record-format.ts';
 import { ExportError, runExport } from '../../audit/run-export.ts';
 import { Effects, RecordKind, Risks } from '../../instrumentation/semconv.ts';
 import { connect, connectionOptions, DEFAULT_DATA_DIR } from '../connect.ts';
