@@ -93,6 +93,19 @@ export function baseQuery(f: ExportFilters): BuiltQuery {
   return { sql: `SELECT ${SELECT_LIST}\nFROM ${Tables.spans}\nWHERE ${where.join('\n  AND ')}\n${ORDER}`, params };
 }
 
+/** How many rows the selection holds now (reconcile.ts: late-arriving spans). */
+export function countQuery(f: ExportFilters): BuiltQuery {
+  const { where, params } = conditions(f);
+  return { sql: `SELECT count() AS n FROM ${Tables.spans}\nWHERE ${where.join('\n  AND ')}`, params };
+}
+
+/** The filters a manifest's bound parameters stand for (the inverse of conditions()). */
+export function filtersFromParams(p: Record<string, string | string[] | number>): ExportFilters {
+  const str = (k: string): string | undefined => (typeof p[k] === 'string' ? (p[k] as string) : undefined);
+  const list = (k: string): string[] | undefined => (Array.isArray(p[k]) ? (p[k] as string[]) : undefined);
+  return { from: str('from'), to: str('to')!, session: str('session'), agent: str('agent'), record: list('record'), effect: list('effect'), risk: list('risk') };
+}
+
 /** Sort keys of rows 1, N+1, 2N+1, … of the selection: the first key of each page. */
 export function boundariesQuery(f: ExportFilters, pageSize: number): BuiltQuery {
   const { where, params } = conditions(f);

@@ -48,6 +48,8 @@ export interface ExportScope {
   time_range: { from: string | null; to: string };
   /** The filters as given to `flightrec export`. */
   filters: Record<string, string | string[]>;
+  /** The bound query parameters other than the time range: which spans were selected (session, agent, record, effect, risk). */
+  selection: Record<string, string | string[] | number>;
   format: string;
   content: string;
   previous: { manifest_sha256: string; root: string; created_at: string; time_to: string } | null;
@@ -125,11 +127,26 @@ function namedSigner(manifestBytes: Buffer): string | null {
   return /"public_key_fingerprint":"(sha256:[0-9a-f]{64})"/.exec(manifestBytes.toString('latin1'))?.[1] ?? null;
 }
 
+/** The manifest of an export whose signature holds (nothing else checked), or why not. */
+export function readSignedManifest(dir: string, key: KeyObject): { ok: true; manifest: Manifest; sha256: string } | { ok: false; why: string } {
+  const read = readRegular(dir, MANIFEST_FILE, MAX_MANIFEST_BYTES);
+  if (!read.ok) return { ok: false, why: `${MANIFEST_FILE} ${read.missing ? 'is missing' : read.why}` };
+  const sig = checkSignature(dir, read.bytes, key);
+  if (!sig.ok) return { ok: false, why: sig.message };
+  try {
+    return { ok: true, manifest: parseManifest(read.bytes), sha256: sha256(read.bytes) };
+  } catch (err) {
+    if (err instanceof ManifestError) return { ok: false, why: err.message };
+    throw err;
+  }
+}
+
 export function scopeOf(m: Manifest): ExportScope {
   return {
     created_at: m.created_at,
     time_range: m.time_range,
     filters: m.query?.filters ?? {},
+    selection: Object.fromEntries(Object.entries(m.query?.params ?? {}).filter(([k]) => k !== 'from' && k !== 'to')),
     format: m.records.format,
     content: m.records.content,
     previous: m.previous ? { manifest_sha256: m.previous.manifest_sha256, root: m.previous.root, created_at: m.previous.created_at, time_to: m.previous.time_to } : null,

@@ -29,6 +29,7 @@ export interface FakeExportOptions {
   to?: string;
   previous?: string;
   now?: Date;
+  session?: string;
 }
 
 export function fakeExport(o: FakeExportOptions): Promise<ExportResult> {
@@ -36,7 +37,7 @@ export function fakeExport(o: FakeExportOptions): Promise<ExportResult> {
     outDir: o.outDir,
     privateKey: loadPrivateKey(o.privateKeyPath),
     contentKey: randomBytes(32),
-    filters: { from: o.from, to: o.to ?? '2030-01-01 00:00:00.000000000' },
+    filters: { from: o.from, to: o.to ?? '2030-01-01 00:00:00.000000000', session: o.session },
     filterFlags: {},
     chunkRecords: o.chunkRecords ?? 10,
     previous: o.previous,
