@@ -11,6 +11,7 @@ import { rowFromCompact, toAuditRecord, type ContentMode } from './audit-record.
 import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
 import { needsRecanonicalising, recordLineSql } from './jsonl-sql.ts';
 import { ChunkWriter } from './chunk-writer.ts';
+import { appendAnchor } from './anchor-log.ts';
 import { contentKeyId } from './content-key.ts';
 import { contentHashParams } from './content-sql.ts';
 import { baseQuery, boundariesQuery, EXPORT_COLUMNS, exportSelectList, pageQuery, type ExportFilters, type SortKey } from './export-query.ts';
@@ -41,6 +42,8 @@ export interface ExportOptions {
   prefetch?: number;
   /** The previous export's manifest.json (or its directory), to chain to. */
   previous?: string;
+  /** Append this export to an anchor log (anchor-log.ts) once it is signed. */
+  anchorLog?: string;
   onProgress?: (records: number) => void;
   /**
    * Who formats JSON Lines records: the store (ClickHouse builds each line; the default) or this
@@ -259,5 +262,6 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   writeFileSync(join(opts.outDir, `.${MANIFEST_FILE}.tmp`), bytes, { mode: 0o644 });
   renameSync(join(opts.outDir, `.${SIGNATURE_FILE}.tmp`), join(opts.outDir, SIGNATURE_FILE));
   renameSync(join(opts.outDir, `.${MANIFEST_FILE}.tmp`), join(opts.outDir, MANIFEST_FILE));
+  if (opts.anchorLog) appendAnchor(opts.anchorLog, bytes, manifest, opts.privateKey, publicKey);
   return { dir: opts.outDir, records: tree.size, files: files.length, root: manifest.merkle.root, manifest };
 }

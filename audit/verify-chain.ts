@@ -11,10 +11,13 @@
 import type { KeyObject } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAnchorLog } from './anchor-log.ts';
 import { MANIFEST_FILE } from './manifest.ts';
 import { verifyExport, type VerifyReport } from './verify-export.ts';
 
-export type ChainProblemKind = 'chain-fork' | 'chain-break' | 'chain-gap' | 'chain-overlap' | 'chain-scope' | 'chain-short' | 'chain-unverified';
+export type ChainProblemKind =
+  | 'chain-fork' | 'chain-break' | 'chain-gap' | 'chain-overlap' | 'chain-scope' | 'chain-short' | 'chain-unverified'
+  | 'anchor-log' | 'anchor-missing' | 'anchor-unlisted';
 
 export interface ChainProblem {
   kind: ChainProblemKind;
@@ -37,6 +40,8 @@ export interface ChainOptions {
   /** ClickHouse DateTime64 text: the chain must cover span times up to here (a deleted newest export shows). */
   until?: string;
   workers?: number;
+  /** An anchor log (anchor-log.ts) that must list exactly the exports given, signed by the same key. */
+  anchorLog?: string;
 }
 
 /** Export directories in a folder: its real subdirectories holding a manifest.json (never through a symbolic link). */
@@ -105,7 +110,25 @@ export async function verifyChain(dirs: readonly string[], opts: ChainOptions): 
   if (opts.until && last && last.scope!.time_range.to < opts.until) {
     problems.push({ kind: 'chain-short', dir: last.dir, message: `the chain ends at ${last.scope!.time_range.to} (${last.dir}), before ${opts.until}: a newer export is missing, or was never made` });
   }
+  if (opts.anchorLog) checkAnchors(opts.anchorLog, opts.publicKey, signed, problems);
   const exports = [...ordered, ...reports.filter((r) => !seen.has(r))];
   const ok = problems.length === 0 && reports.every((r) => r.ok) && reports.length > 0;
   return { ok, exports, problems, covers: ok && ordered.length > 0 ? { from: ordered[0]!.scope!.time_range.from, to: last!.scope!.time_range.to } : null };
+}
+
+/** Every export given is in the log, and every export the log lists was given. */
+function checkAnchors(path: string, publicKey: KeyObject, signed: readonly VerifyReport[], problems: ChainProblem[]): void {
+  const log = readAnchorLog(path, publicKey);
+  if (!log.ok) {
+    problems.push({ kind: 'anchor-log', message: log.why });
+    return;
+  }
+  const logged = new Set(log.entries.map((e) => e.manifest_sha256));
+  const given = new Set(signed.map((r) => r.manifestSha256!));
+  for (const r of signed) {
+    if (!logged.has(r.manifestSha256!)) problems.push({ kind: 'anchor-missing', dir: r.dir, message: `${r.dir} is not in the anchor log: made without it, or made again in place of the export the log lists` });
+  }
+  for (const e of log.entries) {
+    if (!given.has(e.manifest_sha256)) problems.push({ kind: 'anchor-unlisted', message: `the anchor log lists export ${e.seq} (created ${e.created_at}, spans ${e.time_range.from ?? 'the beginning'} .. ${e.time_range.to}, manifest sha256:${e.manifest_sha256}), which is not among the exports given: deleted?` });
+  }
 }

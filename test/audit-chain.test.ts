@@ -4,7 +4,7 @@
  * `flightrec reconcile` finds spans that reached the store after their period was exported.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeys, loadPrivateKey, loadPublicKey } from '../audit/keys.ts';
@@ -116,6 +116,50 @@ describe('verify over a chain', () => {
     expect(one.code).toBe(0);
     expect(one.stdout).toContain('scope: spans from 2026-11-02 00:00:00.000000000 to 2026-11-03 00:00:00.000000000 (exclusive, UTC); no filters; jsonl, content hashes; created ');
     expect(one.stdout).toContain('chained to the export created');
+  });
+});
+
+describe('anchor log', () => {
+  async function anchored(): Promise<{ folder: string; log: string; dirs: string[] }> {
+    const folder = join(tmp.path, `anchored-${++n}`);
+    mkdirSync(folder);
+    const log = join(tmp.path, `anchors-${n}.log`);
+    const a = await exp2(folder, 'a', { from: T[0], to: T[1]!, anchorLog: log });
+    const b = await exp2(folder, 'b', { from: T[1], to: T[2]!, previous: a, anchorLog: log });
+    const c = await exp2(folder, 'c', { from: T[2], to: T[3]!, previous: b, anchorLog: log });
+    return { folder, log, dirs: [a, b, c] };
+  }
+  const exp2 = async (folder: string, name: string, o: { from?: string; to: string; previous?: string; anchorLog: string }): Promise<string> =>
+    (await fakeExport({ outDir: join(folder, name), privateKeyPath: keys.privateKeyPath, lines: recordLines(3, `${name}-${++n}`), ...o })).dir;
+  const withLog = (dirs: string[], log: string): Promise<ChainReport> => verifyChain(dirs, { publicKey: loadPublicKey(keys.publicKeyPath), anchorLog: log });
+
+  it('lists every export made: the chain and the log agree', async () => {
+    const { log, dirs } = await anchored();
+    const r = await withLog(dirs, log);
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(readFileSync(log, 'utf8').trimEnd().split('\n')).toHaveLength(3);
+  });
+
+  it('a deleted newest export shows (the chain alone cannot tell), and so does an export re-made outside the log', async () => {
+    const { folder, log, dirs } = await anchored();
+    expect((await chain(dirs.slice(0, 2))).ok).toBe(true);
+    expect(kinds(await withLog(dirs.slice(0, 2), log))).toEqual(['anchor-unlisted']);
+    const again = await exp(folder, 'c-again', { from: T[2], to: T[3]!, previous: dirs[1] });
+    expect(kinds(await withLog([dirs[0]!, dirs[1]!, again], log))).toEqual(['anchor-missing', 'anchor-unlisted']);
+  });
+
+  it('a log line changed, removed or cut is named; a log signed by another key is refused', async () => {
+    const { log, dirs } = await anchored();
+    const lines = readFileSync(log, 'utf8').split('\n');
+    writeFileSync(log, [lines[0], lines[2], ''].join('\n'));
+    expect((await withLog(dirs, log)).problems).toEqual([expect.objectContaining({ kind: 'anchor-log', message: expect.stringMatching(/line 2: numbered 3/) })]);
+    writeFileSync(log, [lines[0], lines[1]!.replace('"seq":2', '"seq":2 '), lines[2], ''].join('\n'));
+    expect((await withLog(dirs, log)).problems[0]!.message).toMatch(/line 3: does not follow/);
+    writeFileSync(log, lines.join('\n').slice(0, -5));
+    expect((await withLog(dirs, log)).problems[0]!.message).toMatch(/ends inside a line/);
+    const other = generateKeys(join(tmp.path, `other-${++n}`));
+    expect((await verifyChain(dirs, { publicKey: loadPublicKey(other.publicKeyPath), anchorLog: log })).ok).toBe(false);
   });
 });
 

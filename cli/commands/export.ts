@@ -65,7 +65,7 @@ export const exportCommand: Command = {
   usage:
     'flightrec export --out DIR --key PRIVATE.pem [--from T] [--to T] [--since 24h] [--session S] [--agent A] ' +
     '[--record saw|decided|touched …] [--effect E …] [--risk R …] [--format jsonl|csv|ocsf] [--content hashes|as-stored] ' +
-    '[--content-key PATH] [--chain PREVIOUS/manifest.json] [--chunk-records 100000] [--url URL | --data-dir DIR]',
+    '[--content-key PATH] [--chain PREVIOUS/manifest.json] [--anchor-log PATH] [--chunk-records 100000] [--url URL | --data-dir DIR]',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
@@ -84,6 +84,7 @@ export const exportCommand: Command = {
         content: { type: 'string' },
         chain: { type: 'string' },
         'content-key': { type: 'string' },
+        'anchor-log': { type: 'string' },
         'chunk-records': { type: 'string' },
         'page-size': { type: 'string' },
         ...connectionOptions,
@@ -135,6 +136,7 @@ export const exportCommand: Command = {
         format,
         content,
         contentKey,
+        anchorLog: values['anchor-log'],
         chunkRecords: positive(values['chunk-records'], 'chunk-records'),
         pageSize: positive(values['page-size'], 'page-size'),
         previous: values.chain,

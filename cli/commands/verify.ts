@@ -41,17 +41,17 @@ export const verify: Command = {
   name: 'verify',
   summary: 'verify an audit export offline (file hashes, every record, the Merkle root, the signature), or a chain of exports (no gap, fork or overlap)',
   usage: 'flightrec verify DIR --key PUBLIC.pem [--previous PREVIOUS_DIR] [--previous-key PUBLIC.pem] [--keep-going] [--json]\n' +
-    '       flightrec verify --chain FOLDER | DIR DIR… --key PUBLIC.pem [--until T] [--keep-going] [--json]   (a chain: FOLDER holds one export per subdirectory)',
+    '       flightrec verify --chain FOLDER | DIR DIR… --key PUBLIC.pem [--until T] [--anchor-log PATH] [--keep-going] [--json]   (a chain: FOLDER holds one export per subdirectory)',
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
         key: { type: 'string' }, previous: { type: 'string' }, 'previous-key': { type: 'string' }, json: { type: 'boolean' }, 'keep-going': { type: 'boolean' },
-        chain: { type: 'string' }, until: { type: 'string' },
+        chain: { type: 'string' }, until: { type: 'string' }, 'anchor-log': { type: 'string' },
       },
     });
-    const chainMode = values.chain !== undefined || positionals.length > 1;
+    const chainMode = values.chain !== undefined || positionals.length > 1 || values['anchor-log'] !== undefined;
     if (!chainMode && !positionals[0]) throw new UsageError('which export directory? flightrec verify DIR --key PUBLIC.pem');
     if (!values.key) throw new UsageError('--key PUBLIC.pem is required (the exporter\'s public key)');
     let publicKey, previousPublicKey;
@@ -79,7 +79,7 @@ export const verify: Command = {
         if (Number.isNaN(d.getTime())) throw new UsageError(`--until must be a date and time (ISO 8601), got ${JSON.stringify(values.until)}`);
         until = chTime(d);
       }
-      const report = await verifyChain(dirs, { publicKey, keepGoing: values['keep-going'], until });
+      const report = await verifyChain(dirs, { publicKey, keepGoing: values['keep-going'], until, anchorLog: values['anchor-log'] });
       process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatChainReport(report));
       return report.ok ? 0 : 1;
     }

@@ -30,6 +30,7 @@ export interface FakeExportOptions {
   previous?: string;
   now?: Date;
   session?: string;
+  anchorLog?: string;
 }
 
 export function fakeExport(o: FakeExportOptions): Promise<ExportResult> {
@@ -41,6 +42,7 @@ export function fakeExport(o: FakeExportOptions): Promise<ExportResult> {
     filterFlags: {},
     chunkRecords: o.chunkRecords ?? 10,
     previous: o.previous,
+    anchorLog: o.anchorLog,
     now: o.now ? () => o.now! : undefined,
   });
 }
