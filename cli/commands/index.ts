@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { demo } from './demo.ts';
+import { erase } from './erase.ts';
 import { exportCommand } from './export.ts';
 import { incident } from './incident.ts';
 import { incidents } from './incidents.ts';
@@ -12,4 +13,4 @@ import { schema } from './schema.ts';
 import { up } from './up.ts';
 import { verify } from './verify.ts';
 
-export const commands: readonly Command[] = [up, demo, queries, query, incidents, incident, schema, keys, exportCommand, verify, reconcileCommand, prove, verifyProofCommand];
+export const commands: readonly Command[] = [up, demo, queries, query, incidents, incident, schema, keys, exportCommand, verify, reconcileCommand, prove, verifyProofCommand, erase];
