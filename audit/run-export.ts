@@ -12,6 +12,7 @@ import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
 import { needsRecanonicalising, recordLineSql } from './jsonl-sql.ts';
 import { ChunkWriter } from './chunk-writer.ts';
 import { appendAnchor } from './anchor-log.ts';
+import { requestTimestamp, TIMESTAMP_FILE } from './timestamp.ts';
 import { contentKeyId } from './content-key.ts';
 import { contentHashParams } from './content-sql.ts';
 import { baseQuery, boundariesQuery, EXPORT_COLUMNS, exportSelectList, pageQuery, type ExportFilters, type SortKey } from './export-query.ts';
@@ -42,6 +43,8 @@ export interface ExportOptions {
   prefetch?: number;
   /** The previous export's manifest.json (or its directory), to chain to. */
   previous?: string;
+  /** An RFC 3161 timestamp authority's URL: its token over manifest.json is kept as manifest.tsr (timestamp.ts). */
+  tsaUrl?: string;
   /** Append this export to an anchor log (anchor-log.ts) once it is signed. */
   anchorLog?: string;
   onProgress?: (records: number) => void;
@@ -259,6 +262,11 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   // The signature goes first and the manifest last, each by rename: a directory with a
   // manifest.json always has the signature that belongs to it.
   writeFileSync(join(opts.outDir, `.${SIGNATURE_FILE}.tmp`), signature, { mode: 0o644 });
+  if (opts.tsaUrl) {
+    // Before the manifest appears: an export that asked for a timestamp never lacks it.
+    writeFileSync(join(opts.outDir, `.${TIMESTAMP_FILE}.tmp`), await requestTimestamp(opts.tsaUrl, bytes), { mode: 0o644 });
+    renameSync(join(opts.outDir, `.${TIMESTAMP_FILE}.tmp`), join(opts.outDir, TIMESTAMP_FILE));
+  }
   writeFileSync(join(opts.outDir, `.${MANIFEST_FILE}.tmp`), bytes, { mode: 0o644 });
   renameSync(join(opts.outDir, `.${SIGNATURE_FILE}.tmp`), join(opts.outDir, SIGNATURE_FILE));
   renameSync(join(opts.outDir, `.${MANIFEST_FILE}.tmp`), join(opts.outDir, MANIFEST_FILE));

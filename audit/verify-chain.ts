@@ -13,7 +13,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAnchorLog } from './anchor-log.ts';
 import { MANIFEST_FILE } from './manifest.ts';
-import { verifyExport, type VerifyReport } from './verify-export.ts';
+import { verifyExport, type VerifyOptions, type VerifyReport } from './verify-export.ts';
 
 export type ChainProblemKind =
   | 'chain-fork' | 'chain-break' | 'chain-gap' | 'chain-overlap' | 'chain-scope' | 'chain-short' | 'chain-unverified'
@@ -42,6 +42,8 @@ export interface ChainOptions {
   workers?: number;
   /** An anchor log (anchor-log.ts) that must list exactly the exports given, signed by the same key. */
   anchorLog?: string;
+  /** The timestamp authority's certificate(s): every export must carry a valid RFC 3161 token. */
+  timestampCerts?: VerifyOptions['timestampCerts'];
 }
 
 /** Export directories in a folder: its real subdirectories holding a manifest.json (never through a symbolic link). */
@@ -61,7 +63,7 @@ function selection(r: VerifyReport): string {
 export async function verifyChain(dirs: readonly string[], opts: ChainOptions): Promise<ChainReport> {
   const problems: ChainProblem[] = [];
   const reports: VerifyReport[] = [];
-  for (const dir of dirs) reports.push(await verifyExport(dir, { publicKey: opts.publicKey, keepGoing: opts.keepGoing, workers: opts.workers }));
+  for (const dir of dirs) reports.push(await verifyExport(dir, { publicKey: opts.publicKey, keepGoing: opts.keepGoing, workers: opts.workers, timestampCerts: opts.timestampCerts }));
   const signed = reports.filter((r) => r.scope !== null && r.manifestSha256 !== null);
   for (const r of reports) if (r.scope === null) problems.push({ kind: 'chain-unverified', dir: r.dir, message: `${r.dir}: its signature does not hold, so it cannot take a place in the chain` });
 

@@ -14,6 +14,8 @@ import { fingerprint, verifyBytes } from './keys.ts';
 import { diffLeaves } from './leaf-diff.ts';
 import { MANIFEST_FILE, ManifestError, SIGNATURE_FILE, parseManifest, type Manifest, type ManifestFile } from './manifest.ts';
 import { HASH_BYTES, MerkleAccumulator, leafAt } from './merkle.ts';
+import { checkTimestamp, MAX_TOKEN_BYTES, TIMESTAMP_FILE } from './timestamp.ts';
+import type { Certificate } from 'pkijs';
 
 export type ProblemKind =
   | 'manifest-missing'
@@ -31,7 +33,10 @@ export type ProblemKind =
   | 'record-added'
   | 'record-moved'
   | 'root-mismatch'
-  | 'chain';
+  | 'chain'
+  | 'timestamp-missing'
+  | 'timestamp-invalid'
+  | 'timestamp-time';
 
 export interface Problem {
   kind: ProblemKind;
@@ -72,6 +77,8 @@ export interface VerifyReport {
   unlisted: number;
   /** Why checking stopped before the files (an invalid signature, without keepGoing); null when it ran through. */
   stopped: string | null;
+  /** The RFC 3161 timestamp of the manifest, when one was checked against the authority's certificate. */
+  timestamp: { gen_time: string; serial: string } | null;
 }
 
 export interface VerifyOptions {
@@ -86,6 +93,10 @@ export interface VerifyOptions {
   maxPerFile?: number;
   /** Go on after the signature fails (default: stop there; nothing unsigned is worth hashing). */
   keepGoing?: boolean;
+  /** The timestamp authority's certificate(s): manifest.tsr must hold a valid RFC 3161 token over manifest.json. */
+  timestampCerts?: Certificate[];
+  /** Longest accepted time between `created_at` and the authority's time (default 1 hour). */
+  timestampMaxDelayMs?: number;
 }
 
 /** Larger than any genuine manifest (~300 bytes a file: 28 000 files of records); never read beyond. */
@@ -159,6 +170,7 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   let stopped: string | null = null;
   let manifestSha256: string | null = null;
   let signatureOk = false;
+  let timestamp: VerifyReport['timestamp'] = null;
   const report = (p: Problem): void => {
     problems.push(p);
   };
@@ -175,6 +187,7 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
     problems,
     unlisted,
     stopped,
+    timestamp,
   });
 
   let isDir = false;
@@ -228,7 +241,7 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   }
 
   // Entries on disk that the manifest does not list (names only: nothing is opened or followed).
-  const listed = new Set<string>([MANIFEST_FILE, SIGNATURE_FILE]);
+  const listed = new Set<string>([MANIFEST_FILE, SIGNATURE_FILE, TIMESTAMP_FILE]);
   for (const f of manifest.files) listed.add(f.name).add(f.leaves.name);
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (listed.has(entry.name)) continue;
@@ -348,7 +361,29 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   }
 
   checkChain(manifest, opts, keyPrint, report);
+  if (opts.timestampCerts) timestamp = await checkManifestTimestamp(dir, manifestBytes, manifest, opts, report);
   return result(manifest, records);
+}
+
+/** manifest.tsr: an RFC 3161 token over the manifest's bytes, by the authority the auditor trusts, soon after `created_at`. */
+async function checkManifestTimestamp(dir: string, manifestBytes: Buffer, manifest: Manifest, opts: VerifyOptions, report: (p: Problem) => void): Promise<VerifyReport['timestamp']> {
+  const read = readRegular(dir, TIMESTAMP_FILE, MAX_TOKEN_BYTES);
+  if (!read.ok) {
+    report({ kind: read.missing ? 'timestamp-missing' : 'timestamp-invalid', file: TIMESTAMP_FILE, message: `${TIMESTAMP_FILE} ${read.missing ? 'is missing: the export has no trusted timestamp' : read.why}` });
+    return null;
+  }
+  const check = await checkTimestamp(read.bytes, manifestBytes, opts.timestampCerts!);
+  if (!check.ok) {
+    report({ kind: 'timestamp-invalid', file: TIMESTAMP_FILE, message: `${TIMESTAMP_FILE} is not a valid timestamp of this manifest by the authority given: ${check.why}` });
+    return null;
+  }
+  const created = Date.parse(manifest.created_at);
+  const gen = check.genTime.getTime();
+  const skew = 5 * 60_000;
+  const maxDelay = opts.timestampMaxDelayMs ?? 3_600_000;
+  if (created > gen + skew) report({ kind: 'timestamp-time', file: TIMESTAMP_FILE, message: `the manifest says it was created at ${manifest.created_at}, after the authority timestamped it (${check.genTime.toISOString()}): the exporter's clock is wrong` });
+  else if (gen - created > maxDelay) report({ kind: 'timestamp-time', file: TIMESTAMP_FILE, message: `the authority timestamped the manifest at ${check.genTime.toISOString()}, ${Math.round((gen - created) / 60_000)} min after its created_at ${manifest.created_at}: backdated, or held back` });
+  return { gen_time: check.genTime.toISOString(), serial: check.serial };
 }
 
 function pushLeaves(tree: MerkleAccumulator, leaves: Buffer): void {

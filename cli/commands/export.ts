@@ -3,6 +3,7 @@ import { CONTENT_MODES, type ContentMode } from '../../audit/audit-record.ts';
 import type { ExportFilters } from '../../audit/export-query.ts';
 import { ContentKeyError, contentKeyPathIn, loadContentKey } from '../../audit/content-key.ts';
 import { KeyError, loadPrivateKey } from '../../audit/keys.ts';
+import { TimestampError } from '../../audit/timestamp.ts';
 import { ManifestError } from '../../audit/manifest.ts';
 import { RECORD_FORMATS, type RecordFormat } from '../../audit/record-format.ts';
 import { ExportError, runExport } from '../../audit/run-export.ts';
@@ -65,7 +66,7 @@ export const exportCommand: Command = {
   usage:
     'flightrec export --out DIR --key PRIVATE.pem [--from T] [--to T] [--since 24h] [--session S] [--agent A] ' +
     '[--record saw|decided|touched …] [--effect E …] [--risk R …] [--format jsonl|csv|ocsf] [--content hashes|as-stored] ' +
-    '[--content-key PATH] [--chain PREVIOUS/manifest.json] [--anchor-log PATH] [--chunk-records 100000] [--url URL | --data-dir DIR]',
+    '[--content-key PATH] [--chain PREVIOUS/manifest.json] [--anchor-log PATH] [--tsa URL] [--chunk-records 100000] [--url URL | --data-dir DIR]',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
@@ -85,6 +86,7 @@ export const exportCommand: Command = {
         chain: { type: 'string' },
         'content-key': { type: 'string' },
         'anchor-log': { type: 'string' },
+        tsa: { type: 'string' },
         'chunk-records': { type: 'string' },
         'page-size': { type: 'string' },
         ...connectionOptions,
@@ -137,6 +139,7 @@ export const exportCommand: Command = {
         content,
         contentKey,
         anchorLog: values['anchor-log'],
+        tsaUrl: values.tsa,
         chunkRecords: positive(values['chunk-records'], 'chunk-records'),
         pageSize: positive(values['page-size'], 'page-size'),
         previous: values.chain,
@@ -147,7 +150,7 @@ export const exportCommand: Command = {
       console.log(`merkle root ${result.root}${result.manifest.previous ? ` (chained to ${result.manifest.previous.root})` : ''}`);
       console.log(`signed by ${result.manifest.signer.public_key_fingerprint}; check with: flightrec verify ${result.dir} --key PUBLIC.pem`);
     } catch (err) {
-      if (err instanceof ExportError || err instanceof ManifestError) throw new UsageError(err.message);
+      if (err instanceof ExportError || err instanceof ManifestError || err instanceof TimestampError) throw new UsageError(err.message);
       throw err;
     } finally {
       await client.close();

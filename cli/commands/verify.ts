@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { certificateFromPem } from '../../audit/timestamp.ts';
 import { KeyError, loadPublicKey } from '../../audit/keys.ts';
 import { verifyExport, type ExportScope, type VerifyReport } from '../../audit/verify-export.ts';
 import { exportDirsIn, verifyChain, type ChainReport } from '../../audit/verify-chain.ts';
@@ -11,6 +13,7 @@ export function formatReport(r: VerifyReport): string {
   if (r.unlisted > 0) lines.push(`FAIL …and ${r.unlisted} more record-level problems not listed`);
   if (r.stopped) lines.push(`STOP ${r.stopped}`);
   if (r.scope) lines.push(...formatScope(r.scope));
+  if (r.timestamp) lines.push(`     timestamped by the authority at ${r.timestamp.gen_time} (RFC 3161, serial ${r.timestamp.serial})`);
   if (r.ok) {
     lines.push(`OK   ${r.records} records in ${r.files} file(s); Merkle root ${r.root}; signed by ${r.signer}${r.previousRoot ? `; chained to ${r.previousRoot}` : ''}`);
   } else {
@@ -40,15 +43,15 @@ export function formatChainReport(r: ChainReport): string {
 export const verify: Command = {
   name: 'verify',
   summary: 'verify an audit export offline (file hashes, every record, the Merkle root, the signature), or a chain of exports (no gap, fork or overlap)',
-  usage: 'flightrec verify DIR --key PUBLIC.pem [--previous PREVIOUS_DIR] [--previous-key PUBLIC.pem] [--keep-going] [--json]\n' +
-    '       flightrec verify --chain FOLDER | DIR DIR… --key PUBLIC.pem [--until T] [--anchor-log PATH] [--keep-going] [--json]   (a chain: FOLDER holds one export per subdirectory)',
+  usage: 'flightrec verify DIR --key PUBLIC.pem [--previous PREVIOUS_DIR] [--previous-key PUBLIC.pem] [--tsa-cert TSA.pem] [--keep-going] [--json]\n' +
+    '       flightrec verify --chain FOLDER | DIR DIR… --key PUBLIC.pem [--until T] [--anchor-log PATH] [--tsa-cert TSA.pem] [--keep-going] [--json]   (a chain: FOLDER holds one export per subdirectory)',
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
         key: { type: 'string' }, previous: { type: 'string' }, 'previous-key': { type: 'string' }, json: { type: 'boolean' }, 'keep-going': { type: 'boolean' },
-        chain: { type: 'string' }, until: { type: 'string' }, 'anchor-log': { type: 'string' },
+        chain: { type: 'string' }, until: { type: 'string' }, 'anchor-log': { type: 'string' }, 'tsa-cert': { type: 'string' },
       },
     });
     const chainMode = values.chain !== undefined || positionals.length > 1 || values['anchor-log'] !== undefined;
@@ -61,6 +64,14 @@ export const verify: Command = {
     } catch (err) {
       if (err instanceof KeyError) throw new UsageError(err.message);
       throw err;
+    }
+    let timestampCerts;
+    if (values['tsa-cert']) {
+      try {
+        timestampCerts = [certificateFromPem(readFileSync(values['tsa-cert'], 'utf8'))];
+      } catch (err) {
+        throw new UsageError(`--tsa-cert ${values['tsa-cert']}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
     }
     if (chainMode) {
       if (values.previous) throw new UsageError('--previous checks one link; a chain is checked whole (give every export)');
@@ -79,12 +90,12 @@ export const verify: Command = {
         if (Number.isNaN(d.getTime())) throw new UsageError(`--until must be a date and time (ISO 8601), got ${JSON.stringify(values.until)}`);
         until = chTime(d);
       }
-      const report = await verifyChain(dirs, { publicKey, keepGoing: values['keep-going'], until, anchorLog: values['anchor-log'] });
+      const report = await verifyChain(dirs, { publicKey, keepGoing: values['keep-going'], until, anchorLog: values['anchor-log'], timestampCerts });
       process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatChainReport(report));
       return report.ok ? 0 : 1;
     }
     const dir = positionals[0]!;
-    const report = await verifyExport(dir, { publicKey, previousDir: values.previous, previousPublicKey, keepGoing: values['keep-going'] });
+    const report = await verifyExport(dir, { publicKey, previousDir: values.previous, previousPublicKey, keepGoing: values['keep-going'], timestampCerts });
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
     return report.ok ? 0 : 1;
   },

@@ -31,6 +31,7 @@ export interface FakeExportOptions {
   now?: Date;
   session?: string;
   anchorLog?: string;
+  tsaUrl?: string;
 }
 
 export function fakeExport(o: FakeExportOptions): Promise<ExportResult> {
@@ -43,6 +44,7 @@ export function fakeExport(o: FakeExportOptions): Promise<ExportResult> {
     chunkRecords: o.chunkRecords ?? 10,
     previous: o.previous,
     anchorLog: o.anchorLog,
+    tsaUrl: o.tsaUrl,
     now: o.now ? () => o.now! : undefined,
   });
 }
