@@ -117,19 +117,19 @@ function sha256(buf: Uint8Array): string {
   return createHash('sha256').update(buf).digest('hex');
 }
 
-export type SignatureCheck = { ok: true } | { ok: false; kind: 'signature-missing' | 'signature-invalid'; message: string };
+export type SignatureCheck = { ok: true } | { ok: false; kind: 'signature-missing' | 'signature-invalid'; message: string; /** A well-formed signature over other bytes or by another key. */ mismatch: boolean };
 
 /** manifest.sig: one base64 signature line, nothing after it, verifying over the exact manifest bytes. */
 export function checkSignature(dir: string, manifestBytes: Buffer, key: KeyObject): SignatureCheck {
   const sig = readRegular(dir, SIGNATURE_FILE, 1024);
   if (!sig.ok) {
     return sig.missing
-      ? { ok: false, kind: 'signature-missing', message: `${SIGNATURE_FILE} is missing: the manifest is unsigned` }
-      : { ok: false, kind: 'signature-invalid', message: `${SIGNATURE_FILE} ${sig.why}` };
+      ? { ok: false, kind: 'signature-missing', message: `${SIGNATURE_FILE} is missing: the manifest is unsigned`, mismatch: false }
+      : { ok: false, kind: 'signature-invalid', message: `${SIGNATURE_FILE} ${sig.why}`, mismatch: false };
   }
   const text = sig.bytes.toString('latin1');
-  if (!SIGNATURE_TEXT.test(text)) return { ok: false, kind: 'signature-invalid', message: `${SIGNATURE_FILE} is not one base64 Ed25519 signature and a newline (${sig.bytes.length} bytes: trailing or foreign data)` };
-  if (!verifyBytes(key, manifestBytes, Buffer.from(text.trim(), 'base64'))) return { ok: false, kind: 'signature-invalid', message: 'the signature does not verify' };
+  if (!SIGNATURE_TEXT.test(text)) return { ok: false, kind: 'signature-invalid', message: `${SIGNATURE_FILE} is not one base64 Ed25519 signature and a newline (${sig.bytes.length} bytes: trailing or foreign data)`, mismatch: false };
+  if (!verifyBytes(key, manifestBytes, Buffer.from(text.trim(), 'base64'))) return { ok: false, kind: 'signature-invalid', message: 'the signature does not verify', mismatch: true };
   return { ok: true };
 }
 
@@ -215,9 +215,9 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   signatureOk = sig.ok;
   if (!sig.ok) {
     const signer = namedSigner(manifestBytes);
-    if (sig.kind === 'signature-invalid' && signer !== null && signer !== keyPrint) {
+    if (sig.mismatch && signer !== null && signer !== keyPrint) {
       report({ kind: 'wrong-key', file: SIGNATURE_FILE, message: `the manifest names signer ${signer}, but --key is ${keyPrint}; the signature does not verify with the key given` });
-    } else if (sig.kind === 'signature-invalid' && sig.message === 'the signature does not verify') {
+    } else if (sig.mismatch) {
       report({ kind: 'signature-invalid', file: MANIFEST_FILE, message: `${MANIFEST_FILE} was changed after signing, or ${SIGNATURE_FILE} was replaced: the signature does not verify with key ${keyPrint}` });
     } else {
       report({ kind: sig.kind, file: SIGNATURE_FILE, message: sig.message });
