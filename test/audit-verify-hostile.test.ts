@@ -15,6 +15,7 @@ import { generateKeys, loadPrivateKey, loadPublicKey, signBytes } from '../audit
 import type { Manifest } from '../audit/manifest.ts';
 import { verifyExport, type ProblemKind, type VerifyReport } from '../audit/verify-export.ts';
 import { fakeExport, recordLines } from './support/audit-fake-export.ts';
+import { main } from '../cli/main.ts';
 import { CLI } from './support/run-cli.ts';
 import { tempDir } from './support/temp-dir.ts';
 
@@ -189,6 +190,20 @@ describe('verify in a hostile directory', () => {
     const r = await check(dir);
     expect(performance.now() - started).toBeLessThan(2000);
     expect(r.problems).toContainEqual(expect.objectContaining({ kind: 'file-not-regular', file: 'records-000002.jsonl', message: expect.stringMatching(/not read/) }));
+  });
+});
+
+describe('verify-proof on a hostile proof file', () => {
+  it('a FIFO or an oversized file is refused at once, with exit code 2', async () => {
+    const fifo = join(tmp.path, 'proof.fifo');
+    mkfifo(fifo);
+    const started = performance.now();
+    expect(await main(['verify-proof', fifo, '--key', keys.publicKeyPath])).toBe(2);
+    const big = join(tmp.path, 'proof-big.json');
+    closeSync(openSync(big, 'w'));
+    truncateSync(big, 2 ** 30); // sparse
+    expect(await main(['verify-proof', big, '--key', keys.publicKeyPath])).toBe(2);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
 
