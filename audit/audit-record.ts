@@ -2,25 +2,13 @@
  * One exported audit record: what an auditor needs about one span without the database.
  * Built from a `flightrec_spans` row; field names are stable (they are the export's contract).
  */
-import { hash } from 'node:crypto';
-import { Flightrec, GenAI } from '../instrumentation/semconv.ts';
+import { isContentKey } from '../instrumentation/content-keys.ts';
+import { Flightrec } from '../instrumentation/semconv.ts';
 import type { CanonicalValue } from './canonical-json.ts';
+import { CONTENT_HASH_TAG } from './content-key.ts';
 
 export const CONTENT_MODES = ['hashes', 'as-stored'] as const;
 export type ContentMode = (typeof CONTENT_MODES)[number];
-
-/**
- * Attributes that carry content (messages, prompts, tool arguments and results) rather than facts
- * about the action. With `--content hashes` their values are replaced by their SHA-256, so the
- * export commits to the content without holding it.
- */
-export const CONTENT_KEYS: ReadonlySet<string> = new Set([
-  GenAI.inputMessages,
-  GenAI.outputMessages,
-  GenAI.systemInstructions,
-  GenAI.toolCallArguments,
-  GenAI.toolCallResult,
-]);
 
 /** The row the export query selects (JSONEachRow: 64-bit integers arrive as strings). */
 export interface SpanExportRow {
@@ -66,7 +54,7 @@ export interface Redaction {
   content: ContentMode;
   /** Attribute keys the producer's redactor removed or replaced (from `flightrec.redacted_keys`). */
   removed: string[];
-  /** Attribute keys whose values this export replaced by `sha256:<hex>` of the stored value. */
+  /** Attribute keys whose values this export replaced by `hmac-sha256:<hex>` of the stored value (content-key.ts). */
   hashed: string[];
 }
 
@@ -118,10 +106,6 @@ export const RECORD_FIELDS: readonly (keyof AuditRecord)[] = [
   'status_message', 'duration_ns', 'content_sha256', 'arguments_sha256', 'attributes', 'redaction',
 ];
 
-export function sha256Tagged(value: string): string {
-  return 'sha256:' + hash('sha256', value, 'hex');
-}
-
 /** ClickHouse `toString(DateTime64(9), 'UTC')` ("2026-01-02 03:04:05.123456789") → RFC 3339 UTC. */
 export function rfc3339(chTime: string): string {
   return chTime.replace(' ', 'T') + 'Z';
@@ -140,16 +124,22 @@ export function rowFromCompact(values: readonly unknown[], columns: readonly str
   return row as unknown as SpanExportRow;
 }
 
+export class ContentLeakError extends Error {}
+
+/**
+ * The record of one exported row. With content `hashes`, the row's content values (content-keys.ts)
+ * were already replaced by their keyed hashes by the store (content-sql.ts: the same bytes hashed
+ * for every format); a content value that is not such a hash fails the record rather than leave.
+ */
 export function toAuditRecord(row: SpanExportRow, content: ContentMode): AuditRecord {
   const attributes: Record<string, string> = {};
   const hashed: string[] = [];
   for (const [k, v] of Object.entries(row.SpanAttributes ?? {})) {
-    if (content === 'hashes' && CONTENT_KEYS.has(k)) {
-      attributes[k] = sha256Tagged(v);
+    if (content === 'hashes' && isContentKey(k)) {
+      if (!v.startsWith(CONTENT_HASH_TAG) || v.length !== CONTENT_HASH_TAG.length + 64) throw new ContentLeakError(`content attribute ${k} reached the record unhashed`);
       hashed.push(k);
-    } else {
-      attributes[k] = v;
     }
+    attributes[k] = v;
   }
   hashed.sort();
   return {

@@ -7,14 +7,16 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ChunkHashes } from './hash-chunk.ts';
-import type { RecordFormat } from './record-formats.ts';
+import type { RecordFormat } from './record-format.ts';
 import { moduleExtensionOf } from '../package/package-root.ts';
 
 interface Job {
   id: number;
-  path: string;
+  /** An open file descriptor (threads share the process's table): the file the caller checked, not a path opened again. */
+  fd: number;
   format: RecordFormat;
   first: number;
+  maxLeaves: number;
   resolve: (r: ChunkHashes) => void;
   reject: (e: Error) => void;
 }
@@ -29,11 +31,11 @@ export class ChunkHasherPool {
   constructor(size: number = availableParallelism()) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const w = new Worker(new URL(`./hash-chunk-worker${moduleExtensionOf(import.meta.url)}`, import.meta.url));
-      w.on('message', (m: { id: number; sha256?: string; bytes?: number; leaves?: ArrayBuffer; first?: number; subtreeSizes?: number[]; subtreeRoots?: ArrayBuffer; error?: string }) => {
+      w.on('message', (m: { id: number; sha256?: string; bytes?: number; records?: number; leaves?: ArrayBuffer; first?: number; subtreeSizes?: number[]; subtreeRoots?: ArrayBuffer; error?: string }) => {
         const job = this.#running.get(w)!;
         this.#running.delete(w);
         if (m.error !== undefined) job.reject(new Error(m.error));
-        else job.resolve({ sha256: m.sha256!, bytes: m.bytes!, leaves: Buffer.from(m.leaves!), first: m.first!, subtreeSizes: m.subtreeSizes!, subtreeRoots: Buffer.from(m.subtreeRoots!) });
+        else job.resolve({ sha256: m.sha256!, bytes: m.bytes!, records: m.records!, leaves: Buffer.from(m.leaves!), first: m.first!, subtreeSizes: m.subtreeSizes!, subtreeRoots: Buffer.from(m.subtreeRoots!) });
         this.#idle.push(w);
         this.#pump();
       });
@@ -47,10 +49,10 @@ export class ChunkHasherPool {
     }
   }
 
-  /** Hashes the file, and its leaves as subtrees of a tree in which it starts at leaf `first`. */
-  hash(path: string, format: RecordFormat, first: number): Promise<ChunkHashes> {
+  /** Hashes the open file, and its leaves as subtrees of a tree in which it starts at leaf `first`. */
+  hash(fd: number, format: RecordFormat, first: number, maxLeaves: number): Promise<ChunkHashes> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, path, format, first, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, fd, format, first, maxLeaves, resolve, reject });
       this.#pump();
     });
   }
@@ -60,7 +62,7 @@ export class ChunkHasherPool {
       const w = this.#idle.pop()!;
       const job = this.#queue.shift()!;
       this.#running.set(w, job);
-      w.postMessage({ id: job.id, path: job.path, format: job.format, first: job.first });
+      w.postMessage({ id: job.id, fd: job.fd, format: job.format, first: job.first, maxLeaves: job.maxLeaves });
     }
   }
 

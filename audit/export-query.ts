@@ -14,6 +14,8 @@
  * filters are given and on the page range.
  */
 import { Tables } from '../storage/tables.ts';
+import type { ContentMode } from './audit-record.ts';
+import { HASHED_ATTRIBUTES_SQL } from './content-sql.ts';
 
 export interface ExportFilters {
   /** Inclusive lower bound, ClickHouse DateTime64 text in UTC ("YYYY-MM-DD hh:mm:ss.fffffffff"). */
@@ -39,6 +41,16 @@ export const EXPORT_COLUMNS = [
 ] as const;
 
 const SELECT_LIST = EXPORT_COLUMNS.map((c) => (c === 'Time' ? "toString(Timestamp, 'UTC') AS Time" : c)).join(', ');
+
+/**
+ * The columns of an export row as this content policy selects them: with `hashes` the store puts
+ * the keyed hashes in place of content values (content-sql.ts; needs its parameters), so the
+ * content never reaches this process.
+ */
+export function exportSelectList(content: ContentMode): string {
+  if (content !== 'hashes') return SELECT_LIST;
+  return EXPORT_COLUMNS.map((c) => (c === 'Time' ? "toString(Timestamp, 'UTC') AS Time" : c === 'SpanAttributes' ? `${HASHED_ATTRIBUTES_SQL} AS HashedAttributes` : c)).join(', ');
+}
 
 export interface BuiltQuery {
   sql: string;
@@ -79,6 +91,19 @@ const ORDER = 'ORDER BY Timestamp, TraceId, SpanId';
 export function baseQuery(f: ExportFilters): BuiltQuery {
   const { where, params } = conditions(f);
   return { sql: `SELECT ${SELECT_LIST}\nFROM ${Tables.spans}\nWHERE ${where.join('\n  AND ')}\n${ORDER}`, params };
+}
+
+/** How many rows the selection holds now (reconcile.ts: late-arriving spans). */
+export function countQuery(f: ExportFilters): BuiltQuery {
+  const { where, params } = conditions(f);
+  return { sql: `SELECT count() AS n FROM ${Tables.spans}\nWHERE ${where.join('\n  AND ')}`, params };
+}
+
+/** The filters a manifest's bound parameters stand for (the inverse of conditions()). */
+export function filtersFromParams(p: Record<string, string | string[] | number>): ExportFilters {
+  const str = (k: string): string | undefined => (typeof p[k] === 'string' ? (p[k] as string) : undefined);
+  const list = (k: string): string[] | undefined => (Array.isArray(p[k]) ? (p[k] as string[]) : undefined);
+  return { from: str('from'), to: str('to')!, session: str('session'), agent: str('agent'), record: list('record'), effect: list('effect'), risk: list('risk') };
 }
 
 /** Sort keys of rows 1, N+1, 2N+1, … of the selection: the first key of each page. */

@@ -2,24 +2,26 @@
  * Reads one chunk file once: its SHA-256 and the leaf hash of every record, in order. Runs in a
  * worker thread when verify checks several files at once (chunk-hasher-pool.ts).
  *
- * JSON Lines (and OCSF) files are read synchronously in blocks of BLOCK_BYTES into one buffer that
- * is reused for the whole file: each block is hashed into the file hash, then every record ending
- * in it is leaf-hashed where it lies (the byte before it borrowed for the 0x00 prefix), and the
- * unfinished tail is moved to the front for the next read. Nothing is allocated per record but
- * the view handed to hash(). A block small enough to stay in the CPU cache between the two hash
- * passes measured fastest. CSV, whose records may hold quoted line breaks, goes through
- * RecordSplitter.
+ * The file is read synchronously in blocks of BLOCK_BYTES into one buffer reused for the whole
+ * file: each block is hashed into the file hash, then every record ending in it is leaf-hashed
+ * where it lies (the byte before it borrowed for the 0x00 prefix), and the unfinished tail is moved
+ * to the front for the next read. Nothing is allocated per record. A record longer than a block
+ * (a hostile file of one endless line) is hashed incrementally instead of held, and at most
+ * `maxLeaves` leaves are kept (the rest only counted), so memory is bounded whatever the file
+ * holds. CSV records may hold quoted line breaks: a newline ends a record only when the quotes
+ * before it in the record are balanced (RFC 4180), and the header line is not a record.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { HASH_BYTES, alignedSubtrees, leafHashInPlace, leafHashOfBytes } from './merkle.ts';
-import type { RecordFormat } from './record-formats.ts';
-import { RecordSplitter } from './record-splitter.ts';
+import { HASH_BYTES, alignedSubtrees, leafHashInPlace } from './merkle.ts';
+import type { RecordFormat } from './record-format.ts';
 
 export interface ChunkHashes {
   sha256: string;
   bytes: number;
-  /** Packed 32-byte leaf hashes. */
+  /** Records found (may exceed the leaves kept: see `maxLeaves`). */
+  records: number;
+  /** Packed 32-byte leaf hashes of the first `maxLeaves` records. */
   leaves: Buffer;
   /** The leaves as aligned perfect subtrees of a tree in which this file starts at leaf `first` (merkle.ts alignedSubtrees). */
   first: number;
@@ -30,15 +32,13 @@ export interface ChunkHashes {
 
 const BLOCK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+const ZERO = Buffer.alloc(1);
 
 /** Growable packed leaf list. */
 class Leaves {
   buf = Buffer.allocUnsafe(HASH_BYTES * 4096);
   n = 0;
-  add(leaf: Buffer): void {
-    const at = this.next();
-    leaf.copy(this.buf, at);
-  }
   /** Offset at which the next leaf goes, room made (read `buf` after calling: it may be replaced). */
   next(): number {
     if ((this.n + 1) * HASH_BYTES > this.buf.length) {
@@ -53,66 +53,90 @@ class Leaves {
   }
 }
 
-export async function hashChunk(path: string, format: RecordFormat, first: number): Promise<ChunkHashes> {
-  return hashChunkSync(path, format, first);
+function countQuotes(b: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = b.indexOf(QUOTE, from); i >= 0 && i < to; i = b.indexOf(QUOTE, i + 1)) n++;
+  return n;
 }
 
-export function hashChunkSync(path: string, format: RecordFormat, first: number): ChunkHashes {
+export async function hashChunk(file: string | number, format: RecordFormat, first: number, maxLeaves = Infinity): Promise<ChunkHashes> {
+  return hashChunkSync(file, format, first, maxLeaves);
+}
+
+/** `file`: a path, or a file descriptor opened by the caller (read from its current position; not closed). */
+export function hashChunkSync(file: string | number, format: RecordFormat, first: number, maxLeaves = Infinity): ChunkHashes {
   const fileHash = createHash('sha256');
   const leaves = new Leaves();
+  const csv = format === 'csv';
+  let skipHeader = csv;
+  let records = 0;
   let bytes = 0;
-  const fd = openSync(path, 'r');
+  // buf[0] is spare (the prefix byte of a record at the front); text from 1, `held` bytes of an unfinished record first.
+  const buf = Buffer.allocUnsafe(1 + 2 * BLOCK_BYTES);
+  let held = 0;
+  /** The unfinished record, when it grew longer than a block: hashed as it is read, not held. */
+  let long: Hash | null = null;
+  /** CSV: quotes in the unfinished record so far (odd: inside a quoted field). */
+  let quotes = 0;
+
+  const emit = (start: number, end: number): void => {
+    let leaf: Buffer | null = null;
+    if (long) {
+      leaf = long.update(buf.subarray(start, end)).digest();
+      long = null;
+    }
+    if (skipHeader) {
+      skipHeader = false;
+      return;
+    }
+    records++;
+    if (leaves.n >= maxLeaves) return;
+    const at = leaves.next();
+    if (leaf) leaf.copy(leaves.buf, at);
+    else leafHashInPlace(buf, start, end, leaves.buf, at);
+  };
+
+  const fd = typeof file === 'number' ? file : openSync(file, 'r');
   try {
-    if (format === 'csv') {
-      const splitter = new RecordSplitter(format);
-      // A new block each read: the splitter keeps views of the previous one (a quoted line break).
-      for (let block = Buffer.allocUnsafe(BLOCK_BYTES), n; (n = readSync(fd, block, 0, block.length, null)) > 0; block = Buffer.allocUnsafe(BLOCK_BYTES)) {
-        const chunk = block.subarray(0, n);
-        fileHash.update(chunk);
-        bytes += n;
-        for (const record of splitter.push(chunk)) leaves.add(leafHashOfBytes(record));
-      }
-      for (const record of splitter.end()) leaves.add(leafHashOfBytes(record));
-    } else {
-      // buf[0] is spare (the prefix byte of a record at the front); text from 1, `held` bytes of an unfinished record first.
-      let buf = Buffer.allocUnsafe(1 + BLOCK_BYTES);
-      let held = 0;
-      for (;;) {
-        if (1 + held + BLOCK_BYTES > buf.length) {
-          // One record longer than the buffer holds: grow it.
-          const grown = Buffer.allocUnsafe(2 * buf.length);
-          buf.copy(grown, 0, 0, 1 + held);
-          buf = grown;
+    for (;;) {
+      const n = readSync(fd, buf, 1 + held, BLOCK_BYTES, null);
+      if (n === 0) break;
+      const from = 1 + held;
+      const end = from + n;
+      fileHash.update(buf.subarray(from, end));
+      bytes += n;
+      let recStart = 1;
+      let pos = from;
+      for (let nl = buf.indexOf(NEWLINE, pos); nl >= 0 && nl < end; nl = buf.indexOf(NEWLINE, pos)) {
+        if (csv) {
+          quotes += countQuotes(buf, pos, nl);
+          pos = nl + 1;
+          if (quotes % 2 === 1) continue; // a line break inside a quoted field
+          quotes = 0;
         }
-        const n = readSync(fd, buf, 1 + held, buf.length - 1 - held, null);
-        if (n === 0) break;
-        fileHash.update(buf.subarray(1 + held, 1 + held + n));
-        bytes += n;
-        const end = 1 + held + n;
-        const view = buf.subarray(0, end);
-        let start = 1;
-        for (let nl = view.indexOf(NEWLINE, start); nl >= 0; nl = view.indexOf(NEWLINE, start)) {
-          const at = leaves.next();
-          leafHashInPlace(buf, start, nl, leaves.buf, at);
-          start = nl + 1;
-        }
-        held = end - start;
-        buf.copyWithin(1, start, end);
+        emit(recStart, nl);
+        recStart = pos = nl + 1;
       }
-      // Bytes after the last newline: a record missing its terminator.
-      if (held > 0) {
-        const at = leaves.next();
-        leafHashInPlace(buf, 1, 1 + held, leaves.buf, at);
+      if (csv) quotes += countQuotes(buf, pos, end);
+      held = end - recStart;
+      if (held > BLOCK_BYTES) {
+        (long ??= createHash('sha256').update(ZERO)).update(buf.subarray(recStart, end));
+        held = 0;
+      } else {
+        buf.copyWithin(1, recStart, end);
       }
     }
+    // Bytes after the last newline: a record missing its terminator.
+    if (held > 0 || long) emit(1, 1 + held);
   } finally {
-    closeSync(fd);
+    if (typeof file !== 'number') closeSync(fd);
   }
   const packed = leaves.packed();
   const subtrees = alignedSubtrees(packed, first);
   return {
     sha256: fileHash.digest('hex'),
     bytes,
+    records,
     leaves: packed,
     first,
     subtreeSizes: subtrees.map((t) => t.size),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { verifyBytes, fingerprint } from './keys.ts';
 import { MANIFEST_FILE, SIGNATURE_FILE, parseManifest } from './manifest.ts';
 import { HASH_BYTES, inclusionPath, leafHashOfBytes, leafAt, rootFromInclusionPath } from './merkle.ts';
-import { RecordSplitter } from './record-formats.ts';
+import { RecordSplitter } from './record-splitter.ts';
 
 export const PROOF_FORMAT = 'flightrec-inclusion-proof';
 

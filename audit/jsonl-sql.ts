@@ -9,20 +9,13 @@
  */
 import { isAscii } from 'node:buffer';
 import { Flightrec } from '../instrumentation/semconv.ts';
-import { CONTENT_KEYS, RECORD_FIELDS, type ContentMode } from './audit-record.ts';
+import { RECORD_FIELDS, type ContentMode } from './audit-record.ts';
+import { HASHED_ATTRIBUTES_SQL, HASHED_KEYS_JSON_SQL, sqlLiteral as lit } from './content-sql.ts';
 
-/** SQL string literal for our own constant strings (attribute keys, field names). */
-function lit(s: string): string {
-  if (!/^[\x20-\x7e]*$/.test(s)) throw new Error(`unexpected character in SQL constant ${JSON.stringify(s)}`);
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
+/** With content `hashes`, the query needs the parameters of content-sql.ts contentHashParams. */
 export function recordLineSql(content: ContentMode): string {
-  const contentKeys = `[${[...CONTENT_KEYS].sort().map(lit).join(', ')}]`;
-  const attrs = content === 'hashes'
-    ? `mapApply((k, v) -> (k, if(has(${contentKeys}, k), concat('sha256:', lower(hex(SHA256(v)))), v)), SpanAttributes)`
-    : 'SpanAttributes';
-  const hashed = content === 'hashes' ? `toJSONString(arraySort(arrayFilter(k -> has(${contentKeys}, k), mapKeys(SpanAttributes))))` : `'[]'`;
+  const attrs = content === 'hashes' ? HASHED_ATTRIBUTES_SQL : 'SpanAttributes';
+  const hashed = content === 'hashes' ? HASHED_KEYS_JSON_SQL : `'[]'`;
   const removed = `toJSONString(arraySort(arrayDistinct(arrayFilter(x -> x != '', arrayMap(x -> trimBoth(x), splitByChar(',', SpanAttributes[${lit(Flightrec.redactedKeys)}]))))))`;
   const value: Record<string, string> = {
     v: `'1'`,

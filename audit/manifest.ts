@@ -7,8 +7,9 @@
  * `manifest.json` holds the canonical JSON bytes that `manifest.sig` (Ed25519, base64) signs.
  */
 import type { CanonicalValue } from './canonical-json.ts';
+import { isPlainName } from './export-files.ts';
 import type { ContentMode } from './audit-record.ts';
-import type { RecordFormat } from './record-formats.ts';
+import type { RecordFormat } from './record-format.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.sig';
@@ -54,6 +55,8 @@ export interface Manifest {
     header: string | null;
     count: number;
     line_terminator: '\n';
+    /** With content `hashes`: how content values were hashed, and which key (content-key.ts contentKeyId). */
+    content_hash?: { algorithm: 'hmac-sha256'; key_id: string } | null;
   };
   merkle: { algorithm: 'rfc9162-sha256'; leaf: string; tree_size: number; root: string };
   files: ManifestFile[];
@@ -88,10 +91,10 @@ export function parseManifest(bytes: Buffer): Manifest {
   if (!Array.isArray(o.files)) bad('files is not a list');
   for (const f of o.files as unknown[]) {
     const file = f as Record<string, unknown>;
-    if (typeof file?.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(file.name)) bad(`file name ${JSON.stringify(file?.name)} is not a plain file name`);
+    if (typeof file?.name !== 'string' || !isPlainName(file.name)) bad(`file name ${JSON.stringify(file?.name)} is not a plain file name`);
     if (!Number.isSafeInteger(file.records) || !Number.isSafeInteger(file.first_index) || typeof file.sha256 !== 'string') bad(`file ${file.name} lacks records/first_index/sha256`);
     const leaves = file.leaves as Record<string, unknown> | undefined;
-    if (typeof leaves?.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(leaves.name) || typeof leaves.sha256 !== 'string') bad(`file ${file.name} lacks its leaves file`);
+    if (typeof leaves?.name !== 'string' || !isPlainName(leaves.name) || typeof leaves.sha256 !== 'string') bad(`file ${file.name} lacks its leaves file`);
   }
   const signer = o.signer as Record<string, unknown> | undefined;
   if (typeof signer?.public_key_fingerprint !== 'string') bad('signer.public_key_fingerprint missing');

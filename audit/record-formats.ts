@@ -7,11 +7,7 @@
 import { RECORD_FIELDS, type AuditRecord } from './audit-record.ts';
 import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
 import { toOcsfApiActivity } from './ocsf.ts';
-
-export const RECORD_FORMATS = ['jsonl', 'csv', 'ocsf'] as const;
-export type RecordFormat = (typeof RECORD_FORMATS)[number];
-
-export const FILE_EXTENSIONS: Record<RecordFormat, string> = { jsonl: 'jsonl', csv: 'csv', ocsf: 'ocsf.jsonl' };
+import type { RecordFormat } from './record-format.ts';
 
 export interface RecordEncoder {
   /** First line of every chunk file (CSV header), or null. Covered by the file hash, not by a leaf. */
@@ -60,5 +56,3 @@ export function encoderFor(format: RecordFormat, toolVersion: string): RecordEnc
       return { header: null, encode: (r) => canonicalJson(toOcsfApiActivity(r, toolVersion)) };
   }
 }
-
-export { RecordSplitter } from './record-splitter.ts';

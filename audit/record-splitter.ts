@@ -2,7 +2,7 @@
  * Splitting a chunk file's bytes into records, on its own (type imports only) so the hashing worker
  * threads of verify load as little as possible.
  */
-import type { RecordFormat } from './record-formats.ts';
+import type { RecordFormat } from './record-format.ts';
 
 /**
  * Splits a chunk file's bytes into records: one per line, except that in CSV a line break inside

@@ -11,11 +11,16 @@ import { rowFromCompact, toAuditRecord, type ContentMode } from './audit-record.
 import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
 import { needsRecanonicalising, recordLineSql } from './jsonl-sql.ts';
 import { ChunkWriter } from './chunk-writer.ts';
-import { baseQuery, boundariesQuery, EXPORT_COLUMNS, pageQuery, type ExportFilters, type SortKey } from './export-query.ts';
+import { appendAnchor } from './anchor-log.ts';
+import { requestTimestamp, TIMESTAMP_FILE } from './timestamp.ts';
+import { contentKeyId } from './content-key.ts';
+import { contentHashParams } from './content-sql.ts';
+import { baseQuery, boundariesQuery, EXPORT_COLUMNS, exportSelectList, pageQuery, type ExportFilters, type SortKey } from './export-query.ts';
 import { fingerprint, publicKeyOf, signBytes } from './keys.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, SIGNATURE_FILE, manifestAsCanonical, parseManifest, type Manifest, type ManifestFile, type PreviousExport } from './manifest.ts';
 import { MerkleAccumulator } from './merkle.ts';
-import { encoderFor, FILE_EXTENSIONS, type RecordFormat } from './record-formats.ts';
+import { FILE_EXTENSIONS, type RecordFormat } from './record-format.ts';
+import { encoderFor } from './record-formats.ts';
 import { TOOL_VERSION } from './tool-version.ts';
 
 export class ExportError extends Error {}
@@ -28,6 +33,8 @@ export interface ExportOptions {
   filterFlags?: Record<string, string | string[]>;
   format?: RecordFormat;
   content?: ContentMode;
+  /** The per-store content-hash key (content-key.ts); required with content `hashes`. */
+  contentKey?: Buffer;
   /** Records per chunk file. */
   chunkRecords?: number;
   /** Rows per query page. */
@@ -36,6 +43,10 @@ export interface ExportOptions {
   prefetch?: number;
   /** The previous export's manifest.json (or its directory), to chain to. */
   previous?: string;
+  /** An RFC 3161 timestamp authority's URL: its token over manifest.json is kept as manifest.tsr (timestamp.ts). */
+  tsaUrl?: string;
+  /** Append this export to an anchor log (anchor-log.ts) once it is signed. */
+  anchorLog?: string;
   onProgress?: (records: number) => void;
   /**
    * Who formats JSON Lines records: the store (ClickHouse builds each line; the default) or this
@@ -97,6 +108,8 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   const prefetch = opts.prefetch ?? DEFAULT_PREFETCH;
   if (!Number.isSafeInteger(chunkRecords) || chunkRecords < 1) throw new ExportError(`chunk size must be a positive whole number, got ${chunkRecords}`);
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new ExportError(`page size must be a positive whole number, got ${pageSize}`);
+  if (content === 'hashes' && !opts.contentKey) throw new ExportError('content hashes need the content-hash key (--content-key, or audit-content.key in the data directory)');
+  const hashParams = content === 'hashes' ? contentHashParams(opts.contentKey!) : {};
   const previous = opts.previous ? readPrevious(opts.previous) : null;
   const publicKey = publicKeyOf(opts.privateKey);
   prepareDir(opts.outDir);
@@ -154,9 +167,9 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   const boundaries = await readBoundaries(client, opts.filters, pageSize);
   const storeFormats = format === 'jsonl' && (opts.jsonlEngine ?? 'store') === 'store';
   const fetchPage = (i: number): Promise<Readable> => {
-    const q = pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, storeFormats ? `${recordLineSql(content)} AS line` : undefined);
+    const q = pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, storeFormats ? `${recordLineSql(content)} AS line` : exportSelectList(content));
     // exec: the response body as bytes, never split into JavaScript strings per row.
-    return client.exec({ query: `${q.sql}\nFORMAT ${storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow'}`, query_params: q.params }).then((r) => r.stream);
+    return client.exec({ query: `${q.sql}\nFORMAT ${storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow'}`, query_params: { ...q.params, ...hashParams } }).then((r) => r.stream);
   };
   // Pages ahead: the store formats the next pages while this process writes this one.
   const ahead: Promise<Readable>[] = [];
@@ -232,7 +245,14 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
       pagination: `pages of ${pageSize} rows: key ranges on (Timestamp, TraceId, SpanId) between every ${pageSize}-th row's key`,
     },
     time_range: { from: opts.filters.from ?? null, to: opts.filters.to },
-    records: { format, content, header: encoder.header, count: tree.size, line_terminator: '\n' },
+    records: {
+      format,
+      content,
+      header: encoder.header,
+      count: tree.size,
+      line_terminator: '\n',
+      content_hash: content === 'hashes' ? { algorithm: 'hmac-sha256', key_id: contentKeyId(opts.contentKey!) } : null,
+    },
     merkle: { algorithm: 'rfc9162-sha256', leaf: 'SHA-256(0x00 || record bytes without line terminator)', tree_size: tree.size, root: tree.root().toString('hex') },
     files,
     previous,
@@ -242,8 +262,14 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   // The signature goes first and the manifest last, each by rename: a directory with a
   // manifest.json always has the signature that belongs to it.
   writeFileSync(join(opts.outDir, `.${SIGNATURE_FILE}.tmp`), signature, { mode: 0o644 });
+  if (opts.tsaUrl) {
+    // Before the manifest appears: an export that asked for a timestamp never lacks it.
+    writeFileSync(join(opts.outDir, `.${TIMESTAMP_FILE}.tmp`), await requestTimestamp(opts.tsaUrl, bytes), { mode: 0o644 });
+    renameSync(join(opts.outDir, `.${TIMESTAMP_FILE}.tmp`), join(opts.outDir, TIMESTAMP_FILE));
+  }
   writeFileSync(join(opts.outDir, `.${MANIFEST_FILE}.tmp`), bytes, { mode: 0o644 });
   renameSync(join(opts.outDir, `.${SIGNATURE_FILE}.tmp`), join(opts.outDir, SIGNATURE_FILE));
   renameSync(join(opts.outDir, `.${MANIFEST_FILE}.tmp`), join(opts.outDir, MANIFEST_FILE));
+  if (opts.anchorLog) appendAnchor(opts.anchorLog, bytes, manifest, opts.privateKey, publicKey);
   return { dir: opts.outDir, records: tree.size, files: files.length, root: manifest.merkle.root, manifest };
 }

@@ -5,15 +5,17 @@
  * removed, added or moved, and any file that is missing or should not be there.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ChunkHasherPool } from './chunk-hasher-pool.ts';
+import { openRegular, readRegular } from './export-files.ts';
 import { hashChunk, type ChunkHashes } from './hash-chunk.ts';
-import { join } from 'node:path';
 import { fingerprint, verifyBytes } from './keys.ts';
 import { diffLeaves } from './leaf-diff.ts';
 import { MANIFEST_FILE, ManifestError, SIGNATURE_FILE, parseManifest, type Manifest, type ManifestFile } from './manifest.ts';
 import { HASH_BYTES, MerkleAccumulator, leafAt } from './merkle.ts';
+import { checkTimestamp, MAX_TOKEN_BYTES, TIMESTAMP_FILE } from './timestamp.ts';
+import type { Certificate } from 'pkijs';
 
 export type ProblemKind =
   | 'manifest-missing'
@@ -22,6 +24,7 @@ export type ProblemKind =
   | 'signature-invalid'
   | 'wrong-key'
   | 'file-missing'
+  | 'file-not-regular'
   | 'file-modified'
   | 'file-unexpected'
   | 'leaves-modified'
@@ -30,7 +33,10 @@ export type ProblemKind =
   | 'record-added'
   | 'record-moved'
   | 'root-mismatch'
-  | 'chain';
+  | 'chain'
+  | 'timestamp-missing'
+  | 'timestamp-invalid'
+  | 'timestamp-time';
 
 export interface Problem {
   kind: ProblemKind;
@@ -38,6 +44,20 @@ export interface Problem {
   /** 1-based record number in the file (the line number for JSON Lines). */
   record?: number;
   message: string;
+}
+
+/** What the signed manifest says this export covers: an export of the wrong scope is genuine too. */
+export interface ExportScope {
+  created_at: string;
+  /** Span start times, from (inclusive; null: from the beginning) to (exclusive). */
+  time_range: { from: string | null; to: string };
+  /** The filters as given to `flightrec export`. */
+  filters: Record<string, string | string[]>;
+  /** The bound query parameters other than the time range: which spans were selected (session, agent, record, effect, risk). */
+  selection: Record<string, string | string[] | number>;
+  format: string;
+  content: string;
+  previous: { manifest_sha256: string; root: string; created_at: string; time_to: string } | null;
 }
 
 export interface VerifyReport {
@@ -48,9 +68,17 @@ export interface VerifyReport {
   root: string | null;
   signer: string | null;
   previousRoot: string | null;
+  /** The signed scope; null unless the signature holds. */
+  scope: ExportScope | null;
+  /** SHA-256 of manifest.json (what the next export in a chain signs), when it was read. */
+  manifestSha256: string | null;
   problems: Problem[];
   /** Problems beyond the per-file cap, counted but not listed. */
   unlisted: number;
+  /** Why checking stopped before the files (an invalid signature, without keepGoing); null when it ran through. */
+  stopped: string | null;
+  /** The RFC 3161 timestamp of the manifest, when one was checked against the authority's certificate. */
+  timestamp: { gen_time: string; serial: string } | null;
 }
 
 export interface VerifyOptions {
@@ -63,7 +91,21 @@ export interface VerifyOptions {
   workers?: number;
   /** Most record-level problems to list per file. */
   maxPerFile?: number;
+  /** Go on after the signature fails (default: stop there; nothing unsigned is worth hashing). */
+  keepGoing?: boolean;
+  /** The timestamp authority's certificate(s): manifest.tsr must hold a valid RFC 3161 token over manifest.json. */
+  timestampCerts?: Certificate[];
+  /** Longest accepted time between `created_at` and the authority's time (default 1 hour). */
+  timestampMaxDelayMs?: number;
 }
+
+/** Larger than any genuine manifest (~300 bytes a file: 28 000 files of records); never read beyond. */
+export const MAX_MANIFEST_BYTES = 8 << 20;
+/** base64 of a 64-byte Ed25519 signature and one newline, nothing else. */
+const SIGNATURE_TEXT = /^[A-Za-z0-9+/]{86}==\n?$/;
+/** A changed chunk file is diagnosed record by record only this far beyond its signed size and count. */
+const SLACK_BYTES = 64 << 20;
+const SLACK_RECORDS = 1024;
 
 function hexLeaves(buf: Buffer): string[] {
   const out: string[] = [];
@@ -75,44 +117,115 @@ function sha256(buf: Uint8Array): string {
   return createHash('sha256').update(buf).digest('hex');
 }
 
+export type SignatureCheck = { ok: true } | { ok: false; kind: 'signature-missing' | 'signature-invalid'; message: string; /** A well-formed signature over other bytes or by another key. */ mismatch: boolean };
+
+/** manifest.sig: one base64 signature line, nothing after it, verifying over the exact manifest bytes. */
+export function checkSignature(dir: string, manifestBytes: Buffer, key: KeyObject): SignatureCheck {
+  const sig = readRegular(dir, SIGNATURE_FILE, 1024);
+  if (!sig.ok) {
+    return sig.missing
+      ? { ok: false, kind: 'signature-missing', message: `${SIGNATURE_FILE} is missing: the manifest is unsigned`, mismatch: false }
+      : { ok: false, kind: 'signature-invalid', message: `${SIGNATURE_FILE} ${sig.why}`, mismatch: false };
+  }
+  const text = sig.bytes.toString('latin1');
+  if (!SIGNATURE_TEXT.test(text)) return { ok: false, kind: 'signature-invalid', message: `${SIGNATURE_FILE} is not one base64 Ed25519 signature and a newline (${sig.bytes.length} bytes: trailing or foreign data)`, mismatch: false };
+  if (!verifyBytes(key, manifestBytes, Buffer.from(text.trim(), 'base64'))) return { ok: false, kind: 'signature-invalid', message: 'the signature does not verify', mismatch: true };
+  return { ok: true };
+}
+
+/** The signer a manifest names, read without parsing it (it is not trusted yet): canonical JSON has one form. */
+function namedSigner(manifestBytes: Buffer): string | null {
+  return /"public_key_fingerprint":"(sha256:[0-9a-f]{64})"/.exec(manifestBytes.toString('latin1'))?.[1] ?? null;
+}
+
+/** The manifest of an export whose signature holds (nothing else checked), or why not. */
+export function readSignedManifest(dir: string, key: KeyObject): { ok: true; manifest: Manifest; sha256: string } | { ok: false; why: string } {
+  const read = readRegular(dir, MANIFEST_FILE, MAX_MANIFEST_BYTES);
+  if (!read.ok) return { ok: false, why: `${MANIFEST_FILE} ${read.missing ? 'is missing' : read.why}` };
+  const sig = checkSignature(dir, read.bytes, key);
+  if (!sig.ok) return { ok: false, why: sig.message };
+  try {
+    return { ok: true, manifest: parseManifest(read.bytes), sha256: sha256(read.bytes) };
+  } catch (err) {
+    if (err instanceof ManifestError) return { ok: false, why: err.message };
+    throw err;
+  }
+}
+
+export function scopeOf(m: Manifest): ExportScope {
+  return {
+    created_at: m.created_at,
+    time_range: m.time_range,
+    filters: m.query?.filters ?? {},
+    selection: Object.fromEntries(Object.entries(m.query?.params ?? {}).filter(([k]) => k !== 'from' && k !== 'to')),
+    format: m.records.format,
+    content: m.records.content,
+    previous: m.previous ? { manifest_sha256: m.previous.manifest_sha256, root: m.previous.root, created_at: m.previous.created_at, time_to: m.previous.time_to } : null,
+  };
+}
+
 export async function verifyExport(dir: string, opts: VerifyOptions): Promise<VerifyReport> {
   const problems: Problem[] = [];
   let unlisted = 0;
+  let stopped: string | null = null;
+  let manifestSha256: string | null = null;
+  let signatureOk = false;
+  let timestamp: VerifyReport['timestamp'] = null;
   const report = (p: Problem): void => {
     problems.push(p);
   };
   const result = (manifest: Manifest | null, records: number): VerifyReport => ({
-    ok: problems.length === 0 && unlisted === 0,
+    ok: problems.length === 0 && unlisted === 0 && stopped === null,
     dir,
     records,
     files: manifest?.files.length ?? 0,
     root: manifest?.merkle.root ?? null,
     signer: manifest?.signer.public_key_fingerprint ?? null,
     previousRoot: manifest?.previous?.root ?? null,
+    scope: manifest && signatureOk ? scopeOf(manifest) : null,
+    manifestSha256,
     problems,
     unlisted,
+    stopped,
+    timestamp,
   });
 
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) {
     report({ kind: 'manifest-missing', message: `${dir} is not a directory` });
     return result(null, 0);
   }
-  const manifestPath = join(dir, MANIFEST_FILE);
-  if (!existsSync(manifestPath)) {
-    report({ kind: 'manifest-missing', file: MANIFEST_FILE, message: `${MANIFEST_FILE} is missing: not an export directory, or its manifest was removed` });
+  const read = readRegular(dir, MANIFEST_FILE, MAX_MANIFEST_BYTES);
+  if (!read.ok) {
+    if (read.missing) report({ kind: 'manifest-missing', file: MANIFEST_FILE, message: `${MANIFEST_FILE} is missing: not an export directory, or its manifest was removed` });
+    else report({ kind: 'manifest-invalid', file: MANIFEST_FILE, message: `${MANIFEST_FILE} ${read.why}` });
     return result(null, 0);
   }
-  const manifestBytes = readFileSync(manifestPath);
+  const manifestBytes = read.bytes;
+  manifestSha256 = sha256(manifestBytes);
 
-  // Signature over the exact manifest bytes.
+  // The signature over the exact manifest bytes, before anything in the manifest is believed.
   const keyPrint = fingerprint(opts.publicKey);
-  const sigPath = join(dir, SIGNATURE_FILE);
-  let signatureOk = false;
-  if (!existsSync(sigPath)) {
-    report({ kind: 'signature-missing', file: SIGNATURE_FILE, message: `${SIGNATURE_FILE} is missing: the manifest is unsigned` });
-  } else {
-    const sig = Buffer.from(readFileSync(sigPath, 'utf8').trim(), 'base64');
-    signatureOk = sig.length === 64 && verifyBytes(opts.publicKey, manifestBytes, sig);
+  const sig = checkSignature(dir, manifestBytes, opts.publicKey);
+  signatureOk = sig.ok;
+  if (!sig.ok) {
+    const signer = namedSigner(manifestBytes);
+    if (sig.mismatch && signer !== null && signer !== keyPrint) {
+      report({ kind: 'wrong-key', file: SIGNATURE_FILE, message: `the manifest names signer ${signer}, but --key is ${keyPrint}; the signature does not verify with the key given` });
+    } else if (sig.mismatch) {
+      report({ kind: 'signature-invalid', file: MANIFEST_FILE, message: `${MANIFEST_FILE} was changed after signing, or ${SIGNATURE_FILE} was replaced: the signature does not verify with key ${keyPrint}` });
+    } else {
+      report({ kind: sig.kind, file: SIGNATURE_FILE, message: sig.message });
+    }
+    if (!opts.keepGoing) {
+      stopped = 'the signature does not hold, so nothing the manifest lists was checked (--keep-going checks the files anyway)';
+      return result(null, 0);
+    }
   }
 
   let manifest: Manifest;
@@ -121,24 +234,19 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   } catch (err) {
     if (!(err instanceof ManifestError)) throw err;
     report({ kind: 'manifest-invalid', file: MANIFEST_FILE, message: err.message });
-    if (!signatureOk && existsSync(sigPath)) report({ kind: 'signature-invalid', file: SIGNATURE_FILE, message: `the signature does not verify with key ${keyPrint}` });
     return result(null, 0);
   }
-  if (existsSync(sigPath) && !signatureOk) {
-    if (manifest.signer.public_key_fingerprint !== keyPrint) {
-      report({ kind: 'wrong-key', file: SIGNATURE_FILE, message: `the manifest names signer ${manifest.signer.public_key_fingerprint}, but --key is ${keyPrint}; the signature does not verify with the key given` });
-    } else {
-      report({ kind: 'signature-invalid', file: MANIFEST_FILE, message: `${MANIFEST_FILE} was changed after signing, or ${SIGNATURE_FILE} was replaced: the signature does not verify` });
-    }
-  } else if (signatureOk && manifest.signer.public_key_fingerprint !== keyPrint) {
+  if (signatureOk && manifest.signer.public_key_fingerprint !== keyPrint) {
     report({ kind: 'manifest-invalid', file: MANIFEST_FILE, message: `the signature verifies but the manifest names signer ${manifest.signer.public_key_fingerprint}` });
   }
 
-  // Files on disk that the manifest does not list.
-  const listed = new Set<string>([MANIFEST_FILE, SIGNATURE_FILE]);
+  // Entries on disk that the manifest does not list (names only: nothing is opened or followed).
+  const listed = new Set<string>([MANIFEST_FILE, SIGNATURE_FILE, TIMESTAMP_FILE]);
   for (const f of manifest.files) listed.add(f.name).add(f.leaves.name);
-  for (const name of readdirSync(dir).sort()) {
-    if (!listed.has(name)) report({ kind: 'file-unexpected', file: name, message: `${name} is not listed in the manifest (added after export?)` });
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (listed.has(entry.name)) continue;
+    const what = entry.isFile() ? '' : entry.isDirectory() ? ' (a directory)' : entry.isSymbolicLink() ? ' (a symbolic link)' : ' (not a regular file)';
+    report({ kind: 'file-unexpected', file: entry.name, message: `${entry.name}${what} is not listed in the manifest (added after export?)` });
   }
 
   const maxPerFile = opts.maxPerFile ?? 50;
@@ -150,19 +258,30 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   const signed = (): MerkleAccumulator => (signedTree ??= actualTree.clone());
   let records = 0;
   let expectedIndex = 0;
-  // Files are hashed on worker threads, a few ahead of the one being checked here.
+  // Files are hashed on worker threads, a few ahead of the one being checked here, each from a
+  // descriptor opened and checked here.
   const workers = Math.min(opts.workers ?? availableParallelism(), manifest.files.length);
   const pool = workers > 1 ? new ChunkHasherPool(workers) : null;
   const format = manifest.records.format;
-  const started = new Map<number, Promise<ChunkHashes>>();
+  type Started = { hashes: Promise<ChunkHashes>; fd: number } | { refused: string; missing: boolean };
+  const started = new Map<number, Started>();
   const start = (k: number): void => {
     const f = manifest.files[k];
     if (!f || started.has(k)) return;
-    const path = join(dir, f.name);
-    if (!existsSync(path)) return;
-    const p = pool ? pool.hash(path, format, f.first_index) : hashChunk(path, format, f.first_index);
+    const o = openRegular(dir, f.name);
+    if (!o.ok) {
+      started.set(k, { refused: o.why, missing: o.missing });
+      return;
+    }
+    if (o.size > 2 * f.bytes + SLACK_BYTES) {
+      closeSync(o.fd);
+      started.set(k, { refused: `is ${o.size} bytes where the manifest signs ${f.bytes}: modified beyond diagnosis, not read`, missing: false });
+      return;
+    }
+    const maxLeaves = 2 * f.records + SLACK_RECORDS;
+    const p = pool ? pool.hash(o.fd, format, f.first_index, maxLeaves) : hashChunk(o.fd, format, f.first_index, maxLeaves);
     p.catch(() => {}); // awaited below, in order
-    started.set(k, p);
+    started.set(k, { hashes: p, fd: o.fd });
   };
   try {
     for (let k = 0; k < manifest.files.length; k++) {
@@ -171,17 +290,24 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
       if (f.first_index !== expectedIndex) report({ kind: 'manifest-invalid', file: f.name, message: `${f.name} starts at leaf ${f.first_index}, but the files before it hold ${expectedIndex} records` });
       expectedIndex += f.records;
       const expected = readSignedLeaves(dir, f, report);
-      const path = join(dir, f.name);
-      if (!existsSync(path)) {
+      const job = started.get(k)!;
+      started.delete(k);
+      if ('refused' in job) {
         if (expected) pushLeaves(signed(), expected);
-        report({ kind: 'file-missing', file: f.name, message: `${f.name} is missing (${f.records} records removed)` });
+        else signed();
+        if (job.missing) report({ kind: 'file-missing', file: f.name, message: `${f.name} is missing (${f.records} records removed)` });
+        else report({ kind: 'file-not-regular', file: f.name, message: `${f.name} ${job.refused}` });
         continue;
       }
-      const check = await started.get(k)!;
-      started.delete(k);
-      const count = check.leaves.length / HASH_BYTES;
+      let check: ChunkHashes;
+      try {
+        check = await job.hashes;
+      } finally {
+        closeSync(job.fd);
+      }
+      const count = check.records;
       records += count;
-      if (signedTree === null && expected?.equals(check.leaves)) {
+      if (signedTree === null && expected?.equals(check.leaves) && count === check.leaves.length / HASH_BYTES) {
         pushFound(actualTree, check);
       } else {
         if (expected) pushLeaves(signed(), expected);
@@ -190,6 +316,9 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
       }
       if (check.sha256 === f.sha256 && count === f.records) continue;
       report({ kind: 'file-modified', file: f.name, message: `${f.name}: SHA-256 ${check.sha256 === f.sha256 ? 'matches' : 'differs'}; ${count} records, the manifest says ${f.records}` });
+      if (count > check.leaves.length / HASH_BYTES) {
+        report({ kind: 'file-modified', file: f.name, message: `${f.name}: ${count} records where ${f.records} were signed; the record-level diagnosis covers the first ${check.leaves.length / HASH_BYTES}` });
+      }
       if (!expected) continue;
       const changes = diffLeaves(hexLeaves(expected), hexLeaves(check.leaves));
       if (changes.length === 0) {
@@ -216,8 +345,9 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
         }
       });
     }
-
   } finally {
+    // Files opened ahead of a failure.
+    for (const job of started.values()) if ('fd' in job) job.hashes.finally(() => closeSync(job.fd)).catch(() => {});
     await pool?.close();
   }
 
@@ -231,7 +361,29 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   }
 
   checkChain(manifest, opts, keyPrint, report);
+  if (opts.timestampCerts) timestamp = await checkManifestTimestamp(dir, manifestBytes, manifest, opts, report);
   return result(manifest, records);
+}
+
+/** manifest.tsr: an RFC 3161 token over the manifest's bytes, by the authority the auditor trusts, soon after `created_at`. */
+async function checkManifestTimestamp(dir: string, manifestBytes: Buffer, manifest: Manifest, opts: VerifyOptions, report: (p: Problem) => void): Promise<VerifyReport['timestamp']> {
+  const read = readRegular(dir, TIMESTAMP_FILE, MAX_TOKEN_BYTES);
+  if (!read.ok) {
+    report({ kind: read.missing ? 'timestamp-missing' : 'timestamp-invalid', file: TIMESTAMP_FILE, message: `${TIMESTAMP_FILE} ${read.missing ? 'is missing: the export has no trusted timestamp' : read.why}` });
+    return null;
+  }
+  const check = await checkTimestamp(read.bytes, manifestBytes, opts.timestampCerts!);
+  if (!check.ok) {
+    report({ kind: 'timestamp-invalid', file: TIMESTAMP_FILE, message: `${TIMESTAMP_FILE} is not a valid timestamp of this manifest by the authority given: ${check.why}` });
+    return null;
+  }
+  const created = Date.parse(manifest.created_at);
+  const gen = check.genTime.getTime();
+  const skew = 5 * 60_000;
+  const maxDelay = opts.timestampMaxDelayMs ?? 3_600_000;
+  if (created > gen + skew) report({ kind: 'timestamp-time', file: TIMESTAMP_FILE, message: `the manifest says it was created at ${manifest.created_at}, after the authority timestamped it (${check.genTime.toISOString()}): the exporter's clock is wrong` });
+  else if (gen - created > maxDelay) report({ kind: 'timestamp-time', file: TIMESTAMP_FILE, message: `the authority timestamped the manifest at ${check.genTime.toISOString()}, ${Math.round((gen - created) / 60_000)} min after its created_at ${manifest.created_at}: backdated, or held back` });
+  return { gen_time: check.genTime.toISOString(), serial: check.serial };
 }
 
 function pushLeaves(tree: MerkleAccumulator, leaves: Buffer): void {
@@ -248,13 +400,13 @@ function pushFound(tree: MerkleAccumulator, check: ChunkHashes): void {
 }
 
 function readSignedLeaves(dir: string, f: ManifestFile, report: (p: Problem) => void): Buffer | null {
-  const path = join(dir, f.leaves.name);
-  if (!existsSync(path)) {
-    report({ kind: 'leaves-modified', file: f.leaves.name, message: `${f.leaves.name} is missing: ${f.name} can be checked only as a whole` });
+  const read = readRegular(dir, f.leaves.name, f.records * HASH_BYTES);
+  if (!read.ok) {
+    report({ kind: 'leaves-modified', file: f.leaves.name, message: `${f.leaves.name} ${read.missing ? 'is missing' : read.why}: ${f.name} can be checked only as a whole` });
     return null;
   }
-  const buf = readFileSync(path);
-  if (sha256(buf) !== f.leaves.sha256 || buf.length !== f.records * HASH_BYTES) {
+  const buf = read.bytes;
+  if (buf.length !== f.records * HASH_BYTES || sha256(buf) !== f.leaves.sha256) {
     report({ kind: 'leaves-modified', file: f.leaves.name, message: `${f.leaves.name} was modified: ${f.name} can be checked only as a whole` });
     return null;
   }
@@ -268,21 +420,21 @@ function checkChain(manifest: Manifest, opts: VerifyOptions, keyPrint: string, r
     report({ kind: 'chain', message: `--previous was given, but this export is not chained to a previous one` });
     return;
   }
-  const prevManifestPath = join(opts.previousDir, MANIFEST_FILE);
-  if (!existsSync(prevManifestPath)) {
-    report({ kind: 'chain', message: `${prevManifestPath} is missing` });
+  const read = readRegular(opts.previousDir, MANIFEST_FILE, MAX_MANIFEST_BYTES);
+  if (!read.ok) {
+    report({ kind: 'chain', message: `the previous export's ${MANIFEST_FILE} ${read.missing ? 'is missing' : read.why}` });
     return;
   }
-  const bytes = readFileSync(prevManifestPath);
+  const bytes = read.bytes;
   if (sha256(bytes) !== prev.manifest_sha256) {
     report({ kind: 'chain', message: `the previous export's manifest is not the one this export chains to (SHA-256 ${sha256(bytes)}, expected ${prev.manifest_sha256})` });
     return;
   }
   const key = opts.previousPublicKey ?? opts.publicKey;
-  const sigPath = join(opts.previousDir, SIGNATURE_FILE);
-  const sig = existsSync(sigPath) ? Buffer.from(readFileSync(sigPath, 'utf8').trim(), 'base64') : Buffer.alloc(0);
-  if (!verifyBytes(key, bytes, sig)) {
-    report({ kind: 'chain', message: `the previous export's signature does not verify with ${opts.previousPublicKey ? 'the previous key' : `key ${keyPrint}`}` });
+  const sig = checkSignature(opts.previousDir, bytes, key);
+  if (!sig.ok) {
+    report({ kind: 'chain', message: `the previous export's signature does not hold with ${opts.previousPublicKey ? 'the previous key' : `key ${keyPrint}`}: ${sig.message}` });
+    return;
   }
   let prevManifest: Manifest;
   try {

@@ -45,5 +45,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli/main.ts')) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  // Exit only once stdout and stderr have been written out: process.exit() drops what a pipe has
+  // not taken yet (a verify report cut at 64 KiB, its final NOT VERIFIED line lost).
+  main(process.argv.slice(2)).then(async (code) => {
+    process.exitCode = code;
+    await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+    process.exit(code);
+  });
 }

@@ -5,6 +5,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { contentText, sha256Hex } from './canonical-hash.ts';
+import type { CapturedContentKey } from './content-keys.ts';
 import { defaultRedactor } from './redaction/default-redactor.ts';
 import type { Redactor } from './redaction/redactor.ts';
 import { Flightrec, type CaptureMode } from './semconv.ts';
@@ -12,8 +13,11 @@ import { settings } from './settings.ts';
 import { contain } from './telemetry-errors.ts';
 
 export interface ContentKeys {
-  /** Where the content itself goes in redacted/full mode, e.g. gen_ai.input.messages. */
-  readonly content: string;
+  /**
+   * Where the content itself goes in redacted/full mode, e.g. gen_ai.input.messages: only a key
+   * of the content list (content-keys.ts), so the audit export and erasure know it holds content.
+   */
+  readonly content: CapturedContentKey;
   /** Where its hash goes in hash/redacted/full mode; omitted when the caller hashes separately. */
   readonly sha256?: string;
 }

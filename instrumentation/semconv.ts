@@ -143,6 +143,32 @@ export const OpenInference = {
   sessionId: 'session.id',
   inputValue: 'input.value',
 } as const;
+
+/**
+ * Content keys of other instrumentations (instrumentation-dialects notes): flightrec never writes
+ * them, but a store fed by these producers holds content under them, so the audit export and
+ * erasure must treat them as content (instrumentation/content-keys.ts).
+ */
+export const ForeignContent = {
+  /** OpenInference: the output twin of `input.value`, and flattened message lists (`llm.input_messages.0.message.content`). */
+  openInferenceOutputValue: 'output.value',
+  openInferenceInputMessagesPrefix: 'llm.input_messages.',
+  openInferenceOutputMessagesPrefix: 'llm.output_messages.',
+  /** Older GenAI conventions / OpenLLMetry: `gen_ai.prompt.0.content`, `gen_ai.completion.0.content`. */
+  promptPrefix: 'gen_ai.prompt.',
+  completionPrefix: 'gen_ai.completion.',
+  prompt: 'gen_ai.prompt',
+  completion: 'gen_ai.completion',
+  /** GenAI guardrail spans (opt-in): `gen_ai.guardrail.content.input.value` / `.output.value`. */
+  guardrailContentPrefix: 'gen_ai.guardrail.content.',
+  /** Vercel AI SDK. */
+  aiPromptPrefix: 'ai.prompt',
+  aiResponseText: 'ai.response.text',
+  aiResponseObject: 'ai.response.object',
+  aiResponseToolCalls: 'ai.response.toolCalls',
+  aiToolCallArgs: 'ai.toolCall.args',
+  aiToolCallResult: 'ai.toolCall.result',
+} as const;
 export const OpenInferenceSpanKinds = { llm: 'LLM', tool: 'TOOL', agent: 'AGENT', chain: 'CHAIN', retriever: 'RETRIEVER', guardrail: 'GUARDRAIL' } as const;
 
 /** Content capture modes; `none` is the default, as the GenAI conventions ask. */

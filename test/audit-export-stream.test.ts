@@ -4,6 +4,7 @@
  * same export as the whole body at once, and a body with a server error appended to it (what a
  * ClickHouse server does when a query fails mid-response) must fail the export, never become a record.
  */
+import { randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ const every = (n: number) => (b: Buffer): Buffer[] => Array.from({ length: Math.
 
 async function exportWith(name: string, body: Buffer, cut: (b: Buffer) => Buffer[]): Promise<string> {
   const dir = join(tmp.path, name);
-  await runExport(fakeStore(body, cut), { outDir: dir, privateKey: loadPrivateKey(keys.privateKeyPath), filters: { to: '2030-01-01 00:00:00' }, chunkRecords: 3 });
+  await runExport(fakeStore(body, cut), { outDir: dir, privateKey: loadPrivateKey(keys.privateKeyPath), contentKey: randomBytes(32), filters: { to: '2030-01-01 00:00:00' }, chunkRecords: 3 });
   return ['records-000001.jsonl', 'records-000002.jsonl', 'records-000001.leaves', 'records-000002.leaves'].map((f) => readFileSync(join(dir, f)).toString('hex')).join('|');
 }
 

@@ -3,7 +3,7 @@
  * interface (as a separate process would), verify offline, and check what each record carries,
  * the filters, the content policy, the three formats, chaining, keys and the CLI's exit codes.
  */
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createHmac, createPrivateKey, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,7 @@ const tmp = tempDir('flightrec-audit-');
 let keys: ReturnType<typeof generateKeys>;
 let n = 0;
 const out = (): string => join(tmp.path, `export-${++n}`);
+const CONTENT_KEY = randomBytes(32);
 const everything = { to: chTime(new Date(Date.now() + 60_000)) };
 
 beforeAll(async () => {
@@ -39,7 +40,7 @@ afterAll(async () => {
 });
 
 async function exportTo(opts: Partial<ExportOptions> = {}) {
-  return runExport(t.http, { outDir: out(), privateKey: loadPrivateKey(keys.privateKeyPath), filters: everything, pageSize: 1, chunkRecords: 2, ...opts });
+  return runExport(t.http, { outDir: out(), privateKey: loadPrivateKey(keys.privateKeyPath), contentKey: CONTENT_KEY, filters: everything, pageSize: 1, chunkRecords: 2, ...opts });
 }
 
 function jsonRecords(dir: string): AuditRecord[] {
@@ -105,7 +106,7 @@ describe('audit export round trip', () => {
     const res = await exportTo({ content: 'hashes' });
     const [chat, send] = jsonRecords(res.dir);
     expect(send!.redaction).toEqual({ content: 'hashes', removed: ['gen_ai.tool.call.result'], hashed: ['gen_ai.tool.call.arguments'] });
-    expect(send!.attributes['gen_ai.tool.call.arguments']).toBe('sha256:' + createHash('sha256').update(SECRET_ARGS).digest('hex'));
+    expect(send!.attributes['gen_ai.tool.call.arguments']).toBe('hmac-sha256:' + createHmac('sha256', CONTENT_KEY).update(SECRET_ARGS).digest('hex'));
     expect(chat!.redaction).toEqual({ content: 'hashes', removed: [], hashed: ['gen_ai.input.messages'] });
     const bytes = allBytes(res.dir);
     expect(bytes).not.toContain('merger closes friday');
@@ -207,9 +208,15 @@ describe('audit CLI', () => {
     const priv = join(keyDir, 'flightrec-audit.key.pem');
     const pub = join(keyDir, 'flightrec-audit.pub.pem');
     const dir = out();
-    expect(await main(['export', '--out', dir, '--key', priv, '--url', t.server.queryUrl, '--since', '1h', '--session', 'sess-1'])).toBe(0);
+    const contentKey = join(keyDir, 'audit-content.key');
+    expect(await main(['keys', '--content-key', contentKey])).toBe(0);
+    expect(statSync(contentKey).mode & 0o777).toBe(0o600);
+    expect(await main(['keys', '--content-key', contentKey])).toBe(2); // never overwrites a key
+    expect(await main(['export', '--out', out(), '--key', priv, '--data-dir', join(tmp.path, 'no-such-store')])).toBe(2); // no content-hash key to be found
+    expect(await main(['export', '--out', dir, '--key', priv, '--url', t.server.queryUrl, '--content-key', contentKey, '--since', '1h', '--session', 'sess-1'])).toBe(0);
+    expect(jsonRecords(dir).find((r) => r.span_id === '1111111111111111')!.attributes['gen_ai.tool.call.arguments']).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
     expect(jsonRecords(dir)).toHaveLength(3);
-    expect(await main(['export', '--out', dir, '--key', priv, '--url', t.server.queryUrl])).toBe(2); // not empty
+    expect(await main(['export', '--out', dir, '--key', priv, '--url', t.server.queryUrl, '--content-key', contentKey])).toBe(2); // not empty
     expect(await main(['export', '--out', out(), '--key', pub, '--url', t.server.queryUrl])).toBe(2); // a public key cannot sign
     expect(await main(['export', '--out', out(), '--key', priv, '--risk', 'extreme', '--url', t.server.queryUrl])).toBe(2);
     expect(await main(['export', '--out', out(), '--key', priv, '--since', 'yesterday', '--url', t.server.queryUrl])).toBe(2);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashChunkSync } from '../audit/hash-chunk.ts';
 import { HASH_BYTES, alignedSubtrees, leafHashOfBytes, perfectSubtreeRoot, subtreeRoot } from '../audit/merkle.ts';
-import type { RecordFormat } from '../audit/record-formats.ts';
+import type { RecordFormat } from '../audit/record-format.ts';
 import { RecordSplitter } from '../audit/record-splitter.ts';
 import { tempDir } from './support/temp-dir.ts';
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../audit/canonical-json.ts';
 import { diffLeaves } from '../audit/leaf-diff.ts';
 import { EMPTY_ROOT, MerkleAccumulator, alignedSubtrees, inclusionPath, leafHashOfBytes, leafHashOfString, rootFromInclusionPath, subtreeRoot } from '../audit/merkle.ts';
-import { RecordSplitter, encoderFor } from '../audit/record-formats.ts';
+import { encoderFor } from '../audit/record-formats.ts';
+import { RecordSplitter } from '../audit/record-splitter.ts';
 
 // The CT reference entries and tree heads (RFC 6962 test data used by certificate-transparency-go and Trillian).
 const CT_ENTRIES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => Buffer.from(h, 'hex'));

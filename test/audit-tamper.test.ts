@@ -4,6 +4,7 @@
  * swapped for another signed one, the wrong key, a leaves file edited. Inclusion proofs verify
  * alone, and a tampered proof does not.
  */
+import { randomBytes } from 'node:crypto';
 import { cpSync, readFileSync, rmSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,8 +32,8 @@ beforeAll(async () => {
   keys = generateKeys(join(tmp.path, 'keys'));
   otherKeys = generateKeys(join(tmp.path, 'other-keys'));
   const filters = { to: chTime(new Date(Date.now() + 60_000)) };
-  good = (await runExport(t.http, { outDir: join(tmp.path, 'good'), privateKey: loadPrivateKey(keys.privateKeyPath), filters, chunkRecords: 100, pageSize: 128 })).dir;
-  other = (await runExport(t.http, { outDir: join(tmp.path, 'other'), privateKey: loadPrivateKey(keys.privateKeyPath), filters: { ...filters, record: ['saw'] }, chunkRecords: 100 })).dir;
+  good = (await runExport(t.http, { outDir: join(tmp.path, 'good'), privateKey: loadPrivateKey(keys.privateKeyPath), contentKey: randomBytes(32), filters, chunkRecords: 100, pageSize: 128 })).dir;
+  other = (await runExport(t.http, { outDir: join(tmp.path, 'other'), privateKey: loadPrivateKey(keys.privateKeyPath), contentKey: randomBytes(32), filters: { ...filters, record: ['saw'] }, chunkRecords: 100 })).dir;
 });
 afterAll(async () => {
   await t?.stop();
@@ -165,11 +166,13 @@ describe('tamper detection', () => {
 
     const garbled = copy();
     writeFileSync(join(garbled, 'manifest.json'), '{"format": "flightrec-audit-export", "vers');
-    expect(kinds(await check(garbled))).toEqual(['manifest-invalid', 'signature-invalid']);
+    expect(kinds(await check(garbled))).toEqual(['signature-invalid']); // stops there: nothing unsigned is parsed
+    expect(kinds(await verifyExport(garbled, { publicKey: loadPublicKey(keys.publicKeyPath), keepGoing: true }))).toEqual(['manifest-invalid', 'signature-invalid']);
 
     const foreign = copy();
     writeFileSync(join(foreign, 'manifest.json'), '{"hello":"world"}');
-    expect((await check(foreign)).problems[0]).toMatchObject({ kind: 'manifest-invalid', message: expect.stringMatching(/not a flightrec audit manifest/) });
+    expect((await check(foreign)).problems).toEqual([expect.objectContaining({ kind: 'signature-invalid' })]);
+    expect((await verifyExport(foreign, { publicKey: loadPublicKey(keys.publicKeyPath), keepGoing: true })).problems[1]).toMatchObject({ kind: 'manifest-invalid', message: expect.stringMatching(/not a flightrec audit manifest/) });
 
     const unsigned = copy();
     unlinkSync(join(unsigned, 'manifest.sig'));

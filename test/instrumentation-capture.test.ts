@@ -116,7 +116,7 @@ describe('redacted capture: serialising without a key-redacted copy when no key 
   it.each(cases.map((c, i) => [i, c]))('case %i gives the same text as the copy', (_i, value) => {
     configure({ captureMode: 'redacted', redactor, exportRedaction: true });
     try {
-      const got = captureContent({ content: 'c' }, value)['c'];
+      const got = captureContent({ content: 'input.value' }, value)['input.value'];
       expect(got).toBe(JSON.stringify(redactor.redactDeep(value, false)));
     } finally {
       resetSettings();

@@ -9,6 +9,7 @@
  * Then everything is read back as flightrec's users would: the flightrec_spans view, the saved
  * detections, the session timeline and a signed audit export.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { context, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
@@ -170,7 +171,7 @@ describe('OpenClaw diagnostics-otel spans, mapped in storage', () => {
 
   it('exports into a signed audit trail with the mapped record, effect and verdict', async () => {
     const keys = generateKeys(join(tmp.path, 'keys'));
-    const res = await runExport(t.http, { outDir: join(tmp.path, 'export'), privateKey: loadPrivateKey(keys.privateKeyPath), filters: { to: chTime(new Date(Date.now() + 60_000)), session: traceId } });
+    const res = await runExport(t.http, { outDir: join(tmp.path, 'export'), privateKey: loadPrivateKey(keys.privateKeyPath), contentKey: randomBytes(32), filters: { to: chTime(new Date(Date.now() + 60_000)), session: traceId } });
     const m = JSON.parse(readFileSync(join(res.dir, 'manifest.json'), 'utf8')) as Manifest;
     const records = m.files.flatMap((f) => readFileSync(join(res.dir, f.name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord));
     const denial = records.find((r) => r.verdict === 'deny')!;

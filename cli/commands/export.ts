@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
 import { CONTENT_MODES, type ContentMode } from '../../audit/audit-record.ts';
 import type { ExportFilters } from '../../audit/export-query.ts';
+import { ContentKeyError, contentKeyPathIn, loadContentKey } from '../../audit/content-key.ts';
 import { KeyError, loadPrivateKey } from '../../audit/keys.ts';
+import { TimestampError } from '../../audit/timestamp.ts';
 import { ManifestError } from '../../audit/manifest.ts';
-import { RECORD_FORMATS, type RecordFormat } from '../../audit/record-formats.ts';
+import { RECORD_FORMATS, type RecordFormat } from '../../audit/record-format.ts';
 import { ExportError, runExport } from '../../audit/run-export.ts';
 import { Effects, RecordKind, Risks } from '../../instrumentation/semconv.ts';
-import { connect, connectionOptions } from '../connect.ts';
+import { connect, connectionOptions, DEFAULT_DATA_DIR } from '../connect.ts';
+import { existsSync } from 'node:fs';
 import { UsageError, type Command } from '../command.ts';
 
 /** A JS Date → the UTC DateTime64(9) text ClickHouse parses for a `DateTime64(9, 'UTC')` parameter. */
@@ -41,13 +44,29 @@ function positive(v: string | undefined, flag: string): number | undefined {
   return n;
 }
 
+/**
+ * The content-hash key: --content-key PATH, else audit-content.key in the store's data directory
+ * (--data-dir, or the default one `flightrec up` uses), created there on first use.
+ */
+function contentKeyFor(path: string | undefined, dataDir: string | undefined): Buffer {
+  try {
+    if (path) return loadContentKey(path);
+    const dir = dataDir ?? DEFAULT_DATA_DIR;
+    if (!existsSync(dir)) throw new UsageError(`--content hashes needs the store's content-hash key: give --content-key PATH, or --data-dir DIR (its ${contentKeyPathIn('DIR')})`);
+    return loadContentKey(contentKeyPathIn(dir), { create: true });
+  } catch (err) {
+    if (err instanceof ContentKeyError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 export const exportCommand: Command = {
   name: 'export',
   summary: 'write a signed, tamper-evident audit export (records + Merkle root + Ed25519-signed manifest)',
   usage:
     'flightrec export --out DIR --key PRIVATE.pem [--from T] [--to T] [--since 24h] [--session S] [--agent A] ' +
     '[--record saw|decided|touched …] [--effect E …] [--risk R …] [--format jsonl|csv|ocsf] [--content hashes|as-stored] ' +
-    '[--chain PREVIOUS/manifest.json] [--chunk-records 100000] [--url URL | --data-dir DIR]',
+    '[--content-key PATH] [--chain PREVIOUS/manifest.json] [--anchor-log PATH] [--tsa URL] [--chunk-records 100000] [--url URL | --data-dir DIR]',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
@@ -65,6 +84,9 @@ export const exportCommand: Command = {
         format: { type: 'string' },
         content: { type: 'string' },
         chain: { type: 'string' },
+        'content-key': { type: 'string' },
+        'anchor-log': { type: 'string' },
+        tsa: { type: 'string' },
         'chunk-records': { type: 'string' },
         'page-size': { type: 'string' },
         ...connectionOptions,
@@ -104,6 +126,7 @@ export const exportCommand: Command = {
       if (err instanceof KeyError) throw new UsageError(err.message);
       throw err;
     }
+    const contentKey = content === 'hashes' ? contentKeyFor(values['content-key'], values['data-dir']) : undefined;
     const client = await connect(values);
     const tty = process.stderr.isTTY;
     try {
@@ -114,6 +137,9 @@ export const exportCommand: Command = {
         filterFlags,
         format,
         content,
+        contentKey,
+        anchorLog: values['anchor-log'],
+        tsaUrl: values.tsa,
         chunkRecords: positive(values['chunk-records'], 'chunk-records'),
         pageSize: positive(values['page-size'], 'page-size'),
         previous: values.chain,
@@ -124,7 +150,7 @@ export const exportCommand: Command = {
       console.log(`merkle root ${result.root}${result.manifest.previous ? ` (chained to ${result.manifest.previous.root})` : ''}`);
       console.log(`signed by ${result.manifest.signer.public_key_fingerprint}; check with: flightrec verify ${result.dir} --key PUBLIC.pem`);
     } catch (err) {
-      if (err instanceof ExportError || err instanceof ManifestError) throw new UsageError(err.message);
+      if (err instanceof ExportError || err instanceof ManifestError || err instanceof TimestampError) throw new UsageError(err.message);
       throw err;
     } finally {
       await client.close();

@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { readRegular } from '../../audit/export-files.ts';
 import { parseArgs } from 'node:util';
 import { makeProof, ProofError, verifyProof } from '../../audit/inclusion-proof.ts';
 import { KeyError, loadPublicKey } from '../../audit/keys.ts';
@@ -33,6 +35,9 @@ export const prove: Command = {
   },
 };
 
+/** A proof holds one record, its audit path and the signed manifest: far below this. */
+const MAX_PROOF_BYTES = 64 << 20;
+
 export const verifyProofCommand: Command = {
   name: 'verify-proof',
   summary: 'check an inclusion proof alone: the record, its audit path, and the signed manifest',
@@ -42,12 +47,17 @@ export const verifyProofCommand: Command = {
     const file = positionals[0];
     if (!file) throw new UsageError('which proof file? flightrec verify-proof PROOF.json --key PUBLIC.pem');
     if (!values.key) throw new UsageError('--key PUBLIC.pem is required (the exporter\'s public key)');
-    let text: string;
+    // A proof comes from elsewhere: a regular file of bounded size only (never a FIFO or a device).
+    // The path as named is the user's choice, so a link they name is followed, once, here.
+    let path: string;
     try {
-      text = readFileSync(file, 'utf8');
+      path = realpathSync(file);
     } catch (err) {
       throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
+    const read = readRegular(dirname(path), basename(path), MAX_PROOF_BYTES);
+    if (!read.ok) throw new UsageError(`cannot read ${file}: it ${read.missing ? 'does not exist' : read.why}`);
+    const text = read.bytes.toString('utf8');
     let key;
     try {
       key = loadPublicKey(values.key);

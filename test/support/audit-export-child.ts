@@ -5,6 +5,7 @@
  *
  * usage: node audit-export-child.ts URL OUT_DIR PRIVATE_KEY FROM_CH_TIME|- TO_CH_TIME [PAGE_SIZE]
  */
+import { randomBytes } from 'node:crypto';
 import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
 import { loadPrivateKey } from '../../audit/keys.ts';
 import { runExport } from '../../audit/run-export.ts';
@@ -24,6 +25,7 @@ const started = performance.now();
 const result = await runExport(client, {
   outDir: outDir!,
   privateKey: loadPrivateKey(key!),
+  contentKey: randomBytes(32),
   filters: { from: from === '-' ? undefined : from, to: to! },
   pageSize: pageSize ? Number(pageSize) : undefined,
   prefetch: process.env.AUDIT_EXPORT_PREFETCH ? Number(process.env.AUDIT_EXPORT_PREFETCH) : undefined,
