@@ -1,0 +1,295 @@
+/**
+ * Runs the generated rules (rules/rules.generated.ts) over a string and returns where the secrets
+ * are. Cost and time are bounded by construction, not by hope:
+ *   - one pass of an Aho–Corasick automaton over the text finds every rule keyword (gitleaks'
+ *     prefilter, case-insensitive); a rule whose keywords do not occur does not run;
+ *   - a rule runs only on windows around its keywords' occurrences, each window as wide as the
+ *     rule's longest match (from the RE2 parse, capped), merged, and cut into chunks — so a
+ *     pattern that backtracks badly can only do so within one chunk, and the clock is read
+ *     between chunks: past the deadline the engine throws RedactionTimeout and the caller redacts
+ *     the whole value (fail closed).
+ * Checks the pattern cannot express run on each finding: gitleaks' entropy threshold and allow
+ * lists, and flightrec's validators (Luhn, mod-97, national-id check digits).
+ */
+import type { GeneratedRule } from './rules/rule-types.ts';
+import { GLOBAL_ALLOW } from './rules/rules.generated.ts';
+import { VALIDATORS, type Validator } from './rules/validators.ts';
+
+export interface Finding {
+  /** Where the secret is (the rule's secret group, else its whole match). */
+  readonly start: number;
+  readonly end: number;
+  readonly rule: string;
+}
+
+/** Thrown when a value could not be scanned within its time budget: redact all of it. */
+export class RedactionTimeout extends Error {
+  constructor(ms: number) {
+    super(`redaction: value not scanned within ${ms} ms`);
+    this.name = 'RedactionTimeout';
+  }
+}
+
+export interface RuleEngine {
+  /** Findings in text order, overlapping ones merged (the earlier rule's name kept). `deadline` is a performance.now() time. */
+  find(text: string, deadline: number, budgetMs: number): Finding[];
+  readonly ruleIds: readonly string[];
+}
+
+/** How far (UTF-16 units) a window reaches either side of a keyword for a rule with no bound, or a larger one. */
+const MAX_REACH = 16_384;
+/** The longest slice one regex call sees: what one badly backtracking pattern can cost between two looks at the clock. */
+const CHUNK = 65_536;
+/** The automaton's alphabet: ASCII lower-cased, everything else one symbol (keywords are ASCII). */
+const SYMBOLS = 129;
+
+interface AllowCheck {
+  readonly target: string;
+  readonly regexes: readonly RegExp[];
+  readonly stopWords: readonly string[];
+  readonly and: boolean;
+}
+
+interface Compiled {
+  readonly id: string;
+  readonly order: number;
+  readonly re: RegExp;
+  readonly secretGroup: number;
+  readonly entropy: number;
+  readonly validator?: Validator;
+  readonly allow: readonly AllowCheck[];
+  readonly globalAllow: boolean;
+  readonly group: number;
+}
+
+function shannon(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+const globalAllow = GLOBAL_ALLOW.map((p) => new RegExp(p, 'u'));
+
+export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
+  // Rules sharing a keyword set share windows (the digit-triggered personal-data rules, for one).
+  const groupIndex = new Map<string, number>();
+  const groupKeywords: string[][] = [];
+  const groupReach: number[] = [];
+  const compiled: Compiled[] = rules.map((r, order) => {
+    const kws = [...new Set(r.keywords.map((k) => k.toLowerCase()))].sort();
+    const sig = kws.join('\u0000');
+    let g = groupIndex.get(sig);
+    if (g === undefined) {
+      g = groupKeywords.length;
+      groupIndex.set(sig, g);
+      groupKeywords.push(kws);
+      groupReach.push(0);
+    }
+    // maxLen counts code points; a window counts UTF-16 units: twice, to be safe.
+    groupReach[g] = Math.max(groupReach[g]!, Math.min(MAX_REACH, r.maxLen * 2) + 1);
+    const validator = r.validator ? VALIDATORS[r.validator] : undefined;
+    if (r.validator && !validator) throw new Error(`redaction rule ${r.id}: unknown validator ${r.validator}`);
+    return {
+      id: r.id,
+      order,
+      re: new RegExp(r.js, 'gu'),
+      secretGroup: r.secretGroup,
+      entropy: r.entropy ?? 0,
+      validator,
+      allow: (r.allow ?? []).map((a) => ({ target: a.target, regexes: (a.regexes ?? []).map((p) => new RegExp(p, 'u')), stopWords: a.stopWords ?? [], and: a.condition === 'AND' })),
+      globalAllow: r.source === 'gitleaks',
+      group: g,
+    };
+  });
+
+  // Aho–Corasick over every distinct keyword, as a full transition table.
+  const keywords: string[] = [];
+  const keywordGroups: number[][] = [];
+  const kwIndex = new Map<string, number>();
+  groupKeywords.forEach((kws, g) => {
+    for (const k of kws) {
+      let i = kwIndex.get(k);
+      if (i === undefined) {
+        i = keywords.length;
+        kwIndex.set(k, i);
+        keywords.push(k);
+        keywordGroups.push([]);
+      }
+      keywordGroups[i]!.push(g);
+    }
+  });
+  const symbol = (c: number): number => (c < 128 ? (c >= 65 && c <= 90 ? c + 32 : c) : 128);
+  const gotoRows: Int32Array[] = [new Int32Array(SYMBOLS).fill(-1)];
+  const outs: number[][] = [[]];
+  for (let k = 0; k < keywords.length; k++) {
+    let s = 0;
+    for (const ch of keywords[k]!) {
+      const sym = symbol(ch.charCodeAt(0));
+      if (gotoRows[s]![sym] === -1) {
+        gotoRows[s]![sym] = gotoRows.length;
+        gotoRows.push(new Int32Array(SYMBOLS).fill(-1));
+        outs.push([]);
+      }
+      s = gotoRows[s]![sym]!;
+    }
+    outs[s]!.push(k);
+  }
+  const states = gotoRows.length;
+  const delta = new Int32Array(states * SYMBOLS);
+  const fail = new Int32Array(states);
+  const queue: number[] = [];
+  for (let a = 0; a < SYMBOLS; a++) {
+    const t = gotoRows[0]![a]!;
+    if (t === -1) delta[a] = 0;
+    else {
+      delta[a] = t;
+      fail[t] = 0;
+      queue.push(t);
+    }
+  }
+  while (queue.length) {
+    const s = queue.shift()!;
+    outs[s]!.push(...outs[fail[s]!]!);
+    for (let a = 0; a < SYMBOLS; a++) {
+      const t = gotoRows[s]![a]!;
+      if (t === -1) delta[s * SYMBOLS + a] = delta[fail[s]! * SYMBOLS + a]!;
+      else {
+        delta[s * SYMBOLS + a] = t;
+        fail[t] = delta[fail[s]! * SYMBOLS + a]!;
+        queue.push(t);
+      }
+    }
+  }
+  // Per state, the groups its keywords trigger, with the keyword lengths (flattened).
+  const outStart = new Int32Array(states + 1);
+  const outFlat: number[] = [];
+  for (let s = 0; s < states; s++) {
+    outStart[s] = outFlat.length / 2;
+    for (const k of outs[s]!) for (const g of keywordGroups[k]!) outFlat.push(g, keywords[k]!.length);
+  }
+  outStart[states] = outFlat.length / 2;
+  const outPairs = Int32Array.from(outFlat);
+  const lower = new Int32Array(65536);
+  for (let c = 0; c < 65536; c++) lower[c] = symbol(c);
+  const groups = groupKeywords.length;
+  const alwaysRun = groupKeywords.map((k) => k.length === 0);
+
+  const accept = (r: Compiled, text: string, m: RegExpExecArray, secret: string, at: number): boolean => {
+    if (r.entropy > 0 && shannon(secret) < r.entropy) return false;
+    if (r.validator && !r.validator(secret, text, at, at + secret.length)) return false;
+    if (r.globalAllow && globalAllow.some((re) => re.test(secret))) return false;
+    for (const a of r.allow) {
+      let target = secret;
+      if (a.target === 'match') target = m[0];
+      else if (a.target === 'line') {
+        const ls = text.lastIndexOf('\n', at) + 1;
+        const le = text.indexOf('\n', at + secret.length);
+        target = text.slice(ls, le < 0 ? text.length : le);
+      }
+      const lowerSecret = secret.toLowerCase();
+      const checks: boolean[] = [];
+      if (a.regexes.length) checks.push(a.regexes.some((re) => re.test(target)));
+      if (a.stopWords.length) checks.push(a.stopWords.some((w) => lowerSecret.includes(w)));
+      if (checks.length && (a.and ? checks.every(Boolean) : checks.some(Boolean))) return false;
+    }
+    return true;
+  };
+
+  const find = (text: string, deadline: number, budgetMs: number): Finding[] => {
+    const n = text.length;
+    // 1. Keyword windows per group: [start, end) ranges, merged as they are found.
+    const ranges: number[][] = Array.from({ length: groups }, () => []);
+    const openStart = new Float64Array(groups).fill(-1);
+    const openEnd = new Float64Array(groups).fill(-1);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      s = delta[s * SYMBOLS + lower[text.charCodeAt(i)]!]!;
+      const o0 = outStart[s]!;
+      const o1 = outStart[s + 1]!;
+      if (o0 !== o1) {
+        for (let o = o0; o < o1; o++) {
+          const g = outPairs[o * 2]!;
+          const reach = groupReach[g]!;
+          const ws = i + 1 - outPairs[o * 2 + 1]! - reach;
+          const we = i + 1 + reach;
+          if (openEnd[g]! >= 0 && ws <= openEnd[g]!) openEnd[g] = we;
+          else {
+            if (openEnd[g]! >= 0) ranges[g]!.push(openStart[g]!, openEnd[g]!);
+            openStart[g] = ws;
+            openEnd[g] = we;
+          }
+        }
+      }
+      if ((i & 0xffff) === 0xffff && performance.now() > deadline) throw new RedactionTimeout(budgetMs);
+    }
+    for (let g = 0; g < groups; g++) {
+      if (openEnd[g]! >= 0) ranges[g]!.push(openStart[g]!, openEnd[g]!);
+      else if (alwaysRun[g]) ranges[g]!.push(0, n);
+    }
+
+    // 2. Each rule on its group's windows, chunked.
+    const found: { start: number; end: number; order: number; rule: string }[] = [];
+    for (const r of compiled) {
+      const rs = ranges[r.group]!;
+      if (rs.length === 0) continue;
+      const reach = groupReach[r.group]!;
+      let lastEnd = -1;
+      for (let k = 0; k < rs.length; k += 2) {
+        const a = Math.max(0, rs[k]!);
+        const b = Math.min(n, rs[k + 1]!);
+        for (let cs = a; cs < b; cs += CHUNK - 2 * reach) {
+          const ce = Math.min(b, cs + CHUNK);
+          const slice = cs === 0 && ce === n ? text : text.slice(cs, ce);
+          const re = r.re;
+          re.lastIndex = 0;
+          for (let m = re.exec(slice); m; m = re.exec(slice)) {
+            if (m[0].length === 0) {
+              re.lastIndex++;
+              continue;
+            }
+            // A match at a cut that is not the text's own start saw no left context: the window
+            // around the keyword that really starts it begins earlier.
+            if (m.index === 0 && cs > 0) continue;
+            let secret = m[0];
+            if (m.length > 1) {
+              if (r.secretGroup > 0) secret = m[r.secretGroup] ?? '';
+              else for (let gi = 1; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
+            }
+            if (!secret) continue;
+            const at = cs + m.index + m[0].lastIndexOf(secret);
+            if (at < lastEnd) continue; // seen in the previous chunk's overlap
+            if (!accept(r, text, m, secret, at)) continue;
+            found.push({ start: at, end: at + secret.length, order: r.order, rule: r.id });
+            lastEnd = at + secret.length;
+          }
+          if (ce >= b) break;
+          if (performance.now() > deadline) throw new RedactionTimeout(budgetMs);
+        }
+      }
+      if (performance.now() > deadline) throw new RedactionTimeout(budgetMs);
+    }
+    if (found.length <= 1) return found;
+
+    // 3. Overlaps merged into one span, named after the rule listed first.
+    found.sort((x, y) => x.start - y.start || x.order - y.order);
+    const out: { start: number; end: number; order: number; rule: string }[] = [];
+    for (const f of found) {
+      const last = out[out.length - 1];
+      if (last && f.start < last.end) {
+        if (f.end > last.end) last.end = f.end;
+        if (f.order < last.order) {
+          last.order = f.order;
+          last.rule = f.rule;
+        }
+      } else out.push({ ...f });
+    }
+    return out;
+  };
+
+  return { find, ruleIds: rules.map((r) => r.id) };
+}
