@@ -27,7 +27,7 @@ export interface RedactionConfig {
   /** Default rules to turn off by id, e.g. ['phone'] where phone numbers are not personal. */
   readonly disableRules?: readonly string[];
   /**
-   * Time budget per value, in milliseconds (default 100): a value not scanned in time is not
+   * Time budget per value, in milliseconds (default 250): a value not scanned in time is not
    * exported at all — the attribute is dropped and listed in flightrec.dropped_keys, a status
    * message is replaced whole (fail closed).
    */
@@ -92,7 +92,7 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
   const disabled = new Set(config.disableRules ?? []);
   const engine = engineFor(disabled);
   const custom = (config.rules ?? []).filter((r) => !disabled.has(r.name));
-  const budgetMs = config.timeBudgetMs ?? 100;
+  const budgetMs = config.timeBudgetMs ?? 250;
   const denyExact = new Set<string>();
   const denyRe: RegExp[] = [];
   for (const k of config.denyKeys ?? []) {

@@ -40,8 +40,8 @@ export interface RuleEngine {
 const MAX_REACH = 16_384;
 /** The longest slice one regex call sees: what one badly backtracking pattern can cost between two looks at the clock. */
 const CHUNK = 65_536;
-/** The automaton's alphabet: ASCII lower-cased, everything else one symbol (keywords are ASCII). */
-const SYMBOLS = 129;
+/** The automaton's alphabet: ASCII lower-cased; everything else reads as NUL, which no keyword holds (keywords are printable ASCII). */
+const SYMBOLS = 128;
 
 interface AllowCheck {
   readonly target: string;
@@ -60,6 +60,7 @@ interface Compiled {
   readonly allow: readonly AllowCheck[];
   readonly globalAllow: boolean;
   readonly group: number;
+  readonly anchor?: { readonly keyword: string; readonly left: RegExp; readonly max: number; readonly sticky: RegExp };
 }
 
 function shannon(s: string): number {
@@ -104,8 +105,15 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       allow: (r.allow ?? []).map((a) => ({ target: a.target, regexes: (a.regexes ?? []).map((p) => new RegExp(p, 'u')), stopWords: a.stopWords ?? [], and: a.condition === 'AND' })),
       globalAllow: r.source === 'gitleaks',
       group: g,
+      anchor: r.anchor && { keyword: r.anchor.keyword, left: new RegExp(r.anchor.left, 'u'), max: r.anchor.max, sticky: new RegExp(r.js, 'uy') },
     };
   });
+
+  // V8 compiles a pattern on its first use: do it now, not inside the first value's time budget.
+  for (const c of compiled) {
+    c.re.lastIndex = 0;
+    c.re.exec('warm-up 0');
+  }
 
   // Aho–Corasick over every distinct keyword, as a full transition table.
   const keywords: string[] = [];
@@ -123,7 +131,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       keywordGroups[i]!.push(g);
     }
   });
-  const symbol = (c: number): number => (c < 128 ? (c >= 65 && c <= 90 ? c + 32 : c) : 128);
+  const symbol = (c: number): number => (c < 128 ? (c >= 65 && c <= 90 ? c + 32 : c) : 0);
   const gotoRows: Int32Array[] = [new Int32Array(SYMBOLS).fill(-1)];
   const outs: number[][] = [[]];
   for (let k = 0; k < keywords.length; k++) {
@@ -174,7 +182,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
   }
   outStart[states] = outFlat.length / 2;
   const outPairs = Int32Array.from(outFlat);
-  const lower = new Int32Array(65536);
+  const lower = new Uint8Array(65536);
   for (let c = 0; c < 65536; c++) lower[c] = symbol(c);
   const groups = groupKeywords.length;
   const alwaysRun = groupKeywords.map((k) => k.length === 0);
@@ -200,15 +208,49 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
     return true;
   };
 
+  // Scratch space for one call (find is synchronous and never re-entered).
+  const openStart = new Float64Array(groups).fill(-1);
+  const openEnd = new Float64Array(groups).fill(-1);
+  const ranges: number[][] = Array.from({ length: groups }, () => []);
+  const touched: number[] = [];
+
+  /** A rule with an anchor: started only where its keyword is, widened left over its class. */
+  const findAnchored = (r: Compiled, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[]): void => {
+    const { keyword, left, max, sticky } = r.anchor!;
+    let lastEnd = 0;
+    for (let k = 0; k < rs.length; k += 2) {
+      const b = Math.min(text.length, rs[k + 1]!);
+      for (let at = text.indexOf(keyword, Math.max(0, rs[k]!, lastEnd)); at >= 0 && at < b; at = text.indexOf(keyword, at + 1)) {
+        let start = at;
+        while (start > lastEnd && at - start < max && left.test(text[start - 1]!)) start--;
+        for (; start < at; start++) {
+          sticky.lastIndex = start;
+          const m = sticky.exec(text);
+          if (!m) continue;
+          const secret = m[0];
+          if (accept(r, text, m, secret, start)) {
+            found.push({ start, end: start + secret.length, order: r.order, rule: r.id });
+            lastEnd = start + secret.length;
+            at = Math.max(at, lastEnd - 1);
+          }
+          break;
+        }
+      }
+    }
+  };
+
   const find = (text: string, deadline: number, budgetMs: number): Finding[] => {
     const n = text.length;
     // 1. Keyword windows per group: [start, end) ranges, merged as they are found.
-    const ranges: number[][] = Array.from({ length: groups }, () => []);
-    const openStart = new Float64Array(groups).fill(-1);
-    const openEnd = new Float64Array(groups).fill(-1);
+    for (const g of touched) {
+      openStart[g] = -1;
+      openEnd[g] = -1;
+      ranges[g]!.length = 0;
+    }
+    touched.length = 0;
     let s = 0;
     for (let i = 0; i < n; i++) {
-      s = delta[s * SYMBOLS + lower[text.charCodeAt(i)]!]!;
+      s = delta[(s << 7) | lower[text.charCodeAt(i)]!]!;
       const o0 = outStart[s]!;
       const o1 = outStart[s + 1]!;
       if (o0 !== o1) {
@@ -217,9 +259,11 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
           const reach = groupReach[g]!;
           const ws = i + 1 - outPairs[o * 2 + 1]! - reach;
           const we = i + 1 + reach;
-          if (openEnd[g]! >= 0 && ws <= openEnd[g]!) openEnd[g] = we;
+          const e = openEnd[g]!;
+          if (e >= 0 && ws <= e) openEnd[g] = we;
           else {
-            if (openEnd[g]! >= 0) ranges[g]!.push(openStart[g]!, openEnd[g]!);
+            if (e >= 0) ranges[g]!.push(openStart[g]!, e);
+            else touched.push(g);
             openStart[g] = ws;
             openEnd[g] = we;
           }
@@ -227,16 +271,24 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       }
       if ((i & 0xffff) === 0xffff && performance.now() > deadline) throw new RedactionTimeout(budgetMs);
     }
+    for (const g of touched) ranges[g]!.push(openStart[g]!, openEnd[g]!);
     for (let g = 0; g < groups; g++) {
-      if (openEnd[g]! >= 0) ranges[g]!.push(openStart[g]!, openEnd[g]!);
-      else if (alwaysRun[g]) ranges[g]!.push(0, n);
+      if (alwaysRun[g]) {
+        touched.push(g);
+        ranges[g]!.push(0, n);
+      }
     }
+    if (touched.length === 0) return [];
 
     // 2. Each rule on its group's windows, chunked.
     const found: { start: number; end: number; order: number; rule: string }[] = [];
     for (const r of compiled) {
       const rs = ranges[r.group]!;
       if (rs.length === 0) continue;
+      if (r.anchor) {
+        findAnchored(r, text, rs, found);
+        continue;
+      }
       const reach = groupReach[r.group]!;
       let lastEnd = -1;
       for (let k = 0; k < rs.length; k += 2) {

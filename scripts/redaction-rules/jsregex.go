@@ -18,6 +18,31 @@ import (
 
 const unbounded = math.MaxInt32
 
+// trimLeft drops optional repetitions at the very start of a pattern (gitleaks' `[\w.-]{0,50}?`
+// before a variable name): they only widen a match to the left, never decide whether or where a
+// secret matches, and in a backtracking engine they multiply the work at every position. The
+// result is printed back in RE2 syntax, so both engines run the trimmed pattern.
+func trimLeft(pattern string) (string, error) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return "", err
+	}
+	changed := false
+	for re.Op == syntax.OpConcat && len(re.Sub) > 1 {
+		first := re.Sub[0]
+		optional := first.Op == syntax.OpStar || first.Op == syntax.OpQuest || (first.Op == syntax.OpRepeat && first.Min == 0)
+		if !optional {
+			break
+		}
+		re.Sub = re.Sub[1:]
+		changed = true
+	}
+	if !changed {
+		return pattern, nil
+	}
+	return re.String(), nil
+}
+
 // toJS returns the JavaScript source (for flags "u") of an RE2 pattern.
 func toJS(pattern string) (string, error) {
 	re, err := syntax.Parse(pattern, syntax.Perl)

@@ -35,6 +35,15 @@ type ownRule struct {
 	Collector   *bool    `json:"collector,omitempty"`
 	Why         string   `json:"collectorExcludedBecause,omitempty"`
 	Order       string   `json:"order"`
+	Anchor      *anchor  `json:"anchor,omitempty"`
+}
+
+// anchor: a hint for the backtracking engine only — every match contains Keyword, preceded by at
+// most Max characters of class Left; the SDK starts the pattern there instead of at every position.
+type anchor struct {
+	Keyword string `json:"keyword"`
+	Left    string `json:"left"`
+	Max     int    `json:"max"`
 }
 
 type ownFile struct {
@@ -65,6 +74,7 @@ type outRule struct {
 	Allow       []allow  `json:"allow,omitempty"`
 	Collector   bool     `json:"collector"`
 	CollectorWhy string  `json:"collectorExcludedBecause,omitempty"`
+	Anchor      *anchor  `json:"anchor,omitempty"`
 }
 
 type excluded struct {
@@ -93,6 +103,12 @@ func main() {
 	var out []outRule
 	var skipped []excluded
 	add := func(r outRule) {
+		trimmed, err := trimLeft(r.RE2)
+		if err != nil {
+			skipped = append(skipped, excluded{r.ID, "not RE2: " + err.Error()})
+			return
+		}
+		r.RE2 = trimmed
 		js, err := toJS(r.RE2)
 		if err != nil {
 			skipped = append(skipped, excluded{r.ID, "no exact JavaScript form: " + err.Error()})
@@ -122,7 +138,7 @@ func main() {
 			}
 			collector := r.Collector == nil || *r.Collector
 			add(outRule{ID: r.ID, Source: "flightrec", Category: r.Category, Description: r.Description, RE2: r.Regex, Keywords: r.Keywords,
-				SecretGroup: r.SecretGroup, Validator: r.Validator, Collector: collector, CollectorWhy: r.Why})
+				SecretGroup: r.SecretGroup, Validator: r.Validator, Collector: collector, CollectorWhy: r.Why, Anchor: r.Anchor})
 		}
 	}
 

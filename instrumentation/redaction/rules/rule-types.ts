@@ -25,6 +25,11 @@ export interface GeneratedRule {
   /** Whether the collector config runs this rule; when not, why. */
   readonly collector: boolean;
   readonly collectorExcludedBecause?: string;
+  /**
+   * For the SDK's backtracking engine only: every match contains `keyword`, preceded by at most
+   * `max` characters of class `left`; the pattern is started there rather than at every position.
+   */
+  readonly anchor?: { readonly keyword: string; readonly left: string; readonly max: number };
 }
 
 export interface ExcludedRule {
