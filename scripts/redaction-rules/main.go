@@ -225,6 +225,8 @@ func main() {
 	fmt.Fprintf(&b, "export const EXCLUDED: readonly ExcludedRule[] = %s;\n", sk)
 	must(os.WriteFile(filepath.Join(rulesDir, "rules.generated.ts"), []byte(b.String()), 0o644))
 	fmt.Fprintf(os.Stderr, "%d rules (%d from gitleaks %s), %d excluded\n", len(out), len(out)-len(own.Rules), version, len(skipped))
+	// The tuning corpus's provider tokens: three per gitleaks rule, drawn from the rule itself.
+	samples(out, globalRE2, 3, 20261207, filepath.Join(root, "test", "fixtures", "redaction-provider-samples.json"))
 }
 
 func must(err error) {
