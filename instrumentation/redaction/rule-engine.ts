@@ -63,6 +63,17 @@ interface Compiled {
   readonly anchor?: { readonly keyword: string; readonly left: RegExp; readonly max: number; readonly sticky: RegExp };
 }
 
+/**
+ * Content is often JSON text, where a line break inside a string is the two characters `\n`: a
+ * token right after one ("…\nghp_…") has no word boundary before it, and gitleaks' patterns start
+ * with \b. The patterns run on a view of the text in which each unescaped `\n`, `\r`, `\t` reads
+ * as two spaces — same length, so every position found is a position in the text itself.
+ */
+function jsonEscapesAsSpace(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/(?<!\\)((?:\\\\)*)\\[nrt]/g, (_m, pairs: string) => `${pairs}  `);
+}
+
 function shannon(s: string): number {
   const counts = new Map<string, number>();
   for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
@@ -239,7 +250,8 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
     }
   };
 
-  const find = (text: string, deadline: number, budgetMs: number): Finding[] => {
+  const find = (original: string, deadline: number, budgetMs: number): Finding[] => {
+    const text = jsonEscapesAsSpace(original);
     const n = text.length;
     // 1. Keyword windows per group: [start, end) ranges, merged as they are found.
     for (const g of touched) {

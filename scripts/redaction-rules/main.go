@@ -108,7 +108,9 @@ func main() {
 			skipped = append(skipped, excluded{r.ID, "not RE2: " + err.Error()})
 			return
 		}
-		r.RE2 = trimmed
+		// gitleaks ends a secret at a quote, space, ; or an escaped line break (\n, \r); inside JSON
+		// text a closing quote is escaped too (\"): accept that ending as well, in both engines.
+		r.RE2 = strings.ReplaceAll(trimmed, `\\[nr]|$)`, `\\[nr"]|$)`)
 		js, err := toJS(r.RE2)
 		if err != nil {
 			skipped = append(skipped, excluded{r.ID, "no exact JavaScript form: " + err.Error()})
