@@ -35,7 +35,8 @@ export function isCardNumber(match: string): boolean {
     (/^3[47]/.test(d) && n === 15) || // Amex
     (/^(6011|65|64[4-9])/.test(d) && n >= 16 && n <= 19) || // Discover
     (/^35(2[89]|[3-8]\d)/.test(d) && n >= 16 && n <= 19) || // JCB
-    (/^3(0[0-5]|[68])/.test(d) && n >= 14 && n <= 19); // Diners
+    (/^3(0[0-5]|[689])/.test(d) && n >= 14 && n <= 19) || // Diners
+    (/^62/.test(d) && n >= 16 && n <= 19); // UnionPay
   return ok && luhnValid(d);
 }
 
@@ -152,7 +153,7 @@ export function isPhone(match: string): boolean {
 }
 
 /** Words of validation messages and placeholders: a quoted "password" value made of them is not a password. */
-const MESSAGE = /\b(?:must|should|required|invalid|incorrect|at least|at most|characters?|cannot|can't|too (?:short|long|weak)|is (?:empty|missing|blank|wrong)|does not|doesn't|match(?:es)?|not (?:set|allowed|valid)|expired|redacted|hidden|masked|changeme|placeholder|your[_ -]?(?:password|secret|key|token))\b|^\W*$|^\$\{?[A-Za-z_]+\}?$|^\{\{.*\}\}$|^<[^>]*>$|^(?:null|none|true|false|undefined|n\/a)$/i;
+const MESSAGE = /\b(?:must|should|required|invalid|incorrect|at least|at most|characters?|cannot|can't|too (?:short|long|weak)|is (?:empty|missing|blank|wrong)|does not|doesn't|match(?:es)?|not (?:set|allowed|valid)|expired|redacted|hidden|masked|changeme|placeholder|your[_ -]?(?:password|secret|key|token))\b|^\W*$|^\$\{?[A-Za-z_]+\}?$|^\$\{\{|^!|^(?:process\.env|os\.environ|import\.meta\.env|secrets\.|env\.|getpass\.|System\.getenv)|^[A-Za-z_][\w.]*\(\)?$|^\{\{.*\}\}$|^<[^>]*>$|^(?:null|none|true|false|undefined|n\/a)$/i;
 
 export function isNotMessage(value: string): boolean {
   return !MESSAGE.test(value);
