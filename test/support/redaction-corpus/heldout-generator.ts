@@ -108,7 +108,7 @@ for (let i = 0; i < 100; i++) {
   const body = str(BASE64, between(300, 1700));
   const lines = body.match(new RegExp(`.{1,${width}}`, 'g'))!;
   const style = between(0, 5);
-  let shown = lines;
+  let shown: string[] = [...lines];
   if (style === 1) shown = lines.slice(0, between(1, Math.max(1, lines.length - 2)));
   if (style === 2) shown = [...lines.slice(0, -1), lines[lines.length - 1]!.slice(0, Math.max(4, Math.floor(lines[lines.length - 1]!.length / 2)))];
   const complete = style !== 1 && style !== 2;
