@@ -11,6 +11,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { createRedactor, RedactionTimeout, redactAttributes, redactSpan, REDACTION_RULES } from '../instrumentation/index.ts';
 import { CATEGORIES, score, type CorpusEntry } from './support/redaction-corpus/entry.ts';
+import { figureRows } from './support/redaction-corpus/figures.ts';
 import { Flightrec } from '../instrumentation/semconv.ts';
 
 const load = (part: string): CorpusEntry[] => JSON.parse(readFileSync(new URL(`./fixtures/redaction-${part}.json`, import.meta.url), 'utf8')) as CorpusEntry[];
@@ -52,6 +53,11 @@ describe('corpus', () => {
       'card: order #5012 3456 7890',
       'secret_assignment: password_policy: min_length=12',
     ]);
+  });
+
+  it('docs/semantic-conventions.md reports these figures', () => {
+    const doc = readFileSync(new URL('../docs/semantic-conventions.md', import.meta.url), 'utf8');
+    for (const row of figureRows('SDK', run(tuning), run(heldout))) expect(doc).toContain(row);
   });
 });
 

@@ -111,6 +111,12 @@ func main() {
 		// gitleaks ends a secret at a quote, space, ; or an escaped line break (\n, \r); inside JSON
 		// text a closing quote is escaped too (\"): accept that ending as well, in both engines.
 		r.RE2 = strings.ReplaceAll(trimmed, `\\[nr]|$)`, `\\[nr"]|$)`)
+		// A token right after a JSON-escaped line break ("…\nghp_…") has no word boundary before it:
+		// a pattern that starts at \b may also start right after \n, \r or \t (the escape is then
+		// part of the match, so a whole-match mask takes it along and leaves valid JSON).
+		if r.Source == "gitleaks" && strings.HasPrefix(r.RE2, `\b`) {
+			r.RE2 = `(?:\b|\\[nrt])` + r.RE2[2:]
+		}
 		js, err := toJS(r.RE2)
 		if err != nil {
 			skipped = append(skipped, excluded{r.ID, "no exact JavaScript form: " + err.Error()})
@@ -168,8 +174,10 @@ func main() {
 			skipped = append(skipped, excluded{id, "composite rule (needs another rule's finding nearby)"})
 			continue
 		}
+		keywords := append([]string(nil), r.Keywords...)
+		sort.Strings(keywords)
 		o := outRule{ID: id, Source: "gitleaks", Category: "provider_token", Description: r.Description, RE2: r.Regex.String(),
-			Keywords: r.Keywords, SecretGroup: r.SecretGroup, Entropy: r.Entropy, Collector: true}
+			Keywords: keywords, SecretGroup: r.SecretGroup, Entropy: r.Entropy, Collector: true}
 		if why, ok := own.CollectorExcluded[id]; ok {
 			o.Collector, o.CollectorWhy = false, why
 		}
@@ -181,7 +189,10 @@ func main() {
 			for _, x := range a.Regexes {
 				re2 = append(re2, x.String())
 			}
-			o.Allow = append(o.Allow, allow{Target: a.RegexTarget, StopWords: a.StopWords, Condition: a.MatchCondition.String(), RE2: re2})
+			// gitleaks keeps stop words in a set: sorted, so the output is the same on every run.
+			stop := append([]string(nil), a.StopWords...)
+			sort.Strings(stop)
+			o.Allow = append(o.Allow, allow{Target: a.RegexTarget, StopWords: stop, Condition: a.MatchCondition.String(), RE2: re2})
 		}
 		add(o)
 	}
