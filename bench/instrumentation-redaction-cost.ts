@@ -47,17 +47,19 @@ const inputs: Record<string, string> = {
   'digits 1 KB': '2026-12-07 10:31:02 order 4711 qty 3 price 19.99 ref 88213-2 '.repeat(20).slice(0, 1024),
 };
 
+/** Process CPU time (user + system, so garbage collection counts) per KB: steadier than wall time on a shared machine. */
 function perKb(r: Redactor, text: string, n: number): number {
-  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < n; i++) r.redactText(text);
-  return Number(process.hrtime.bigint() - t0) / 1000 / n / (Buffer.byteLength(text) / 1024);
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / n / (Buffer.byteLength(text) / 1024);
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const current = createRedactor();
 const baseline = await loadBaseline(values.baseline!);
-console.log(`node ${process.version}; this checkout vs ${values.baseline} (µs per KB, median of ${ROUNDS} interleaved rounds)`);
+console.log(`node ${process.version}; this checkout vs ${values.baseline} (CPU µs per KB, median of ${ROUNDS} interleaved rounds)`);
 console.log(`  ${'input'.padEnd(22)} ${'now'.padStart(9)} ${'before'.padStart(9)} ${'ratio'.padStart(7)}`);
 for (const [name, text] of Object.entries(inputs)) {
   const n = Math.max(50, Math.round(2_000_000 / text.length));

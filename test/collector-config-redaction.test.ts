@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { collectorBlocks, collectorRules, combinedPattern, escapeDollar, withCollectorBlocks } from '../instrumentation/redaction/collector-blocks.ts';
+import { collectorBlocks, collectorPattern, collectorRules, combinedPattern, escapeDollar, withCollectorBlocks } from '../instrumentation/redaction/collector-blocks.ts';
 import { GITLEAKS_VERSION, RULES } from '../instrumentation/redaction/rules/rules.generated.ts';
 
 const text = readFileSync(new URL('../collector-config/otel-collector.yaml', import.meta.url), 'utf8');
@@ -20,7 +20,7 @@ describe('generated collector redaction', () => {
   });
 
   it('blocked_values are the collector rules, in order, $ escaped for the collector’s ${} expansion', () => {
-    expect(config.processors.redaction.blocked_values).toEqual(collectorRules(RULES).map((r) => escapeDollar(r.re2)));
+    expect(config.processors.redaction.blocked_values).toEqual(collectorRules(RULES).map((r) => escapeDollar(collectorPattern(r))));
     const excluded = RULES.filter((r) => !r.collector);
     for (const r of excluded) expect(r.collectorExcludedBecause, r.id).toBeTruthy();
     expect(excluded.length).toBeLessThan(10);

@@ -36,9 +36,12 @@ export function collectorRules(rules: readonly GeneratedRule[]): GeneratedRule[]
   return rules.filter((r) => r.collector);
 }
 
+/** The pattern the collector runs for a rule. */
+export const collectorPattern = (r: GeneratedRule): string => r.collectorRe2 ?? r.re2;
+
 /** All collector rules as one RE2 alternation (each rule's flags stay inside its group). */
 export function combinedPattern(rules: readonly GeneratedRule[]): string {
-  return collectorRules(rules).map((r) => `(?:${r.re2})`).join('|');
+  return collectorRules(rules).map((r) => `(?:${collectorPattern(r)})`).join('|');
 }
 
 export function collectorBlocks(rules: readonly GeneratedRule[], gitleaksVersion: string): string {
@@ -54,7 +57,7 @@ export function collectorBlocks(rules: readonly GeneratedRule[], gitleaksVersion
     '      # Not a bare "token": gen_ai.usage.input_tokens must survive.',
     `      - ${yamlSingle(SECRET_KEYS)}`,
     '    blocked_values:',
-    ...kept.map((r) => `      - ${yamlSingle(escapeDollar(r.re2))} # ${r.id}`),
+    ...kept.map((r) => `      - ${yamlSingle(escapeDollar(collectorPattern(r)))} # ${r.id}`),
     '    redact_all_types: true',
     '    summary: silent',
     '',

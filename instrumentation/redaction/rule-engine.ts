@@ -46,8 +46,27 @@ const SYMBOLS = 128;
 interface AllowCheck {
   readonly target: string;
   readonly regexes: readonly RegExp[];
-  readonly stopWords: readonly string[];
+  /** Stop words by their first two characters (gitleaks' generic rule has ~1,400 of them). */
+  readonly stopWords: ReadonlyMap<string, readonly string[]>;
   readonly and: boolean;
+}
+
+function indexStopWords(words: readonly string[]): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const w of words) {
+    const k = w.slice(0, 2);
+    index.set(k, [...(index.get(k) ?? []), w]);
+  }
+  return index;
+}
+
+/** Whether `lower` contains one of the indexed stop words. */
+function hasStopWord(index: ReadonlyMap<string, readonly string[]>, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const ws = index.get(lower.slice(i, i + 2));
+    if (ws) for (const w of ws) if (lower.startsWith(w, i)) return true;
+  }
+  return false;
 }
 
 interface Compiled {
@@ -60,7 +79,7 @@ interface Compiled {
   readonly allow: readonly AllowCheck[];
   readonly globalAllow: boolean;
   readonly group: number;
-  readonly anchor?: { readonly keyword: string; readonly left: RegExp; readonly max: number; readonly sticky: RegExp };
+  readonly anchor?: { readonly keywords: RegExp; readonly left: (c: number) => boolean; readonly max: number; readonly sticky: RegExp };
 }
 
 /**
@@ -69,9 +88,18 @@ interface Compiled {
  * with \b. The patterns run on a view of the text in which each unescaped `\n`, `\r`, `\t` reads
  * as two spaces — same length, so every position found is a position in the text itself.
  */
+const JSON_ESCAPE = /(?<!\\)((?:\\\\)*)\\[nrt]/g;
+
 function jsonEscapesAsSpace(text: string): string {
   if (!text.includes('\\')) return text;
-  return text.replace(/(?<!\\)((?:\\\\)*)\\[nrt]/g, (_m, pairs: string) => `${pairs}  `);
+  return text.replace(JSON_ESCAPE, '$1  ');
+}
+
+/** A one-character class as a test on char codes, ASCII from a table. */
+function charTest(re: RegExp): (c: number) => boolean {
+  const ascii = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) ascii[c] = re.test(String.fromCharCode(c)) ? 1 : 0;
+  return (c) => (c < 128 ? ascii[c] === 1 : re.test(String.fromCharCode(c)));
 }
 
 function shannon(s: string): number {
@@ -102,8 +130,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       groupKeywords.push(kws);
       groupReach.push(0);
     }
-    // maxLen counts code points; a window counts UTF-16 units: twice, to be safe.
-    groupReach[g] = Math.max(groupReach[g]!, Math.min(MAX_REACH, r.maxLen * 2) + 1);
+    groupReach[g] = Math.max(groupReach[g]!, Math.min(MAX_REACH, r.maxLen) + 1);
     const validator = r.validator ? VALIDATORS[r.validator] : undefined;
     if (r.validator && !validator) throw new Error(`redaction rule ${r.id}: unknown validator ${r.validator}`);
     return {
@@ -113,10 +140,15 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       secretGroup: r.secretGroup,
       entropy: r.entropy ?? 0,
       validator,
-      allow: (r.allow ?? []).map((a) => ({ target: a.target, regexes: (a.regexes ?? []).map((p) => new RegExp(p, 'u')), stopWords: a.stopWords ?? [], and: a.condition === 'AND' })),
+      allow: (r.allow ?? []).map((a) => ({ target: a.target, regexes: (a.regexes ?? []).map((p) => new RegExp(p, 'u')), stopWords: indexStopWords((a.stopWords ?? []).map((w) => w.toLowerCase())), and: a.condition === 'AND' })),
       globalAllow: r.source === 'gitleaks',
       group: g,
-      anchor: r.anchor && { keyword: r.anchor.keyword, left: new RegExp(r.anchor.left, 'u'), max: r.anchor.max, sticky: new RegExp(r.js, 'uy') },
+      anchor: r.anchor && {
+        keywords: new RegExp(kws.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi'),
+        left: charTest(new RegExp(r.anchor.left, 'u')),
+        max: r.anchor.max,
+        sticky: new RegExp(r.js, 'uy'),
+      },
     };
   });
 
@@ -193,6 +225,11 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
   }
   outStart[states] = outFlat.length / 2;
   const outPairs = Int32Array.from(outFlat);
+  // Each transition carries "the target state has outputs" in its low bit: one load per character.
+  for (let i = 0; i < delta.length; i++) {
+    const t = delta[i]!;
+    delta[i] = (t << 1) | (outStart[t + 1]! > outStart[t]! ? 1 : 0);
+  }
   const lower = new Uint8Array(65536);
   for (let c = 0; c < 65536; c++) lower[c] = symbol(c);
   const groups = groupKeywords.length;
@@ -213,10 +250,17 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       const lowerSecret = secret.toLowerCase();
       const checks: boolean[] = [];
       if (a.regexes.length) checks.push(a.regexes.some((re) => re.test(target)));
-      if (a.stopWords.length) checks.push(a.stopWords.some((w) => lowerSecret.includes(w)));
+      if (a.stopWords.size) checks.push(hasStopWord(a.stopWords, lowerSecret));
       if (checks.length && (a.and ? checks.every(Boolean) : checks.some(Boolean))) return false;
     }
     return true;
+  };
+
+  // Rules with allow lists run last, so that what cheaper rules already found spares them the checks.
+  const runOrder = [...compiled.filter((r) => r.allow.length === 0), ...compiled.filter((r) => r.allow.length > 0)];
+  const covered = (found: readonly { start: number; end: number }[], start: number, end: number): boolean => {
+    for (const f of found) if (f.start <= start && f.end >= end) return true;
+    return false;
   };
 
   // Scratch space for one call (find is synchronous and never re-entered).
@@ -225,27 +269,39 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
   const ranges: number[][] = Array.from({ length: groups }, () => []);
   const touched: number[] = [];
 
-  /** A rule with an anchor: started only where its keyword is, widened left over its class. */
+  /** A rule with an anchor: started only where one of its keywords is, widened left over its class. */
   const findAnchored = (r: Compiled, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[]): void => {
-    const { keyword, left, max, sticky } = r.anchor!;
+    const { keywords, left, max, sticky } = r.anchor!;
     let lastEnd = 0;
-    for (let k = 0; k < rs.length; k += 2) {
-      const b = Math.min(text.length, rs[k + 1]!);
-      for (let at = text.indexOf(keyword, Math.max(0, rs[k]!, lastEnd)); at >= 0 && at < b; at = text.indexOf(keyword, at + 1)) {
-        let start = at;
-        while (start > lastEnd && at - start < max && left.test(text[start - 1]!)) start--;
-        for (; start < at; start++) {
-          sticky.lastIndex = start;
-          const m = sticky.exec(text);
-          if (!m) continue;
-          const secret = m[0];
-          if (accept(r, text, m, secret, start)) {
-            found.push({ start, end: start + secret.length, order: r.order, rule: r.id });
-            lastEnd = start + secret.length;
-            at = Math.max(at, lastEnd - 1);
-          }
-          break;
+    let k = 0;
+    // One pass of the keyword search over the text; occurrences outside the rule's windows are skipped.
+    keywords.lastIndex = Math.max(0, rs[0]!);
+    for (let kw = keywords.exec(text); kw; kw = keywords.exec(text)) {
+      const at = kw.index;
+      while (k < rs.length && at >= rs[k + 1]!) k += 2;
+      if (k >= rs.length) break;
+      if (at < rs[k]!) {
+        keywords.lastIndex = Math.max(keywords.lastIndex, rs[k]!);
+        continue;
+      }
+      let start = at;
+      while (start > lastEnd && at - start < max && left(text.charCodeAt(start - 1))) start--;
+      for (; start <= at; start++) {
+        sticky.lastIndex = start;
+        const m = sticky.exec(text);
+        if (!m) continue;
+        let secret = m[0];
+        if (m.length > 1) {
+          if (r.secretGroup > 0) secret = m[r.secretGroup] ?? '';
+          else for (let gi = 1; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
         }
+        const s0 = start + m[0].lastIndexOf(secret);
+        if (secret && accept(r, text, m, secret, s0)) {
+          found.push({ start: s0, end: s0 + secret.length, order: r.order, rule: r.id });
+          lastEnd = start + m[0].length;
+          keywords.lastIndex = Math.max(keywords.lastIndex, lastEnd);
+        }
+        break;
       }
     }
   };
@@ -262,11 +318,10 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
     touched.length = 0;
     let s = 0;
     for (let i = 0; i < n; i++) {
-      s = delta[(s << 7) | lower[text.charCodeAt(i)]!]!;
-      const o0 = outStart[s]!;
-      const o1 = outStart[s + 1]!;
-      if (o0 !== o1) {
-        for (let o = o0; o < o1; o++) {
+      const t = delta[(s << 7) | lower[text.charCodeAt(i)]!]!;
+      s = t >> 1;
+      if (t & 1) {
+        for (let o = outStart[s]!, o1 = outStart[s + 1]!; o < o1; o++) {
           const g = outPairs[o * 2]!;
           const reach = groupReach[g]!;
           const ws = i + 1 - outPairs[o * 2 + 1]! - reach;
@@ -294,7 +349,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
 
     // 2. Each rule on its group's windows, chunked.
     const found: { start: number; end: number; order: number; rule: string }[] = [];
-    for (const r of compiled) {
+    for (const r of runOrder) {
       const rs = ranges[r.group]!;
       if (rs.length === 0) continue;
       if (r.anchor) {
@@ -327,6 +382,9 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
             if (!secret) continue;
             const at = cs + m.index + m[0].lastIndexOf(secret);
             if (at < lastEnd) continue; // seen in the previous chunk's overlap
+            // A rule with allow lists (costly: gitleaks' generic rule checks ~1,400 stop words) is not
+            // asked about a span another rule already redacts.
+            if (r.allow.length > 0 && covered(found, at, at + secret.length)) continue;
             if (!accept(r, text, m, secret, at)) continue;
             found.push({ start: at, end: at + secret.length, order: r.order, rule: r.id });
             lastEnd = at + secret.length;

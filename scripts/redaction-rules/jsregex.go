@@ -56,8 +56,9 @@ func toJS(pattern string) (string, error) {
 	return b.String(), nil
 }
 
-// maxLen is the longest match of an RE2 pattern, in code points (unbounded for * and +).
-func maxLen(pattern string) (int, error) {
+// maxLen16 is the longest match of an RE2 pattern in UTF-16 code units, JavaScript's string
+// positions (unbounded for * and +): a character above U+FFFF counts two.
+func maxLen16(pattern string) (int, error) {
 	re, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
 		return 0, err
@@ -65,12 +66,33 @@ func maxLen(pattern string) (int, error) {
 	return lenOf(re), nil
 }
 
+func units(r rune) int {
+	if r > 0xFFFF {
+		return 2
+	}
+	return 1
+}
+
 func lenOf(re *syntax.Regexp) int {
 	switch re.Op {
 	case syntax.OpLiteral:
-		return len(re.Rune)
-	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		n := 0
+		for _, r := range re.Rune {
+			if re.Flags&syntax.FoldCase != 0 {
+				for _, f := range foldOrbit(r) {
+					n = max(n, units(f)-units(r))
+				}
+			}
+			n += units(r)
+		}
+		return n
+	case syntax.OpCharClass:
+		if len(re.Rune) > 0 && re.Rune[len(re.Rune)-1] > 0xFFFF {
+			return 2
+		}
 		return 1
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 2
 	case syntax.OpCapture, syntax.OpQuest:
 		return lenOf(re.Sub[0])
 	case syntax.OpStar, syntax.OpPlus:

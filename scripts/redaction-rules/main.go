@@ -38,12 +38,12 @@ type ownRule struct {
 	Anchor      *anchor  `json:"anchor,omitempty"`
 }
 
-// anchor: a hint for the backtracking engine only — every match contains Keyword, preceded by at
-// most Max characters of class Left; the SDK starts the pattern there instead of at every position.
+// anchor: a hint for the backtracking engine only — every match contains one of the rule's
+// keywords, preceded by at most Max characters of class Left; the SDK starts the pattern there
+// instead of at every position.
 type anchor struct {
-	Keyword string `json:"keyword"`
-	Left    string `json:"left"`
-	Max     int    `json:"max"`
+	Left string `json:"left"`
+	Max  int    `json:"max"`
 }
 
 type ownFile struct {
@@ -70,6 +70,8 @@ type outRule struct {
 	SecretGroup int      `json:"secretGroup"`
 	Entropy     float64  `json:"entropy,omitempty"`
 	MaxLen      int      `json:"maxLen"`
+	// CollectorRE2, when set, is what the collector runs instead of RE2 (see add()).
+	CollectorRE2 string `json:"collectorRe2,omitempty"`
 	Validator   string   `json:"validator,omitempty"`
 	Allow       []allow  `json:"allow,omitempty"`
 	Collector   bool     `json:"collector"`
@@ -114,15 +116,17 @@ func main() {
 		// A token right after a JSON-escaped line break ("…\nghp_…") has no word boundary before it:
 		// a pattern that starts at \b may also start right after \n, \r or \t (the escape is then
 		// part of the match, so a whole-match mask takes it along and leaves valid JSON).
+		// The SDK reads such escapes as spaces (rule-engine.ts) and keeps the \b form, which a
+		// backtracking engine searches much faster than an alternation.
 		if r.Source == "gitleaks" && strings.HasPrefix(r.RE2, `\b`) {
-			r.RE2 = `(?:\b|\\[nrt])` + r.RE2[2:]
+			r.CollectorRE2 = `(?:\b|\\[nrt])` + r.RE2[2:]
 		}
 		js, err := toJS(r.RE2)
 		if err != nil {
 			skipped = append(skipped, excluded{r.ID, "no exact JavaScript form: " + err.Error()})
 			return
 		}
-		n, _ := maxLen(r.RE2)
+		n, _ := maxLen16(r.RE2)
 		r.JS, r.MaxLen = js, n
 		for i := range r.Allow {
 			for _, a := range r.Allow[i].RE2 {

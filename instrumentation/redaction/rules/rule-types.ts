@@ -6,8 +6,13 @@ export interface GeneratedRule {
   /** What the corpus reports by: provider_token, private_key, connection_string, secret_assignment, card, iban, national_id, email, phone. */
   readonly category: string;
   readonly description: string;
-  /** The pattern in RE2 syntax: what the collector runs. */
+  /** The pattern in RE2 syntax (the JavaScript form is translated from it). */
   readonly re2: string;
+  /**
+   * What the collector runs instead, when set: a gitleaks pattern starting at \b that may also
+   * start right after a JSON escape (\n, \r, \t) — the SDK reads those escapes as spaces instead.
+   */
+  readonly collectorRe2?: string;
   /** The same pattern translated from RE2's parse tree into JavaScript (flag `u`). */
   readonly js: string;
   /** Lower-case literals, one of which must occur (case-insensitively) for the rule to run; none = always runs. */
@@ -16,7 +21,7 @@ export interface GeneratedRule {
   readonly secretGroup: number;
   /** Minimum Shannon entropy of the secret (gitleaks), 0/absent = none. */
   readonly entropy?: number;
-  /** The longest match in code points (2147483647 = unbounded). */
+  /** The longest match in UTF-16 code units, JavaScript's string positions (2147483647 = unbounded). */
   readonly maxLen: number;
   /** A check RE2 cannot express, run by the SDK only (Luhn, mod-97, national-id check digits). */
   readonly validator?: string;
@@ -26,10 +31,10 @@ export interface GeneratedRule {
   readonly collector: boolean;
   readonly collectorExcludedBecause?: string;
   /**
-   * For the SDK's backtracking engine only: every match contains `keyword`, preceded by at most
-   * `max` characters of class `left`; the pattern is started there rather than at every position.
+   * For the SDK's backtracking engine only: every match contains one of the keywords, preceded by
+   * at most `max` characters of class `left`; the pattern is started there rather than at every position.
    */
-  readonly anchor?: { readonly keyword: string; readonly left: string; readonly max: number };
+  readonly anchor?: { readonly left: string; readonly max: number };
 }
 
 export interface ExcludedRule {

@@ -42,14 +42,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Uncovered a possible 1Password secret key, potentially compromising access to secrets in vaults.",
-    "re2": "(?:\\b|\\\\[nrt])A3-[A-Z0-9]{6}-(?:(?:[A-Z0-9]{11})|(?:[A-Z0-9]{6}-[A-Z0-9]{5}))-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}\\b",
-    "js": "(?:\\b|\\\\[nrt])A3-[0-9A-Z]{6}-(?:[0-9A-Z]{11}|[0-9A-Z]{6}-[0-9A-Z]{5})-[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}\\b",
+    "re2": "\\bA3-[A-Z0-9]{6}-(?:(?:[A-Z0-9]{11})|(?:[A-Z0-9]{6}-[A-Z0-9]{5}))-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}\\b",
+    "js": "\\bA3-[0-9A-Z]{6}-(?:[0-9A-Z]{11}|[0-9A-Z]{6}-[0-9A-Z]{5})-[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}\\b",
     "keywords": [
       "a3-"
     ],
     "secretGroup": 0,
     "entropy": 3.8,
-    "maxLen": 42,
+    "maxLen": 40,
+    "collectorRe2": "(?:\\b|\\\\[nrt])A3-[A-Z0-9]{6}-(?:(?:[A-Z0-9]{11})|(?:[A-Z0-9]{6}-[A-Z0-9]{5}))-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}\\b",
     "collector": true
   },
   {
@@ -101,14 +102,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Discovered a potential Adobe Client Secret, which, if exposed, could allow unauthorized Adobe service access and data manipulation.",
-    "re2": "(?:\\b|\\\\[nrt])(p8e-(?i)[a-z0-9]{32})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(p8e-[0-9A-Za-z\\u{17F}\\u{212A}]{32})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(p8e-(?i)[a-z0-9]{32})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(p8e-[0-9A-Za-z\\u{17F}\\u{212A}]{32})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "p8e-"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 40,
+    "maxLen": 38,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(p8e-(?i)[a-z0-9]{32})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -144,13 +146,14 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Uncovered a possible Airtable Personal AccessToken, potentially compromising database access and leading to data leakage or alteration.",
-    "re2": "(?:\\b|\\\\[nrt])(pat[[:alnum:]]{14}\\.[a-f0-9]{64})\\b",
-    "js": "(?:\\b|\\\\[nrt])(pat[0-9A-Za-z]{14}\\.[0-9a-f]{64})\\b",
+    "re2": "\\b(pat[[:alnum:]]{14}\\.[a-f0-9]{64})\\b",
+    "js": "\\b(pat[0-9A-Za-z]{14}\\.[0-9a-f]{64})\\b",
     "keywords": [
       "airtable"
     ],
     "secretGroup": 0,
-    "maxLen": 84,
+    "maxLen": 82,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(pat[[:alnum:]]{14}\\.[a-f0-9]{64})\\b",
     "collector": true
   },
   {
@@ -172,14 +175,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected an Alibaba Cloud AccessKey ID, posing a risk of unauthorized cloud resource access and potential data compromise.",
-    "re2": "(?:\\b|\\\\[nrt])(LTAI(?i)[a-z0-9]{20})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(LTAI[0-9A-Za-z\\u{17F}\\u{212A}]{20})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(LTAI(?i)[a-z0-9]{20})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(LTAI[0-9A-Za-z\\u{17F}\\u{212A}]{20})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "ltai"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 28,
+    "maxLen": 26,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(LTAI(?i)[a-z0-9]{20})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -202,13 +206,14 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected an Anthropic Admin API Key, risking unauthorized access to administrative functions and sensitive AI model configurations.",
-    "re2": "(?:\\b|\\\\[nrt])(sk-ant-admin01-[a-zA-Z0-9_\\-]{93}AA)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(sk-ant-admin01-[\\-0-9A-Z_a-z]{93}AA)(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(sk-ant-admin01-[a-zA-Z0-9_\\-]{93}AA)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(sk-ant-admin01-[\\-0-9A-Z_a-z]{93}AA)(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "sk-ant-admin01"
     ],
     "secretGroup": 0,
-    "maxLen": 114,
+    "maxLen": 112,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(sk-ant-admin01-[a-zA-Z0-9_\\-]{93}AA)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -216,13 +221,14 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Identified an Anthropic API Key, which may compromise AI assistant integrations and expose sensitive data to unauthorized access.",
-    "re2": "(?:\\b|\\\\[nrt])(sk-ant-api03-[a-zA-Z0-9_\\-]{93}AA)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(sk-ant-api03-[\\-0-9A-Z_a-z]{93}AA)(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(sk-ant-api03-[a-zA-Z0-9_\\-]{93}AA)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(sk-ant-api03-[\\-0-9A-Z_a-z]{93}AA)(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "sk-ant-api03"
     ],
     "secretGroup": 0,
-    "maxLen": 112,
+    "maxLen": 110,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(sk-ant-api03-[a-zA-Z0-9_\\-]{93}AA)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -230,14 +236,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected an Artifactory api key, posing a risk unauthorized access to the central repository.",
-    "re2": "(?:\\b|\\\\[nrt])AKCp[A-Za-z0-9]{69}\\b",
-    "js": "(?:\\b|\\\\[nrt])AKCp[0-9A-Za-z]{69}\\b",
+    "re2": "\\bAKCp[A-Za-z0-9]{69}\\b",
+    "js": "\\bAKCp[0-9A-Za-z]{69}\\b",
     "keywords": [
       "akcp"
     ],
     "secretGroup": 0,
     "entropy": 4.5,
-    "maxLen": 75,
+    "maxLen": 73,
+    "collectorRe2": "(?:\\b|\\\\[nrt])AKCp[A-Za-z0-9]{69}\\b",
     "collector": true
   },
   {
@@ -245,14 +252,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected an Artifactory reference token, posing a risk of impersonation and unauthorized access to the central repository.",
-    "re2": "(?:\\b|\\\\[nrt])cmVmd[A-Za-z0-9]{59}\\b",
-    "js": "(?:\\b|\\\\[nrt])cmVmd[0-9A-Za-z]{59}\\b",
+    "re2": "\\bcmVmd[A-Za-z0-9]{59}\\b",
+    "js": "\\bcmVmd[0-9A-Za-z]{59}\\b",
     "keywords": [
       "cmvmd"
     ],
     "secretGroup": 0,
     "entropy": 4.5,
-    "maxLen": 66,
+    "maxLen": 64,
+    "collectorRe2": "(?:\\b|\\\\[nrt])cmVmd[A-Za-z0-9]{59}\\b",
     "collector": true
   },
   {
@@ -306,8 +314,8 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Uncovered a possible Authress Service Client Access Key, which may compromise access control services and sensitive data.",
-    "re2": "(?:\\b|\\\\[nrt])((?:sc|ext|scauth|authress)_(?i)[a-z0-9]{5,30}\\.[a-z0-9]{4,6}\\.(?-i:acc)[_-][a-z0-9-]{10,32}\\.[a-z0-9+/_=-]{30,120})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])((?:sc|ext|scauth|authress)_[0-9A-Za-z\\u{17F}\\u{212A}]{5,30}\\.[0-9A-Za-z\\u{17F}\\u{212A}]{4,6}\\.acc[\\-_][\\-0-9A-Za-z\\u{17F}\\u{212A}]{10,32}\\.[+\\-\\/-9=A-Z_a-z\\u{17F}\\u{212A}]{30,120})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b((?:sc|ext|scauth|authress)_(?i)[a-z0-9]{5,30}\\.[a-z0-9]{4,6}\\.(?-i:acc)[_-][a-z0-9-]{10,32}\\.[a-z0-9+/_=-]{30,120})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b((?:sc|ext|scauth|authress)_[0-9A-Za-z\\u{17F}\\u{212A}]{5,30}\\.[0-9A-Za-z\\u{17F}\\u{212A}]{4,6}\\.acc[\\-_][\\-0-9A-Za-z\\u{17F}\\u{212A}]{10,32}\\.[+\\-\\/-9=A-Z_a-z\\u{17F}\\u{212A}]{30,120})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "authress_",
       "ext_",
@@ -316,7 +324,8 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 208,
+    "maxLen": 206,
+    "collectorRe2": "(?:\\b|\\\\[nrt])((?:sc|ext|scauth|authress)_(?i)[a-z0-9]{5,30}\\.[a-z0-9]{4,6}\\.(?-i:acc)[_-][a-z0-9-]{10,32}\\.[a-z0-9+/_=-]{30,120})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -324,8 +333,8 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Identified a pattern that may indicate AWS credentials, risking unauthorized cloud resource access and data breaches on AWS platforms.",
-    "re2": "(?:\\b|\\\\[nrt])((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\\b",
-    "js": "(?:\\b|\\\\[nrt])(A(?:3T[0-9A-Z]|KIA|SIA|BIA|CCA)[2-7A-Z]{16})\\b",
+    "re2": "\\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\\b",
+    "js": "\\b(A(?:3T[0-9A-Z]|KIA|SIA|BIA|CCA)[2-7A-Z]{16})\\b",
     "keywords": [
       "a3t",
       "abia",
@@ -335,7 +344,8 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 22,
+    "maxLen": 20,
+    "collectorRe2": "(?:\\b|\\\\[nrt])((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\\b",
     "allow": [
       {
         "target": "",
@@ -356,14 +366,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Identified a pattern that may indicate long-lived Amazon Bedrock API keys, risking unauthorized Amazon Bedrock usage",
-    "re2": "(?:\\b|\\\\[nrt])(ABSK[A-Za-z0-9+/]{109,269}={0,2})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(ABSK[+\\/-9A-Za-z]{109,269}={0,2})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(ABSK[A-Za-z0-9+/]{109,269}={0,2})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(ABSK[+\\/-9A-Za-z]{109,269}={0,2})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "absk"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 279,
+    "maxLen": 277,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(ABSK[A-Za-z0-9+/]{109,269}={0,2})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -486,14 +497,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Identified a pattern that may indicate clickhouse cloud API secret key, risking unauthorized clickhouse cloud api access and data breaches on ClickHouse Cloud platforms.",
-    "re2": "(?:\\b|\\\\[nrt])(4b1d[A-Za-z0-9]{38})\\b",
-    "js": "(?:\\b|\\\\[nrt])(4b1d[0-9A-Za-z]{38})\\b",
+    "re2": "\\b(4b1d[A-Za-z0-9]{38})\\b",
+    "js": "\\b(4b1d[0-9A-Za-z]{38})\\b",
     "keywords": [
       "4b1d"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 44,
+    "maxLen": 42,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(4b1d[A-Za-z0-9]{38})\\b",
     "collector": true
   },
   {
@@ -546,15 +558,16 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected a Cloudflare Origin CA Key, potentially compromising cloud application deployments and operational security.",
-    "re2": "(?:\\b|\\\\[nrt])(v1\\.0-[a-f0-9]{24}-[a-f0-9]{146})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(v1\\.0-[0-9a-f]{24}-[0-9a-f]{146})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(v1\\.0-[a-f0-9]{24}-[a-f0-9]{146})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(v1\\.0-[0-9a-f]{24}-[0-9a-f]{146})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "cloudflare",
       "v1.0-"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 180,
+    "maxLen": 178,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(v1\\.0-[a-f0-9]{24}-[a-f0-9]{146})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -648,14 +661,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Discovered a potential authorization token provided in a curl command header, which could compromise the curl accessed resource.",
-    "re2": "(?:\\b|\\\\[nrt])curl\\b(?:.*?|.*?(?:[\\r\\n]{1,2}.*?){1,5})[ \\t\\n\\r](?:-H|--header)(?:=|[ \\t]{0,5})(?:\"(?i)(?:Authorization:[ \\t]{0,5}(?:Basic[ \\t]([a-z0-9+/]{8,}={0,3})|(?:Bearer|(?:Api-)?Token)[ \\t]([\\w=~@.+/-]{8,})|([\\w=~@.+/-]{8,}))|(?:(?:X-(?:[a-z]+-)?)?(?:Api-?)?(?:Key|Token)):[ \\t]{0,5}([\\w=~@.+/-]{8,}))\"|'(?i)(?:Authorization:[ \\t]{0,5}(?:Basic[ \\t]([a-z0-9+/]{8,}={0,3})|(?:Bearer|(?:Api-)?Token)[ \\t]([\\w=~@.+/-]{8,})|([\\w=~@.+/-]{8,}))|(?:(?:X-(?:[a-z]+-)?)?(?:Api-?)?(?:Key|Token)):[ \\t]{0,5}([\\w=~@.+/-]{8,}))')(?:\\B|\\s|\\z)",
-    "js": "(?:\\b|\\\\[nrt])curl\\b(?:[^\\n]*?|[^\\n]*?(?:[\\n\\r]{1,2}[^\\n]*?){1,5})[\\t\\n\\r ]-(?:H|-header)(?:=|[\\t ]{0,5})(?:\"(?:[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]:[\\t ]{0,5}(?:[Bb][Aa][Ss\\u{17F}][Ii][Cc][\\t ]([+\\/-9A-Za-z\\u{17F}\\u{212A}]{8,}={0,3})|(?:[Bb][Ee][Aa][Rr][Ee][Rr]|(?:[Aa][Pp][Ii]-)?[Tt][Oo][Kk\\u{212A}][Ee][Nn])[\\t ]([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,})|([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,}))|(?:[Xx]-(?:[A-Za-z\\u{17F}\\u{212A}]+-)?)?(?:[Aa][Pp][Ii]-?)?(?:[Kk\\u{212A}][Ee][Yy]|[Tt][Oo][Kk\\u{212A}][Ee][Nn]):[\\t ]{0,5}([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,}))\"|'(?:[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]:[\\t ]{0,5}(?:[Bb][Aa][Ss\\u{17F}][Ii][Cc][\\t ]([+\\/-9A-Za-z\\u{17F}\\u{212A}]{8,}={0,3})|(?:[Bb][Ee][Aa][Rr][Ee][Rr]|(?:[Aa][Pp][Ii]-)?[Tt][Oo][Kk\\u{212A}][Ee][Nn])[\\t ]([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,})|([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,}))|(?:[Xx]-(?:[A-Za-z\\u{17F}\\u{212A}]+-)?)?(?:[Aa][Pp][Ii]-?)?(?:[Kk\\u{212A}][Ee][Yy]|[Tt][Oo][Kk\\u{212A}][Ee][Nn]):[\\t ]{0,5}([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,}))')(?:\\B|[\\t\\n\\u{C}\\r ]|$)",
+    "re2": "\\bcurl\\b(?:.*?|.*?(?:[\\r\\n]{1,2}.*?){1,5})[ \\t\\n\\r](?:-H|--header)(?:=|[ \\t]{0,5})(?:\"(?i)(?:Authorization:[ \\t]{0,5}(?:Basic[ \\t]([a-z0-9+/]{8,}={0,3})|(?:Bearer|(?:Api-)?Token)[ \\t]([\\w=~@.+/-]{8,})|([\\w=~@.+/-]{8,}))|(?:(?:X-(?:[a-z]+-)?)?(?:Api-?)?(?:Key|Token)):[ \\t]{0,5}([\\w=~@.+/-]{8,}))\"|'(?i)(?:Authorization:[ \\t]{0,5}(?:Basic[ \\t]([a-z0-9+/]{8,}={0,3})|(?:Bearer|(?:Api-)?Token)[ \\t]([\\w=~@.+/-]{8,})|([\\w=~@.+/-]{8,}))|(?:(?:X-(?:[a-z]+-)?)?(?:Api-?)?(?:Key|Token)):[ \\t]{0,5}([\\w=~@.+/-]{8,}))')(?:\\B|\\s|\\z)",
+    "js": "\\bcurl\\b(?:[^\\n]*?|[^\\n]*?(?:[\\n\\r]{1,2}[^\\n]*?){1,5})[\\t\\n\\r ]-(?:H|-header)(?:=|[\\t ]{0,5})(?:\"(?:[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]:[\\t ]{0,5}(?:[Bb][Aa][Ss\\u{17F}][Ii][Cc][\\t ]([+\\/-9A-Za-z\\u{17F}\\u{212A}]{8,}={0,3})|(?:[Bb][Ee][Aa][Rr][Ee][Rr]|(?:[Aa][Pp][Ii]-)?[Tt][Oo][Kk\\u{212A}][Ee][Nn])[\\t ]([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,})|([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,}))|(?:[Xx]-(?:[A-Za-z\\u{17F}\\u{212A}]+-)?)?(?:[Aa][Pp][Ii]-?)?(?:[Kk\\u{212A}][Ee][Yy]|[Tt][Oo][Kk\\u{212A}][Ee][Nn]):[\\t ]{0,5}([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,}))\"|'(?:[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]:[\\t ]{0,5}(?:[Bb][Aa][Ss\\u{17F}][Ii][Cc][\\t ]([+\\/-9A-Za-z\\u{17F}\\u{212A}]{8,}={0,3})|(?:[Bb][Ee][Aa][Rr][Ee][Rr]|(?:[Aa][Pp][Ii]-)?[Tt][Oo][Kk\\u{212A}][Ee][Nn])[\\t ]([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,})|([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,}))|(?:[Xx]-(?:[A-Za-z\\u{17F}\\u{212A}]+-)?)?(?:[Aa][Pp][Ii]-?)?(?:[Kk\\u{212A}][Ee][Yy]|[Tt][Oo][Kk\\u{212A}][Ee][Nn]):[\\t ]{0,5}([+\\--9=@-Z_a-z~\\u{17F}\\u{212A}]{8,}))')(?:\\B|[\\t\\n\\u{C}\\r ]|$)",
     "keywords": [
       "curl"
     ],
     "secretGroup": 0,
     "entropy": 2.75,
     "maxLen": 2147483647,
+    "collectorRe2": "(?:\\b|\\\\[nrt])curl\\b(?:.*?|.*?(?:[\\r\\n]{1,2}.*?){1,5})[ \\t\\n\\r](?:-H|--header)(?:=|[ \\t]{0,5})(?:\"(?i)(?:Authorization:[ \\t]{0,5}(?:Basic[ \\t]([a-z0-9+/]{8,}={0,3})|(?:Bearer|(?:Api-)?Token)[ \\t]([\\w=~@.+/-]{8,})|([\\w=~@.+/-]{8,}))|(?:(?:X-(?:[a-z]+-)?)?(?:Api-?)?(?:Key|Token)):[ \\t]{0,5}([\\w=~@.+/-]{8,}))\"|'(?i)(?:Authorization:[ \\t]{0,5}(?:Basic[ \\t]([a-z0-9+/]{8,}={0,3})|(?:Bearer|(?:Api-)?Token)[ \\t]([\\w=~@.+/-]{8,})|([\\w=~@.+/-]{8,}))|(?:(?:X-(?:[a-z]+-)?)?(?:Api-?)?(?:Key|Token)):[ \\t]{0,5}([\\w=~@.+/-]{8,}))')(?:\\B|\\s|\\z)",
     "collector": true
   },
   {
@@ -663,14 +677,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Discovered a potential basic authorization token provided in a curl command, which could compromise the curl accessed resource.",
-    "re2": "(?:\\b|\\\\[nrt])curl\\b(?:.*|.*(?:[\\r\\n]{1,2}.*){1,5})[ \\t\\n\\r](?:-u|--user)(?:=|[ \\t]{0,5})(\"(:[^\"]{3,}|[^:\"]{3,}:|[^:\"]{3,}:[^\"]{3,})\"|'([^:']{3,}:[^']{3,})'|((?:\"[^\"]{3,}\"|'[^']{3,}'|[\\w$@.-]+):(?:\"[^\"]{3,}\"|'[^']{3,}'|[\\w${}@.-]+)))(?:\\s|\\z)",
-    "js": "(?:\\b|\\\\[nrt])curl\\b(?:[^\\n]*|[^\\n]*(?:[\\n\\r]{1,2}[^\\n]*){1,5})[\\t\\n\\r ]-(?:u|-user)(?:=|[\\t ]{0,5})(\"(:[^\"]{3,}|[^\":]{3,}:|[^\":]{3,}:[^\"]{3,})\"|'([^':]{3,}:[^']{3,})'|((?:\"[^\"]{3,}\"|'[^']{3,}'|[$\\-.0-9@-Z_a-z]+):(?:\"[^\"]{3,}\"|'[^']{3,}'|[$\\-.0-9@-Z_a-{}]+)))(?:[\\t\\n\\u{C}\\r ]|$)",
+    "re2": "\\bcurl\\b(?:.*|.*(?:[\\r\\n]{1,2}.*){1,5})[ \\t\\n\\r](?:-u|--user)(?:=|[ \\t]{0,5})(\"(:[^\"]{3,}|[^:\"]{3,}:|[^:\"]{3,}:[^\"]{3,})\"|'([^:']{3,}:[^']{3,})'|((?:\"[^\"]{3,}\"|'[^']{3,}'|[\\w$@.-]+):(?:\"[^\"]{3,}\"|'[^']{3,}'|[\\w${}@.-]+)))(?:\\s|\\z)",
+    "js": "\\bcurl\\b(?:[^\\n]*|[^\\n]*(?:[\\n\\r]{1,2}[^\\n]*){1,5})[\\t\\n\\r ]-(?:u|-user)(?:=|[\\t ]{0,5})(\"(:[^\"]{3,}|[^\":]{3,}:|[^\":]{3,}:[^\"]{3,})\"|'([^':]{3,}:[^']{3,})'|((?:\"[^\"]{3,}\"|'[^']{3,}'|[$\\-.0-9@-Z_a-z]+):(?:\"[^\"]{3,}\"|'[^']{3,}'|[$\\-.0-9@-Z_a-{}]+)))(?:[\\t\\n\\u{C}\\r ]|$)",
     "keywords": [
       "curl"
     ],
     "secretGroup": 0,
     "entropy": 2,
     "maxLen": 2147483647,
+    "collectorRe2": "(?:\\b|\\\\[nrt])curl\\b(?:.*|.*(?:[\\r\\n]{1,2}.*){1,5})[ \\t\\n\\r](?:-u|--user)(?:=|[ \\t]{0,5})(\"(:[^\"]{3,}|[^:\"]{3,}:|[^:\"]{3,}:[^\"]{3,})\"|'([^:']{3,}:[^']{3,})'|((?:\"[^\"]{3,}\"|'[^']{3,}'|[\\w$@.-]+):(?:\"[^\"]{3,}\"|'[^']{3,}'|[\\w${}@.-]+)))(?:\\s|\\z)",
     "allow": [
       {
         "target": "",
@@ -701,14 +716,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Uncovered a Databricks API token, which may compromise big data analytics platforms and sensitive data processing.",
-    "re2": "(?:\\b|\\\\[nrt])(dapi[a-f0-9]{32}(?:-\\d)?)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(dapi[0-9a-f]{32}(?:-[0-9])?)(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(dapi[a-f0-9]{32}(?:-\\d)?)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(dapi[0-9a-f]{32}(?:-[0-9])?)(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "dapi"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 42,
+    "maxLen": 40,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(dapi[a-f0-9]{32}(?:-\\d)?)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -744,14 +760,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a DigitalOcean OAuth Access Token, risking unauthorized cloud resource access and data compromise.",
-    "re2": "(?:\\b|\\\\[nrt])(doo_v1_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(doo_v1_[0-9a-f]{64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(doo_v1_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(doo_v1_[0-9a-f]{64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "doo_v1_"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 75,
+    "maxLen": 73,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(doo_v1_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -759,14 +776,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Discovered a DigitalOcean Personal Access Token, posing a threat to cloud infrastructure security and data privacy.",
-    "re2": "(?:\\b|\\\\[nrt])(dop_v1_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(dop_v1_[0-9a-f]{64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(dop_v1_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(dop_v1_[0-9a-f]{64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "dop_v1_"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 75,
+    "maxLen": 73,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(dop_v1_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -933,14 +951,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Identified an EasyPost API token, which could lead to unauthorized postal and shipment service access and data exposure.",
-    "re2": "(?:\\b|\\\\[nrt])EZAK(?i)[a-z0-9]{54}\\b",
-    "js": "(?:\\b|\\\\[nrt])EZAK[0-9A-Za-z\\u{17F}\\u{212A}]{54}\\b",
+    "re2": "\\bEZAK(?i)[a-z0-9]{54}\\b",
+    "js": "\\bEZAK[0-9A-Za-z\\u{17F}\\u{212A}]{54}\\b",
     "keywords": [
       "ezak"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 60,
+    "maxLen": 58,
+    "collectorRe2": "(?:\\b|\\\\[nrt])EZAK(?i)[a-z0-9]{54}\\b",
     "collector": true
   },
   {
@@ -948,14 +967,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected an EasyPost test API token, risking exposure of test environments and potentially sensitive shipment data.",
-    "re2": "(?:\\b|\\\\[nrt])EZTK(?i)[a-z0-9]{54}\\b",
-    "js": "(?:\\b|\\\\[nrt])EZTK[0-9A-Za-z\\u{17F}\\u{212A}]{54}\\b",
+    "re2": "\\bEZTK(?i)[a-z0-9]{54}\\b",
+    "js": "\\bEZTK[0-9A-Za-z\\u{17F}\\u{212A}]{54}\\b",
     "keywords": [
       "eztk"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 60,
+    "maxLen": 58,
+    "collectorRe2": "(?:\\b|\\\\[nrt])EZTK(?i)[a-z0-9]{54}\\b",
     "collector": true
   },
   {
@@ -993,8 +1013,8 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Discovered a Facebook Page Access Token, posing a risk of unauthorized access to Facebook accounts and personal data exposure.",
-    "re2": "(?:\\b|\\\\[nrt])(EAA[MC](?i)[a-z0-9]{100,})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(EAA[CM][0-9A-Za-z\\u{17F}\\u{212A}]{100,})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(EAA[MC](?i)[a-z0-9]{100,})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(EAA[CM][0-9A-Za-z\\u{17F}\\u{212A}]{100,})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "eaac",
       "eaam"
@@ -1002,6 +1022,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 4,
     "maxLen": 2147483647,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(EAA[MC](?i)[a-z0-9]{100,})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1139,8 +1160,8 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Uncovered a Fly.io API key",
-    "re2": "(?:\\b|\\\\[nrt])((?:fo1_[\\w-]{43}|fm1[ar]_[a-zA-Z0-9+\\/]{100,}={0,3}|fm2_[a-zA-Z0-9+\\/]{100,}={0,3}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(f(?:o1_[\\-0-9A-Z_a-z]{43}|m(?:1[ar]_[+\\/-9A-Za-z]{100,}={0,3}|2_[+\\/-9A-Za-z]{100,}={0,3})))(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b((?:fo1_[\\w-]{43}|fm1[ar]_[a-zA-Z0-9+\\/]{100,}={0,3}|fm2_[a-zA-Z0-9+\\/]{100,}={0,3}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(f(?:o1_[\\-0-9A-Z_a-z]{43}|m(?:1[ar]_[+\\/-9A-Za-z]{100,}={0,3}|2_[+\\/-9A-Za-z]{100,}={0,3})))(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "fm1",
       "fm2_",
@@ -1149,6 +1170,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 4,
     "maxLen": 2147483647,
+    "collectorRe2": "(?:\\b|\\\\[nrt])((?:fo1_[\\w-]{43}|fm1[ar]_[a-zA-Z0-9+\\/]{100,}={0,3}|fm2_[a-zA-Z0-9+\\/]{100,}={0,3}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1198,14 +1220,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Uncovered a GCP API key, which could lead to unauthorized access to Google Cloud services and data breaches.",
-    "re2": "(?:\\b|\\\\[nrt])(AIza[\\w-]{35})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(AIza[\\-0-9A-Z_a-z]{35})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(AIza[\\w-]{35})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(AIza[\\-0-9A-Z_a-z]{35})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "aiza"
     ],
     "secretGroup": 0,
     "entropy": 4,
-    "maxLen": 43,
+    "maxLen": 41,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(AIza[\\w-]{35})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "allow": [
       {
         "target": "",
@@ -1452,14 +1475,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Identified a GitLab Personal Access Token (routable), risking unauthorized access to GitLab repositories and codebase exposure.",
-    "re2": "(?:\\b|\\\\[nrt])glpat-[0-9a-zA-Z_-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}\\b",
-    "js": "(?:\\b|\\\\[nrt])glpat-[\\-0-9A-Z_a-z]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}\\b",
+    "re2": "\\bglpat-[0-9a-zA-Z_-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}\\b",
+    "js": "\\bglpat-[\\-0-9A-Z_a-z]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}\\b",
     "keywords": [
       "glpat-"
     ],
     "secretGroup": 0,
     "entropy": 4,
-    "maxLen": 318,
+    "maxLen": 316,
+    "collectorRe2": "(?:\\b|\\\\[nrt])glpat-[0-9a-zA-Z_-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}\\b",
     "collector": true
   },
   {
@@ -1512,14 +1536,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Discovered a GitLab Runner Authentication Token (Routable), posing a risk to CI/CD pipeline integrity and unauthorized access.",
-    "re2": "(?:\\b|\\\\[nrt])glrt-t\\d_[0-9a-zA-Z_\\-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}\\b",
-    "js": "(?:\\b|\\\\[nrt])glrt-t[0-9]_[\\-0-9A-Z_a-z]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}\\b",
+    "re2": "\\bglrt-t\\d_[0-9a-zA-Z_\\-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}\\b",
+    "js": "\\bglrt-t[0-9]_[\\-0-9A-Z_a-z]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}\\b",
     "keywords": [
       "glrt-"
     ],
     "secretGroup": 0,
     "entropy": 4,
-    "maxLen": 320,
+    "maxLen": 318,
+    "collectorRe2": "(?:\\b|\\\\[nrt])glrt-t\\d_[0-9a-zA-Z_\\-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}\\b",
     "collector": true
   },
   {
@@ -1691,14 +1716,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected a Heroku API Key, potentially compromising cloud application deployments and operational security.",
-    "re2": "(?:\\b|\\\\[nrt])((HRKU-AA[0-9a-zA-Z_-]{58}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])((HRKU-AA[\\-0-9A-Z_a-z]{58}))(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b((HRKU-AA[0-9a-zA-Z_-]{58}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b((HRKU-AA[\\-0-9A-Z_a-z]{58}))(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "hrku-aa"
     ],
     "secretGroup": 0,
     "entropy": 4,
-    "maxLen": 69,
+    "maxLen": 67,
+    "collectorRe2": "(?:\\b|\\\\[nrt])((HRKU-AA[0-9a-zA-Z_-]{58}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1720,14 +1746,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Discovered a Hugging Face Access token, which could lead to unauthorized access to AI models and sensitive data.",
-    "re2": "(?:\\b|\\\\[nrt])(hf_(?i:[a-z]{34}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(hf_[A-Za-z\\u{17F}\\u{212A}]{34})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(hf_(?i:[a-z]{34}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(hf_[A-Za-z\\u{17F}\\u{212A}]{34})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "hf_"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 41,
+    "maxLen": 39,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(hf_(?i:[a-z]{34}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1735,14 +1762,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Uncovered a Hugging Face Organization API token, potentially compromising AI organization accounts and associated data.",
-    "re2": "(?:\\b|\\\\[nrt])(api_org_(?i:[a-z]{34}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(api_org_[A-Za-z\\u{17F}\\u{212A}]{34})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(api_org_(?i:[a-z]{34}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(api_org_[A-Za-z\\u{17F}\\u{212A}]{34})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "api_org_"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 46,
+    "maxLen": 44,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(api_org_(?i:[a-z]{34}))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1750,14 +1778,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected an Infracost API Token, risking unauthorized access to cloud cost estimation tools and financial data.",
-    "re2": "(?:\\b|\\\\[nrt])(ico-[a-zA-Z0-9]{32})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(ico-[0-9A-Za-z]{32})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(ico-[a-zA-Z0-9]{32})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(ico-[0-9A-Za-z]{32})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "ico-"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 40,
+    "maxLen": 38,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(ico-[a-zA-Z0-9]{32})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1779,8 +1808,8 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a Intra42 client secret, which could lead to unauthorized access to the 42School API and sensitive data.",
-    "re2": "(?:\\b|\\\\[nrt])(s-s4t2(?:ud|af)-(?i)[abcdef0123456789]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(s-s4t2(?:ud|af)-[0-9A-Fa-f]{64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(s-s4t2(?:ud|af)-(?i)[abcdef0123456789]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(s-s4t2(?:ud|af)-[0-9A-Fa-f]{64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "intra",
       "s-s4t2af-",
@@ -1788,7 +1817,8 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 77,
+    "maxLen": 75,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(s-s4t2(?:ud|af)-(?i)[abcdef0123456789]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1830,14 +1860,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Uncovered a JSON Web Token, which may lead to unauthorized access to web applications and sensitive user data.",
-    "re2": "(?:\\b|\\\\[nrt])(ey[a-zA-Z0-9]{17,}\\.ey[a-zA-Z0-9\\/\\\\_-]{17,}\\.(?:[a-zA-Z0-9\\/\\\\_-]{10,}={0,2})?)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(ey[0-9A-Za-z]{17,}\\.ey[\\-\\/-9A-Z\\\\_a-z]{17,}\\.(?:[\\-\\/-9A-Z\\\\_a-z]{10,}={0,2})?)(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(ey[a-zA-Z0-9]{17,}\\.ey[a-zA-Z0-9\\/\\\\_-]{17,}\\.(?:[a-zA-Z0-9\\/\\\\_-]{10,}={0,2})?)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(ey[0-9A-Za-z]{17,}\\.ey[\\-\\/-9A-Z\\\\_a-z]{17,}\\.(?:[\\-\\/-9A-Z\\\\_a-z]{10,}={0,2})?)(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "ey"
     ],
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 2147483647,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(ey[a-zA-Z0-9]{17,}\\.ey[a-zA-Z0-9\\/\\\\_-]{17,}\\.(?:[a-zA-Z0-9\\/\\\\_-]{10,}={0,2})?)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1845,14 +1876,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected a Base64-encoded JSON Web Token, posing a risk of exposing encoded authentication and data exchange information.",
-    "re2": "(?:\\b|\\\\[nrt])ZXlK(?:(?P\u003calg\u003eaGJHY2lPaU)|(?P\u003capu\u003eaGNIVWlPaU)|(?P\u003capv\u003eaGNIWWlPaU)|(?P\u003caud\u003eaGRXUWlPaU)|(?P\u003cb64\u003eaU5qUWlP)|(?P\u003ccrit\u003eamNtbDBJanBi)|(?P\u003ccty\u003eamRIa2lPaU)|(?P\u003cepk\u003ebGNHc2lPbn)|(?P\u003cenc\u003ebGJtTWlPaU)|(?P\u003cjku\u003ecWEzVWlPaU)|(?P\u003cjwk\u003ecWQyc2lPb)|(?P\u003ciss\u003ecGMzTWlPaU)|(?P\u003civ\u003ecGRpSTZJ)|(?P\u003ckid\u003ecmFXUWlP)|(?P\u003ckey_ops\u003eclpYbGZiM0J6SWpwY)|(?P\u003ckty\u003ecmRIa2lPaUp)|(?P\u003cnonce\u003edWIyNWpaU0k2)|(?P\u003cp2c\u003ed01tTWlP)|(?P\u003cp2s\u003ed01uTWlPaU)|(?P\u003cppt\u003ed2NIUWlPaU)|(?P\u003csub\u003eemRXSWlPaU)|(?P\u003csvt\u003eemRuUWlP)|(?P\u003ctag\u003eMFlXY2lPaU)|(?P\u003ctyp\u003eMGVYQWlPaUp)|(?P\u003curl\u003eMWNtd2l)|(?P\u003cuse\u003eMWMyVWlPaUp)|(?P\u003cver\u003eMlpYSWlPaU)|(?P\u003cversion\u003eMlpYSnphVzl1SWpv)|(?P\u003cx\u003eNElqb2)|(?P\u003cx5c\u003eNE5XTWlP)|(?P\u003cx5t\u003eNE5YUWlPaU)|(?P\u003cx5ts256\u003eNE5YUWpVekkxTmlJNkl)|(?P\u003cx5u\u003eNE5YVWlPaU)|(?P\u003czip\u003eNmFYQWlPaU))[a-zA-Z0-9\\/\\\\_+\\-\\r\\n]{40,}={0,2}",
-    "js": "(?:\\b|\\\\[nrt])ZXlK(?:(aGJHY2lPaU)|(aGNIVWlPaU)|(aGNIWWlPaU)|(aGRXUWlPaU)|(aU5qUWlP)|(amNtbDBJanBi)|(amRIa2lPaU)|(bGNHc2lPbn)|(bGJtTWlPaU)|(cWEzVWlPaU)|(cWQyc2lPb)|(cGMzTWlPaU)|(cGRpSTZJ)|(cmFXUWlP)|(clpYbGZiM0J6SWpwY)|(cmRIa2lPaUp)|(dWIyNWpaU0k2)|(d01tTWlP)|(d01uTWlPaU)|(d2NIUWlPaU)|(emRXSWlPaU)|(emRuUWlP)|(MFlXY2lPaU)|(MGVYQWlPaUp)|(MWNtd2l)|(MWMyVWlPaUp)|(MlpYSWlPaU)|(MlpYSnphVzl1SWpv)|(NElqb2)|(NE5XTWlP)|(NE5YUWlPaU)|(NE5YUWpVekkxTmlJNkl)|(NE5YVWlPaU)|(NmFYQWlPaU))[\\n\\r+\\-\\/-9A-Z\\\\_a-z]{40,}={0,2}",
+    "re2": "\\bZXlK(?:(?P\u003calg\u003eaGJHY2lPaU)|(?P\u003capu\u003eaGNIVWlPaU)|(?P\u003capv\u003eaGNIWWlPaU)|(?P\u003caud\u003eaGRXUWlPaU)|(?P\u003cb64\u003eaU5qUWlP)|(?P\u003ccrit\u003eamNtbDBJanBi)|(?P\u003ccty\u003eamRIa2lPaU)|(?P\u003cepk\u003ebGNHc2lPbn)|(?P\u003cenc\u003ebGJtTWlPaU)|(?P\u003cjku\u003ecWEzVWlPaU)|(?P\u003cjwk\u003ecWQyc2lPb)|(?P\u003ciss\u003ecGMzTWlPaU)|(?P\u003civ\u003ecGRpSTZJ)|(?P\u003ckid\u003ecmFXUWlP)|(?P\u003ckey_ops\u003eclpYbGZiM0J6SWpwY)|(?P\u003ckty\u003ecmRIa2lPaUp)|(?P\u003cnonce\u003edWIyNWpaU0k2)|(?P\u003cp2c\u003ed01tTWlP)|(?P\u003cp2s\u003ed01uTWlPaU)|(?P\u003cppt\u003ed2NIUWlPaU)|(?P\u003csub\u003eemRXSWlPaU)|(?P\u003csvt\u003eemRuUWlP)|(?P\u003ctag\u003eMFlXY2lPaU)|(?P\u003ctyp\u003eMGVYQWlPaUp)|(?P\u003curl\u003eMWNtd2l)|(?P\u003cuse\u003eMWMyVWlPaUp)|(?P\u003cver\u003eMlpYSWlPaU)|(?P\u003cversion\u003eMlpYSnphVzl1SWpv)|(?P\u003cx\u003eNElqb2)|(?P\u003cx5c\u003eNE5XTWlP)|(?P\u003cx5t\u003eNE5YUWlPaU)|(?P\u003cx5ts256\u003eNE5YUWpVekkxTmlJNkl)|(?P\u003cx5u\u003eNE5YVWlPaU)|(?P\u003czip\u003eNmFYQWlPaU))[a-zA-Z0-9\\/\\\\_+\\-\\r\\n]{40,}={0,2}",
+    "js": "\\bZXlK(?:(aGJHY2lPaU)|(aGNIVWlPaU)|(aGNIWWlPaU)|(aGRXUWlPaU)|(aU5qUWlP)|(amNtbDBJanBi)|(amRIa2lPaU)|(bGNHc2lPbn)|(bGJtTWlPaU)|(cWEzVWlPaU)|(cWQyc2lPb)|(cGMzTWlPaU)|(cGRpSTZJ)|(cmFXUWlP)|(clpYbGZiM0J6SWpwY)|(cmRIa2lPaUp)|(dWIyNWpaU0k2)|(d01tTWlP)|(d01uTWlPaU)|(d2NIUWlPaU)|(emRXSWlPaU)|(emRuUWlP)|(MFlXY2lPaU)|(MGVYQWlPaUp)|(MWNtd2l)|(MWMyVWlPaUp)|(MlpYSWlPaU)|(MlpYSnphVzl1SWpv)|(NElqb2)|(NE5XTWlP)|(NE5YUWlPaU)|(NE5YUWpVekkxTmlJNkl)|(NE5YVWlPaU)|(NmFYQWlPaU))[\\n\\r+\\-\\/-9A-Z\\\\_a-z]{40,}={0,2}",
     "keywords": [
       "zxlk"
     ],
     "secretGroup": 0,
     "entropy": 2,
     "maxLen": 2147483647,
+    "collectorRe2": "(?:\\b|\\\\[nrt])ZXlK(?:(?P\u003calg\u003eaGJHY2lPaU)|(?P\u003capu\u003eaGNIVWlPaU)|(?P\u003capv\u003eaGNIWWlPaU)|(?P\u003caud\u003eaGRXUWlPaU)|(?P\u003cb64\u003eaU5qUWlP)|(?P\u003ccrit\u003eamNtbDBJanBi)|(?P\u003ccty\u003eamRIa2lPaU)|(?P\u003cepk\u003ebGNHc2lPbn)|(?P\u003cenc\u003ebGJtTWlPaU)|(?P\u003cjku\u003ecWEzVWlPaU)|(?P\u003cjwk\u003ecWQyc2lPb)|(?P\u003ciss\u003ecGMzTWlPaU)|(?P\u003civ\u003ecGRpSTZJ)|(?P\u003ckid\u003ecmFXUWlP)|(?P\u003ckey_ops\u003eclpYbGZiM0J6SWpwY)|(?P\u003ckty\u003ecmRIa2lPaUp)|(?P\u003cnonce\u003edWIyNWpaU0k2)|(?P\u003cp2c\u003ed01tTWlP)|(?P\u003cp2s\u003ed01uTWlPaU)|(?P\u003cppt\u003ed2NIUWlPaU)|(?P\u003csub\u003eemRXSWlPaU)|(?P\u003csvt\u003eemRuUWlP)|(?P\u003ctag\u003eMFlXY2lPaU)|(?P\u003ctyp\u003eMGVYQWlPaUp)|(?P\u003curl\u003eMWNtd2l)|(?P\u003cuse\u003eMWMyVWlPaUp)|(?P\u003cver\u003eMlpYSWlPaU)|(?P\u003cversion\u003eMlpYSnphVzl1SWpv)|(?P\u003cx\u003eNElqb2)|(?P\u003cx5c\u003eNE5XTWlP)|(?P\u003cx5t\u003eNE5YUWlPaU)|(?P\u003cx5ts256\u003eNE5YUWpVekkxTmlJNkl)|(?P\u003cx5u\u003eNE5YVWlPaU)|(?P\u003czip\u003eNmFYQWlPaU))[a-zA-Z0-9\\/\\\\_+\\-\\r\\n]{40,}={0,2}",
     "collector": true
   },
   {
@@ -2083,7 +2115,7 @@ export const RULES: readonly GeneratedRule[] = [
       "mailchimp"
     ],
     "secretGroup": 0,
-    "maxLen": 94,
+    "maxLen": 95,
     "collector": true
   },
   {
@@ -2161,14 +2193,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Discovered a potential MaxMind license key.",
-    "re2": "(?:\\b|\\\\[nrt])([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])([0-9A-Za-z]{6}_[0-9A-Za-z]{29}_mmk)(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b([0-9A-Za-z]{6}_[0-9A-Za-z]{29}_mmk)(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "_mmk"
     ],
     "secretGroup": 0,
     "entropy": 4,
-    "maxLen": 44,
+    "maxLen": 42,
+    "collectorRe2": "(?:\\b|\\\\[nrt])([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2296,14 +2329,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Notion API token",
-    "re2": "(?:\\b|\\\\[nrt])(ntn_[0-9]{11}[A-Za-z0-9]{32}[A-Za-z0-9]{3})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(ntn_[0-9]{11}[0-9A-Za-z]{32}[0-9A-Za-z]{3})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(ntn_[0-9]{11}[A-Za-z0-9]{32}[A-Za-z0-9]{3})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(ntn_[0-9]{11}[0-9A-Za-z]{32}[0-9A-Za-z]{3})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "ntn_"
     ],
     "secretGroup": 0,
     "entropy": 4,
-    "maxLen": 54,
+    "maxLen": 52,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(ntn_[0-9]{11}[A-Za-z0-9]{32}[A-Za-z0-9]{3})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2374,14 +2408,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Discovered a potential Octopus Deploy API key, risking application deployments and operational security.",
-    "re2": "(?:\\b|\\\\[nrt])(API-[A-Z0-9]{26})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(API-[0-9A-Z]{26})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(API-[A-Z0-9]{26})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(API-[0-9A-Z]{26})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "api-"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 34,
+    "maxLen": 32,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(API-[A-Z0-9]{26})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2404,14 +2439,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found an OpenAI API Key, posing a risk of unauthorized access to AI services and data manipulation.",
-    "re2": "(?:\\b|\\\\[nrt])(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})\\b|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(sk-(?:(?:proj|svcacct|admin)-(?:[\\-0-9A-Z_a-z]{74}|[\\-0-9A-Z_a-z]{58})T3BlbkFJ(?:[\\-0-9A-Z_a-z]{74}|[\\-0-9A-Z_a-z]{58})\\b|[0-9A-Za-z]{20}T3BlbkFJ[0-9A-Za-z]{20}))(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})\\b|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(sk-(?:(?:proj|svcacct|admin)-(?:[\\-0-9A-Z_a-z]{74}|[\\-0-9A-Z_a-z]{58})T3BlbkFJ(?:[\\-0-9A-Z_a-z]{74}|[\\-0-9A-Z_a-z]{58})\\b|[0-9A-Za-z]{20}T3BlbkFJ[0-9A-Za-z]{20}))(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "t3blbkfj"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 171,
+    "maxLen": 169,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})\\b|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2419,14 +2455,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found an OpenShift user token, potentially compromising an OpenShift/Kubernetes cluster.",
-    "re2": "(?:\\b|\\\\[nrt])(sha256~[\\w-]{43})(?:[^\\w-]|\\z)",
-    "js": "(?:\\b|\\\\[nrt])(sha256~[\\-0-9A-Z_a-z]{43})(?:[^\\-0-9A-Z_a-z]|$)",
+    "re2": "\\b(sha256~[\\w-]{43})(?:[^\\w-]|\\z)",
+    "js": "\\b(sha256~[\\-0-9A-Z_a-z]{43})(?:[^\\-0-9A-Z_a-z]|$)",
     "keywords": [
       "sha256~"
     ],
     "secretGroup": 0,
     "entropy": 3.5,
-    "maxLen": 53,
+    "maxLen": 52,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(sha256~[\\w-]{43})(?:[^\\w-]|\\z)",
     "collector": true
   },
   {
@@ -2434,14 +2471,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected a Perplexity API key, which could lead to unauthorized access to Perplexity AI services and data exposure.",
-    "re2": "(?:\\b|\\\\[nrt])(pplx-[a-zA-Z0-9]{48})(?:[\\x60'\"\\s;]|\\\\[nr]|$|\\b)",
-    "js": "(?:\\b|\\\\[nrt])(pplx-[0-9A-Za-z]{48})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[nr]|$|\\b)",
+    "re2": "\\b(pplx-[a-zA-Z0-9]{48})(?:[\\x60'\"\\s;]|\\\\[nr]|$|\\b)",
+    "js": "\\b(pplx-[0-9A-Za-z]{48})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[nr]|$|\\b)",
     "keywords": [
       "pplx-"
     ],
     "secretGroup": 0,
     "entropy": 4,
-    "maxLen": 57,
+    "maxLen": 55,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(pplx-[a-zA-Z0-9]{48})(?:[\\x60'\"\\s;]|\\\\[nr]|$|\\b)",
     "collector": true
   },
   {
@@ -2493,14 +2531,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Identified a PlanetScale API token, potentially compromising database management and operations.",
-    "re2": "(?:\\b|\\\\[nrt])(pscale_tkn_(?i)[\\w=\\.-]{32,64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(pscale_tkn_[\\-.0-9=A-Z_a-z\\u{17F}\\u{212A}]{32,64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(pscale_tkn_(?i)[\\w=\\.-]{32,64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(pscale_tkn_[\\-.0-9=A-Z_a-z\\u{17F}\\u{212A}]{32,64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "pscale_tkn_"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 79,
+    "maxLen": 77,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(pscale_tkn_(?i)[\\w=\\.-]{32,64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2508,14 +2547,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a PlanetScale OAuth token, posing a risk to database access control and sensitive data integrity.",
-    "re2": "(?:\\b|\\\\[nrt])(pscale_oauth_[\\w=\\.-]{32,64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(pscale_oauth_[\\-.0-9=A-Z_a-z]{32,64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(pscale_oauth_[\\w=\\.-]{32,64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(pscale_oauth_[\\-.0-9=A-Z_a-z]{32,64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "pscale_oauth_"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 81,
+    "maxLen": 79,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(pscale_oauth_[\\w=\\.-]{32,64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2538,14 +2578,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Uncovered a Postman API token, potentially compromising API testing and development workflows.",
-    "re2": "(?:\\b|\\\\[nrt])(PMAK-(?i)[a-f0-9]{24}\\-[a-f0-9]{34})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(PMAK-[0-9A-Fa-f]{24}-[0-9A-Fa-f]{34})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(PMAK-(?i)[a-f0-9]{24}\\-[a-f0-9]{34})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(PMAK-[0-9A-Fa-f]{24}-[0-9A-Fa-f]{34})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "pmak-"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 68,
+    "maxLen": 66,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(PMAK-(?i)[a-f0-9]{24}\\-[a-f0-9]{34})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2553,14 +2594,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected a Prefect API token, risking unauthorized access to workflow management and automation services.",
-    "re2": "(?:\\b|\\\\[nrt])(pnu_[a-zA-Z0-9]{36})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(pnu_[0-9A-Za-z]{36})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(pnu_[a-zA-Z0-9]{36})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(pnu_[0-9A-Za-z]{36})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "pnu_"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 44,
+    "maxLen": 42,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(pnu_[a-zA-Z0-9]{36})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2599,14 +2641,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a Pulumi API token, posing a risk to infrastructure as code services and cloud resource management.",
-    "re2": "(?:\\b|\\\\[nrt])(pul-[a-f0-9]{40})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(pul-[0-9a-f]{40})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(pul-[a-f0-9]{40})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(pul-[0-9a-f]{40})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "pul-"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 48,
+    "maxLen": 46,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(pul-[a-f0-9]{40})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2643,14 +2686,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected a Readme API token, risking unauthorized documentation management and content exposure.",
-    "re2": "(?:\\b|\\\\[nrt])(rdme_[a-z0-9]{70})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(rdme_[0-9a-z]{70})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(rdme_[a-z0-9]{70})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(rdme_[0-9a-z]{70})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "rdme_"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 79,
+    "maxLen": 77,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(rdme_[a-z0-9]{70})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2658,14 +2702,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Identified a Rubygem API token, potentially compromising Ruby library distribution and package management.",
-    "re2": "(?:\\b|\\\\[nrt])(rubygems_[a-f0-9]{48})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(rubygems_[0-9a-f]{48})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(rubygems_[a-f0-9]{48})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(rubygems_[0-9a-f]{48})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "rubygems_"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 61,
+    "maxLen": 59,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(rubygems_[a-f0-9]{48})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2673,14 +2718,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a Scalingo API token, posing a risk to cloud platform services and application deployment security.",
-    "re2": "(?:\\b|\\\\[nrt])(tk-us-[\\w-]{48})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(tk-us-[\\-0-9A-Z_a-z]{48})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(tk-us-[\\w-]{48})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(tk-us-[\\-0-9A-Z_a-z]{48})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "tk-us-"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 58,
+    "maxLen": 56,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(tk-us-[\\w-]{48})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2716,14 +2762,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected a SendGrid API token, posing a risk of unauthorized email service operations and data exposure.",
-    "re2": "(?:\\b|\\\\[nrt])(SG\\.(?i)[a-z0-9=_\\-\\.]{66})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(SG\\.[\\-.0-9=A-Z_a-z\\u{17F}\\u{212A}]{66})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(SG\\.(?i)[a-z0-9=_\\-\\.]{66})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(SG\\.[\\-.0-9=A-Z_a-z\\u{17F}\\u{212A}]{66})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "sg."
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 73,
+    "maxLen": 71,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(SG\\.(?i)[a-z0-9=_\\-\\.]{66})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2731,14 +2778,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Identified a Sendinblue API token, which may compromise email marketing services and subscriber data privacy.",
-    "re2": "(?:\\b|\\\\[nrt])(xkeysib-[a-f0-9]{64}\\-(?i)[a-z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(xkeysib-[0-9a-f]{64}-[0-9A-Za-z\\u{17F}\\u{212A}]{16})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(xkeysib-[a-f0-9]{64}\\-(?i)[a-z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(xkeysib-[0-9a-f]{64}-[0-9A-Za-z\\u{17F}\\u{212A}]{16})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "xkeysib-"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 93,
+    "maxLen": 91,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(xkeysib-[a-f0-9]{64}\\-(?i)[a-z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2761,14 +2809,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a Sentry.io Organization Token, risking unauthorized access to error tracking services and sensitive application data.",
-    "re2": "(?:\\b|\\\\[nrt])sntrys_eyJpYXQiO[a-zA-Z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[a-zA-Z0-9+/]{10,200}={0,2}_[a-zA-Z0-9+/]{43}(?:[^a-zA-Z0-9+/]|\\z)",
-    "js": "(?:\\b|\\\\[nrt])sntrys_eyJpYXQiO[+\\/-9A-Za-z]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[+\\/-9A-Za-z]{10,200}={0,2}_[+\\/-9A-Za-z]{43}(?:[^+\\/-9A-Za-z]|$)",
+    "re2": "\\bsntrys_eyJpYXQiO[a-zA-Z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[a-zA-Z0-9+/]{10,200}={0,2}_[a-zA-Z0-9+/]{43}(?:[^a-zA-Z0-9+/]|\\z)",
+    "js": "\\bsntrys_eyJpYXQiO[+\\/-9A-Za-z]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[+\\/-9A-Za-z]{10,200}={0,2}_[+\\/-9A-Za-z]{43}(?:[^+\\/-9A-Za-z]|$)",
     "keywords": [
       "sntrys_eyjpyxqio"
     ],
     "secretGroup": 0,
     "entropy": 4.5,
-    "maxLen": 481,
+    "maxLen": 480,
+    "collectorRe2": "(?:\\b|\\\\[nrt])sntrys_eyJpYXQiO[a-zA-Z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[a-zA-Z0-9+/]{10,200}={0,2}_[a-zA-Z0-9+/]{43}(?:[^a-zA-Z0-9+/]|\\z)",
     "collector": true
   },
   {
@@ -2776,14 +2825,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a Sentry.io User Token, risking unauthorized access to error tracking services and sensitive application data.",
-    "re2": "(?:\\b|\\\\[nrt])(sntryu_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(sntryu_[0-9a-f]{64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(sntryu_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(sntryu_[0-9a-f]{64})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "sntryu_"
     ],
     "secretGroup": 0,
     "entropy": 3.5,
-    "maxLen": 75,
+    "maxLen": 73,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(sntryu_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2791,14 +2841,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a Settlemint Application Access Token.",
-    "re2": "(?:\\b|\\\\[nrt])(sm_aat_[a-zA-Z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(sm_aat_[0-9A-Za-z]{16})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(sm_aat_[a-zA-Z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(sm_aat_[0-9A-Za-z]{16})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "sm_aat"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 27,
+    "maxLen": 25,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(sm_aat_[a-zA-Z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2806,14 +2857,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a Settlemint Personal Access Token.",
-    "re2": "(?:\\b|\\\\[nrt])(sm_pat_[a-zA-Z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(sm_pat_[0-9A-Za-z]{16})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(sm_pat_[a-zA-Z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(sm_pat_[0-9A-Za-z]{16})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "sm_pat"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 27,
+    "maxLen": 25,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(sm_pat_[a-zA-Z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2821,14 +2873,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a Settlemint Service Access Token.",
-    "re2": "(?:\\b|\\\\[nrt])(sm_sat_[a-zA-Z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(sm_sat_[0-9A-Za-z]{16})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(sm_sat_[a-zA-Z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(sm_sat_[0-9A-Za-z]{16})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "sm_sat"
     ],
     "secretGroup": 0,
     "entropy": 3,
-    "maxLen": 27,
+    "maxLen": 25,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(sm_sat_[a-zA-Z0-9]{16})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2836,14 +2889,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Discovered a Shippo API token, potentially compromising shipping services and customer order data.",
-    "re2": "(?:\\b|\\\\[nrt])(shippo_(?:live|test)_[a-fA-F0-9]{40})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(shippo_(?:live|test)_[0-9A-Fa-f]{40})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(shippo_(?:live|test)_[a-fA-F0-9]{40})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(shippo_(?:live|test)_[0-9A-Fa-f]{40})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "shippo_"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 56,
+    "maxLen": 54,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(shippo_(?:live|test)_[a-fA-F0-9]{40})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2933,7 +2987,7 @@ export const RULES: readonly GeneratedRule[] = [
       "gems.contribsys.com"
     ],
     "secretGroup": 0,
-    "maxLen": 52,
+    "maxLen": 54,
     "collector": true
   },
   {
@@ -2979,7 +3033,7 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 178,
+    "maxLen": 179,
     "collector": true
   },
   {
@@ -3071,7 +3125,7 @@ export const RULES: readonly GeneratedRule[] = [
       "hooks.slack.com"
     ],
     "secretGroup": 0,
-    "maxLen": 82,
+    "maxLen": 84,
     "collector": true
   },
   {
@@ -3123,15 +3177,16 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected a Square Access Token, risking unauthorized payment processing and financial transaction exposure.",
-    "re2": "(?:\\b|\\\\[nrt])((?:EAAA|sq0atp-)[\\w-]{22,60})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])((?:EAAA|sq0atp-)[\\-0-9A-Z_a-z]{22,60})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b((?:EAAA|sq0atp-)[\\w-]{22,60})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b((?:EAAA|sq0atp-)[\\-0-9A-Z_a-z]{22,60})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "eaaa",
       "sq0atp-"
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 71,
+    "maxLen": 69,
+    "collectorRe2": "(?:\\b|\\\\[nrt])((?:EAAA|sq0atp-)[\\w-]{22,60})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -3153,8 +3208,8 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Found a Stripe Access Token, posing a risk to payment processing services and sensitive financial data.",
-    "re2": "(?:\\b|\\\\[nrt])((?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])((?:sk|rk)_(?:test|live|prod)_[0-9A-Za-z]{10,99})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b((?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b((?:sk|rk)_(?:test|live|prod)_[0-9A-Za-z]{10,99})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "rk_live",
       "rk_prod",
@@ -3165,7 +3220,8 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "entropy": 2,
-    "maxLen": 111,
+    "maxLen": 109,
+    "collectorRe2": "(?:\\b|\\\\[nrt])((?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -3344,14 +3400,15 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Detected a Vault Batch Token, risking unauthorized access to secret management services and sensitive data.",
-    "re2": "(?:\\b|\\\\[nrt])(hvb\\.[\\w-]{138,300})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(hvb\\.[\\-0-9A-Z_a-z]{138,300})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b(hvb\\.[\\w-]{138,300})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(hvb\\.[\\-0-9A-Z_a-z]{138,300})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "hvb."
     ],
     "secretGroup": 0,
     "entropy": 4,
-    "maxLen": 308,
+    "maxLen": 306,
+    "collectorRe2": "(?:\\b|\\\\[nrt])(hvb\\.[\\w-]{138,300})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -3359,15 +3416,16 @@ export const RULES: readonly GeneratedRule[] = [
     "source": "gitleaks",
     "category": "provider_token",
     "description": "Identified a Vault Service Token, potentially compromising infrastructure security and access to sensitive credentials.",
-    "re2": "(?:\\b|\\\\[nrt])((?:hvs\\.[\\w-]{90,120}|s\\.(?i:[a-z0-9]{24})))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
-    "js": "(?:\\b|\\\\[nrt])(hvs\\.[\\-0-9A-Z_a-z]{90,120}|s\\.[0-9A-Za-z\\u{17F}\\u{212A}]{24})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
+    "re2": "\\b((?:hvs\\.[\\w-]{90,120}|s\\.(?i:[a-z0-9]{24})))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "js": "\\b(hvs\\.[\\-0-9A-Z_a-z]{90,120}|s\\.[0-9A-Za-z\\u{17F}\\u{212A}]{24})(?:[\\t\\n\\u{C}\\r \"';`]|\\\\[\"nr]|$)",
     "keywords": [
       "hvs.",
       "s."
     ],
     "secretGroup": 0,
     "entropy": 3.5,
-    "maxLen": 128,
+    "maxLen": 126,
+    "collectorRe2": "(?:\\b|\\\\[nrt])((?:hvs\\.[\\w-]{90,120}|s\\.(?i:[a-z0-9]{24})))(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "allow": [
       {
         "target": "",
@@ -5072,8 +5130,12 @@ export const RULES: readonly GeneratedRule[] = [
       "://"
     ],
     "secretGroup": 1,
-    "maxLen": 436,
-    "collector": true
+    "maxLen": 836,
+    "collector": true,
+    "anchor": {
+      "left": "[A-Za-z0-9+.-]",
+      "max": 31
+    }
   },
   {
     "id": "connection_string_password",
@@ -5101,7 +5163,7 @@ export const RULES: readonly GeneratedRule[] = [
       "jdbc:oracle:thin:"
     ],
     "secretGroup": 1,
-    "maxLen": 319,
+    "maxLen": 619,
     "collector": true
   },
   {
@@ -5115,7 +5177,7 @@ export const RULES: readonly GeneratedRule[] = [
       "mysql"
     ],
     "secretGroup": 1,
-    "maxLen": 425,
+    "maxLen": 826,
     "collector": true
   },
   {
@@ -5127,15 +5189,20 @@ export const RULES: readonly GeneratedRule[] = [
     "js": "(?:[Pp][Aa][Ss\\u{17F}][Ss\\u{17F}](?:[Ww](?:[Oo][Rr][Dd]|[Dd])|[Pp][Hh][Rr][Aa][Ss\\u{17F}][Ee])|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Cc][Ll][Ii][Ee][Nn][Tt][\\-_]?[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Aa](?:[Pp][Ii](?:[\\-_]?[Kk\\u{212A}][Ee][Yy]|[Kk\\u{212A}][Ee][Yy])|[Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn])|[Rr][Ee][Ff][Rr][Ee][Ss\\u{17F}][Hh][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Aa][Uu][Tt][Hh][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Ss\\u{17F}][Ee][Ss\\u{17F}][Ss\\u{17F}][Ii][Oo][Nn][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Ii][Dd][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Pp][Rr][Ii][Vv][Aa][Tt][Ee][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt][\\-_]?(?:[Aa][Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?)?[Kk\\u{212A}][Ee][Yy]|[Aa][Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ss\\u{17F}][Ii][Gg][Nn][Ii][Nn][Gg][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ee][Nn][Cc][Rr][Yy][Pp][Tt][Ii][Oo][Nn][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll][Ss\\u{17F}]?|\\\\?[\"'](?:[Pp](?:[Aa][Ss\\u{17F}][Ss\\u{17F}]|[Ww][Dd])|[Tt][Oo][Kk\\u{212A}][Ee][Nn])\\\\?[\"'])\\\\?[\"']?[\\t\\n\\u{C}\\r ]{0,5}(?:[:=]|=\u003e|:=)[\\t\\n\\u{C}\\r ]{0,5}([A-Za-z]{0,200}[^\\t\\n\\u{C}\\r \"\u0026-*,;\u003c\u003eA-\\]a-{}][^\\t\\n\\u{C}\\r \"\u0026',;\u003c\u003e\\\\{}]{0,200}|[A-Za-z]{0,100}[a-z][A-Z][A-Za-z]{0,100}\\b)",
     "keywords": [
       "pass",
+      "pwd",
       "secret",
       "key",
       "token",
       "credential"
     ],
     "secretGroup": 1,
-    "maxLen": 432,
+    "maxLen": 633,
     "validator": "not_message",
-    "collector": true
+    "collector": true,
+    "anchor": {
+      "left": "[A-Za-z_\\-\"'\\\\]",
+      "max": 16
+    }
   },
   {
     "id": "secret_assignment_quoted",
@@ -5146,15 +5213,20 @@ export const RULES: readonly GeneratedRule[] = [
     "js": "(?:[Pp][Aa][Ss\\u{17F}][Ss\\u{17F}](?:[Ww](?:[Oo][Rr][Dd]|[Dd])|[Pp][Hh][Rr][Aa][Ss\\u{17F}][Ee])|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Cc][Ll][Ii][Ee][Nn][Tt][\\-_]?[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Aa](?:[Pp][Ii](?:[\\-_]?[Kk\\u{212A}][Ee][Yy]|[Kk\\u{212A}][Ee][Yy])|[Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn])|[Rr][Ee][Ff][Rr][Ee][Ss\\u{17F}][Hh][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Aa][Uu][Tt][Hh][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Ss\\u{17F}][Ee][Ss\\u{17F}][Ss\\u{17F}][Ii][Oo][Nn][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Ii][Dd][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Pp][Rr][Ii][Vv][Aa][Tt][Ee][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt][\\-_]?(?:[Aa][Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?)?[Kk\\u{212A}][Ee][Yy]|[Aa][Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ss\\u{17F}][Ii][Gg][Nn][Ii][Nn][Gg][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ee][Nn][Cc][Rr][Yy][Pp][Tt][Ii][Oo][Nn][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll][Ss\\u{17F}]?|\\\\?[\"'](?:[Pp](?:[Aa][Ss\\u{17F}][Ss\\u{17F}]|[Ww][Dd])|[Tt][Oo][Kk\\u{212A}][Ee][Nn])\\\\?[\"'])\\\\?[\"']?[\\t\\n\\u{C}\\r ]{0,5}(?:[:=]|=\u003e|:=)[\\t\\n\\u{C}\\r ]{0,5}(?:\\\\?\"([^\"\\\\]{1,200})\\\\?\"|'([^'\\\\]{1,200})')",
     "keywords": [
       "pass",
+      "pwd",
       "secret",
       "key",
       "token",
       "credential"
     ],
     "secretGroup": 0,
-    "maxLen": 235,
+    "maxLen": 435,
     "validator": "not_message",
-    "collector": true
+    "collector": true,
+    "anchor": {
+      "left": "[A-Za-z_\\-\"'\\\\]",
+      "max": 16
+    }
   },
   {
     "id": "bearer_token",
@@ -5420,7 +5492,6 @@ export const RULES: readonly GeneratedRule[] = [
     "validator": "email",
     "collector": true,
     "anchor": {
-      "keyword": "@",
       "left": "[A-Za-z0-9._%+-]",
       "max": 64
     }
