@@ -40,6 +40,8 @@ export interface RuleEngine {
 const MAX_REACH = 16_384;
 /** The longest slice one regex call sees: what one badly backtracking pattern can cost between two looks at the clock. */
 const CHUNK = 65_536;
+/** Up to this length (UTF-16 units) a rule runs once over its windows' whole span rather than window by window. */
+const SMALL = 8_192;
 /** The automaton's alphabet: ASCII lower-cased; everything else reads as NUL, which no keyword holds (keywords are printable ASCII). */
 const SYMBOLS = 128;
 
@@ -88,11 +90,26 @@ interface Compiled {
  * with \b. The patterns run on a view of the text in which each unescaped `\n`, `\r`, `\t` reads
  * as two spaces — same length, so every position found is a position in the text itself.
  */
-const JSON_ESCAPE = /(?<!\\)((?:\\\\)*)\\[nrt]/g;
-
 function jsonEscapesAsSpace(text: string): string {
-  if (!text.includes('\\')) return text;
-  return text.replace(JSON_ESCAPE, '$1  ');
+  let i = text.indexOf('\\');
+  if (i < 0) return text;
+  const n = text.length;
+  let out = '';
+  let last = 0;
+  while (i >= 0) {
+    let j = i;
+    while (j < n && text.charCodeAt(j) === 92) j++;
+    // An odd run of backslashes escapes the next character: \n, \r, \t read as two spaces.
+    if ((j - i) % 2 === 1 && j < n) {
+      const c = text.charCodeAt(j);
+      if (c === 110 || c === 114 || c === 116) {
+        out += `${text.slice(last, j - 1)}  `;
+        last = j + 1;
+      }
+    }
+    i = text.indexOf('\\', j + 1);
+  }
+  return last === 0 ? text : out + text.slice(last);
 }
 
 /** A one-character class as a test on char codes, ASCII from a table. */
@@ -120,15 +137,17 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
   const groupIndex = new Map<string, number>();
   const groupKeywords: string[][] = [];
   const groupReach: number[] = [];
+  const groupDigits: ({ readonly count: number; readonly within: number } | undefined)[] = [];
   const compiled: Compiled[] = rules.map((r, order) => {
     const kws = [...new Set(r.keywords.map((k) => k.toLowerCase()))].sort();
-    const sig = kws.join('\u0000');
+    const sig = kws.join('\u0000') + (r.digits ? `\u0001${r.digits.count}/${r.digits.within}` : '');
     let g = groupIndex.get(sig);
     if (g === undefined) {
       g = groupKeywords.length;
       groupIndex.set(sig, g);
       groupKeywords.push(kws);
       groupReach.push(0);
+      groupDigits.push(r.digits);
     }
     groupReach[g] = Math.max(groupReach[g]!, Math.min(MAX_REACH, r.maxLen) + 1);
     const validator = r.validator ? VALIDATORS[r.validator] : undefined;
@@ -144,7 +163,8 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       globalAllow: r.source === 'gitleaks',
       group: g,
       anchor: r.anchor && {
-        keywords: new RegExp(kws.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi'),
+        // Case-insensitive only where a keyword has letters: a single literal like "@" is then searched fast.
+        keywords: new RegExp(kws.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), kws.some((k) => /[a-z]/i.test(k)) ? 'gi' : 'g'),
         left: charTest(new RegExp(r.anchor.left, 'u')),
         max: r.anchor.max,
         sticky: new RegExp(r.js, 'uy'),
@@ -233,7 +253,11 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
   const lower = new Uint8Array(65536);
   for (let c = 0; c < 65536; c++) lower[c] = symbol(c);
   const groups = groupKeywords.length;
-  const alwaysRun = groupKeywords.map((k) => k.length === 0);
+  const alwaysRun = groupKeywords.map((k, g) => k.length === 0 && !groupDigits[g]);
+  // Digit-run triggers: the last DIGITS digit positions, in a ring.
+  const digitGroups = groupDigits.flatMap((d, g) => (d ? [{ g, count: d.count, within: d.within }] : []));
+  const DIGITS = Math.max(1, ...digitGroups.map((d) => d.count));
+  const ring = new Float64Array(DIGITS);
 
   const accept = (r: Compiled, text: string, m: RegExpExecArray, secret: string, at: number): boolean => {
     if (r.entropy > 0 && shannon(secret) < r.entropy) return false;
@@ -258,6 +282,10 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
 
   // Rules with allow lists run last, so that what cheaper rules already found spares them the checks.
   const runOrder = [...compiled.filter((r) => r.allow.length === 0), ...compiled.filter((r) => r.allow.length > 0)];
+  const runIndex = new Map(runOrder.map((r, i) => [r, i] as const));
+  const groupRules: Compiled[][] = groupKeywords.map(() => []);
+  for (const r of runOrder) groupRules[r.group]!.push(r);
+  const alwaysRunGroups = groupKeywords.flatMap((_k, g) => (alwaysRun[g] ? [g] : []));
   const covered = (found: readonly { start: number; end: number }[], start: number, end: number): boolean => {
     for (const f of found) if (f.start <= start && f.end >= end) return true;
     return false;
@@ -306,19 +334,39 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
     }
   };
 
-  const find = (original: string, deadline: number, budgetMs: number): Finding[] => {
-    const text = jsonEscapesAsSpace(original);
+  /** One pass of the keyword automaton over the text: each group's windows, merged as they are found. */
+  const scanKeywords = (text: string, deadline: number, budgetMs: number): void => {
     const n = text.length;
-    // 1. Keyword windows per group: [start, end) ranges, merged as they are found.
-    for (const g of touched) {
-      openStart[g] = -1;
-      openEnd[g] = -1;
-      ranges[g]!.length = 0;
-    }
-    touched.length = 0;
+    // Locals, not closure slots, in the loop that sees every character.
+    const table = delta;
+    const sym = lower;
+    const digitTriggers = digitGroups.length > 0;
     let s = 0;
+    let digitsSeen = 0;
     for (let i = 0; i < n; i++) {
-      const t = delta[(s << 7) | lower[text.charCodeAt(i)]!]!;
+      const c = text.charCodeAt(i);
+      if (digitTriggers && c >= 48 && c <= 57) {
+        ring[digitsSeen % DIGITS] = i;
+        digitsSeen++;
+        for (const d of digitGroups) {
+          if (digitsSeen < d.count) continue;
+          const first = ring[(digitsSeen - d.count) % DIGITS]!;
+          if (i - first >= d.within) continue;
+          const g = d.g;
+          const reach = groupReach[g]!;
+          const ws = first - reach;
+          const we = i + 1 + reach;
+          const e = openEnd[g]!;
+          if (e >= 0 && ws <= e) openEnd[g] = we;
+          else {
+            if (e >= 0) ranges[g]!.push(openStart[g]!, e);
+            else touched.push(g);
+            openStart[g] = ws;
+            openEnd[g] = we;
+          }
+        }
+      }
+      const t = table[(s << 7) | sym[c]!]!;
       s = t >> 1;
       if (t & 1) {
         for (let o = outStart[s]!, o1 = outStart[s + 1]!; o < o1; o++) {
@@ -338,20 +386,44 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       }
       if ((i & 0xffff) === 0xffff && performance.now() > deadline) throw new RedactionTimeout(budgetMs);
     }
-    for (const g of touched) ranges[g]!.push(openStart[g]!, openEnd[g]!);
-    for (let g = 0; g < groups; g++) {
-      if (alwaysRun[g]) {
-        touched.push(g);
-        ranges[g]!.push(0, n);
+  };
+
+  const find = (original: string, deadline: number, budgetMs: number): Finding[] => {
+    const n = original.length;
+    // 1. Keyword windows per group: [start, end) ranges, merged as they are found.
+    for (const g of touched) {
+      openStart[g] = -1;
+      openEnd[g] = -1;
+      ranges[g]!.length = 0;
+    }
+    touched.length = 0;
+    // Keywords are found in the text as it is (an escape does not hide one); the patterns then run
+    // on the view with JSON escapes read as spaces — same length, same positions.
+    scanKeywords(original, deadline, budgetMs);
+    for (const g of touched) {
+      const rs = ranges[g]!;
+      rs.push(openStart[g]!, openEnd[g]!);
+      // In a short text one pass from the first window to the last is cheaper than a regex call per window.
+      if (n <= SMALL && rs.length > 2) {
+        const last = rs[rs.length - 1]!;
+        rs.length = 1;
+        rs.push(last);
       }
     }
+    for (const g of alwaysRunGroups) {
+      touched.push(g);
+      ranges[g]!.push(0, n);
+    }
     if (touched.length === 0) return [];
+    const text = jsonEscapesAsSpace(original);
 
-    // 2. Each rule on its group's windows, chunked.
+    // 2. Each rule of the groups whose keywords occur, in run order, on the group's windows, chunked.
+    const due: Compiled[] = [];
+    for (const g of touched) for (const r of groupRules[g]!) due.push(r);
+    if (touched.length > 1) due.sort((x, y) => runIndex.get(x)! - runIndex.get(y)!);
     const found: { start: number; end: number; order: number; rule: string }[] = [];
-    for (const r of runOrder) {
+    for (const r of due) {
       const rs = ranges[r.group]!;
-      if (rs.length === 0) continue;
       if (r.anchor) {
         findAnchored(r, text, rs, found);
         continue;

@@ -36,6 +36,14 @@ type ownRule struct {
 	Why         string   `json:"collectorExcludedBecause,omitempty"`
 	Order       string   `json:"order"`
 	Anchor      *anchor  `json:"anchor,omitempty"`
+	Digits      *digits  `json:"digits,omitempty"`
+}
+
+// digits: the rule's trigger instead of keywords — every match holds Count digits within Within
+// characters (numbers such as cards, IBANs, ids, phone numbers), so it runs only around such a run.
+type digits struct {
+	Count  int `json:"count"`
+	Within int `json:"within"`
 }
 
 // anchor: a hint for the backtracking engine only — every match contains one of the rule's
@@ -77,6 +85,7 @@ type outRule struct {
 	Collector   bool     `json:"collector"`
 	CollectorWhy string  `json:"collectorExcludedBecause,omitempty"`
 	Anchor      *anchor  `json:"anchor,omitempty"`
+	Digits      *digits  `json:"digits,omitempty"`
 }
 
 type excluded struct {
@@ -150,7 +159,7 @@ func main() {
 			}
 			collector := r.Collector == nil || *r.Collector
 			add(outRule{ID: r.ID, Source: "flightrec", Category: r.Category, Description: r.Description, RE2: r.Regex, Keywords: r.Keywords,
-				SecretGroup: r.SecretGroup, Validator: r.Validator, Collector: collector, CollectorWhy: r.Why, Anchor: r.Anchor})
+				SecretGroup: r.SecretGroup, Validator: r.Validator, Collector: collector, CollectorWhy: r.Why, Anchor: r.Anchor, Digits: r.Digits})
 		}
 	}
 

@@ -15,7 +15,7 @@ export interface GeneratedRule {
   readonly collectorRe2?: string;
   /** The same pattern translated from RE2's parse tree into JavaScript (flag `u`). */
   readonly js: string;
-  /** Lower-case literals, one of which must occur (case-insensitively) for the rule to run; none = always runs. */
+  /** Lower-case literals, one of which must occur (case-insensitively) for the rule to run; none (and no `digits`) = always runs. */
   readonly keywords: readonly string[];
   /** The capture group holding the secret (0: the first non-empty group, else the whole match — gitleaks' rule). */
   readonly secretGroup: number;
@@ -35,6 +35,8 @@ export interface GeneratedRule {
    * at most `max` characters of class `left`; the pattern is started there rather than at every position.
    */
   readonly anchor?: { readonly left: string; readonly max: number };
+  /** Instead of keywords: every match holds `count` digits within `within` characters; the rule runs only around such runs. */
+  readonly digits?: { readonly count: number; readonly within: number };
 }
 
 export interface ExcludedRule {

@@ -5252,22 +5252,15 @@ export const RULES: readonly GeneratedRule[] = [
     "description": "Payment card numbers: an issuer prefix (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay) and 13–19 digits, grouped or not; the SDK also checks issuer length and the Luhn sum",
     "re2": "\\b(?:4|5[1-5]|2[2-7]|3[0-9]|6(?:011|5|4[4-9]|2))(?:[ -]?\\d){11,18}\\b",
     "js": "\\b(?:4|5[1-5]|2[2-7]|3[0-9]|6(?:011|5|4[4-9]|2))(?:[ \\-]?[0-9]){11,18}\\b",
-    "keywords": [
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-      "8",
-      "9"
-    ],
+    "keywords": [],
     "secretGroup": 0,
     "maxLen": 40,
     "validator": "luhn",
-    "collector": true
+    "collector": true,
+    "digits": {
+      "count": 6,
+      "within": 24
+    }
   },
   {
     "id": "iban",
@@ -5276,22 +5269,15 @@ export const RULES: readonly GeneratedRule[] = [
     "description": "International bank account numbers (IBAN), printed or compact; the SDK also checks the country's length and the mod-97 check digits",
     "re2": "\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\\b",
     "js": "\\b[A-Z]{2}[0-9]{2}(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,3})?\\b",
-    "keywords": [
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-      "8",
-      "9"
-    ],
+    "keywords": [],
     "secretGroup": 0,
     "maxLen": 43,
     "validator": "iban",
-    "collector": true
+    "collector": true,
+    "digits": {
+      "count": 6,
+      "within": 24
+    }
   },
   {
     "id": "us_ssn",
@@ -5300,21 +5286,14 @@ export const RULES: readonly GeneratedRule[] = [
     "description": "US Social Security numbers written 123-45-6789 or 123 45 6789, area not 000/666/9xx, group not 00, serial not 0000",
     "re2": "\\b(?:00[1-9]|0[1-9]\\d|[1-578]\\d{2}|6[0-57-9]\\d|66[0-57-9])([- ])(?:0[1-9]|[1-9]\\d)([- ])(?:000[1-9]|00[1-9]\\d|0[1-9]\\d{2}|[1-9]\\d{3})\\b",
     "js": "\\b(?:0(?:0[1-9]|[1-9][0-9])|[1-578][0-9]{2}|6(?:[0-57-9][0-9]|6[0-57-9]))([ \\-])(?:0[1-9]|[1-9][0-9])([ \\-])(?:0(?:0(?:0[1-9]|[1-9][0-9])|[1-9][0-9]{2})|[1-9][0-9]{3})\\b",
-    "keywords": [
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-      "8",
-      "9"
-    ],
+    "keywords": [],
     "secretGroup": 0,
     "maxLen": 11,
-    "collector": true
+    "collector": true,
+    "digits": {
+      "count": 6,
+      "within": 24
+    }
   },
   {
     "id": "us_ssn_labelled",
@@ -5338,22 +5317,15 @@ export const RULES: readonly GeneratedRule[] = [
     "description": "UK National Insurance numbers (AB 12 34 56 C); the SDK also refuses the prefixes HMRC never issues (BG, GB, KN, NK, NT, TN, ZZ)",
     "re2": "\\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]\\b",
     "js": "\\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\\b",
-    "keywords": [
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-      "8",
-      "9"
-    ],
+    "keywords": [],
     "secretGroup": 0,
     "maxLen": 13,
     "validator": "nino",
-    "collector": true
+    "collector": true,
+    "digits": {
+      "count": 6,
+      "within": 24
+    }
   },
   {
     "id": "de_steuer_id",
@@ -5362,23 +5334,16 @@ export const RULES: readonly GeneratedRule[] = [
     "description": "German tax id (Steuer-ID, 11 digits, check digit ISO 7064 MOD 11,10, one digit repeated)",
     "re2": "\\b[1-9]\\d(?: ?\\d{3}){3}\\b",
     "js": "\\b[1-9][0-9](?: ?[0-9]{3}){3}\\b",
-    "keywords": [
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-      "8",
-      "9"
-    ],
+    "keywords": [],
     "secretGroup": 0,
     "maxLen": 14,
     "validator": "steuer_id",
     "collector": false,
-    "collectorExcludedBecause": "needs its check digit: RE2 alone would take every 11-digit number"
+    "collectorExcludedBecause": "needs its check digit: RE2 alone would take every 11-digit number",
+    "digits": {
+      "count": 6,
+      "within": 24
+    }
   },
   {
     "id": "fr_nir",
@@ -5387,22 +5352,15 @@ export const RULES: readonly GeneratedRule[] = [
     "description": "French social security number (NIR, 15 characters incl. the 2-digit key 97 − n mod 97; Corsica 2A/2B)",
     "re2": "\\b[12] ?\\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\\d) ?(?:\\d{2}|2[ABab]) ?\\d{3} ?\\d{3} ?\\d{2}\\b",
     "js": "\\b[12] ?[0-9]{2} ?(?:0[1-9]|1[0-2]|[2-9][0-9]) ?(?:[0-9]{2}|2[ABab]) ?[0-9]{3} ?[0-9]{3} ?[0-9]{2}\\b",
-    "keywords": [
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-      "8",
-      "9"
-    ],
+    "keywords": [],
     "secretGroup": 0,
     "maxLen": 21,
     "validator": "nir",
-    "collector": true
+    "collector": true,
+    "digits": {
+      "count": 6,
+      "within": 24
+    }
   },
   {
     "id": "es_dni_nie",
@@ -5411,22 +5369,15 @@ export const RULES: readonly GeneratedRule[] = [
     "description": "Spanish DNI (8 digits + letter) and NIE (X/Y/Z + 7 digits + letter); the SDK checks the letter (mod 23)",
     "re2": "\\b(?:\\d{8}|[XYZ]-?\\d{7})-?[A-HJ-NP-TV-Z]\\b",
     "js": "\\b(?:[0-9]{8}|[X-Z]-?[0-9]{7})-?[A-HJ-NP-TV-Z]\\b",
-    "keywords": [
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-      "8",
-      "9"
-    ],
+    "keywords": [],
     "secretGroup": 0,
     "maxLen": 11,
     "validator": "dni",
-    "collector": true
+    "collector": true,
+    "digits": {
+      "count": 6,
+      "within": 24
+    }
   },
   {
     "id": "it_codice_fiscale",
@@ -5435,22 +5386,15 @@ export const RULES: readonly GeneratedRule[] = [
     "description": "Italian codice fiscale (16 characters); the SDK checks its control letter",
     "re2": "\\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\\b",
     "js": "\\b[A-Z]{6}[0-9L-NP-V]{2}[A-EHLMPR-T][0-9L-NP-V]{2}[A-Z][0-9L-NP-V]{3}[A-Z]\\b",
-    "keywords": [
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-      "8",
-      "9"
-    ],
+    "keywords": [],
     "secretGroup": 0,
     "maxLen": 16,
     "validator": "codice_fiscale",
-    "collector": true
+    "collector": true,
+    "digits": {
+      "count": 6,
+      "within": 24
+    }
   },
   {
     "id": "nl_bsn",
@@ -5459,23 +5403,16 @@ export const RULES: readonly GeneratedRule[] = [
     "description": "Dutch citizen service number (BSN, 9 digits, 1234.56.782 or compact, 11-test)",
     "re2": "\\b\\d{4}\\.?\\d{2}\\.?\\d{3}\\b",
     "js": "\\b[0-9]{4}\\.?[0-9]{2}\\.?[0-9]{3}\\b",
-    "keywords": [
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-      "8",
-      "9"
-    ],
+    "keywords": [],
     "secretGroup": 0,
     "maxLen": 11,
     "validator": "bsn",
     "collector": false,
-    "collectorExcludedBecause": "needs the 11-test: RE2 alone would take every 9-digit number"
+    "collectorExcludedBecause": "needs the 11-test: RE2 alone would take every 9-digit number",
+    "digits": {
+      "count": 6,
+      "within": 24
+    }
   },
   {
     "id": "email",
@@ -5503,22 +5440,15 @@ export const RULES: readonly GeneratedRule[] = [
     "description": "Phone numbers: international (+CC or 00CC, 8–15 digits) or national written in groups with two separators ((415) 555-2671, 030 1234 5678)",
     "re2": "(?:(?:\\+|\\b00)[1-9]\\d{0,2}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,4}(?:[ .-]?\\d{2,4}){1,4}|\\(\\d{2,4}\\)[ .-]?\\d{3,4}[ .-]\\d{3,4}|\\b\\d{2,4}[ .-]\\d{3,4}[ .-]\\d{3,4})\\b",
     "js": "(?:(?:\\+|\\b00)[1-9][0-9]{0,2}[ \\-.]?(?:\\([0-9]{1,4}\\)[ \\-.]?)?[0-9]{1,4}(?:[ \\-.]?[0-9]{2,4}){1,4}|\\([0-9]{2,4}\\)[ \\-.]?[0-9]{3,4}[ \\-.][0-9]{3,4}|\\b[0-9]{2,4}[ \\-.][0-9]{3,4}[ \\-.][0-9]{3,4})\\b",
-    "keywords": [
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-      "8",
-      "9"
-    ],
+    "keywords": [],
     "secretGroup": 0,
     "maxLen": 37,
     "validator": "phone",
-    "collector": true
+    "collector": true,
+    "digits": {
+      "count": 6,
+      "within": 24
+    }
   }
 ];
 
