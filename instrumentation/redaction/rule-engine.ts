@@ -324,6 +324,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
           else for (let gi = 1; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
         }
         const s0 = start + m[0].lastIndexOf(secret);
+        if (secret && r.allow.length > 0 && covered(found, s0, s0 + secret.length)) break;
         if (secret && accept(r, text, m, secret, s0)) {
           found.push({ start: s0, end: s0 + secret.length, order: r.order, rule: r.id });
           lastEnd = start + m[0].length;

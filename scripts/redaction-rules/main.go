@@ -57,6 +57,9 @@ type anchor struct {
 type ownFile struct {
 	Rules             []ownRule         `json:"rules"`
 	CollectorExcluded map[string]string `json:"collectorExcludedGitleaksRules"`
+	// gitleaks rules whose every match starts at one of their keywords (once the leading repetition
+	// is trimmed): the SDK starts them only there.
+	SDKAnchored map[string]*anchor `json:"sdkAnchoredGitleaksRules"`
 }
 
 type allow struct {
@@ -191,6 +194,7 @@ func main() {
 		sort.Strings(keywords)
 		o := outRule{ID: id, Source: "gitleaks", Category: "provider_token", Description: r.Description, RE2: r.Regex.String(),
 			Keywords: keywords, SecretGroup: r.SecretGroup, Entropy: r.Entropy, Collector: true}
+		o.Anchor = own.SDKAnchored[id]
 		if why, ok := own.CollectorExcluded[id]; ok {
 			o.Collector, o.CollectorWhy = false, why
 		}

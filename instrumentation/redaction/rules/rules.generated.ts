@@ -5019,7 +5019,11 @@ export const RULES: readonly GeneratedRule[] = [
       }
     ],
     "collector": false,
-    "collectorExcludedBecause": "its regex alone takes ordinary key=value text: gitleaks itself keeps a finding only above an entropy threshold and outside its stop words, which RE2 cannot express; flightrec's secret_assignment covers the same shape in the collector"
+    "collectorExcludedBecause": "its regex alone takes ordinary key=value text: gitleaks itself keeps a finding only above an entropy threshold and outside its stop words, which RE2 cannot express; flightrec's secret_assignment covers the same shape in the collector",
+    "anchor": {
+      "left": "[^\\s\\S]",
+      "max": 0
+    }
   },
   {
     "id": "google_oauth_client_secret",
@@ -5184,33 +5188,9 @@ export const RULES: readonly GeneratedRule[] = [
     "id": "secret_assignment",
     "source": "flightrec",
     "category": "secret_assignment",
-    "description": "A key naming a secret (also a JSON key \"pass\"/\"pwd\"/\"token\"), then = or :, then an unquoted value with a non-letter or with mixed case inside (a random string); the SDK also leaves template references and code (${{ … }}, !vault, process.env.X, getpass())",
-    "re2": "(?i)(?:password|passwd|passphrase|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|session[_-]?token|id[_-]?token|private[_-]?key|secret[_-]?(?:access[_-]?)?key|access[_-]?key|signing[_-]?key|encryption[_-]?key|credentials?|\\\\?[\"\\x27](?:pass|pwd|token)\\\\?[\"\\x27])\\\\?[\"\\x27]?\\s{0,5}(?::|=|=\u003e|:=)\\s{0,5}(?-i:([A-Za-z]{0,200}[^A-Za-z\\s\"\\x27\\\\,;\u0026\u003c\u003e{}()\\[\\]*][^\\s\"\\x27\\\\,;\u0026\u003c\u003e{}]{0,200}|[A-Za-z]{0,100}[a-z][A-Z][A-Za-z]{0,100}\\b))",
-    "js": "(?:[Pp][Aa][Ss\\u{17F}][Ss\\u{17F}](?:[Ww](?:[Oo][Rr][Dd]|[Dd])|[Pp][Hh][Rr][Aa][Ss\\u{17F}][Ee])|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Cc][Ll][Ii][Ee][Nn][Tt][\\-_]?[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Aa](?:[Pp][Ii](?:[\\-_]?[Kk\\u{212A}][Ee][Yy]|[Kk\\u{212A}][Ee][Yy])|[Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn])|[Rr][Ee][Ff][Rr][Ee][Ss\\u{17F}][Hh][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Aa][Uu][Tt][Hh][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Ss\\u{17F}][Ee][Ss\\u{17F}][Ss\\u{17F}][Ii][Oo][Nn][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Ii][Dd][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Pp][Rr][Ii][Vv][Aa][Tt][Ee][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt][\\-_]?(?:[Aa][Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?)?[Kk\\u{212A}][Ee][Yy]|[Aa][Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ss\\u{17F}][Ii][Gg][Nn][Ii][Nn][Gg][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ee][Nn][Cc][Rr][Yy][Pp][Tt][Ii][Oo][Nn][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll][Ss\\u{17F}]?|\\\\?[\"'](?:[Pp](?:[Aa][Ss\\u{17F}][Ss\\u{17F}]|[Ww][Dd])|[Tt][Oo][Kk\\u{212A}][Ee][Nn])\\\\?[\"'])\\\\?[\"']?[\\t\\n\\u{C}\\r ]{0,5}(?:[:=]|=\u003e|:=)[\\t\\n\\u{C}\\r ]{0,5}([A-Za-z]{0,200}[^\\t\\n\\u{C}\\r \"\u0026-*,;\u003c\u003eA-\\]a-{}][^\\t\\n\\u{C}\\r \"\u0026',;\u003c\u003e\\\\{}]{0,200}|[A-Za-z]{0,100}[a-z][A-Z][A-Za-z]{0,100}\\b)",
-    "keywords": [
-      "pass",
-      "pwd",
-      "secret",
-      "key",
-      "token",
-      "credential"
-    ],
-    "secretGroup": 1,
-    "maxLen": 633,
-    "validator": "not_message",
-    "collector": true,
-    "anchor": {
-      "left": "[A-Za-z_\\-\"'\\\\]",
-      "max": 16
-    }
-  },
-  {
-    "id": "secret_assignment_quoted",
-    "source": "flightrec",
-    "category": "secret_assignment",
-    "description": "A key naming a secret, then = or :, then a quoted value (\"client_secret\": \"…\", also JSON inside a JSON string with escaped quotes); the SDK leaves values that read as a validation message (\"must be at least 8 characters\") or a placeholder",
-    "re2": "(?i)(?:password|passwd|passphrase|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|session[_-]?token|id[_-]?token|private[_-]?key|secret[_-]?(?:access[_-]?)?key|access[_-]?key|signing[_-]?key|encryption[_-]?key|credentials?|\\\\?[\"\\x27](?:pass|pwd|token)\\\\?[\"\\x27])\\\\?[\"\\x27]?\\s{0,5}(?::|=|=\u003e|:=)\\s{0,5}(?:\\\\?\"([^\"\\\\]{1,200})\\\\?\"|\\x27([^\\x27\\\\]{1,200})\\x27)",
-    "js": "(?:[Pp][Aa][Ss\\u{17F}][Ss\\u{17F}](?:[Ww](?:[Oo][Rr][Dd]|[Dd])|[Pp][Hh][Rr][Aa][Ss\\u{17F}][Ee])|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Cc][Ll][Ii][Ee][Nn][Tt][\\-_]?[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Aa](?:[Pp][Ii](?:[\\-_]?[Kk\\u{212A}][Ee][Yy]|[Kk\\u{212A}][Ee][Yy])|[Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn])|[Rr][Ee][Ff][Rr][Ee][Ss\\u{17F}][Hh][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Aa][Uu][Tt][Hh][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Ss\\u{17F}][Ee][Ss\\u{17F}][Ss\\u{17F}][Ii][Oo][Nn][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Ii][Dd][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Pp][Rr][Ii][Vv][Aa][Tt][Ee][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt][\\-_]?(?:[Aa][Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?)?[Kk\\u{212A}][Ee][Yy]|[Aa][Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ss\\u{17F}][Ii][Gg][Nn][Ii][Nn][Gg][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ee][Nn][Cc][Rr][Yy][Pp][Tt][Ii][Oo][Nn][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll][Ss\\u{17F}]?|\\\\?[\"'](?:[Pp](?:[Aa][Ss\\u{17F}][Ss\\u{17F}]|[Ww][Dd])|[Tt][Oo][Kk\\u{212A}][Ee][Nn])\\\\?[\"'])\\\\?[\"']?[\\t\\n\\u{C}\\r ]{0,5}(?:[:=]|=\u003e|:=)[\\t\\n\\u{C}\\r ]{0,5}(?:\\\\?\"([^\"\\\\]{1,200})\\\\?\"|'([^'\\\\]{1,200})')",
+    "description": "A key naming a secret (also a JSON key \"pass\"/\"pwd\"/\"token\"), then = or :, then a quoted value (also JSON inside a JSON string with escaped quotes) or an unquoted one with a non-letter or mixed case inside (a random string); the SDK leaves values that read as a validation message, a placeholder or a template or code reference (\"must be at least 8 characters\", ${{ … }}, !vault, process.env.X, getpass())",
+    "re2": "(?i)(?:password|passwd|passphrase|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|session[_-]?token|id[_-]?token|private[_-]?key|secret[_-]?(?:access[_-]?)?key|access[_-]?key|signing[_-]?key|encryption[_-]?key|credentials?|\\\\?[\"\\x27](?:pass|pwd|token)\\\\?[\"\\x27])\\\\?[\"\\x27]?\\s{0,5}(?::|=|=\u003e|:=)\\s{0,5}(?:\\\\?\"([^\"\\\\]{1,200})\\\\?\"|\\x27([^\\x27\\\\]{1,200})\\x27|(?-i:([A-Za-z]{0,200}[^A-Za-z\\s\"\\x27\\\\,;\u0026\u003c\u003e{}()\\[\\]*][^\\s\"\\x27\\\\,;\u0026\u003c\u003e{}]{0,200}|[A-Za-z]{0,100}[a-z][A-Z][A-Za-z]{0,100}\\b)))",
+    "js": "(?:[Pp][Aa][Ss\\u{17F}][Ss\\u{17F}](?:[Ww](?:[Oo][Rr][Dd]|[Dd])|[Pp][Hh][Rr][Aa][Ss\\u{17F}][Ee])|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Cc][Ll][Ii][Ee][Nn][Tt][\\-_]?[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Aa](?:[Pp][Ii](?:[\\-_]?[Kk\\u{212A}][Ee][Yy]|[Kk\\u{212A}][Ee][Yy])|[Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn])|[Rr][Ee][Ff][Rr][Ee][Ss\\u{17F}][Hh][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Aa][Uu][Tt][Hh][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Ss\\u{17F}][Ee][Ss\\u{17F}][Ss\\u{17F}][Ii][Oo][Nn][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Ii][Dd][\\-_]?[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Pp][Rr][Ii][Vv][Aa][Tt][Ee][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt][\\-_]?(?:[Aa][Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?)?[Kk\\u{212A}][Ee][Yy]|[Aa][Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ss\\u{17F}][Ii][Gg][Nn][Ii][Nn][Gg][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Ee][Nn][Cc][Rr][Yy][Pp][Tt][Ii][Oo][Nn][\\-_]?[Kk\\u{212A}][Ee][Yy]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll][Ss\\u{17F}]?|\\\\?[\"'](?:[Pp](?:[Aa][Ss\\u{17F}][Ss\\u{17F}]|[Ww][Dd])|[Tt][Oo][Kk\\u{212A}][Ee][Nn])\\\\?[\"'])\\\\?[\"']?[\\t\\n\\u{C}\\r ]{0,5}(?:[:=]|=\u003e|:=)[\\t\\n\\u{C}\\r ]{0,5}(?:\\\\?\"([^\"\\\\]{1,200})\\\\?\"|'([^'\\\\]{1,200})'|([A-Za-z]{0,200}[^\\t\\n\\u{C}\\r \"\u0026-*,;\u003c\u003eA-\\]a-{}][^\\t\\n\\u{C}\\r \"\u0026',;\u003c\u003e\\\\{}]{0,200}|[A-Za-z]{0,100}[a-z][A-Z][A-Za-z]{0,100}\\b))",
     "keywords": [
       "pass",
       "pwd",
@@ -5220,7 +5200,7 @@ export const RULES: readonly GeneratedRule[] = [
       "credential"
     ],
     "secretGroup": 0,
-    "maxLen": 435,
+    "maxLen": 633,
     "validator": "not_message",
     "collector": true,
     "anchor": {
