@@ -81,7 +81,7 @@ interface Compiled {
   readonly allow: readonly AllowCheck[];
   readonly globalAllow: boolean;
   readonly group: number;
-  readonly anchor?: { readonly keywords: RegExp; readonly left: (c: number) => boolean; readonly max: number; readonly sticky: RegExp };
+  readonly anchor?: { readonly keywords: RegExp; readonly left: (c: number) => boolean; readonly max: number };
 }
 
 /**
@@ -167,7 +167,6 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
         keywords: new RegExp(kws.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), kws.some((k) => /[a-z]/i.test(k)) ? 'gi' : 'g'),
         left: charTest(new RegExp(r.anchor.left, 'u')),
         max: r.anchor.max,
-        sticky: new RegExp(r.js, 'uy'),
       },
     };
   });
@@ -299,7 +298,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
 
   /** A rule with an anchor: started only where one of its keywords is, widened left over its class. */
   const findAnchored = (r: Compiled, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[]): void => {
-    const { keywords, left, max, sticky } = r.anchor!;
+    const { keywords, left, max } = r.anchor!;
     let lastEnd = 0;
     let k = 0;
     // One pass of the keyword search over the text; occurrences outside the rule's windows are skipped.
@@ -314,23 +313,24 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       }
       let start = at;
       while (start > lastEnd && at - start < max && left(text.charCodeAt(start - 1))) start--;
-      for (; start <= at; start++) {
-        sticky.lastIndex = start;
-        const m = sticky.exec(text);
-        if (!m) continue;
-        let secret = m[0];
-        if (m.length > 1) {
-          if (r.secretGroup > 0) secret = m[r.secretGroup] ?? '';
-          else for (let gi = 1; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
-        }
-        const s0 = start + m[0].lastIndexOf(secret);
-        if (secret && r.allow.length > 0 && covered(found, s0, s0 + secret.length)) break;
-        if (secret && accept(r, text, m, secret, s0)) {
-          found.push({ start: s0, end: s0 + secret.length, order: r.order, rule: r.id });
-          lastEnd = start + m[0].length;
-          keywords.lastIndex = Math.max(keywords.lastIndex, lastEnd);
-        }
-        break;
+      // One search over the stretch a match starting here can reach, rather than one try per start.
+      const re = r.re;
+      re.lastIndex = 0;
+      const m = re.exec(text.slice(start, Math.min(text.length, at + 1 + groupReach[r.group]!)));
+      if (!m || m.index > at - start) continue;
+      const from = start + m.index;
+      let secret = m[0];
+      if (m.length > 1) {
+        if (r.secretGroup > 0) secret = m[r.secretGroup] ?? '';
+        else for (let gi = 1; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
+      }
+      if (!secret) continue;
+      const s0 = from + m[0].lastIndexOf(secret);
+      if (r.allow.length > 0 && covered(found, s0, s0 + secret.length)) continue;
+      if (accept(r, text, m, secret, s0)) {
+        found.push({ start: s0, end: s0 + secret.length, order: r.order, rule: r.id });
+        lastEnd = from + m[0].length;
+        keywords.lastIndex = Math.max(keywords.lastIndex, lastEnd);
       }
     }
   };
