@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const BENCHES: readonly { readonly name: string; readonly file: string; readonly what: string }[] = [
   { name: 'instrumentation-overhead', file: 'instrumentation-overhead.ts', what: 'wrapped tool call vs hand-written span (issue 3)' },
+  { name: 'instrumentation-redaction-cost', file: 'instrumentation-redaction-cost.ts', what: 'redaction CPU per KB vs the redactor before the generated rule set (issue 15)' },
   { name: 'instrumentation-redaction-choice', file: 'instrumentation-redaction-choice.ts', what: 'own redactor vs libraries, where installed (issue 3)' },
   { name: 'instrumentation-otlp-encoding', file: 'instrumentation-otlp-encoding.ts', what: 'OTLP JSON vs protobuf serialisation CPU per span (issue 3)' },
   { name: 'ingest-throughput', file: 'ingest-throughput.ts', what: 'spans/s through the receiver vs direct insert; bytes per span (issue 4)' },

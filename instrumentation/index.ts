@@ -27,8 +27,10 @@ export { startApproval, wrapApproval, type ApprovalRequest, type ApprovalOutcome
 export { startTask, withTask, withTaskStep, type TaskInfo, type TaskHandle, type TaskStepHandle, type CompletionReport } from './record-task.ts';
 
 // Redaction.
-export { createRedactor, defaultRedactor, DEFAULT_ALLOW_KEYS, type RedactionConfig } from './redaction/default-redactor.ts';
-export { DEFAULT_VALUE_RULES, luhnValid, isCardNumber, type ValueRule } from './redaction/value-rules.ts';
+export { createRedactor, defaultRedactor, DEFAULT_ALLOW_KEYS, RedactionTimeout, type RedactionConfig } from './redaction/default-redactor.ts';
+export { luhnValid, isCardNumber, type ValueRule } from './redaction/value-rules.ts';
+export { RULES as REDACTION_RULES, GITLEAKS_VERSION } from './redaction/rules/rules.generated.ts';
+export type { GeneratedRule } from './redaction/rules/rule-types.ts';
 export { RedactingSpanExporter, redactSpan } from './redaction/redacting-exporter.ts';
 export { redactAttributes } from './redaction/redact-attributes.ts';
 export type { Redactor, RedactionResult } from './redaction/redactor.ts';

@@ -93,8 +93,8 @@ describe('keys, allow and deny lists', () => {
   });
 
   it('deep redaction of structured content (redacted capture mode) by key and value', () => {
-    const v = redactor.redactDeep({ headers: { Authorization: 'Bearer x', 'content-type': 'json' }, user: { password: 'p', name: 'Ann', email: 'ann@example.com' }, list: ['AKIAIOSFODNN7EXAMPLE', 3] });
-    expect(v).toEqual({ headers: { Authorization: '[REDACTED]', 'content-type': 'json' }, user: { password: '[REDACTED]', name: 'Ann', email: '[REDACTED:email]' }, list: ['[REDACTED:aws_access_key_id]', 3] });
+    const v = redactor.redactDeep({ headers: { Authorization: 'Bearer x', 'content-type': 'json' }, user: { password: 'p', name: 'Ann', email: 'ann@example.com' }, list: ['AKIAQYLPMN5HHHFPZAM2', 3] });
+    expect(v).toEqual({ headers: { Authorization: '[REDACTED]', 'content-type': 'json' }, user: { password: '[REDACTED]', name: 'Ann', email: '[REDACTED:email]' }, list: ['[REDACTED:aws-access-token]', 3] });
   });
 });
 
@@ -115,7 +115,7 @@ describe('keyed pseudonyms for personal data (pseudonymKey / FLIGHTREC_REDACTION
   it('phone numbers by their digits; secrets stay plain; without a key nothing changes', () => {
     expect(pseudonym('call +1 (415) 555-2671')).toBe(pseudonym('call +1 415.555.2671'));
     expect(pseudonym('call +1 (415) 555-2671')).toMatch(/^call \[REDACTED:phone:[0-9a-f]{12}\]$/);
-    expect(pseudonym('key AKIAIOSFODNN7EXAMPLE')).toBe('key [REDACTED:aws_access_key_id]');
+    expect(pseudonym('key AKIAQYLPMN5HHHFPZAM2')).toBe('key [REDACTED:aws-access-token]');
     expect(createRedactor().redactText('mail ann@example.com').value).toBe('mail [REDACTED:email]');
   });
 
@@ -147,16 +147,16 @@ describe('export stage', () => {
 
   it('full capture mode still goes through the export stage; redaction off leaves it as is', async () => {
     h = harness({ captureMode: 'full' });
-    const t = startToolCall({ name: 'echo', arguments: { text: 'key AKIAIOSFODNN7EXAMPLE' } });
+    const t = startToolCall({ name: 'echo', arguments: { text: 'key AKIAQYLPMN5HHHFPZAM2' } });
     t.end('ok');
     const s = await h.one('execute_tool echo');
-    expect(s.attributes[GenAI.toolCallArguments]).toBe('{"text":"key [REDACTED:aws_access_key_id]"}');
+    expect(s.attributes[GenAI.toolCallArguments]).toBe('{"text":"key [REDACTED:aws-access-token]"}');
     expect(s.attributes[Flightrec.redactedKeys]).toBe(GenAI.toolCallArguments);
     await h.shutdown();
 
     h = harness({ captureMode: 'full', redaction: false });
-    startToolCall({ name: 'echo', arguments: { text: 'key AKIAIOSFODNN7EXAMPLE' } }).end('ok');
-    expect((await h.one('execute_tool echo')).attributes[GenAI.toolCallArguments]).toBe('{"text":"key AKIAIOSFODNN7EXAMPLE"}');
+    startToolCall({ name: 'echo', arguments: { text: 'key AKIAQYLPMN5HHHFPZAM2' } }).end('ok');
+    expect((await h.one('execute_tool echo')).attributes[GenAI.toolCallArguments]).toBe('{"text":"key AKIAQYLPMN5HHHFPZAM2"}');
   });
 
   it('fails closed: a value whose redaction throws is dropped and listed, the rest is exported', async () => {

@@ -1,18 +1,22 @@
 /**
- * flightrec's redactor: secret keys by name, secrets and PII by value pattern (value-rules.ts),
- * an allow list of keys that never carry content (hashes, ids, enumerations).
+ * flightrec's redactor: secret keys by name; secrets and personal data by value, with one rule
+ * source shared with the collector config (rules/rules.generated.ts: gitleaks' default rule set,
+ * pinned, plus flightrec's personal-data, connection-string and key-block rules with their
+ * checksums); an allow list of keys that never carry content (hashes, ids, enumerations).
  *
- * Hand-written rather than @secretlint/core or @pinojs/redact, measured in
- * bench/instrumentation-redaction-choice.ts: secretlint is an async, file-oriented linter (a
- * Promise and a rule-context set-up per string; orders of magnitude over the per-span budget) and
- * @pinojs/redact redacts known object paths, while span attributes are flat keys matched by name
- * and content needs value patterns. The provider key formats follow secretlint's preset.
+ * The rules are data, not a library call: @secretlint/core is an async, file-oriented linter (a
+ * Promise and a rule-context set-up per string; measured in bench/instrumentation-redaction-choice.ts)
+ * and gitleaks is a Go program. The engine that runs them (rule-engine.ts) bounds the time per
+ * value and fails closed.
  */
 import { createHmac } from 'node:crypto';
 import { Flightrec, GenAI } from '../semconv.ts';
 import type { RedactionResult, Redactor } from './redactor.ts';
-import { DEFAULT_VALUE_RULES, type ValueRule } from './value-rules.ts';
+import { compileRules, RedactionTimeout, type RuleEngine } from './rule-engine.ts';
+import { RULES } from './rules/rules.generated.ts';
+import { applyValueRule, type ValueRule } from './value-rules.ts';
 
+export { RedactionTimeout };
 export interface RedactionConfig {
   /** More keys (exact, case-insensitive, or regex) whose values are always replaced. */
   readonly denyKeys?: readonly (string | RegExp)[];
@@ -20,8 +24,14 @@ export interface RedactionConfig {
   readonly allowKeys?: readonly string[];
   /** More value rules, run after the defaults. */
   readonly rules?: readonly ValueRule[];
-  /** Default rules to turn off by name, e.g. ['phone'] where phone numbers are not personal. */
+  /** Default rules to turn off by id, e.g. ['phone'] where phone numbers are not personal. */
   readonly disableRules?: readonly string[];
+  /**
+   * Time budget per value, in milliseconds (default 250): a value not scanned in time is not
+   * exported at all — the attribute is dropped and listed in flightrec.dropped_keys, a status
+   * message is replaced whole (fail closed).
+   */
+  readonly timeBudgetMs?: number;
   /** Replacement text; the rule name is appended as `[REDACTED:email]`. */
   readonly replacement?: string;
   /**
@@ -61,9 +71,13 @@ export const DEFAULT_ALLOW_KEYS: readonly string[] = [
 
 const MAX_DEPTH = 64;
 
-function firstSecretGroup(groups: Record<string, string | undefined>): string | undefined {
-  for (const k in groups) if (k.startsWith('secret') && groups[k]) return groups[k];
-  return undefined;
+/** Engines for the default rules, by the set of rules turned off (most programs have one). */
+const engines = new Map<string, RuleEngine>();
+function engineFor(disabled: ReadonlySet<string>): RuleEngine {
+  const key = [...disabled].sort().join(',');
+  let e = engines.get(key);
+  if (!e) engines.set(key, (e = compileRules(RULES.filter((r) => !disabled.has(r.id)))));
+  return e;
 }
 
 export function createRedactor(config: RedactionConfig = {}): Redactor {
@@ -76,7 +90,9 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
     return normal ? tagged(`${rule}:${createHmac('sha256', key!).update(normal(match)).digest('hex').slice(0, 12)}`) : tagged(rule);
   };
   const disabled = new Set(config.disableRules ?? []);
-  const rules = [...DEFAULT_VALUE_RULES, ...(config.rules ?? [])].filter((r) => !disabled.has(r.name));
+  const engine = engineFor(disabled);
+  const custom = (config.rules ?? []).filter((r) => !disabled.has(r.name));
+  const budgetMs = config.timeBudgetMs ?? 250;
   const denyExact = new Set<string>();
   const denyRe: RegExp[] = [];
   for (const k of config.denyKeys ?? []) {
@@ -104,70 +120,30 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
     return v;
   };
 
-  // One pass over the text finds every literal trigger; regex triggers are tested one by one.
-  const literalOwners = new Map<string, ValueRule[]>();
-  for (const r of rules) {
-    if (r.trigger instanceof RegExp) continue;
-    for (const t of r.trigger) literalOwners.set(t, [...(literalOwners.get(t) ?? []), r]);
-  }
-  const literalScan = literalOwners.size > 0
-    ? new RegExp([...literalOwners.keys()].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
-    : undefined;
-
-  const triggeredRules = (text: string): ValueRule[] => {
-    const hit = new Set<ValueRule>();
-    if (literalScan) {
-      literalScan.lastIndex = 0;
-      for (let m = literalScan.exec(text); m; m = literalScan.exec(text)) {
-        for (const r of literalOwners.get(m[0])!) hit.add(r);
-        // Overlapping triggers ("sk-" inside "sk-ant-"): look again from the next character.
-        literalScan.lastIndex = m.index + 1;
-      }
-    }
-    const out: ValueRule[] = [];
-    for (const r of rules) if (r.trigger instanceof RegExp ? r.trigger.test(text) : hit.has(r)) out.push(r);
-    return out;
-  };
-
   const marker = base.endsWith(']') ? base.slice(0, -1) : base;
 
-  const applyRule = (rule: ValueRule, text: string, hits: string[]): string => {
-    const re = rule.pattern;
-    re.lastIndex = 0;
-    let out = '';
-    let last = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      if (m[0].length === 0) {
-        re.lastIndex++;
-        continue;
-      }
-      let start = m.index;
-      const end = start + m[0].length;
-      if (rule.extendLeft) while (start > last && rule.extendLeft.test(text[start - 1]!)) start--;
-      const match = text.slice(start, end);
-      if (rule.accept && !rule.accept(match)) continue;
-      const secret = m.groups ? firstSecretGroup(m.groups) : undefined;
-      // Already redacted by an earlier, more specific rule (or by key): leave the tag as it is.
-      if ((secret ?? match).startsWith(marker)) continue;
-      hits.push(rule.name);
-      if (secret) {
-        const at = start + match.lastIndexOf(secret);
-        out += text.slice(last, at) + replacementFor(rule.name, secret);
-        last = at + secret.length;
-      } else {
-        out += text.slice(last, start) + replacementFor(rule.name, match);
-        last = end;
-      }
-    }
-    return last === 0 ? text : out + text.slice(last);
-  };
-
   const redactText = (text: string): RedactionResult => {
-    const candidates = triggeredRules(text);
-    if (candidates.length === 0) return { value: text, rules: [] };
+    const deadline = performance.now() + budgetMs;
+    const found = engine.find(text, deadline, budgetMs);
     let out = text;
     const hits: string[] = [];
-    for (const rule of candidates) out = applyRule(rule, out, hits);
+    if (found.length > 0) {
+      let s = '';
+      let last = 0;
+      for (const f of found) {
+        const secret = text.slice(f.start, f.end);
+        // Already redacted (at capture time, or by key): leave the tag as it is.
+        if (secret.startsWith(marker)) continue;
+        s += text.slice(last, f.start) + replacementFor(f.rule, secret);
+        last = f.end;
+        hits.push(f.rule);
+      }
+      out = last === 0 ? text : s + text.slice(last);
+    }
+    for (const rule of custom) {
+      out = applyValueRule(rule, out, marker, replacementFor, hits);
+      if (performance.now() > deadline) throw new RedactionTimeout(budgetMs);
+    }
     return { value: out, rules: hits.length ? [...new Set(hits)] : [] };
   };
 

@@ -11,6 +11,16 @@ import type { Redactor } from './redactor.ts';
 
 type ExportCallback = Parameters<SpanExporter['export']>[1];
 
+/** A status message that cannot be scanned (a rule failed, or the time budget ran out) is replaced whole. */
+function redactMessage(redactor: Redactor, message: string): string {
+  try {
+    return redactor.redactText(message).value;
+  } catch (err) {
+    noteTelemetryError('redaction.status.message', err);
+    return redactor.replacement;
+  }
+}
+
 export function redactSpan(redactor: Redactor, span: ReadableSpan): ReadableSpan {
   const onError = (key: string, err: unknown): void => noteTelemetryError(`redaction.${key}`, err);
   const attributes = redactAttributes(redactor, span.attributes, onError).attributes;
@@ -22,7 +32,7 @@ export function redactSpan(redactor: Redactor, span: ReadableSpan): ReadableSpan
     eventsChanged = true;
     return { ...e, attributes: a };
   });
-  const message = span.status.message ? redactor.redactText(span.status.message).value : span.status.message;
+  const message = span.status.message ? redactMessage(redactor, span.status.message) : span.status.message;
   // Nothing to replace (the common case for spans without content): export the span itself.
   if (attributes === span.attributes && !eventsChanged && message === span.status.message) return span;
   const status = message === span.status.message ? span.status : { ...span.status, message };

@@ -1,0 +1,14 @@
+/**
+ * The rows of the corpus figures table in docs/semantic-conventions.md, made from scores, so the
+ * tests can check that the doc says what was measured.
+ */
+import type { CategoryScore } from './entry.ts';
+
+const pct = (n: number, d: number): string => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)} %`);
+
+export function figureRows(engine: 'SDK' | 'collector', tuning: readonly CategoryScore[], heldout: readonly CategoryScore[]): string[] {
+  return heldout.map((h) => {
+    const t = tuning.find((s) => s.category === h.category)!;
+    return `| ${engine} | ${h.category} | ${t.found}/${t.secrets} | ${t.altered}/${t.lookalikes} | ${h.found}/${h.secrets} (${pct(h.found, h.secrets)}) | ${h.altered}/${h.lookalikes} (${pct(h.altered, h.lookalikes)}) |`;
+  });
+}
