@@ -3,10 +3,14 @@
  * resources) that a person can open offline or attach to a ticket.
  */
 import { describeSpan, formatDuration } from './describe-span.ts';
+import { safeJson, visible } from './visible-text.ts';
 import { findingsBySpan, timeMs, type IncidentReport, type TimelineNode } from './incident.ts';
 
+const escapeMarkup = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** Span text as HTML: markup escaped, and controls, bidi overrides and invisible characters shown. */
 export function escapeHtml(text: unknown): string {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return escapeMarkup(visible(text));
 }
 
 const CSS = `
@@ -52,7 +56,7 @@ export function renderIncidentHtml(report: IncidentReport, generatedAt: Date = n
     ? report.spans.map((r) => {
       const a = report.attributes!.get(String(r.SpanId));
       const shown = { span: a?.SpanAttributes ?? {}, resource: a?.ResourceAttributes ?? {}, events: a?.EventNames ?? [] };
-      return `<details><summary class="mono">${escapeHtml(r.SpanId)} ${escapeHtml(r.SpanName)}</summary><pre class="mono">${escapeHtml(JSON.stringify(shown, null, 2))}</pre></details>`;
+      return `<details><summary class="mono">${escapeHtml(r.SpanId)} ${escapeHtml(r.SpanName)}</summary><pre class="mono">${escapeMarkup(safeJson(JSON.stringify(shown, null, 2)))}</pre></details>`;
     }).join('')
     : '<p>Not loaded.</p>';
   return `<!doctype html>

@@ -8,6 +8,7 @@ import { describeSpan, formatDuration, type Kind } from './describe-span.ts';
 import type { Finding } from './detections.ts';
 import { findingsBySpan, timeMs, type IncidentReport, type TimelineNode } from './incident.ts';
 import type { Row } from './run-query.ts';
+import { visible } from './visible-text.ts';
 
 type Style = Parameters<typeof styleText>[0];
 export type Paint = (style: Style, text: string) => string;
@@ -19,7 +20,7 @@ const KIND_STYLE: Record<Kind, Style> = { saw: 'cyan', decided: 'yellow', touche
 const SEVERITY_STYLE: Record<string, Style> = { critical: ['bold', 'red'], high: 'red', medium: 'yellow', low: 'gray' };
 
 export function formatFinding(f: Finding, paint: Paint = noPaint): string {
-  return `${paint(SEVERITY_STYLE[f.severity] ?? 'yellow', f.severity.toUpperCase().padEnd(8))} ${f.title.padEnd(25)} ${f.time}  ${f.sessionId}\n${' '.repeat(9)}${f.evidence}`;
+  return `${paint(SEVERITY_STYLE[f.severity] ?? 'yellow', f.severity.toUpperCase().padEnd(8))} ${visible(f.title).padEnd(25)} ${visible(f.time)}  ${visible(f.sessionId)}\n${' '.repeat(9)}${visible(f.evidence)}`;
 }
 
 function offset(ms: number): string {
@@ -35,10 +36,10 @@ export function renderTree(report: IncidentReport, paint: Paint = noPaint): stri
     const spanId = String(row.SpanId);
     const hits = marks.get(spanId);
     const label = line.label ? paint(KIND_STYLE[line.kind], line.label.padEnd(7)) + ' ' : '';
-    let text = `${paint('gray', offset(timeMs(row) - report.startMs))}  ${'  '.repeat(depth)}${label}${line.text}`;
-    if (line.alert) text += '  ' + paint('red', `✗ ${line.alert}`);
-    if (line.kind === 'touched' || line.kind === 'decided') text += paint('gray', `  [${spanId}]`);
-    if (hits) text += '  ' + paint(['bold', 'red'], `◀ ${[...new Set(hits.map((h) => h.title))].join(', ')}`);
+    let text = `${paint('gray', offset(timeMs(row) - report.startMs))}  ${'  '.repeat(depth)}${label}${visible(line.text)}`;
+    if (line.alert) text += '  ' + paint('red', `✗ ${visible(line.alert)}`);
+    if (line.kind === 'touched' || line.kind === 'decided') text += paint('gray', `  [${visible(spanId)}]`);
+    if (hits) text += '  ' + paint(['bold', 'red'], `◀ ${visible([...new Set(hits.map((h) => h.title))].join(', '))}`);
     lines.push(text);
     for (const child of node.children) walk(child, depth + 1);
   };
@@ -48,13 +49,13 @@ export function renderTree(report: IncidentReport, paint: Paint = noPaint): stri
 
 function effectLine(r: Row): string {
   const rev = r.Reversible === 'no' ? 'irreversible' : r.Reversible === 'yes' ? 'reversible' : 'reversibility unknown';
-  return `${String(r.Timestamp).slice(0, 23)}  ${r.Action} ${r.Effect} → ${r.TargetResource || r.TargetSystem} · ${r.Risk || '?'} risk · ${rev} · ${r.Outcome}${r.IdempotencyKey ? ` · key ${r.IdempotencyKey}` : ''}`;
+  return visible(`${String(r.Timestamp).slice(0, 23)}  ${r.Action} ${r.Effect} → ${r.TargetResource || r.TargetSystem} · ${r.Risk || '?'} risk · ${rev} · ${r.Outcome}${r.IdempotencyKey ? ` · key ${r.IdempotencyKey}` : ''}`);
 }
 
 export function renderIncidentText(report: IncidentReport, paint: Paint = noPaint): string {
   const out: string[] = [];
-  const sessions = report.sessionIds.join(', ');
-  out.push(paint('bold', `Session ${sessions}`) + `  ${report.agents.join(', ')} · ${report.traceIds.length} trace${report.traceIds.length === 1 ? '' : 's'} · ${report.spans.length} spans · ${formatDuration(report.endMs - report.startMs)}`);
+  const sessions = visible(report.sessionIds.join(', '));
+  out.push(paint('bold', `Session ${sessions}`) + `  ${visible(report.agents.join(', '))} · ${report.traceIds.length} trace${report.traceIds.length === 1 ? '' : 's'} · ${report.spans.length} spans · ${formatDuration(report.endMs - report.startMs)}`);
   out.push(`started ${new Date(report.startMs).toISOString()}`);
   out.push('');
   out.push(paint('bold', `Findings (${report.findings.length})`));

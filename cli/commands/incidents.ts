@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runDetections } from '../../review/detections.ts';
 import { rangeSince } from '../../review/time-range.ts';
 import { formatFinding, terminalPaint } from '../../review/render-text.ts';
+import { visible } from '../../review/visible-text.ts';
 import { connect, connectionOptions } from '../connect.ts';
 import { formatRows } from '../format-rows.ts';
 import { outputFormat } from './query.ts';
@@ -31,7 +32,7 @@ export const incidents: Command = {
       const paint = terminalPaint();
       console.log(`${findings.length} finding${findings.length === 1 ? '' : 's'} in the last ${since}, newest first:\n`);
       for (const f of findings) console.log(formatFinding(f, paint) + '\n');
-      console.log(`Review one: flightrec incident ${findings[0]!.sessionId}`);
+      console.log(`Review one: flightrec incident ${visible(findings[0]!.sessionId)}`);
     } finally {
       await client.close();
     }
