@@ -17,7 +17,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Flightrec, GenAI } from '../instrumentation/semconv.ts';
 import { detectionQueries } from '../review/detections.ts';
 import { runSavedQuery } from '../review/run-query.ts';
-import { findSavedQuery, type SavedQuery } from '../review/saved-queries.ts';
+import { findSavedQuery, type SavedQuery } from '../catalogue/saved-queries.ts';
 import { dateTimeParam } from '../review/time-range.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { Tables } from '../storage/tables.ts';

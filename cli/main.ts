@@ -2,7 +2,7 @@
 /**
  * The `flightrec` command line. Each subcommand lives in cli/commands/.
  */
-import { QueryDefinitionError, QueryParamError } from '../review/saved-queries.ts';
+import { QueryDefinitionError, QueryParamError } from '../catalogue/saved-queries.ts';
 import { visible } from '../review/visible-text.ts';
 import { UsageError } from './command.ts';
 import { commands } from './commands/index.ts';

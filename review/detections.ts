@@ -4,7 +4,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { runSavedQuery, type Row } from './run-query.ts';
-import { loadSavedQueries, type SavedQuery } from './saved-queries.ts';
+import { loadSavedQueries, type SavedQuery } from '../catalogue/saved-queries.ts';
 import { dateTimeParam, type TimeRange } from './time-range.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;

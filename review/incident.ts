@@ -5,7 +5,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { runDetections, type Finding } from './detections.ts';
 import { runSavedQuery, type Row } from './run-query.ts';
-import { findSavedQuery } from './saved-queries.ts';
+import { findSavedQuery } from '../catalogue/saved-queries.ts';
 
 export class NotFoundError extends Error {}
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSavedQueries } from '../review/saved-queries.ts';
+import { loadSavedQueries } from '../catalogue/saved-queries.ts';
 import type { ReplayedSession } from '../workload/replay.ts';
 import { scenarios } from '../workload/scenarios.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
@@ -55,6 +55,12 @@ describe('flightrec queries / query', () => {
     for (const q of loadSavedQueries()) expect(r.stdout).toContain(q.name);
     expect(r.stdout).toContain('--param max_age_seconds=<UInt32> (default 86400)');
     expect(r.stdout).toContain('detection, critical');
+    // Incident questions and detections before the dashboard plumbing, which is listed by name only.
+    const plumbing = r.stdout.indexOf('Dashboard plumbing');
+    expect(r.stdout.indexOf('session_timeline  [')).toBeLessThan(plumbing);
+    expect(r.stdout.indexOf('detect_toxic_flow  [')).toBeLessThan(plumbing);
+    expect(r.stdout).not.toContain('grafana_var_agent  [');
+    expect((await runCli(['queries', '--all'])).stdout).toContain('grafana_var_agent  [');
   });
 
   it('runs a query with table, json and csv output', async () => {
@@ -78,7 +84,8 @@ describe('flightrec queries / query', () => {
 
   it('unknown query, missing or mistyped parameter, bad format: one line and exit 2', async () => {
     const cases: [string[], RegExp][] = [
-      [['query', 'no_such_query'], /unknown query "no_such_query"; known: .*session_timeline/],
+      [['query', 'no_such_query'], /unknown query "no_such_query".*`flightrec queries` lists them/],
+      [['query', 'session_timelin'], /unknown query "session_timelin"; did you mean session_timeline\?/],
       [['query', 'session_timeline'], /needs --param session=<String>/],
       [['query', 'session_timeline', '--param', 'session=x', '--param', 'limit=lots'], /parameter limit must be UInt32: not a whole number/],
       [['query', 'session_timeline', '--param', 'session=x', '--param', 'colour=red'], /has no parameter colour/],

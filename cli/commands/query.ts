@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { findSavedQuery } from '../../review/saved-queries.ts';
+import { findSavedQuery } from '../../catalogue/saved-queries.ts';
 import { runSavedQuery } from '../../review/run-query.ts';
 import { rangeSince, withTimeRange } from '../../review/time-range.ts';
 import { connect, connectionOptions } from '../connect.ts';
