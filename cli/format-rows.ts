@@ -2,6 +2,7 @@
  * Rows → terminal table, JSON or CSV. Cell values come from spans: the table and CSV show control,
  * bidi and invisible characters visibly; JSON keeps exact values, with those characters escaped.
  */
+import { humanTimeCell } from '../review/time-format.ts';
 import { safeJson, visible } from '../review/visible-text.ts';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
@@ -29,7 +30,7 @@ export function formatRows(rows: readonly Record<string, unknown>[], format: Out
     const one = visible(s);
     return one.length > maxWidth ? one.slice(0, maxWidth - 1) + '…' : one;
   };
-  const table = rows.map((r) => columns.map((c) => clip(cell(r[c]))));
+  const table = rows.map((r) => columns.map((c) => clip(humanTimeCell(cell(r[c])))));
   const widths = columns.map((c, i) => Math.max(c.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((s, i) => s.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...table.map(line)].join('\n') + `\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
