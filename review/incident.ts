@@ -54,7 +54,8 @@ export function buildTree(rows: readonly Row[]): TimelineNode[] {
   return roots;
 }
 
-export const TIMELINE_LIMIT = 5000;
+/** The most spans an incident loads; a longer session is reported as truncated. */
+export const TIMELINE_LIMIT = 20_000;
 
 /** The one-line answer to an id that is not in the store, with the ids that look like it. */
 async function notFound(client: ClickHouseClient, subject: string): Promise<NotFoundError> {
