@@ -81,9 +81,9 @@ export function buildVerdict(report: IncidentReport): IncidentVerdict {
   }));
 
   const agent = report.agents.join(', ') || 'The agent';
+  const others = [...new Set(findings.map((f) => f.title))].filter((t) => t !== worst?.title);
   const first = worst
-    ? `${agent} ${worst.summary} (${worst.title}, ${worst.severity})` +
-      (findings.length > 1 ? `; also ${listWords([...new Set(findings.slice(1).map((f) => f.title))].filter((t) => t !== worst.title))}`.replace(/; also $/, '') : '') + '.'
+    ? `${agent} ${worst.summary} (${worst.title}, ${worst.severity})${others.length ? `; also ${listWords(others)}` : ''}.`
     : 'No detection fired on this session.';
   const irreversible = touched.filter((t) => t.reversibility === 'irreversible').length;
   const unknown = touched.filter((t) => t.reversibility === 'unknown').length;
