@@ -28,6 +28,8 @@ export function formatRows(rows: readonly Record<string, unknown>[], format: Out
   if (rows.length === 0) return '(no rows)\n';
   const clip = (s: string): string => {
     const one = visible(s);
+    // Hashes and ids are looked up or compared whole: cut, they are useless.
+    if (/^[0-9a-f]{16,128}$/i.test(one)) return one;
     return one.length > maxWidth ? one.slice(0, maxWidth - 1) + '…' : one;
   };
   const table = rows.map((r) => columns.map((c) => clip(humanTimeCell(cell(r[c])))));

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { closestNames } from '../catalogue/closest-names.ts';
 import { loadSavedQueries } from '../catalogue/saved-queries.ts';
 import { connectionArgs } from '../cli/connect.ts';
+import { formatRows } from '../cli/format-rows.ts';
 import { approverText, reversibilityOf, reversibilityText } from '../review/describe-span.ts';
 import { humanTime, humanTimeCell, instantMs } from '../review/time-format.ts';
 
@@ -56,5 +57,15 @@ describe('connection options in suggested commands', () => {
     expect(connectionArgs({})).toBe('');
     expect(connectionArgs({ url: 'http://127.0.0.1:9000', user: 'reader', password: 's3cret', database: 'otel' })).toBe('--url http://127.0.0.1:9000 --user reader --password … --database otel');
     expect(connectionArgs({ 'data-dir': '/tmp/my store' })).toBe("--data-dir '/tmp/my store'");
+  });
+});
+
+describe('query tables', () => {
+  it('show times in UTC, never cut a hash, cut long text with …', () => {
+    const sha = 'ab'.repeat(32);
+    const out = formatRows([{ Timestamp: '2026-12-07T01:01:29.955123456Z', ContentSha256: sha, Text: 'x'.repeat(80) }], 'table');
+    expect(out).toContain('2026-12-07 01:01:29.955 UTC');
+    expect(out).toContain(sha);
+    expect(out).toContain(`${'x'.repeat(59)}…`);
   });
 });
