@@ -39,8 +39,8 @@ export interface RunningUp {
   readonly queryUrl: string;
   /** Everything `up` wrote so far (stdout and stderr). */
   output(): string;
-  /** SIGINT, as Ctrl-C would, and wait for it to exit. */
-  stop(): Promise<void>;
+  /** SIGINT, as Ctrl-C would, and resolve with its exit code. */
+  stop(): Promise<number | null>;
 }
 
 /** Start `flightrec up` as its own process and resolve once it listens (pass `--otlp-port 0 --query-port 0`). */
@@ -61,9 +61,9 @@ export async function startUp(args: readonly string[], opts: { env?: NodeJS.Proc
     otlpUrl: /OTLP\/HTTP traces:\s+(\S+)\/v1\/traces/.exec(out)![1]!,
     queryUrl: /ClickHouse HTTP:\s+(\S+)/.exec(out)![1]!,
     output: () => out,
-    async stop() {
+    stop() {
       if (child.exitCode === null) child.kill('SIGINT');
-      await exited;
+      return exited;
     },
   };
 }
