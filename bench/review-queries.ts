@@ -1,7 +1,9 @@
 /**
  * Benchmark: incident-review queries on a realistic volume in the embedded store.
  *
- *   npx node bench/review-queries.ts [--spans 10000000] [--data-dir DIR] [--keep] [--runs 3]
+ *   npx node bench/review-queries.ts [--spans 10000000] [--data-dir DIR] [--keep] [--runs 3] [--only name,…] [--peer-ref main]
+ *
+ * --peer-ref REF also times each query as it is at git REF, alternating with this checkout's on the same data.
  *
  * Generates sessions of agent spans straight into `otel_traces` with INSERT … SELECT FROM numbers()
  * (100 spans a session: 4 turns × 25 spans of saw/decided/touched work, over the last 24 h, with a
@@ -12,17 +14,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Flightrec, GenAI } from '../instrumentation/semconv.ts';
 import { detectionQueries } from '../review/detections.ts';
 import { runSavedQuery } from '../review/run-query.ts';
-import { findSavedQuery, type SavedQuery } from '../review/saved-queries.ts';
+import { findSavedQuery, parseSavedQuery, type SavedQuery } from '../catalogue/saved-queries.ts';
 import { dateTimeParam } from '../review/time-range.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { Tables } from '../storage/tables.ts';
 
-const { values } = parseArgs({ options: { spans: { type: 'string' }, 'data-dir': { type: 'string' }, keep: { type: 'boolean' }, runs: { type: 'string' }, batch: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { spans: { type: 'string' }, 'data-dir': { type: 'string' }, keep: { type: 'boolean' }, runs: { type: 'string' }, batch: { type: 'string' }, only: { type: 'string' }, 'peer-ref': { type: 'string' } } });
 const SPANS_PER_SESSION = 100;
 const totalSpans = Math.max(SPANS_PER_SESSION, Math.round(Number(values.spans ?? 10_000_000) / SPANS_PER_SESSION) * SPANS_PER_SESSION);
 const sessions = totalSpans / SPANS_PER_SESSION;
@@ -172,20 +175,42 @@ async function main(): Promise<void> {
     ];
     const only = values.only?.split(',');
     if (only) cases.splice(0, cases.length, ...cases.filter((c) => only.some((o) => c.query.name.includes(o))));
+    const peerRef = values['peer-ref'];
+    const peerOf = (q: SavedQuery): SavedQuery | undefined => {
+      if (!peerRef) return undefined;
+      try {
+        const text = execFileSync('git', ['show', `${peerRef}:queries/${q.name}.sql`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        return parseSavedQuery(text, `${q.name}.sql`);
+      } catch {
+        return undefined;
+      }
+    };
     console.log(`\n  ${'query'.padEnd(44)} ${'first'.padStart(9)} ${`best of ${runs}`.padStart(11)}  rows   goal`);
     let failed = 0;
     for (const c of cases) {
       const timings: number[] = [];
+      const peer = peerOf(c.query);
+      const peerTimings: number[] = [];
       let n = 0;
+      let peerRows = 0;
       for (let i = 0; i < runs; i++) {
         const r = await time(() => runSavedQuery(client, c.query, c.params));
         timings.push(r.ms);
         n = r.value.length;
+        if (peer) {
+          const p = await time(() => runSavedQuery(client, peer, c.params));
+          peerTimings.push(p.ms);
+          peerRows = p.value.length;
+        }
       }
       const best = Math.min(...timings);
       const verdict = c.goalMs === undefined ? '' : best <= c.goalMs ? `≤ ${c.goalMs} ms ok` : `> ${c.goalMs} ms MISSED`;
       if (c.goalMs !== undefined && best > c.goalMs) failed++;
       console.log(`  ${c.label.padEnd(44)} ${timings[0]!.toFixed(0).padStart(6)} ms ${best.toFixed(0).padStart(8)} ms  ${String(n).padStart(5)}  ${verdict}`);
+      if (peer) {
+        const peerBest = Math.min(...peerTimings);
+        console.log(`  ${`  as at ${peerRef}`.padEnd(44)} ${peerTimings[0]!.toFixed(0).padStart(6)} ms ${peerBest.toFixed(0).padStart(8)} ms  ${String(peerRows).padStart(5)}  ratio ${(best / peerBest).toFixed(2)}`);
+      }
     }
     console.log(failed ? `\n${failed} goal(s) missed.` : '\nAll goals met.');
   } finally {

@@ -6,6 +6,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { storeLeftoverLog } from '../receiver/leftover-log.ts';
 import { migrate, openStore, type StoreTarget } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE } from '../storage/tables.ts';
+import { isStoreLockedError, storeLockHolder } from './store-in-use.ts';
 
 export const DEFAULT_QUERY_URL = 'http://127.0.0.1:8123';
 export const DEFAULT_DATA_DIR = '.flightrec/data';
@@ -40,10 +41,46 @@ export function targetFrom(flags: ConnectionFlags, env: NodeJS.ProcessEnv = proc
 
 export class UnreachableError extends Error {}
 
+function storeInUse(path: string, holder?: number): UnreachableError {
+  return new UnreachableError(`the store ${path} is open in ${holder ? `process ${holder}` : 'another process'} (a running \`flightrec up\`?), which alone may read it: ` +
+    `query through that server with --url instead of --data-dir (default ${DEFAULT_QUERY_URL}, the URL \`up\` printed)`);
+}
+
+/**
+ * The connection options to repeat in a command the CLI suggests, so the next command reaches the
+ * same store: --url / --user / --database / --data-dir as given (a password is never echoed; the
+ * suggestion says to add it).
+ */
+export function connectionArgs(flags: ConnectionFlags): string {
+  const out: string[] = [];
+  if (flags['data-dir']) out.push('--data-dir', flags['data-dir']);
+  if (flags.url) out.push('--url', flags.url);
+  if (flags.user) out.push('--user', flags.user);
+  if (flags.password !== undefined) out.push('--password', '…');
+  if (flags.database) out.push('--database', flags.database);
+  return out.map(shellWord).join(' ');
+}
+
+/** One word as a POSIX shell reads it: as is when plain, else single-quoted. */
+export function shellWord(a: string): string {
+  return /^[\w@%+=:,./…-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
 /** Open a client and check it answers, so an unreachable server is one clear line, not a stack. */
 export async function connect(flags: ConnectionFlags): Promise<ClickHouseClient> {
   const target = targetFrom(flags);
-  const client = await openStore(target);
+  if (target.kind === 'embedded') {
+    // Asked before opening: the engine prints its own two lines to stderr when the lock is held.
+    const holder = storeLockHolder(target.path);
+    if (typeof holder === 'number') throw storeInUse(target.path, holder);
+  }
+  let client: ClickHouseClient;
+  try {
+    client = await openStore(target);
+  } catch (err) {
+    if (target.kind === 'embedded' && isStoreLockedError(err)) throw storeInUse(target.path);
+    throw err;
+  }
   const ping = await client.ping();
   if (!ping.success) {
     await client.close().catch(() => {});
@@ -64,4 +101,14 @@ export async function connect(flags: ConnectionFlags): Promise<ClickHouseClient>
     }
   }
   return client;
+}
+
+/** Parse-connect-run-close, the shape of every command that reads the store. */
+export async function withStore<T>(flags: ConnectionFlags, run: (client: ClickHouseClient) => Promise<T>): Promise<T> {
+  const client = await connect(flags);
+  try {
+    return await run(client);
+  } finally {
+    await client.close();
+  }
 }

@@ -2,7 +2,8 @@
 /**
  * The `flightrec` command line. Each subcommand lives in cli/commands/.
  */
-import { QueryDefinitionError, QueryParamError } from '../review/saved-queries.ts';
+import { QueryDefinitionError, QueryParamError } from '../catalogue/saved-queries.ts';
+import { visible } from '../review/visible-text.ts';
 import { UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 import { UnreachableError } from './connect.ts';
@@ -20,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    console.error(`flightrec: unknown command ${JSON.stringify(name)}\n\n${help()}`);
+    console.error(`flightrec: unknown command ${visible(JSON.stringify(name))}\n\n${help()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -31,15 +32,16 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError || err instanceof QueryParamError || err instanceof QueryDefinitionError || err instanceof UnreachableError) {
-      console.error(`flightrec ${name}: ${err.message}`);
+      console.error(`flightrec ${name}: ${visible(err.message)}`);
       return 2;
     }
     const e = err as Error & { code?: string };
     if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-      console.error(`flightrec ${name}: ${e.message}\nusage: ${command.usage}`);
+      console.error(`flightrec ${name}: ${visible(e.message)}\nusage: ${command.usage}`);
       return 2;
     }
-    console.error(`flightrec ${name}: ${e.message?.split('\n')[0] ?? String(err)}`);
+    // Server errors may echo stored data; one line, shown visibly.
+    console.error(`flightrec ${name}: ${visible((e.message ?? String(err)).split('\n')[0])}`);
     return 1;
   }
 }

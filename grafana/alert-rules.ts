@@ -8,7 +8,7 @@
  * A table result with one row and one numeric column is a number to Grafana's server-side
  * expressions, so a threshold expression reads it directly.
  */
-import type { SavedQuery } from '../review/saved-queries.ts';
+import type { SavedQuery } from '../catalogue/saved-queries.ts';
 import { DATASOURCE_TYPE, DATASOURCE_UID, PLUGIN_VERSION } from './datasource.ts';
 import { DashboardUids } from './dashboards.ts';
 import { Format } from './dashboard-builder.ts';

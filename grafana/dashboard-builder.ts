@@ -5,7 +5,7 @@
  * docs/grafana.md.
  */
 import type { Dashboard, DataSourceRef, FieldConfigSource, Panel, RowPanel, VariableModel } from '@grafana/schema';
-import type { PanelKind, SavedQuery } from '../review/saved-queries.ts';
+import type { PanelKind, SavedQuery } from '../catalogue/saved-queries.ts';
 import { PLUGIN_VERSION, datasourceRef } from './datasource.ts';
 import { panelSql } from './translate-query.ts';
 

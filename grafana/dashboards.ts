@@ -4,7 +4,7 @@
  * and the drill-down links from detections to Incident review.
  */
 import type { Dashboard, VariableModel } from '@grafana/schema';
-import type { SavedQuery } from '../review/saved-queries.ts';
+import type { SavedQuery } from '../catalogue/saved-queries.ts';
 import {
   dashboard, queryPanel, queryVariable, target, titleOf,
   type FieldLink, type PanelInput, type RowInput, type VariableInput,

@@ -14,7 +14,7 @@
  *   otherwise                     → Agent overview
  */
 import { readFileSync } from 'node:fs';
-import { loadSavedQueries, type SavedQuery } from '../review/saved-queries.ts';
+import { loadSavedQueries, type SavedQuery } from '../catalogue/saved-queries.ts';
 
 export const DashboardIds = ['agent-overview', 'incident-review', 'detections', 'pipeline-health'] as const;
 export type DashboardId = (typeof DashboardIds)[number];

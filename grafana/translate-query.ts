@@ -15,7 +15,7 @@
  * Alert rules get only the backend step of the plugin (no template variables), so
  * {@link alertSql} refuses variables.
  */
-import type { QueryParam, SavedQuery } from '../review/saved-queries.ts';
+import type { QueryParam, SavedQuery } from '../catalogue/saved-queries.ts';
 
 export class GrafanaQueryError extends Error {}
 

@@ -5,6 +5,7 @@
 -- panel: table
 -- detection: true
 -- severity: high
+-- summary: did what policy had denied, by another route
 WITH
 denials AS (
     SELECT SessionId, TraceId, SpanId, Timestamp, Agent, Action, TargetSystem, TargetResource, PolicyRule

@@ -6,6 +6,7 @@
 -- panel: table
 -- detection: true
 -- severity: high
+-- summary: performed the same side effect more than once
 WITH
 effects AS (
     SELECT SessionId, TraceId, SpanId, Timestamp, Agent, Action, Effect, TargetResource, Outcome,

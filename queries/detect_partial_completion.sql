@@ -5,6 +5,7 @@
 -- panel: table
 -- detection: true
 -- severity: high
+-- summary: left a task half done after one of its side effects had already happened
 WITH
 effects AS (
     SELECT TraceId, Timestamp, SpanId, Action, Effect, IsError, Outcome

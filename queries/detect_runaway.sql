@@ -9,6 +9,7 @@
 -- panel: table
 -- detection: true
 -- severity: medium
+-- summary: looped: called a tool or a model far more often than expected, or overspent its token budget
 -- Reads flightrec_calls (one narrow row per call, filled from otel_traces by a materialized view).
 WITH
 -- First pass for loops, one group per session on 64-bit keys: CallKey sorts a session's calls by subject, then

@@ -6,6 +6,7 @@
 -- panel: table
 -- detection: true
 -- severity: medium
+-- summary: acted on content older than it should trust
 WITH
 actions AS (
     SELECT SessionId, TraceId, SpanId, Timestamp, Agent, Action, Effect, TargetResource

@@ -5,6 +5,7 @@
 -- panel: table
 -- detection: true
 -- severity: critical
+-- summary: took in untrusted content and sensitive data, then sent or wrote to the outside, or tried to
 WITH
 exposure AS (
     SELECT SessionId,

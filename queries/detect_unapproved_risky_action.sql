@@ -6,6 +6,7 @@
 -- panel: table
 -- detection: true
 -- severity: high
+-- summary: ran a risky action with no approval before it
 WITH
 -- One pass over risky actions and approvals together, grouped by session and action.
 per_action AS (

@@ -1,5 +1,5 @@
 -- name: session_timeline
--- description: Every span of one session (or one trace), in start order: what the agent saw, decided and touched, with depth and parent links for the tree (all attributes: span_attributes).
+-- description: Every span of one session (or one trace), in start order: what the agent saw (with its source URI, trust and sensitivity), decided (with the policy's reason) and touched, with depth and parent links for the tree (all attributes: span_attributes).
 -- param: session String — the session / conversation id, or a trace id
 -- param: limit UInt32 = 5000 — the most spans to return
 -- panel: table
@@ -9,6 +9,17 @@ WITH
 -- use the store's by-session projection.
 (SELECT groupUniqArray(TraceId) FROM flightrec_session_traces WHERE SessionId = {session:String} OR TraceId = {session:String}) AS trace_ids,
 (SELECT groupUniqArray(SessionId) FROM flightrec_session_traces WHERE has(trace_ids, TraceId)) AS session_ids,
+-- The traces' time range, so the details below read only the granules of that range.
+(SELECT (min(Start), max(End)) FROM flightrec_session_traces WHERE has(trace_ids, TraceId)) AS bounds,
+-- Where seen content came from, and why a policy or an approval decided as it did: long strings and
+-- attribute-map values, which the by-session projection leaves out, so read for those spans only.
+(
+    SELECT mapFromArrays(groupArray(concat(TraceId, '/', SpanId)),
+                         groupArray((SourceUri, coalesce(nullIf(SpanAttributes['flightrec.policy.reason'], ''), SpanAttributes['flightrec.approval.reason']))))
+    FROM flightrec_spans
+    WHERE has(trace_ids, TraceId) AND Timestamp >= bounds.1 AND Timestamp <= bounds.2
+      AND (Record = 'saw' OR Step IN ('policy', 'approval'))
+) AS details,
 spans AS (
     -- Stored columns only: reading the attribute maps of a session's spans would dominate.
     SELECT *
@@ -37,6 +48,7 @@ SELECT
     s.Tool AS Tool,
     s.Model AS Model,
     s.SourceKind AS SourceKind,
+    details[concat(s.TraceId, '/', s.SpanId)].1 AS SourceUri,
     s.Trust AS Trust,
     s.Sensitivity AS Sensitivity,
     s.ContentProducedAt AS ContentProducedAt,
@@ -47,6 +59,7 @@ SELECT
     s.Reversible AS Reversible,
     s.Verdict AS Verdict,
     s.PolicyRule AS PolicyRule,
+    details[concat(s.TraceId, '/', s.SpanId)].2 AS Reason,
     s.ApprovalStatus AS ApprovalStatus,
     s.Approver AS Approver,
     s.TaskId AS TaskId,

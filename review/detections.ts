@@ -1,10 +1,11 @@
 /**
  * Runs every detection (saved queries whose header says `detection: true`) over a time range and
- * merges their rows into one list of findings, newest first.
+ * merges their rows into one list of findings, the most severe first, then in time order.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import { loadSavedQueries, type SavedQuery } from '../catalogue/saved-queries.ts';
 import { runSavedQuery, type Row } from './run-query.ts';
-import { loadSavedQueries, type SavedQuery } from './saved-queries.ts';
+import { instantMs } from './time-format.ts';
 import { dateTimeParam, type TimeRange } from './time-range.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -14,10 +15,14 @@ export interface Finding {
   readonly detection: string;
   readonly severity: Severity;
   readonly title: string;
+  /** What the detection means, as the end of a sentence about the agent (its `-- summary:` header). */
+  readonly summary: string;
   readonly sessionId: string;
   readonly traceId: string;
-  /** As the store returned it: 'YYYY-MM-DD hh:mm:ss.sss' in the server's time zone. */
+  /** As the store returned it: ISO 8601 in UTC (the review runs its queries with `isoTimes`). */
   readonly time: string;
+  readonly timeMs: number;
+  readonly agent: string;
   readonly evidence: string;
   readonly evidenceSpanIds: readonly string[];
   readonly row: Row;
@@ -42,24 +47,27 @@ export function findingsFrom(q: SavedQuery, rows: readonly Row[]): Finding[] {
     detection: q.name,
     severity: severityOf(q),
     title: detectionTitle(q.name),
+    summary: q.meta.summary ?? `triggered ${detectionTitle(q.name)}`,
     sessionId: String(row.SessionId ?? ''),
     traceId: String(row.TraceId ?? ''),
     time: String(row.Time ?? ''),
+    timeMs: instantMs(row.Time),
+    agent: String(row.Agent ?? ''),
     evidence: String(row.Evidence ?? ''),
     evidenceSpanIds: Array.isArray(row.EvidenceSpanIds) ? row.EvidenceSpanIds.map(String) : [],
     row,
   }));
 }
 
-/** Newest first; at equal times the more severe first. */
+/** Most severe first; at equal severity in time order (the order things happened), then by detection. */
 export function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort((a, b) => (a.time === b.time ? SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity) : a.time < b.time ? 1 : -1));
+  return findings.sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity) || a.timeMs - b.timeMs || a.detection.localeCompare(b.detection) || a.sessionId.localeCompare(b.sessionId));
 }
 
 export async function runDetections(client: ClickHouseClient, range: TimeRange, queries: readonly SavedQuery[] = detectionQueries()): Promise<Finding[]> {
   const params = { from: dateTimeParam(range.from), to: dateTimeParam(range.to) };
   const findings: Finding[] = [];
   // One after another: the embedded store runs one query at a time anyway, and errors stay attributable.
-  for (const q of queries) findings.push(...findingsFrom(q, await runSavedQuery(client, q, params)));
+  for (const q of queries) findings.push(...findingsFrom(q, await runSavedQuery(client, q, params, { isoTimes: true })));
   return sortFindings(findings);
 }

@@ -5,7 +5,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { runDetections, type Finding } from './detections.ts';
 import { runSavedQuery, type Row } from './run-query.ts';
-import { findSavedQuery } from './saved-queries.ts';
+import { findSavedQuery } from '../catalogue/saved-queries.ts';
 
 export class NotFoundError extends Error {}
 
@@ -54,22 +54,31 @@ export function buildTree(rows: readonly Row[]): TimelineNode[] {
   return roots;
 }
 
-export const TIMELINE_LIMIT = 5000;
+/** The most spans an incident loads; a longer session is reported as truncated. */
+export const TIMELINE_LIMIT = 20_000;
+
+/** The one-line answer to an id that is not in the store, with the ids that look like it. */
+async function notFound(client: ClickHouseClient, subject: string): Promise<NotFoundError> {
+  const near = (await runSavedQuery(client, findSavedQuery('similar_sessions'), { session: subject })).map((r) => str(r.SessionId));
+  const hint = near.length ? `did you mean ${near.join(' or ')}? ` : '';
+  return new NotFoundError(`no session or trace ${JSON.stringify(subject)} in the store; ${hint}\`flightrec incidents\` lists sessions with findings, \`flightrec query recent_sessions\` every session`);
+}
 
 export async function loadIncident(client: ClickHouseClient, subject: string, opts: { attributes?: boolean } = {}): Promise<IncidentReport> {
-  const spans = await runSavedQuery(client, findSavedQuery('session_timeline'), { session: subject, limit: String(TIMELINE_LIMIT) });
-  if (spans.length === 0) throw new NotFoundError(`no session or trace ${JSON.stringify(subject)} in the store; \`flightrec query recent_sessions\` lists sessions`);
+  const iso = { isoTimes: true };
+  const spans = await runSavedQuery(client, findSavedQuery('session_timeline'), { session: subject, limit: String(TIMELINE_LIMIT) }, iso);
+  if (spans.length === 0) throw await notFound(client, subject);
   const sessionIds = [...new Set(spans.map((r) => str(r.SessionId)))];
   const traceIds = [...new Set(spans.map((r) => str(r.TraceId)))];
   const agents = [...new Set(spans.map((r) => str(r.Agent)).filter(Boolean))];
   const startMs = Math.min(...spans.map(timeMs));
   const endMs = Math.max(...spans.map((r) => timeMs(r) + Number(r.DurationMs ?? 0)));
-  const effects = await runSavedQuery(client, findSavedQuery('session_effects'), { session: subject });
+  const effects = await runSavedQuery(client, findSavedQuery('session_effects'), { session: subject }, iso);
   // Detections over the session's own time span (a second either side), kept to this session's rows.
   const all = await runDetections(client, { from: new Date(startMs - 1000), to: new Date(endMs + 1000) });
   const findings = all.filter((f) => sessionIds.includes(f.sessionId) || traceIds.includes(f.traceId));
   const attributes = opts.attributes
-    ? new Map((await runSavedQuery(client, findSavedQuery('span_attributes'), { session: subject, limit: String(TIMELINE_LIMIT) })).map((r) => [str(r.SpanId), r]))
+    ? new Map((await runSavedQuery(client, findSavedQuery('span_attributes'), { session: subject, limit: String(TIMELINE_LIMIT) }, iso)).map((r) => [str(r.SpanId), r]))
     : undefined;
   return { subject, sessionIds, traceIds, agents, startMs, endMs, spans, roots: buildTree(spans), effects, findings, truncated: spans.length >= TIMELINE_LIMIT, attributes };
 }

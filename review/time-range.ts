@@ -3,7 +3,7 @@
  * saved queries. Values are Unix seconds with milliseconds, which ClickHouse reads the same way
  * whatever the server's time zone.
  */
-import { QueryParamError, type SavedQuery } from './saved-queries.ts';
+import { QueryParamError, type SavedQuery } from '../catalogue/saved-queries.ts';
 
 export interface TimeRange {
   readonly from: Date;

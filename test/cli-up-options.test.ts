@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { workloadBodies } from '../bench/ingest-workload.ts';
-import { runCli, startCli } from './support/run-cli.ts';
+import { runCli, startUp } from './support/run-cli.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const dirs: { cleanup: () => void }[] = [];
@@ -32,48 +32,33 @@ it.each([
   expect(r.stdout).not.toContain('flightrec is up');
 });
 
-/** Start `flightrec up` and resolve with its output once it listens. */
-async function startUp(dir: string, env: NodeJS.ProcessEnv) {
-  const child = startCli(['up', '--data-dir', dir, '--otlp-port', '0', '--query-port', '0'], { env });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Press Ctrl-C to stop.')) resolve();
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    void exited.then((code) => reject(new Error(`flightrec up exited with ${code}:\n${out}`)));
-  });
-  const otlpUrl = /OTLP\/HTTP traces:\s+(\S+)/.exec(out)![1]!;
-  return { child, out, exited, otlpUrl };
-}
+/** Start `flightrec up` on free ports with these environment variables. */
+const startUpIn = (dir: string, env: NodeJS.ProcessEnv) => startUp(['--data-dir', dir, '--otlp-port', '0', '--query-port', '0'], { env });
+const post = (otlpUrl: string, body: Uint8Array) => fetch(`${otlpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
 
 const segments = (dir: string): string[] => readdirSync(join(dir, 'flightrec-wal')).filter((f) => f.endsWith('.wal'));
 
 it('inserts from the write-ahead log once a segment holds FLIGHTREC_WAL_BATCH_SPANS spans', async () => {
   const dir = dataDir();
   // No timed flush: only a full segment is inserted (and its file deleted) while nothing queries.
-  const up = await startUp(dir, { FLIGHTREC_WAL_BATCH_SPANS: '500', FLIGHTREC_WAL_FLUSH_MS: '600000' });
-  expect(up.out).toContain('ingest wal, inserts of up to 500 spans');
+  const up = await startUpIn(dir, { FLIGHTREC_WAL_BATCH_SPANS: '500', FLIGHTREC_WAL_FLUSH_MS: '600000' });
+  expect(up.output()).toContain('ingest wal, inserts of up to 500 spans');
   const [body] = workloadBodies(1, 512);
-  const res = await fetch(up.otlpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body! });
+  const res = await post(up.otlpUrl, body!);
   expect(res.status).toBe(200);
   const deadline = Date.now() + 20_000;
   while (segments(dir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   expect(segments(dir)).toEqual([]);
-  up.child.kill('SIGINT');
-  expect(await up.exited).toBe(0);
+  expect(await up.stop()).toBe(0);
 }, 60_000);
 
 it('keeps a segment open below FLIGHTREC_WAL_BATCH_SPANS (the default, 150,000)', async () => {
   const dir = dataDir();
-  const up = await startUp(dir, { FLIGHTREC_WAL_FLUSH_MS: '600000' });
-  expect(up.out).toContain('ingest wal, inserts of up to 150,000 spans');
+  const up = await startUpIn(dir, { FLIGHTREC_WAL_FLUSH_MS: '600000' });
+  expect(up.output()).toContain('ingest wal, inserts of up to 150,000 spans');
   const [body] = workloadBodies(1, 512);
-  expect((await fetch(up.otlpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body! })).status).toBe(200);
+  expect((await post(up.otlpUrl, body!)).status).toBe(200);
   await new Promise((r) => setTimeout(r, 1500));
   expect(segments(dir)).toHaveLength(1);
-  up.child.kill('SIGINT');
-  expect(await up.exited).toBe(0);
+  expect(await up.stop()).toBe(0);
 }, 60_000);

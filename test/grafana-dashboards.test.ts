@@ -16,7 +16,7 @@ import { GrafanaMounts, GrafanaPaths, REPO_ROOT, repoPathFor } from '../grafana/
 import { loadCatalogue, placeQuery } from '../grafana/query-catalogue.ts';
 import { traceIdSql } from '../grafana/trace-panel.ts';
 import { alertSql, panelSql } from '../grafana/translate-query.ts';
-import { parseSavedQuery, type SavedQuery } from '../review/saved-queries.ts';
+import { parseSavedQuery, type SavedQuery } from '../catalogue/saved-queries.ts';
 
 const generated = generate();
 const dashboards = new Map(

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findSavedQuery } from '../review/saved-queries.ts';
+import { findSavedQuery } from '../catalogue/saved-queries.ts';
 import { runSavedQuery } from '../review/run-query.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { runOpenClaw, type OpenClawRun } from './support/run-openclaw.ts';

@@ -22,7 +22,7 @@ import { generateKeys, loadPrivateKey } from '../audit/keys.ts';
 import type { Manifest } from '../audit/manifest.ts';
 import { runExport } from '../audit/run-export.ts';
 import { chTime } from '../cli/commands/export.ts';
-import { findSavedQuery } from '../review/saved-queries.ts';
+import { findSavedQuery } from '../catalogue/saved-queries.ts';
 import { runSavedQuery } from '../review/run-query.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { tempDir } from './support/temp-dir.ts';

@@ -1,5 +1,5 @@
 /**
- * Saved-query fragments (review/query-fragments.ts): `-- include:` in the body places the fragment's
+ * Saved-query fragments (catalogue/query-fragments.ts): `-- include:` in the body places the fragment's
  * SQL, in the header its parameter declarations; mistakes are clear definition errors. The Agent
  * overview's filter block is written once (queries/fragments/overview_filters.sql) and every query
  * that includes it gets it verbatim.
@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadSavedQueries, parseSavedQuery, QUERIES_DIR, QueryDefinitionError } from '../review/saved-queries.ts';
+import { loadSavedQueries, parseSavedQuery, QUERIES_DIR, QueryDefinitionError } from '../catalogue/saved-queries.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const dir = tempDir('flightrec-fragments-');

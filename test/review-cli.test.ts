@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSavedQueries } from '../review/saved-queries.ts';
+import { loadSavedQueries } from '../catalogue/saved-queries.ts';
 import type { ReplayedSession } from '../workload/replay.ts';
 import { scenarios } from '../workload/scenarios.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
@@ -55,6 +55,12 @@ describe('flightrec queries / query', () => {
     for (const q of loadSavedQueries()) expect(r.stdout).toContain(q.name);
     expect(r.stdout).toContain('--param max_age_seconds=<UInt32> (default 86400)');
     expect(r.stdout).toContain('detection, critical');
+    // Incident questions and detections before the dashboard plumbing, which is listed by name only.
+    const plumbing = r.stdout.indexOf('Dashboard plumbing');
+    expect(r.stdout.indexOf('session_timeline  [')).toBeLessThan(plumbing);
+    expect(r.stdout.indexOf('detect_toxic_flow  [')).toBeLessThan(plumbing);
+    expect(r.stdout).not.toContain('grafana_var_agent  [');
+    expect((await runCli(['queries', '--all'])).stdout).toContain('grafana_var_agent  [');
   });
 
   it('runs a query with table, json and csv output', async () => {
@@ -78,7 +84,8 @@ describe('flightrec queries / query', () => {
 
   it('unknown query, missing or mistyped parameter, bad format: one line and exit 2', async () => {
     const cases: [string[], RegExp][] = [
-      [['query', 'no_such_query'], /unknown query "no_such_query"; known: .*session_timeline/],
+      [['query', 'no_such_query'], /unknown query "no_such_query".*`flightrec queries` lists them/],
+      [['query', 'session_timelin'], /unknown query "session_timelin"; did you mean session_timeline\?/],
       [['query', 'session_timeline'], /needs --param session=<String>/],
       [['query', 'session_timeline', '--param', 'session=x', '--param', 'limit=lots'], /parameter limit must be UInt32: not a whole number/],
       [['query', 'session_timeline', '--param', 'session=x', '--param', 'colour=red'], /has no parameter colour/],
@@ -106,12 +113,16 @@ describe('flightrec queries / query', () => {
 });
 
 describe('flightrec incidents / incident', () => {
-  it('lists every finding, newest first', async () => {
+  it('lists every finding, most severe first, then in time order; the hint names the worst and keeps --url', async () => {
     const r = await runCli(['incidents', '--since', '24h', '--format', 'json', ...url]);
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as { Time: string; SessionId: string; Detection: string }[];
-    const times = rows.map((x) => x.Time);
-    expect(times).toEqual([...times].sort().reverse());
+    const rows = JSON.parse(r.stdout) as { Time: string; Severity: string; SessionId: string; Detection: string }[];
+    const rank = (sev: string): number => ['critical', 'high', 'medium', 'low'].indexOf(sev);
+    const order = rows.map((x) => `${rank(x.Severity)} ${x.Time}`);
+    expect(order).toEqual([...order].sort());
+    expect(rows[0]!.Severity).toBe('critical');
+    // JSON keeps the store's instant, in UTC with the zone written.
+    expect(rows[0]!.Time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const bad = scenarios.filter((s) => s.expect.length > 0);
     expect(new Set(rows.map((x) => x.SessionId))).toEqual(new Set(bad.map((s) => session(s.key).sessionId)));
     for (const s of bad) {
@@ -119,9 +130,14 @@ describe('flightrec incidents / incident', () => {
       expect([...fired].sort(), s.key).toEqual([...s.expect].sort());
     }
     const text = await runCli(['incidents', ...url]);
-    expect(text.stdout).toMatch(/^\d+ findings in the last 24h, newest first/);
-    expect(text.stdout).toContain('CRITICAL toxic flow');
-    expect(text.stdout).toContain(`Review one: flightrec incident ${session('stale-refund').sessionId}`);
+    expect(text.stdout).toMatch(/^\d+ findings in the last 24h, most severe first:\n\nCRITICAL toxic flow {16}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC/);
+    const hint = text.stdout.trimEnd().split('\n').at(-1)!;
+    const exfil = session('injected-exfil').sessionId;
+    expect(hint).toBe(`Worst: CRITICAL toxic flow in ${exfil}. Review it: flightrec incident ${exfil} --url ${t.server.queryUrl}`);
+    // The hint works as printed.
+    const followed = await runCli(hint.replace(/^.*Review it: flightrec /, '').split(' '));
+    expect(followed.code).toBe(0);
+    expect(followed.stdout).toContain(`Session ${exfil}`);
     const quiet = await runCli(['incidents', '--since', '1m', ...url]);
     expect(quiet.stdout).toBe('No detection fired in the last 1m.\n');
   });
@@ -140,7 +156,15 @@ describe('flightrec incidents / incident', () => {
     const indent = (l: string): number => l.replace(/^\s*\+[\d.]+s/, '').search(/\S/);
     expect(indent(denied)).toBeGreaterThan(indent(root));
     expect(lines.filter((l) => / {2}SAW /.test(l))).toHaveLength(3);
-    expect(r.stdout).toMatch(/External effects \(1\)\n.*slack_reply send → slack:D05SALES/);
+    expect(r.stdout).toMatch(/External effects \(1\)\n {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC {2}slack_reply send → slack:D05SALES/);
+    // What was seen, with where it came from, its trust and sensitivity.
+    expect(lines.find((l) => / {2}SAW {5}web /.test(l))).toContain('web https://partners.acme-reseller.example/q4 · trust untrusted · sensitivity public');
+    expect(lines.find((l) => / {2}SAW {5}tool_result /.test(l))).toContain('crm://customers?fields=name,email,phone · trust trusted · sensitivity pii');
+    // Policy: rule, verdict and reason.
+    expect(denied).toContain('rule no-pii-to-external-recipients · reason: recipient');
+    // Reversibility in three states.
+    expect(lines.find((l) => l.includes('TOUCHED slack_reply'))).toContain('· irreversible ·');
+    expect(lines.find((l) => l.includes('TOUCHED fetch_url'))).toContain('· reversible ·');
     // A trace id finds the same session.
     const byTrace = await runCli(['incident', s.traceIds[0]!, ...url]);
     expect(byTrace.stdout).toContain(`Session ${s.sessionId}`);
@@ -158,13 +182,42 @@ describe('flightrec incidents / incident', () => {
     expect(html).toContain('denied then retried');
     expect(html).toContain('unapproved risky action');
     expect(html).toContain('github:acme/payments-api#release-2026-11');
-    expect(html).toContain('&quot;flightrec.policy.rule&quot;: &quot;protected-branches-need-owner&quot;');
-    // Self-contained: no scripts, stylesheets or images fetched from anywhere.
+    // Every attribute, by key: the policy span's rule among them.
+    expect(html).toMatch(/<span class=k>flightrec\.policy\.rule<\/span> protected-branches-need-owner/);
+    // Self-contained: no scripts, stylesheets or images fetched from anywhere, and a policy that allows none.
     expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!partners)[^"<\s]*\.(css|js)/i);
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src 'none'; form-action 'none'; base-uri 'none'">/);
+    // The verdict comes first; every in-page link has its target; resource attributes are written once.
+    expect(html.indexOf('id="verdict"')).toBeLessThan(html.indexOf('id="findings"'));
+    expect(html).toContain('<span class="irreversible">irreversible</span> run_shell execute');
+    const ids = new Set([...html.matchAll(/ id="?([^"\s>]+)/g)].map((m) => m[1]));
+    const links = [...html.matchAll(/href="?#([^"\s>]+)/g)].map((m) => m[1]);
+    expect(links.length).toBeGreaterThan(20);
+    expect(links.filter((l) => !ids.has(l))).toEqual([]);
+    expect(html.match(/"service\.name"/g)).toHaveLength(1);
   });
 
-  it('an unknown session or a missing argument: one line, non-zero exit', async () => {
+  it('puts a verdict first: what happened, severity, agent, when, what was touched (irreversible first), policy and approval', async () => {
+    const exfil = await runCli(['incident', session('injected-exfil').sessionId, ...url]);
+    const verdict = exfil.stdout.split('\n\n')[1]!;
+    expect(verdict).toMatch(/^Verdict {2}CRITICAL — toxic flow\n {2}mail-agent took in untrusted content and sensitive data, then sent or wrote to the outside, or tried to \(toxic flow, critical\)\. It made 1 external effect \(1 irreversible\); policy denied send_email\./);
+    expect(verdict).toMatch(/\n {2}agent {4}mail-agent\n {2}when {5}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC, for 12\.5 s\n/);
+    expect(verdict).toMatch(/\n {2}touched {2}IRREVERSIBLE slack_reply send → slack:D05SALES · ok {2}\[[0-9a-f]{16}\]\n/);
+    expect(verdict).toMatch(/\n {2}policy {3}send_email: DENY · rule no-pii-to-external-recipients · reason: recipient .* is outside acme\.example and the body holds PII/);
+    expect(verdict).toContain('\n  approval no approval recorded');
+    const refund = await runCli(['incident', session('partial-refund').sessionId, ...url]);
+    const v2 = refund.stdout.split('\n\n')[1]!;
+    expect(v2).toMatch(/^Verdict {2}HIGH — partial completion/);
+    // The approver was an e-mail address, redacted without a key: said so, not shown as a name.
+    expect(v2).toContain('approval issue_refund: APPROVED by a redacted email (no pseudonym: the agent had no redaction key)');
+    const clean = await runCli(['incident', session('order-status').sessionId, ...url]);
+    expect(clean.stdout.split('\n\n')[1]).toMatch(/^Verdict {2}NO FINDINGS\n {2}No detection fired on this session\./);
+  });
+
+  it('an unknown session or a missing argument: one line, non-zero exit; a near id is suggested', async () => {
     expectOneLineError(await runCli(['incident', 'no-such-session', ...url]), /no session or trace "no-such-session" in the store/);
+    const typo = session('injected-exfil').sessionId.replace('exfil', 'exfl');
+    expectOneLineError(await runCli(['incident', typo, ...url]), new RegExp(`did you mean ${session('injected-exfil').sessionId}\\?`));
     expectOneLineError(await runCli(['incident', ...url]), /which session or trace\?/);
     expectOneLineError(await runCli(['incidents', '--since', '0h', ...url]), /--since must be longer than zero/);
   });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectionQueries } from '../review/detections.ts';
 import { runSavedQuery, type Row } from '../review/run-query.ts';
-import { findSavedQuery } from '../review/saved-queries.ts';
+import { findSavedQuery } from '../catalogue/saved-queries.ts';
 import { dateTimeParam } from '../review/time-range.ts';
 import type { ReplayedSession } from '../workload/replay.ts';
 import { approval, context, inbound, policy, task, taskStep, tool, turn, type DetectionName, type Scenario } from '../workload/scenario.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Flightrec, GenAI } from '../instrumentation/semconv.ts';
 import { detectionQueries, SEVERITIES } from '../review/detections.ts';
 import { runSavedQuery, type Row } from '../review/run-query.ts';
-import { findSavedQuery, loadSavedQueries } from '../review/saved-queries.ts';
+import { findSavedQuery, loadSavedQueries } from '../catalogue/saved-queries.ts';
 import { dateTimeParam } from '../review/time-range.ts';
 import type { ReplayedSession } from '../workload/replay.ts';
 import type { SpanSpec } from '../workload/scenario.ts';

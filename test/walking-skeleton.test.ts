@@ -8,7 +8,7 @@ import { TracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { wrapTool } from '../instrumentation/record-tool.ts';
 import { GenAI, Flightrec } from '../instrumentation/semconv.ts';
-import { findSavedQuery } from '../review/saved-queries.ts';
+import { findSavedQuery } from '../catalogue/saved-queries.ts';
 import { runSavedQuery } from '../review/run-query.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 

@@ -6,31 +6,12 @@ import { replay, type ReplayedSession } from '../../workload/replay.ts';
 import { scenarios } from '../../workload/scenarios.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_QUERY_URL } from '../connect.ts';
 import { usersFromEnv } from '../users-from-env.ts';
-import { UsageError, type Command } from '../command.ts';
+import type { Command } from '../command.ts';
+import { portOption as port, startServer } from '../start-server.ts';
 import { waitForStopSignal } from '../stop-signal.ts';
 
-function port(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag} must be a port number 0..65535, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 async function start(opts: { dataDir: string; host?: string; otlpPort: number; queryPort: number }): Promise<EmbeddedServer> {
-  // Loaded here, not at the top: the OpenTelemetry SDK and the server take ~0.5 s to import, and
-  // every other CLI command would pay for it.
-  const { startEmbeddedServer } = await import('../../server/embedded-server.ts');
-  try {
-    return await startEmbeddedServer({ ...opts, users: usersFromEnv(), ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { port?: number };
-    if (e.code === 'EADDRINUSE') {
-      const which = e.port === opts.otlpPort ? { what: 'OTLP/HTTP', flag: '--otlp-port' } : { what: 'ClickHouse HTTP', flag: '--query-port' };
-      throw new UsageError(`port ${e.port} (${which.what}) is already in use — is \`flightrec up\` or another demo running? ` +
-        `Stop it, or pick another port with ${which.flag} <port> (0 picks a free one)`);
-    }
-    throw err;
-  }
+  return startServer({ ...opts, users: usersFromEnv(), ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined });
 }
 
 async function countSpans(server: EmbeddedServer, sessions: readonly ReplayedSession[]): Promise<number> {
@@ -49,7 +30,7 @@ export function nextCommands(findings: readonly Finding[], sessions: readonly Re
   const url = queryUrl === DEFAULT_QUERY_URL ? '' : ` --url ${queryUrl}`;
   const cmd = (args: string): string => `npm run flightrec -- ${args}${url}`;
   const out = [cmd('incidents --since 2h')];
-  const worst = findings.find((f) => f.detection === 'detect_toxic_flow') ?? findings[0];
+  const worst = findings[0]; // the most severe (runDetections sorts them)
   if (worst) {
     out.push(cmd(`incident ${worst.sessionId}`));
     out.push(cmd(`incident ${worst.sessionId} --html incident.html`));
@@ -104,7 +85,7 @@ export const demo: Command = {
       const ours = new Set(sessions.map((s) => s.sessionId));
       const findings = all.filter((f) => ours.has(f.sessionId));
       const flagged = new Set(findings.map((f) => f.sessionId));
-      console.log(`\n${paint('bold', `flightrec incidents: ${findings.length} findings in ${flagged.size} of ${sessions.length} sessions`)}, newest first:\n`);
+      console.log(`\n${paint('bold', `flightrec incidents: ${findings.length} findings in ${flagged.size} of ${sessions.length} sessions`)}, most severe first:\n`);
       for (const f of findings) console.log(formatFinding(f, paint) + '\n');
       const clean = sessions.filter((s) => !flagged.has(s.sessionId));
       if (clean.length) console.log(`No findings in ${clean.length} sessions: ${clean.map((s) => s.sessionId).join(', ')}`);

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadIncident } from '../../review/incident.ts';
 import { renderIncidentHtml } from '../../review/render-html.ts';
 import { renderIncidentText, terminalPaint } from '../../review/render-text.ts';
-import { connect, connectionOptions } from '../connect.ts';
+import { connectionOptions, withStore } from '../connect.ts';
 import { UsageError, type Command } from '../command.ts';
 
 export const incident: Command = {
@@ -16,17 +16,12 @@ export const incident: Command = {
     const subject = positionals[0];
     if (!subject) throw new UsageError('which session or trace? `flightrec incidents` or `flightrec query recent_sessions` lists them');
     if (positionals.length > 1) throw new UsageError(`one session or trace id at a time, got ${positionals.length}`);
-    const client = await connect(values);
-    try {
-      const report = await loadIncident(client, subject, { attributes: Boolean(values.html) });
-      process.stdout.write(renderIncidentText(report, terminalPaint()));
-      if (values.html) {
-        const file = resolve(values.html);
-        writeFileSync(file, renderIncidentHtml(report));
-        console.log(`\nHTML report written to ${file}`);
-      }
-    } finally {
-      await client.close();
+    const report = await withStore(values, (client) => loadIncident(client, subject, { attributes: Boolean(values.html) }));
+    process.stdout.write(renderIncidentText(report, terminalPaint()));
+    if (values.html) {
+      const file = resolve(values.html);
+      writeFileSync(file, renderIncidentHtml(report));
+      console.log(`\nHTML report written to ${file}`);
     }
     return 0;
   },

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { findSavedQuery } from '../../review/saved-queries.ts';
+import { findSavedQuery } from '../../catalogue/saved-queries.ts';
 import { runSavedQuery } from '../../review/run-query.ts';
 import { rangeSince, withTimeRange } from '../../review/time-range.ts';
-import { connect, connectionOptions } from '../connect.ts';
+import { connectionOptions, withStore } from '../connect.ts';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../format-rows.ts';
 import { UsageError, type Command } from '../command.ts';
 
@@ -38,13 +38,10 @@ export const query: Command = {
     const saved = findSavedQuery(name);
     // Time-windowed queries ({from}/{to}) cover the last --since (24h by default) unless given explicitly.
     const params = withTimeRange(saved, parseParamFlags(values.param), rangeSince(values.since ?? '24h'));
-    const client = await connect(values);
-    try {
-      const rows = await runSavedQuery(client, saved, params);
-      process.stdout.write(formatRows(rows, format));
-    } finally {
-      await client.close();
-    }
+    // The table is for people: times come back as ISO 8601 in UTC and are shown as such; JSON and
+    // CSV keep what the server writes (nanoseconds, its time zone) for machines.
+    const rows = await withStore(values, (client) => runSavedQuery(client, saved, params, { isoTimes: format === 'table' }));
+    process.stdout.write(formatRows(rows, format));
     return 0;
   },
 };

@@ -1,19 +1,13 @@
 import { parseArgs } from 'node:util';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
-import { DEFAULT_INGEST_MODE, INGEST_MODES, startEmbeddedServer } from '../../server/embedded-server.ts';
+import { DEFAULT_INGEST_MODE, INGEST_MODES } from '../../server/embedded-server.ts';
 import { DEFAULT_WAL_OPTIONS } from '../../receiver/write-ahead-log.ts';
 import { DEFAULT_TTL_DAYS } from '../../storage/schema.ts';
 import { DEFAULT_DATA_DIR } from '../connect.ts';
 import { usersFromEnv } from '../users-from-env.ts';
 import { UsageError, type Command } from '../command.ts';
+import { portOption as port, startServer } from '../start-server.ts';
 import { waitForStopSignal } from '../stop-signal.ts';
-
-function port(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag} must be a port number 0..65535, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 /** A whole number > 0 from the environment, or undefined when the variable is unset or empty. */
 function positiveEnv(name: string, what: string): number | undefined {
@@ -59,7 +53,7 @@ export const up: Command = {
     const maxBatchRows = positiveEnv('FLIGHTREC_WAL_BATCH_SPANS', 'a whole number of spans > 0') ?? DEFAULT_WAL_OPTIONS.maxBatchRows;
     // grpc-js would also print its own errors (a busy port) to stderr; ours say it in one line.
     setLogVerbosity(logVerbosity.NONE);
-    const server = await startEmbeddedServer({
+    const server = await startServer({
       ingestMode,
       wal: { flushIntervalMs, maxBatchRows },
       dataDir: values['data-dir'] ?? process.env.FLIGHTREC_DATA_DIR ?? DEFAULT_DATA_DIR,

@@ -1,8 +1,9 @@
 /**
- * Saved queries: `.sql` files in queries/ with a comment header naming the query, describing it,
- * and declaring its typed parameters; `-- include: <name>` places a shared fragment from
- * queries/fragments/ (review/query-fragments.ts). Parameters are bound by ClickHouse (`{name:Type}`), never
- * spliced into the SQL text.
+ * The saved-query catalogue: `.sql` files in queries/ with a comment header naming the query,
+ * describing it, and declaring its typed parameters; `-- include: <name>` places a shared fragment
+ * from queries/fragments/ (query-fragments.ts). Parameters are bound by ClickHouse
+ * (`{name:Type}`), never spliced into the SQL text. The one reader of queries/ for the CLI, the
+ * incident review and the Grafana generator; the bundled directory is read once per process.
  *
  *   -- name: session_timeline
  *   -- description: …
@@ -14,6 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { packageRootOf } from '../package/package-root.ts';
 import { expandIncludes, FragmentError } from './query-fragments.ts';
+import { closestNames } from './closest-names.ts';
 
 export const QUERIES_DIR = join(packageRootOf(import.meta.url), 'queries');
 
@@ -95,55 +97,32 @@ export function parseSavedQuery(source: string, file: string): SavedQuery {
   return { name, description, params, panel, meta: rest, sql, file };
 }
 
-export function loadSavedQueries(dir: string = QUERIES_DIR): SavedQuery[] {
+function readDirectory(dir: string): readonly SavedQuery[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
     .sort()
     .map((f) => parseSavedQuery(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
 }
 
+let bundled: readonly SavedQuery[] | undefined;
+
+/** Every saved query, by name. The bundled queries/ is read on first use only; another `dir` is read each call. */
+export function loadSavedQueries(dir: string = QUERIES_DIR): readonly SavedQuery[] {
+  if (dir !== QUERIES_DIR) return readDirectory(dir);
+  bundled ??= readDirectory(QUERIES_DIR);
+  return bundled;
+}
+
+/** Dashboard plumbing (Grafana panels and variables, pipeline health), as opposed to the questions a responder asks. */
+export function isDashboardPlumbing(q: SavedQuery): boolean {
+  return q.name.startsWith('grafana_') || q.name.startsWith('health_');
+}
+
 export function findSavedQuery(name: string, dir: string = QUERIES_DIR): SavedQuery {
   const all = loadSavedQueries(dir);
   const q = all.find((x) => x.name === name);
-  if (!q) throw new QueryParamError(`unknown query ${JSON.stringify(name)}; known: ${all.map((x) => x.name).join(', ')}`);
-  return q;
+  if (q) return q;
+  const near = closestNames(name, all.map((x) => x.name));
+  throw new QueryParamError(`unknown query ${JSON.stringify(name)}${near.length ? `; did you mean ${near.join(' or ')}?` : ''} \`flightrec queries\` lists them`);
 }
 
-const INT_RANGES: Record<string, [bigint, bigint]> = {
-  UInt8: [0n, 255n], UInt16: [0n, 65535n], UInt32: [0n, 4294967295n], UInt64: [0n, 18446744073709551615n],
-  Int8: [-128n, 127n], Int16: [-32768n, 32767n], Int32: [-2147483648n, 2147483647n], Int64: [-9223372036854775808n, 9223372036854775807n],
-};
-
-/** Check a CLI value against its declared type before it reaches the server, for a clear message. */
-export function checkParamValue(p: QueryParam, value: string): void {
-  const fail = (why: string): never => {
-    throw new QueryParamError(`parameter ${p.name} must be ${p.type}: ${why} (got ${JSON.stringify(value)})`);
-  };
-  const range = INT_RANGES[p.type];
-  if (range) {
-    if (!/^-?\d+$/.test(value)) fail('not a whole number');
-    const n = BigInt(value);
-    if (n < range[0] || n > range[1]) fail(`out of range ${range[0]}..${range[1]}`);
-  } else if (/^Float(32|64)$/.test(p.type)) {
-    if (value.trim() === '' || !Number.isFinite(Number(value))) fail('not a number');
-  } else if (/^DateTime/.test(p.type)) {
-    if (!/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(value) && !/^\d+(\.\d+)?$/.test(value)) fail('not a date-time (YYYY-MM-DD hh:mm:ss or Unix seconds)');
-  }
-}
-
-/** Merge defaults, reject unknown and missing parameters, and type-check what remains. */
-export function bindParams(q: SavedQuery, given: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(given)) {
-    if (!q.params.some((p) => p.name === k)) {
-      throw new QueryParamError(`query ${q.name} has no parameter ${k}; it takes: ${q.params.map((p) => p.name).join(', ') || 'none'}`);
-    }
-  }
-  for (const p of q.params) {
-    const v = given[p.name] ?? p.default;
-    if (v === undefined) throw new QueryParamError(`query ${q.name} needs --param ${p.name}=<${p.type}> (${p.description})`);
-    checkParamValue(p, v);
-    out[p.name] = v;
-  }
-  return out;
-}
