@@ -1,4 +1,4 @@
-import type { QueryUser } from '../server/clickhouse-http-interface.ts';
+import type { QueryUser } from '../access/users.ts';
 
 /**
  * Query users of the embedded server from the environment:
