@@ -5,7 +5,7 @@ import { formatFinding, terminalPaint } from '../../review/render-text.ts';
 import { replay, type ReplayedSession } from '../../workload/replay.ts';
 import { scenarios } from '../../workload/scenarios.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_QUERY_URL } from '../connect.ts';
-import { usersFromEnv } from '../users-from-env.ts';
+import { ingestTokenFromEnv, SecretFileError, usersFromEnv } from '../users-from-env.ts';
 import { UsageError, type Command } from '../command.ts';
 import { waitForStopSignal } from '../stop-signal.ts';
 
@@ -16,13 +16,14 @@ function port(value: string | undefined, fallback: number, flag: string): number
   return n;
 }
 
-async function start(opts: { dataDir: string; host?: string; otlpPort: number; queryPort: number }): Promise<EmbeddedServer> {
+async function start(opts: { dataDir: string; host?: string; otlpPort: number; queryPort: number; ingestToken?: string }): Promise<EmbeddedServer> {
   // Loaded here, not at the top: the OpenTelemetry SDK and the server take ~0.5 s to import, and
   // every other CLI command would pay for it.
-  const { startEmbeddedServer } = await import('../../server/embedded-server.ts');
+  const { startEmbeddedServer, UnsafeListenError } = await import('../../server/embedded-server.ts');
   try {
-    return await startEmbeddedServer({ ...opts, users: usersFromEnv(), ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined });
+    return await startEmbeddedServer({ ...opts, users: usersFromEnv() });
   } catch (err) {
+    if (err instanceof UnsafeListenError || err instanceof SecretFileError) throw new UsageError(err.message);
     const e = err as NodeJS.ErrnoException & { port?: number };
     if (e.code === 'EADDRINUSE') {
       const which = e.port === opts.otlpPort ? { what: 'OTLP/HTTP', flag: '--otlp-port' } : { what: 'ClickHouse HTTP', flag: '--query-port' };
@@ -74,7 +75,14 @@ export const demo: Command = {
       args: argv,
       options: { 'data-dir': { type: 'string' }, host: { type: 'string' }, 'otlp-port': { type: 'string' }, 'query-port': { type: 'string' }, exit: { type: 'boolean' } },
     });
+    let ingestToken: string | undefined;
+    try {
+      ingestToken = ingestTokenFromEnv();
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     const server = await start({
+      ingestToken,
       dataDir: values['data-dir'] ?? process.env.FLIGHTREC_DATA_DIR ?? DEFAULT_DATA_DIR,
       host: values.host ?? process.env.FLIGHTREC_HOST,
       otlpPort: port(values['otlp-port'] ?? process.env.FLIGHTREC_OTLP_PORT, 4318, 'otlp-port'),
@@ -87,7 +95,7 @@ export const demo: Command = {
       console.log(`  ClickHouse HTTP:  ${server.queryUrl}\n`);
 
       // The real path: OpenTelemetry SDK → OTLP/HTTP exporter → this server's receiver → the store.
-      const headers = process.env.FLIGHTREC_INGEST_TOKEN ? { Authorization: `Bearer ${process.env.FLIGHTREC_INGEST_TOKEN}` } : undefined;
+      const headers = ingestToken ? { Authorization: `Bearer ${ingestToken}` } : undefined;
       const { init } = await import('../../instrumentation/init.ts');
       const fr = init({ serviceName: 'acme-agents', endpoint: `${server.otlpUrl}/v1/traces`, headers });
       const started = Date.now();
