@@ -126,6 +126,10 @@ export function checkReadAst(ast: AstNode, scope: GateScope, functions: Function
       case 'TableIdentifier':
         checkTable(withoutAlias(node.text), scope);
         break;
+      case 'Set':
+        // readonly = 1 refuses a SETTINGS clause on the outer query, but the engine applies one on
+        // a sub-query (max_execution_time = 0 there lifts the limit): refused wherever it is.
+        throw new AccessRefused('Cannot modify settings in readonly mode: SETTINGS clauses are not allowed; send settings as URL parameters', 164);
       case 'ShowTables':
         for (const child of node.children) if (child.kind === 'Identifier') checkDatabase(child.text, scope);
         break;
