@@ -84,7 +84,7 @@ export function limitStatements(l: QueryLimits): string[] {
     `SET max_execution_time = ${l.maxExecutionSeconds}, timeout_overflow_mode = 'throw'`,
     `SET max_memory_usage = ${l.maxMemoryBytes}`,
     `SET max_result_rows = ${l.maxResultRows}, max_result_bytes = ${l.maxResultBytes}, result_overflow_mode = 'throw'`,
-    `SET max_threads = ${l.maxThreads}`,
+    `SET max_threads = ${l.maxThreads}, os_thread_priority = 19`,
     'SET readonly = 1',
   ];
 }
