@@ -156,6 +156,8 @@ describe('readers cannot read the host (rows 1, 4, 5)', () => {
     const value = await post('SELECT {p:String} AS p FORMAT JSONEachRow', READER, `?param_p=${encodeURIComponent("file('/etc/passwd')")}`);
     expect([value.status, JSON.parse(value.body)]).toEqual([200, { p: "file('/etc/passwd')" }]);
     expectRefused(await post('SELECT * FROM {t:Identifier}', READER, '?param_t=system.users'), 'Identifier parameter');
+    const own = await post('SELECT name FROM {t:Identifier} ORDER BY id LIMIT 1', READER, '?param_t=scratch');
+    expect([own.status, own.body]).toEqual([200, 'kept\n']);
   });
 });
 
