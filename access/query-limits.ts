@@ -4,6 +4,7 @@
  * settings, a SETTINGS clause, SET) can lift them: the engine refuses the change (READONLY).
  * Sleeping is refused by the gate (sleep, sleepEachRow); the rest is bounded here.
  */
+import { availableParallelism } from 'node:os';
 
 export interface QueryLimits {
   /** max_execution_time: the engine stops the query (TIMEOUT_EXCEEDED). */
@@ -23,13 +24,23 @@ export interface QueryLimits {
   readonly queueLength: number;
 }
 
+/**
+ * Query threads by default: together at most half the cores (threads per query a quarter of them,
+ * at least one), so ingest keeps the other half whatever readers send. The engine can also lower
+ * its query threads' CPU priority (os_thread_priority, set below) but does so only with
+ * CAP_SYS_NICE; without it the thread counts are what protects ingest (docs/security.md).
+ */
+function defaultThreads(cores: number): { maxThreads: number; concurrency: number } {
+  const maxThreads = Math.max(1, Math.floor(cores / 4));
+  return { maxThreads, concurrency: Math.max(1, Math.floor(cores / 2 / maxThreads)) };
+}
+
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxExecutionSeconds: 60,
   maxMemoryBytes: 1 << 30,
   maxResultRows: 10_000_000,
   maxResultBytes: 512 << 20,
-  maxThreads: 2,
-  concurrency: 2,
+  ...defaultThreads(availableParallelism()),
   concurrencyPerUser: 2,
   queueLength: 64,
 };
@@ -84,6 +95,7 @@ export function limitStatements(l: QueryLimits): string[] {
     `SET max_execution_time = ${l.maxExecutionSeconds}, timeout_overflow_mode = 'throw'`,
     `SET max_memory_usage = ${l.maxMemoryBytes}`,
     `SET max_result_rows = ${l.maxResultRows}, max_result_bytes = ${l.maxResultBytes}, result_overflow_mode = 'throw'`,
+    // A no-op without CAP_SYS_NICE (the engine checks it); where it works, readers' threads yield the CPU to ingest.
     `SET max_threads = ${l.maxThreads}, os_thread_priority = 19`,
     'SET readonly = 1',
   ];

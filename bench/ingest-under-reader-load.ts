@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { threadPoolSize } from '../access/query-limits.ts';
+import { queryLimitsFromEnv, resolveQueryLimits, threadPoolSize } from '../access/query-limits.ts';
 import { startEmbeddedServer } from '../server/embedded-server.ts';
 import { measureAcks, percentile, startReaderLoad, type AckStats } from './reader-load.ts';
 
@@ -20,11 +20,14 @@ const readers = Number(process.argv[3] ?? 12);
 const stream = { intervalMs: 50, durationMs: seconds * 1000, spansPerRequest: 100 };
 
 const dir = mkdtempSync(join(tmpdir(), 'flightrec-bench-load-'));
-const server = await startEmbeddedServer({ dataDir: dir, otlpPort: 0, queryPort: 0, queryLimits: { maxExecutionSeconds: 10 } });
+// The query limits from FLIGHTREC_QUERY_* as `flightrec up` takes them, max_execution_time 10 s unless given.
+const queryLimits = { maxExecutionSeconds: 10, ...queryLimitsFromEnv(process.env) };
+const server = await startEmbeddedServer({ dataDir: dir, otlpPort: 0, queryPort: 0, queryLimits });
 const line = (name: string, s: AckStats): string =>
   `${name.padEnd(22)} ${String(s.acknowledged).padStart(4)}/${s.sent} acked   p50 ${percentile(s.latenciesMs, 50).toFixed(1).padStart(7)} ms   p99 ${percentile(s.latenciesMs, 99).toFixed(1).padStart(7)} ms   max ${s.latenciesMs.at(-1)!.toFixed(1).padStart(7)} ms`;
 try {
-  console.log(`thread pool ${threadPoolSize()}, ${stream.spansPerRequest} spans every ${stream.intervalMs} ms for ${seconds} s per phase, ${readers} reader loops`);
+  const l = resolveQueryLimits(queryLimits);
+  console.log(`uid ${process.getuid?.()}, readers: ${l.concurrency} at once, max_threads ${l.maxThreads}; thread pool ${threadPoolSize()}, ${stream.spansPerRequest} spans every ${stream.intervalMs} ms for ${seconds} s per phase, ${readers} reader loops`);
   await measureAcks(server.otlpUrl, { ...stream, durationMs: 2000 }); // warm-up
   const quiet = await measureAcks(server.otlpUrl, stream);
   console.log(line('no reader load', quiet));
