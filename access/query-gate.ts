@@ -43,11 +43,15 @@ export interface GateScope {
 
 const READ_ROOTS = new Set(['SelectWithUnionQuery', 'ShowTables', 'DescribeQuery', 'ExistsTableQuery', 'ShowCreateTableQuery']);
 
-/** Node kinds that are syntax around expressions; anything not named here (or handled below) is refused. */
+/**
+ * Node kinds that are syntax around expressions, each checked to print every function and table
+ * under it as child nodes; anything not named here (or handled below) is refused. Not here:
+ * ColumnsApplyTransformer (`* APPLY(file)` calls a function the tree does not print).
+ */
 const SYNTAX_NODES = new Set([
   'SelectWithUnionQuery', 'SelectIntersectExceptQuery', 'SelectQuery', 'ExpressionList', 'Identifier', 'Literal', 'Asterisk',
   'QualifiedAsterisk', 'ColumnsRegexpMatcher', 'ColumnsListMatcher', 'QualifiedColumnsRegexpMatcher', 'QualifiedColumnsListMatcher',
-  'ColumnsTransformerList', 'ColumnsExceptTransformer', 'ColumnsReplaceTransformer', 'ColumnsApplyTransformer', 'Replacement',
+  'ColumnsTransformerList', 'ColumnsExceptTransformer', 'ColumnsReplaceTransformer',
   'TablesInSelectQuery', 'TablesInSelectQueryElement', 'TableExpression', 'TableIdentifier', 'TableJoin', 'ArrayJoin', 'Subquery',
   'WithElement', 'OrderByElement', 'WindowDefinition', 'WindowListElement', 'Set', 'QueryParameter', 'InterpolateElement',
   'SampleRatio', 'DataType', 'NameTypePair', 'Function', 'ShowTables', 'DescribeQuery', 'ExistsTableQuery', 'ShowCreateTableQuery',

@@ -117,6 +117,13 @@ const FILE_READS = [
   "SELECT showCertificate()",
   "SELECT `fi\nle`('/etc/passwd')",
   "SELECT 1 AS `x (children 2)`, file('/etc/passwd')",
+  "SELECT * APPLY(file) FROM (SELECT '/etc/passwd' AS p)",
+  "SELECT COLUMNS('p') APPLY(x -> file(x)) FROM (SELECT '/etc/passwd' AS p)",
+  "SELECT * REPLACE (file('/etc/passwd') AS p) FROM (SELECT 1 AS p)",
+  "SELECT 1 LIMIT 1 BY length(file('/etc/passwd'))",
+  "SELECT sum(1) OVER (ORDER BY length(file('/etc/passwd')))",
+  "SELECT 1 FROM (SELECT 1 AS a) AS t1 JOIN (SELECT 1 AS a) AS t2 ON t1.a = length(file('/etc/passwd'))",
+  "SELECT a FROM (SELECT [1] AS a) ARRAY JOIN arrayMap(x -> length(file('/etc/passwd')), a) AS b",
 ];
 
 describe('readers cannot read the host (rows 1, 4, 5)', () => {
