@@ -52,8 +52,8 @@ export function parseExplainAst(output: string): AstNode | null {
   return root && i === parsed.length ? root : null;
 }
 
-/** Every node of the tree, parents before children, each with its parent chain. */
-export function* walk(node: AstNode, parents: readonly AstNode[] = []): Generator<{ node: AstNode; parents: readonly AstNode[] }> {
-  yield { node, parents };
-  for (const child of node.children) yield* walk(child, [...parents, node]);
+/** Every node of the tree, parents before children, each with its parent. */
+export function* walk(node: AstNode, parent: AstNode | null = null): Generator<{ node: AstNode; parent: AstNode | null }> {
+  yield { node, parent };
+  for (const child of node.children) yield* walk(child, node);
 }

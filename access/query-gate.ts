@@ -105,8 +105,7 @@ function checkDatabase(name: string, scope: GateScope): void {
 /** Throws AccessRefused unless the tree is one read that names only allowed things. */
 export function checkReadAst(ast: AstNode, scope: GateScope, functions: FunctionAllowList): void {
   if (!READ_ROOTS.has(ast.kind)) throw new AccessRefused(`Cannot execute query in readonly mode: ${ast.kind.replace(/Query$/, '')} is not a read (SELECT, SHOW TABLES, DESCRIBE, EXISTS)`, 164);
-  for (const { node, parents } of walk(ast)) {
-    const parent = parents.at(-1);
+  for (const { node, parent } of walk(ast)) {
     if (!SYNTAX_NODES.has(node.kind)) throw new AccessRefused(`The query could not be checked: ${node.kind} is not allowed for a read-only user`);
     switch (node.kind) {
       case 'SelectWithUnionQuery':
