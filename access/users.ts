@@ -1,6 +1,6 @@
 /**
- * The query port's users and their roles. Passwords are kept only as SHA-256 digests, compared
- * in constant time: the process holds nothing a memory dump would give back as the password.
+ * The query port's users and their roles. The table keeps only SHA-256 digests of the passwords
+ * and compares them in constant time, over every user whatever the name.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
