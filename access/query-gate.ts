@@ -102,9 +102,18 @@ function checkDatabase(name: string, scope: GateScope): void {
   if (name !== scope.database && name !== 'system') throw new AccessRefused(`Not enough privileges to list database ${JSON.stringify(name)}`);
 }
 
-/** Throws AccessRefused unless the tree is one read that names only allowed things. */
-export function checkReadAst(ast: AstNode, scope: GateScope, functions: FunctionAllowList): void {
+/**
+ * Throws AccessRefused unless the tree is one read that names only allowed things. `format` is the
+ * statement's `FORMAT` clause (the tree of a SHOW / DESCRIBE / EXISTS prints it as one more
+ * Identifier child, indistinguishable from a name otherwise).
+ */
+export function checkReadAst(ast: AstNode, scope: GateScope, functions: FunctionAllowList, format?: string): void {
   if (!READ_ROOTS.has(ast.kind)) throw new AccessRefused(`Cannot execute query in readonly mode: ${ast.kind.replace(/Query$/, '')} is not a read (SELECT, SHOW TABLES, DESCRIBE, EXISTS)`, 164);
+  if (format !== undefined && !ALLOWED_OUTPUT_FORMATS.has(format)) throw new AccessRefused(`Format ${format} is not allowed for a read-only user`);
+  const names = (node: AstNode): string[] => {
+    const ids = node.children.filter((c) => c.kind === 'Identifier').map((c) => c.text);
+    return node === ast && format !== undefined && ids.at(-1) === format ? ids.slice(0, -1) : ids;
+  };
   for (const { node, parent } of walk(ast)) {
     if (!SYNTAX_NODES.has(node.kind)) throw new AccessRefused(`The query could not be checked: ${node.kind} is not allowed for a read-only user`);
     switch (node.kind) {
@@ -134,12 +143,12 @@ export function checkReadAst(ast: AstNode, scope: GateScope, functions: Function
         // a sub-query (max_execution_time = 0 there lifts the limit): refused wherever it is.
         throw new AccessRefused('Cannot modify settings in readonly mode: SETTINGS clauses are not allowed; send settings as URL parameters', 164);
       case 'ShowTables':
-        for (const child of node.children) if (child.kind === 'Identifier') checkDatabase(child.text, scope);
+        for (const db of names(node)) checkDatabase(db, scope);
         break;
       case 'ExistsTableQuery':
       case 'ShowCreateTableQuery': {
-        const ids = node.children.filter((c) => c.kind === 'Identifier').map((c) => c.text);
-        if (ids.length < 1 || ids.length > 2 || ids.length !== node.children.length) throw new AccessRefused('The query could not be checked');
+        const ids = names(node);
+        if (ids.length < 1 || ids.length > 2 || node.children.some((c) => c.kind !== 'Identifier')) throw new AccessRefused('The query could not be checked');
         checkTable(ids.join('.'), scope);
         break;
       }
@@ -153,7 +162,9 @@ export function checkReadAst(ast: AstNode, scope: GateScope, functions: Function
  */
 export async function approveRead(session: EngineSession, sql: string, scope: GateScope, functions: FunctionAllowList): Promise<string> {
   const statement = await formatOne(session, sql);
-  checkReadAst(await astOf(session, statement), scope, functions);
+  // formatQuery prints FORMAT last, on its own line.
+  const format = /\nFORMAT ([A-Za-z][A-Za-z0-9]*)$/.exec(statement)?.[1];
+  checkReadAst(await astOf(session, statement), scope, functions, format);
   return statement;
 }
 

@@ -153,6 +153,9 @@ describe('readers cannot read the host (rows 1, 4, 5)', () => {
     expectRefused(await post(`SELECT 1 INTO OUTFILE '${mark('outfile')}'`), 'outfile');
     expectRefused(await post(`SELECT 1 INTO OUTFILE '${mark('outfile2')}' TRUNCATE FORMAT CSV`), 'outfile truncate');
     expectRefused(await post('SELECT 1 FORMAT Template'), 'FORMAT Template');
+    expectRefused(await post('DESCRIBE TABLE otel.scratch FORMAT Template'), 'DESCRIBE … FORMAT Template');
+    expectRefused(await post('SHOW TABLES FROM system FORMAT CapnProto'), 'SHOW … FORMAT CapnProto');
+    expectRefused(await post('SHOW TABLES FROM default FORMAT JSON'), 'SHOW TABLES FROM default FORMAT JSON');
     expectRefused(await post('SELECT 1', READER, '?default_format=Protobuf'), 'default_format=Protobuf');
     expectRefused(await post('SELECT 1 FORMAT TabSeparated', READER, `?format_template_row=${encodeURIComponent('/etc/passwd')}`), 'format_template_row');
     expectRefused(await post('SELECT 1', READER, `?output_format_schema=${encodeURIComponent(mark('schema'))}`), 'output_format_schema');

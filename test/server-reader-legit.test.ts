@@ -52,6 +52,23 @@ it('every saved query runs as the reader user', async () => {
   }
 });
 
+it("Grafana's plugin browses the schema as the reader user (the statements its editor sends)", async () => {
+  for (const query of [
+    'SHOW DATABASES',
+    'SHOW TABLES',
+    'SHOW TABLES FROM "otel"',
+    'DESC TABLE "otel"."otel_traces"',
+    'SELECT version()',
+    'SELECT timeZone()',
+    "SELECT name, type, table FROM system.columns WHERE database IN ('otel')",
+    'SELECT name, is_aggregate, case_insensitive, alias_to, origin, description, syntax, arguments, returned_value, examples, categories FROM system.functions LIMIT 10000',
+    "SELECT DISTINCT arrayJoin(SpanAttributes.keys) as keys FROM \"otel\".\"otel_traces\" LIMIT 1000",
+  ]) {
+    const rs = await reader.query({ query, format: 'JSONEachRow' });
+    expect((await rs.json()).length, query).toBeGreaterThan(0);
+  }
+});
+
 it('the CLI reads as reader, and exports as exporter', async () => {
   const env = { FLIGHTREC_USER: 'reader', FLIGHTREC_PASSWORD: 'r-pass' };
   const url = ['--url', t.server.queryUrl];
