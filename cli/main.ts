@@ -8,6 +8,11 @@ import { UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 import { UnreachableError } from './connect.ts';
 
+// Every chdb query and insert, and every fsync of the write-ahead log, holds a libuv pool thread
+// while it runs; with Node's default of 4, a few slow queries would leave ingest none. The pool is
+// created on first use, so setting the size here (before anything used it) takes effect.
+process.env.UV_THREADPOOL_SIZE ??= '8';
+
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return ['flightrec — a flight recorder for AI agents', '', 'Commands:', ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), '', 'flightrec <command> --help for its usage.'].join('\n');

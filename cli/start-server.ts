@@ -33,10 +33,11 @@ export async function startServer(opts: EmbeddedServerOptions & { readonly dataD
   await checkPortsFree(opts.host ?? '127.0.0.1', ports);
   // Loaded here, not at the top: the OpenTelemetry SDK and the server take ~0.5 s to import, and
   // every other CLI command would pay for it.
-  const { startEmbeddedServer } = await import('../server/embedded-server.ts');
+  const { startEmbeddedServer, UnsafeListenError } = await import('../server/embedded-server.ts');
   try {
     return await startEmbeddedServer(opts);
   } catch (err) {
+    if (err instanceof UnsafeListenError) throw new UsageError(err.message);
     if (isStoreLockedError(err)) throw storeInUse(opts.dataDir);
     throw asPortError(err, ports);
   }

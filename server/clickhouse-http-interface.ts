@@ -4,24 +4,28 @@
  *
  * Only one process can open a chdb data directory, so the process that owns it (`flightrec up`)
  * answers every other process's queries. Each request runs in its own chdb session on the same
- * directory, so per-request settings (and the read-only mode of the reader role) never leak
- * between requests.
+ * directory, so per-request settings never leak between requests. chdb runs every session as an
+ * all-powerful local user, so what a request may do is decided before it runs, in access/: the
+ * gate (access/query-gate.ts) approves one statement from the engine's own parse, the limits
+ * (access/query-limits.ts) are set last and locked, the slots (access/query-slots.ts) cap how many
+ * run at once. This module is transport: it reads the request, applies those, and answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { Session } from 'chdb';
 import { BadRequestError, decompress } from '../receiver/decode-request.ts';
-import { readBody, secretEquals, send } from './http-body.ts';
+import { readBody, send } from './http-body.ts';
 import { clientRevisionOf, nativeForClientRevision } from './native-output-revision.ts';
+import { FUNCTION_CATALOGUE_SQL, FunctionAllowList, type FunctionCatalogueRow } from '../access/function-allow-list.ts';
+import { AccessRefused, approveRead, authoriseInsert, splitInsert, type GateScope, type InsertFormat } from '../access/query-gate.ts';
+import { limitStatements, resolveQueryLimits, type QueryLimits } from '../access/query-limits.ts';
+import { QuerySlots } from '../access/query-slots.ts';
+import { ALLOWED_OUTPUT_FORMATS, readerSettingAllowed } from '../access/reader-allow-lists.ts';
+import { UserTable, type QueryUser, type Role } from '../access/users.ts';
 
-export type Role = 'reader' | 'writer';
-
-export interface QueryUser {
-  readonly name: string;
-  readonly password: string;
-  readonly role: Role;
-}
+export type { QueryUser, Role };
 
 export interface ClickHouseInterfaceOptions {
   /** The chdb data directory this process owns. */
@@ -30,9 +34,13 @@ export interface ClickHouseInterfaceOptions {
   /** Users; when empty, the anonymous `default` user may read and nobody may write. */
   readonly users: readonly QueryUser[];
   readonly maxBodyBytes: number;
+  /** Limits on every query (defaults in access/query-limits.ts). */
+  readonly limits?: Partial<QueryLimits>;
   /** Awaited before each query: the embedded server's write-ahead log catching up (read-your-writes). */
   readonly beforeQuery?: () => Promise<void>;
 }
+
+const gzipAsync = promisify(gzip);
 
 // URL parameters that are part of the protocol, not settings.
 // client_protocol_version selects the Native output's revision (native-output-revision.ts); it is not a setting.
@@ -66,6 +74,7 @@ const STATUS_BY_CODE = new Map<number, number>([
   // SYNTAX_ERROR and the CANNOT_PARSE_* / bad-argument family
   ...[62, 27, 6, 26, 38, 41, 53, 70, 72, 117, 130, 184, 215, 36, 42, 43, 44, 456, 457].map((c) => [c, 400] as [number, number]),
   [48, 501], // NOT_IMPLEMENTED
+  [202, 503], // TOO_MANY_SIMULTANEOUS_QUERIES
 ]);
 
 function statusForCode(code: number): number {
@@ -89,12 +98,6 @@ function credentialsOf(req: IncomingMessage, url: URL): Credentials {
   return { name: url.searchParams.get('user') ?? 'default', password: url.searchParams.get('password') ?? '' };
 }
 
-export function authenticate(users: readonly QueryUser[], c: Credentials): Role | null {
-  if (users.length === 0) return c.name === 'default' && c.password === '' ? 'reader' : null;
-  const user = users.find((u) => u.name === c.name);
-  return user && secretEquals(c.password, user.password) ? user.role : null;
-}
-
 function chError(res: ServerResponse, status: number, code: number, name: string, message: string): void {
   send(res, status, `Code: ${code}. DB::Exception: ${message.replace(/\.+$/, '')}. (${name})\n`, {
     'Content-Type': 'text/plain; charset=UTF-8',
@@ -102,39 +105,24 @@ function chError(res: ServerResponse, status: number, code: number, name: string
   });
 }
 
-/**
- * Table functions a read-only user may call: generators and views over local tables. Everything
- * else (file, url, s3, remote, mysql, executable, …) reads outside the store, and readonly=2
- * alone does not stop it in chdb, where every session runs as an all-powerful default user.
- */
-const READER_TABLE_FUNCTIONS = new Set(['numbers', 'numbers_mt', 'zeros', 'zeros_mt', 'values', 'generateSeries', 'generate_series', 'merge', 'view', 'viewIfPermitted', 'null', 'generateRandom']);
-
-/** Table functions named in a query, read from ClickHouse's own parse (EXPLAIN AST). */
-export function tableFunctionsInAst(ast: string): string[] {
-  const lines = ast.split('\n');
-  const found: string[] = [];
-  for (let i = 0; i + 1 < lines.length; i++) {
-    if (!lines[i]!.trimStart().startsWith('TableExpression')) continue;
-    const m = /^\s*Function (\S+)/.exec(lines[i + 1]!);
-    if (m) found.push(m[1]!);
-  }
-  return found;
-}
-
-/** `INTO OUTFILE 'path'`: EXPLAIN AST shows the path as a Literal child of the root query. */
-export function writesOutfile(ast: string): boolean {
-  return ast.split('\n').some((line) => /^ Literal /.test(line));
-}
-
-class QueryRefused extends Error {
-  readonly clickhouseCode = 497;
-}
-
 function sqlLiteral(v: string): string {
   return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
+  const users = new UserTable(opts.users);
+  const limits = resolveQueryLimits(opts.limits);
+  const slots = new QuerySlots(limits.concurrency, limits.concurrencyPerUser, limits.queueLength);
+  let functions: Promise<FunctionAllowList> | null = null;
+  const functionsOf = (session: Session): Promise<FunctionAllowList> => {
+    functions ??= session.queryAsync(FUNCTION_CATALOGUE_SQL, { format: 'JSONEachRow' }).then((r) => {
+      const rows = r.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FunctionCatalogueRow);
+      return new FunctionAllowList(rows);
+    });
+    functions.catch(() => (functions = null));
+    return functions;
+  };
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/ping' || (url.pathname === '/' && req.method === 'GET' && !url.searchParams.has('query'))) {
@@ -147,7 +135,8 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       chError(res, 404, 0, 'UNKNOWN', `no handler for ${req.method} ${url.pathname}; use GET or POST on / or GET /ping`);
       return;
     }
-    const role = authenticate(opts.users, credentialsOf(req, url));
+    const c = credentialsOf(req, url);
+    const role = users.authenticate(c.name, c.password);
     if (!role) {
       req.resume();
       chError(res, 401, 516, 'AUTHENTICATION_FAILED', 'Authentication failed: password is incorrect, or there is no user with such name');
@@ -165,8 +154,10 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     }
 
     const queryParam = url.searchParams.get('query') ?? '';
-    const sql = [queryParam, body.toString('utf8')].filter((s) => s.length > 0).join('\n');
-    if (sql.trim() === '') {
+    // A writer's INSERT … FORMAT: its rows go to the engine as data. GET only ever reads.
+    const insert = role === 'writer' && req.method === 'POST' ? splitInsert(queryParam, body) : null;
+    const sql = insert ? '' : [queryParam, body.toString('utf8')].filter((s) => s.length > 0).join('\n');
+    if (!insert && sql.trim() === '') {
       chError(res, 400, 62, 'SYNTAX_ERROR', 'Empty query');
       return;
     }
@@ -185,44 +176,80 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       else if (!SETTING_NAME.test(k)) {
         chError(res, 400, 115, 'UNKNOWN_SETTING', `Setting name ${JSON.stringify(k)} is not valid`);
         return;
+      } else if (!readerSettingAllowed(k)) {
+        chError(res, 403, 164, 'READONLY', `Cannot modify '${k}' setting in readonly mode: it may not be changed through this port`);
+        return;
       } else settings.push(`SET ${k} = ${/^-?\d+(\.\d+)?$/.test(v) ? v : sqlLiteral(v)}`);
     }
-    // GET requests are read-only on a ClickHouse server too; readers are always read-only.
-    const readonly = role === 'reader' || req.method === 'GET';
     const format = url.searchParams.get('default_format') ?? 'TabSeparated';
     const database = url.searchParams.get('database') || opts.defaultDatabase;
     const queryId = url.searchParams.get('query_id') || randomUUID();
+    if (!ALLOWED_OUTPUT_FORMATS.has(format)) {
+      chError(res, 403, 497, 'ACCESS_DENIED', `Format ${format} is not allowed through this port`);
+      return;
+    }
+    if (database !== opts.defaultDatabase && database !== 'system') {
+      chError(res, 403, 497, 'ACCESS_DENIED', `Not enough privileges to use database ${JSON.stringify(database)}: use ${opts.defaultDatabase} or system`);
+      return;
+    }
+    const scope: GateScope = { database: opts.defaultDatabase, currentDatabase: database };
 
-    await opts.beforeQuery?.();
-    const session = new Session(opts.dataPath);
+    // The client going away takes a waiting request off the list. A running chdb query cannot be
+    // interrupted (its C ABI has no cancel for single-shot queries): it keeps its slot until it
+    // ends, at max_execution_time at the latest, and its result is dropped.
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    let release: () => void;
+    try {
+      release = await slots.acquire(c.name, gone.signal);
+    } catch (err) {
+      const e = err as Error & { clickhouseCode?: number; clickhouseName?: string };
+      if (e.clickhouseCode) chError(res, statusForCode(e.clickhouseCode), e.clickhouseCode, e.clickhouseName ?? 'UNKNOWN', e.message);
+      else res.destroy();
+      return;
+    }
+
+    let session: Session | null = null;
     const started = performance.now();
     try {
-      if (!SETTING_NAME.test(database)) throw Object.assign(new Error(`Database name ${JSON.stringify(database)} is not valid`), { clickhouseCode: 81 });
+      await opts.beforeQuery?.();
+      session = new Session(opts.dataPath);
       await session.queryAsync(`USE \`${database}\``);
-      // readonly = 2 still lets clients change settings (clickhouse-js sends some), never data or DDL.
       // Query parameters exactly as a ClickHouse server takes them: the URL value is the parameter's
       // text in the escaped format (what clickhouse-js sends). chdb's queryBindAsync would escape
       // it again, so set it on the session as the server does internally.
       for (const [name, value] of Object.entries(params)) await session.queryAsync(`SET ${name} = ${sqlLiteral(value)}`);
-      if (readonly) {
-        await session.queryAsync('SET readonly = 2');
-        // One statement only, and no table function that reaches outside the store.
-        const ast = (await session.queryAsync(`EXPLAIN AST ${sql}`, { format: 'TSVRaw' })).text();
-        const refused = tableFunctionsInAst(ast).filter((f) => !READER_TABLE_FUNCTIONS.has(f));
-        if (writesOutfile(ast)) throw new QueryRefused('Not enough privileges: INTO OUTFILE is not allowed for a read-only user (ACCESS_DENIED)');
-        if (refused.length > 0) {
-          throw new QueryRefused(`Not enough privileges: table function ${refused.join(', ')} is not allowed for a read-only user (ACCESS_DENIED)`);
-        }
+      const headers: Record<string, string> = { 'X-ClickHouse-Query-Id': queryId, 'X-ClickHouse-Timezone': 'UTC' };
+      if (insert) {
+        const s = session;
+        const target = await authoriseInsert(s, insert.header, scope, {
+          isWritableTable: async (db, table) => {
+            const rs = await s.queryAsync(`SELECT engine FROM system.tables WHERE database = ${sqlLiteral(db)} AND name = ${sqlLiteral(table)}`, { format: 'JSONEachRow' });
+            const engine = rs.text().trim() ? (JSON.parse(rs.text()) as { engine: string }).engine : '';
+            return /MergeTree$/.test(engine);
+          },
+        });
+        const summary = await session.insert({
+          table: `${target.database}.${target.table}`,
+          ...(target.columns && { columns: [...target.columns] }),
+          format: target.format as InsertFormat,
+          values: insert.data,
+        });
+        send(res, 200, '', { ...headers, 'X-ClickHouse-Summary': JSON.stringify({ written_rows: String(summary.rowsWritten), written_bytes: String(summary.bytesWritten), elapsed_ns: String(Math.round((performance.now() - started) * 1e6)) }) });
+        return;
       }
+      const statement = await approveRead(session, sql, scope, await functionsOf(session));
+      // The client's settings first, then the limits, then readonly = 1: nothing after can change them.
       for (const s of settings) await session.queryAsync(s);
-      const result = await session.queryAsync(sql, { format });
-      let out: Buffer = Buffer.from(result.bytes());
+      for (const s of limitStatements(limits)) await session.queryAsync(s);
+      const result = await session.queryAsync(statement, { format });
+      if (gone.signal.aborted) return;
+      const bytes = result.bytes();
+      let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       if (format === 'Native') out = nativeForClientRevision(out, clientRevisionOf(url.searchParams));
-      const headers: Record<string, string> = {
+      Object.assign(headers, {
         'Content-Type': CONTENT_TYPES[format] ?? 'text/tab-separated-values; charset=UTF-8',
-        'X-ClickHouse-Query-Id': queryId,
         'X-ClickHouse-Format': format,
-        'X-ClickHouse-Timezone': 'UTC',
         'X-ClickHouse-Summary': JSON.stringify({
           read_rows: String(result.rowsRead ?? 0),
           read_bytes: String(result.bytesRead ?? 0),
@@ -233,20 +260,25 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
           result_bytes: String(out.length),
           elapsed_ns: String(Math.round((performance.now() - started) * 1e6)),
         }),
-      };
+      });
       if (url.searchParams.get('enable_http_compression') === '1' && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
-        out = gzipSync(out);
+        out = await gzipAsync(out);
         headers['Content-Encoding'] = 'gzip';
       }
       send(res, 200, out, headers);
     } catch (err) {
-      const e = err as Error & { clickhouseCode?: number; code?: unknown };
+      const e = err as Error & { clickhouseCode?: number; clickhouseName?: string };
+      if (e instanceof AccessRefused) {
+        chError(res, 403, e.clickhouseCode, e.clickhouseName, e.message);
+        return;
+      }
       const code = typeof e.clickhouseCode === 'number' ? e.clickhouseCode : Number(/Code: (\d+)/.exec(e.message)?.[1] ?? 0);
       const name = /\(([A-Z_]+)\)(?:\s*\(version [^)]*\))?\s*$/.exec(e.message)?.[1] ?? 'UNKNOWN_EXCEPTION';
-      const message = e.message.replace(/^Code: \d+\. DB::Exception: /, '').replace(/\s*\([A-Z_]+\)\s*$/, '');
+      const message = e.message.replace(/^(Code: \d+\. DB::Exception: )+/, '').replace(/\s*\([A-Z_]+\)(\s*\(version [^)]*\))?\s*$/, '');
       chError(res, statusForCode(code), code, name, message);
     } finally {
-      session.close();
+      session?.close();
+      release();
     }
   }
   return { handle };

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { drainPending } from 'chdb';
+import type { QueryLimits } from '../access/query-limits.ts';
+import { openEngine } from '../storage/engine-start.ts';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { IngestLog } from '../receiver/ingest-log.ts';
 import { IngestQueue, type Ingestor, type IngestQueueOptions } from '../receiver/ingest-queue.ts';
@@ -17,6 +19,7 @@ import { DEFAULT_ROW_LIMITS, type RowLimits } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE } from '../storage/tables.ts';
 import { createClickHouseHandler, type QueryUser } from './clickhouse-http-interface.ts';
+import { browserRefusal, isLoopback, loopbackHostNames } from './browser-guard.ts';
 import { send } from './http-body.ts';
 import { createOtlpHandler, type ReceiverCounters } from './otlp-receiver.ts';
 import { startOtlpGrpcReceiver, type OtlpGrpcReceiver } from './otlp-grpc-receiver.ts';
@@ -33,6 +36,8 @@ export interface EmbeddedServerOptions {
   readonly grpcPort?: number;
   readonly ingestToken?: string;
   readonly users?: readonly QueryUser[];
+  /** Limits on queries through the ClickHouse HTTP port (defaults in access/query-limits.ts). */
+  readonly queryLimits?: Partial<QueryLimits>;
   readonly ttlDays?: number;
   /** fsync every insert before acknowledging (default true; see migrate() in storage/store-client.ts). */
   readonly fsync?: boolean;
@@ -102,16 +107,31 @@ function urlOf(host: string, addr: AddressInfo): string {
   return `http://${h}:${addr.port}`;
 }
 
+/** Thrown before anything starts when the query port would be open to the network without passwords. */
+export class UnsafeListenError extends Error {}
+
 export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const dataDir = resolve(opts.dataDir);
   const host = opts.host ?? '127.0.0.1';
   const database = opts.database ?? DEFAULT_DATABASE;
   const maxBodyBytes = opts.maxBodyBytes ?? 32 << 20;
-  const client = await openStore({ kind: 'embedded', path: dataDir }, database);
+  if (!isLoopback(host) && (opts.users ?? []).length === 0) {
+    throw new UnsafeListenError(`refusing to listen on ${host} without passwords: set FLIGHTREC_READER_PASSWORD (or FLIGHTREC_READER_PASSWORD_FILE, a file with mode 0600), or listen on 127.0.0.1`);
+  }
+  // The engine starts from flightrec's own configuration, before anything else opens the directory.
+  const engine = openEngine(dataDir);
+  let client: ClickHouseClient;
+  try {
+    client = await openStore({ kind: 'embedded', path: dataDir }, database);
+  } catch (err) {
+    engine.close();
+    throw err;
+  }
   try {
     await migrate(client, { database, ttlDays: opts.ttlDays, fsync: opts.fsync ?? true });
   } catch (err) {
     await client.close();
+    engine.close();
     throw err;
   }
 
@@ -124,7 +144,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   const ingested = async (timeoutMs?: number): Promise<void> => void (await wal?.caughtUp(timeoutMs));
   const receiverOptions = { rowFormat, ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } };
   const otlp = createOtlpHandler(queue, receiverOptions, ingestLog);
-  const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes, beforeQuery: wal ? () => ingested() : undefined });
+  const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes, limits: opts.queryLimits, beforeQuery: wal ? () => ingested() : undefined });
 
   const crash = (res: import('node:http').ServerResponse, err: unknown): void => {
     send(res, 500, `internal error: ${(err as Error).message}\n`, { 'Content-Type': 'text/plain' });
@@ -143,7 +163,16 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
       send(res, 404, JSON.stringify({ code: 5, message: `no OTLP endpoint at ${path}; traces go to POST /v1/traces` }), { 'Content-Type': 'application/json' });
     }
   });
+  // Set once the query port is listening (its port is known then).
+  let ownOrigins: ReadonlySet<string> = new Set();
+  let allowedHosts: ReadonlySet<string> | null = null;
   const queryServer = createServer((req, res) => {
+    const refusal = browserRefusal(req, ownOrigins, allowedHosts);
+    if (refusal) {
+      req.resume();
+      send(res, 403, `Code: 497. DB::Exception: ${refusal}. (ACCESS_DENIED)\n`, { 'Content-Type': 'text/plain; charset=UTF-8', 'X-ClickHouse-Exception-Code': '497' });
+      return;
+    }
     clickhouse.handle(req, res).catch((err) => crash(res, err));
   });
 
@@ -154,6 +183,10 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   try {
     otlpAddr = await listen(otlpServer, opts.otlpPort ?? 4318, host);
     queryAddr = await listen(queryServer, opts.queryPort ?? 8123, host);
+    ownOrigins = new Set([urlOf(host, queryAddr)]);
+    // On loopback, a Host naming anything else is a web page reaching us by DNS rebinding; on a
+    // network address the names are the network's (and passwords are required there).
+    allowedHosts = isLoopback(host) ? loopbackHostNames(queryAddr.port) : null;
     if (opts.grpcPort !== undefined) {
       // Its refusals and rejections are labelled as gRPC on the pipeline-health dashboard; accepted
       // spans are counted by the shared queue's group commits.
@@ -166,6 +199,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
     await ingestLog.close();
     await grpcLog?.close();
     await client.close();
+    engine.close();
     throw err;
   }
 
@@ -190,6 +224,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
         await ingestLog.close();
         await grpcLog?.close();
         await client.close();
+        engine.close();
         // Until chdb has really released the directory, this process cannot open another one.
         await drainPending();
       })();

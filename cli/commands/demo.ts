@@ -5,13 +5,19 @@ import { formatFinding, terminalPaint } from '../../review/render-text.ts';
 import { replay, type ReplayedSession } from '../../workload/replay.ts';
 import { scenarios } from '../../workload/scenarios.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_QUERY_URL } from '../connect.ts';
-import { usersFromEnv } from '../users-from-env.ts';
-import type { Command } from '../command.ts';
+import { ingestTokenFromEnv, usersFromEnv } from '../users-from-env.ts';
+import { UsageError, type Command } from '../command.ts';
 import { portOption as port, startServer } from '../start-server.ts';
 import { waitForStopSignal } from '../stop-signal.ts';
 
-async function start(opts: { dataDir: string; host?: string; otlpPort: number; queryPort: number }): Promise<EmbeddedServer> {
-  return startServer({ ...opts, users: usersFromEnv(), ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined });
+async function start(opts: { dataDir: string; host?: string; otlpPort: number; queryPort: number; ingestToken?: string }): Promise<EmbeddedServer> {
+  let users: ReturnType<typeof usersFromEnv>;
+  try {
+    users = usersFromEnv();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return startServer({ ...opts, users });
 }
 
 async function countSpans(server: EmbeddedServer, sessions: readonly ReplayedSession[]): Promise<number> {
@@ -55,7 +61,14 @@ export const demo: Command = {
       args: argv,
       options: { 'data-dir': { type: 'string' }, host: { type: 'string' }, 'otlp-port': { type: 'string' }, 'query-port': { type: 'string' }, exit: { type: 'boolean' } },
     });
+    let ingestToken: string | undefined;
+    try {
+      ingestToken = ingestTokenFromEnv();
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     const server = await start({
+      ingestToken,
       dataDir: values['data-dir'] ?? process.env.FLIGHTREC_DATA_DIR ?? DEFAULT_DATA_DIR,
       host: values.host ?? process.env.FLIGHTREC_HOST,
       otlpPort: port(values['otlp-port'] ?? process.env.FLIGHTREC_OTLP_PORT, 4318, 'otlp-port'),
@@ -68,7 +81,7 @@ export const demo: Command = {
       console.log(`  ClickHouse HTTP:  ${server.queryUrl}\n`);
 
       // The real path: OpenTelemetry SDK → OTLP/HTTP exporter → this server's receiver → the store.
-      const headers = process.env.FLIGHTREC_INGEST_TOKEN ? { Authorization: `Bearer ${process.env.FLIGHTREC_INGEST_TOKEN}` } : undefined;
+      const headers = ingestToken ? { Authorization: `Bearer ${ingestToken}` } : undefined;
       const { init } = await import('../../instrumentation/init.ts');
       const fr = init({ serviceName: 'acme-agents', endpoint: `${server.otlpUrl}/v1/traces`, headers });
       const started = Date.now();

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import { DEFAULT_INGEST_MODE, INGEST_MODES } from '../../server/embedded-server.ts';
+import { queryLimitsFromEnv, resolveQueryLimits, threadPoolSize } from '../../access/query-limits.ts';
 import { DEFAULT_WAL_OPTIONS } from '../../receiver/write-ahead-log.ts';
 import { DEFAULT_TTL_DAYS } from '../../storage/schema.ts';
 import { DEFAULT_DATA_DIR } from '../connect.ts';
-import { usersFromEnv } from '../users-from-env.ts';
+import { ingestTokenFromEnv, usersFromEnv } from '../users-from-env.ts';
 import { UsageError, type Command } from '../command.ts';
 import { portOption as port, startServer } from '../start-server.ts';
 import { waitForStopSignal } from '../stop-signal.ts';
@@ -25,7 +26,9 @@ export const up: Command = {
     'flightrec up [--data-dir DIR] [--host 127.0.0.1] [--otlp-port 4318] [--query-port 8123] [--grpc-port 4317] [--ttl-days 180] [--no-fsync] [--ingest-mode wal|direct]\n' +
     '  env: FLIGHTREC_DATA_DIR, FLIGHTREC_HOST, FLIGHTREC_OTLP_PORT, FLIGHTREC_QUERY_PORT, FLIGHTREC_GRPC_PORT, FLIGHTREC_TTL_DAYS, FLIGHTREC_FSYNC=0, FLIGHTREC_INGEST_MODE, FLIGHTREC_WAL_FLUSH_MS,\n' +
     '       FLIGHTREC_WAL_BATCH_SPANS,\n' +
-    '       FLIGHTREC_INGEST_TOKEN, FLIGHTREC_READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD, FLIGHTREC_EXPORTER_PASSWORD',
+    '       FLIGHTREC_INGEST_TOKEN, FLIGHTREC_READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD, FLIGHTREC_EXPORTER_PASSWORD (each also as …_FILE, mode 0600),\n' +
+    '       FLIGHTREC_QUERY_MAX_SECONDS, FLIGHTREC_QUERY_MAX_MEMORY_BYTES, FLIGHTREC_QUERY_MAX_RESULT_ROWS, FLIGHTREC_QUERY_MAX_RESULT_BYTES,\n' +
+    '       FLIGHTREC_QUERY_MAX_THREADS, FLIGHTREC_QUERY_CONCURRENCY, FLIGHTREC_QUERY_CONCURRENCY_PER_USER, FLIGHTREC_QUERY_QUEUE, UV_THREADPOOL_SIZE',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
@@ -53,6 +56,15 @@ export const up: Command = {
     const maxBatchRows = positiveEnv('FLIGHTREC_WAL_BATCH_SPANS', 'a whole number of spans > 0') ?? DEFAULT_WAL_OPTIONS.maxBatchRows;
     // grpc-js would also print its own errors (a busy port) to stderr; ours say it in one line.
     setLogVerbosity(logVerbosity.NONE);
+    let secrets: { users: ReturnType<typeof usersFromEnv>; ingestToken?: string };
+    let queryLimits: ReturnType<typeof queryLimitsFromEnv>;
+    try {
+      secrets = { users: usersFromEnv(), ingestToken: ingestTokenFromEnv() };
+      queryLimits = queryLimitsFromEnv(process.env);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const limits = resolveQueryLimits(queryLimits);
     const server = await startServer({
       ingestMode,
       wal: { flushIntervalMs, maxBatchRows },
@@ -64,13 +76,15 @@ export const up: Command = {
       grpcPort: values['grpc-port'] ?? process.env.FLIGHTREC_GRPC_PORT ? port(values['grpc-port'] ?? process.env.FLIGHTREC_GRPC_PORT, 4317, 'grpc-port') : undefined,
       ttlDays: ttl,
       fsync,
-      ingestToken: process.env.FLIGHTREC_INGEST_TOKEN || undefined,
-      users: usersFromEnv(),
+      ingestToken: secrets.ingestToken,
+      users: secrets.users,
+      queryLimits,
     });
     console.log(`flightrec is up (store: ${server.dataDir}; retention ${ttl === 0 ? 'forever' : `${ttl ?? DEFAULT_TTL_DAYS} days`}; fsync ${fsync ? 'on' : 'off'}; ingest ${ingestMode}${ingestMode === 'wal' ? `, inserts of up to ${maxBatchRows.toLocaleString('en-US')} spans` : ''})`);
     console.log(`  OTLP/HTTP traces:   ${server.otlpUrl}/v1/traces   (OTEL_EXPORTER_OTLP_ENDPOINT=${server.otlpUrl})`);
     if (server.grpcAddress) console.log(`  OTLP/gRPC traces:   ${server.grpcAddress}   (OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://${server.grpcAddress})`);
     console.log(`  ClickHouse HTTP:    ${server.queryUrl}   (flightrec query … --url ${server.queryUrl})`);
+    console.log(`  queries: ${secrets.users.length ? secrets.users.map((u) => `${u.name} (${u.role})`).join(', ') : 'anonymous read-only'}; at most ${limits.concurrency} at once of ${threadPoolSize()} pool threads, ${limits.maxExecutionSeconds} s, ${Math.round(limits.maxMemoryBytes / 2 ** 20)} MiB each`);
     console.log('Press Ctrl-C to stop.');
     await waitForStopSignal();
     console.log('stopping: writing queued spans…');
