@@ -13,9 +13,21 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
-/** Host header values that name this listener (checked only when it listens on loopback). */
-export function loopbackHostNames(port: number): Set<string> {
-  return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+/**
+ * Host names that name this listener when it listens on loopback. The port is not compared: a local
+ * port forward or proxy (Grafana's, a test's recorder) reaches the listener under another port, and
+ * a rebound page's Host carries the page's own name, which is what gives it away.
+ */
+export function loopbackHostNames(): Set<string> {
+  return new Set(['127.0.0.1', 'localhost', '[::1]']);
+}
+
+/** The host part of a Host header (`name`, `name:port`, `[v6]:port`), lower-cased. */
+function hostNameOf(header: string): string {
+  const h = header.toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon === -1 ? h : h.slice(0, colon);
 }
 
 /** Why a request looks like it came from a web page, or null. */
@@ -24,7 +36,7 @@ export function browserRefusal(req: IncomingMessage, ownOrigins: ReadonlySet<str
   if (origin !== undefined && !ownOrigins.has(origin)) return `requests from web pages (Origin ${JSON.stringify(origin)}) are not accepted`;
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return `requests from web pages (Sec-Fetch-Site ${site}) are not accepted`;
-  const host = String(req.headers.host ?? '').toLowerCase();
-  if (allowedHosts && !allowedHosts.has(host)) return `Host ${JSON.stringify(host)} is not this server (use ${[...allowedHosts][0]})`;
+  const host = String(req.headers.host ?? '');
+  if (allowedHosts && !allowedHosts.has(hostNameOf(host))) return `Host ${JSON.stringify(host)} is not this server (use ${[...allowedHosts].join(' or ')})`;
   return null;
 }

@@ -186,7 +186,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
     ownOrigins = new Set([urlOf(host, queryAddr)]);
     // On loopback, a Host naming anything else is a web page reaching us by DNS rebinding; on a
     // network address the names are the network's (and passwords are required there).
-    allowedHosts = isLoopback(host) ? loopbackHostNames(queryAddr.port) : null;
+    allowedHosts = isLoopback(host) ? loopbackHostNames() : null;
     if (opts.grpcPort !== undefined) {
       // Its refusals and rejections are labelled as gRPC on the pipeline-health dashboard; accepted
       // spans are counted by the shared queue's group commits.

@@ -58,7 +58,8 @@ describe('Native output at a client protocol revision', () => {
   });
 
   it('walks every column type it claims, over several blocks, and adds only the revision bytes', async () => {
-    const plain = await chdbNative(`${WIDE} SETTINGS max_block_size = 1`);
+    // The block size as a URL setting: the query gate refuses SETTINGS clauses.
+    const plain = Buffer.from(await (await fetch(`${t.server.queryUrl}/?default_format=Native&max_block_size=1`, { method: 'POST', headers: { authorization: basic('reader', 'r-pass') }, body: WIDE })).arrayBuffer());
     const cols = plain[0]!; // the first block's column count (a one-byte VarUInt here)
     expect(cols).toBe(39);
     const blocks = 4; // max_block_size = 1 over four rows

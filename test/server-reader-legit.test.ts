@@ -80,7 +80,9 @@ it('the CLI reads as reader, and exports as exporter', async () => {
   mkdirSync(keyDir);
   const keys = await runCli(['keys', '--out', keyDir]);
   expect(keys.code, keys.stderr).toBe(0);
+  const contentKey = join(keyDir, 'audit-content.key');
+  expect((await runCli(['keys', '--content-key', contentKey])).code).toBe(0);
   const out = join(dir.path, 'export');
-  const exported = await runCli(['export', '--out', out, '--key', join(keyDir, PRIVATE_KEY_FILE), '--since', '48h', ...url], { env: { FLIGHTREC_USER: 'exporter', FLIGHTREC_PASSWORD: 'e-pass' } });
+  const exported = await runCli(['export', '--out', out, '--key', join(keyDir, PRIVATE_KEY_FILE), '--content-key', contentKey, '--since', '48h', ...url], { env: { FLIGHTREC_USER: 'exporter', FLIGHTREC_PASSWORD: 'e-pass' } });
   expect([exported.code, exported.stderr]).toEqual([0, '']);
 });
