@@ -13,26 +13,19 @@
  * Neither parse runs the query: formatQuery and EXPLAIN AST only parse. (EXPLAIN QUERY TREE would
  * resolve table functions, and so call url() or file() to infer their structure, before any check.)
  */
+import { AccessRefused } from './access-refused.ts';
+import { checkSettingsClauses, type SettingCeilings } from './settings-clauses.ts';
 import { parseExplainAst, walk, type AstNode } from './engine-ast.ts';
 import type { FunctionAllowList } from './function-allow-list.ts';
 import { ALLOWED_OUTPUT_FORMATS, ALLOWED_SYSTEM_TABLES, ALLOWED_TABLE_FUNCTIONS } from './reader-allow-lists.ts';
 
 /** The part of a chdb Session the gate uses. */
+export { AccessRefused };
+
 export interface EngineSession {
   queryAsync(sql: string, opts?: { format?: string }): Promise<{ text(): string }>;
 }
 
-/** A refusal, in ClickHouse's terms: 497 ACCESS_DENIED, or 164 READONLY for a statement that is not a read. */
-export class AccessRefused extends Error {
-  readonly clickhouseCode: 497 | 164;
-  constructor(message: string, clickhouseCode: 497 | 164 = 497) {
-    super(message);
-    this.clickhouseCode = clickhouseCode;
-  }
-  get clickhouseName(): string {
-    return this.clickhouseCode === 164 ? 'READONLY' : 'ACCESS_DENIED';
-  }
-}
 
 export interface GateScope {
   /** flightrec's database: the only one a reader may read or a writer write. */
@@ -107,7 +100,8 @@ function checkDatabase(name: string, scope: GateScope): void {
  * statement's `FORMAT` clause (the tree of a SHOW / DESCRIBE / EXISTS prints it as one more
  * Identifier child, indistinguishable from a name otherwise).
  */
-export function checkReadAst(ast: AstNode, scope: GateScope, functions: FunctionAllowList, format?: string): void {
+export function checkReadAst(ast: AstNode, scope: GateScope, functions: FunctionAllowList, format?: string): { settingsClauses: number } {
+  let settingsClauses = 0;
   if (!READ_ROOTS.has(ast.kind)) throw new AccessRefused(`Cannot execute query in readonly mode: ${ast.kind.replace(/Query$/, '')} is not a read (SELECT, SHOW TABLES, DESCRIBE, EXISTS)`, 164);
   if (format !== undefined && !ALLOWED_OUTPUT_FORMATS.has(format)) throw new AccessRefused(`Format ${format} is not allowed for a read-only user`);
   const names = (node: AstNode): string[] => {
@@ -139,9 +133,9 @@ export function checkReadAst(ast: AstNode, scope: GateScope, functions: Function
         checkTable(withoutAlias(node.text), scope);
         break;
       case 'Set':
-        // readonly = 1 refuses a SETTINGS clause on the outer query, but the engine applies one on
-        // a sub-query (max_execution_time = 0 there lifts the limit): refused wherever it is.
-        throw new AccessRefused('Cannot modify settings in readonly mode: SETTINGS clauses are not allowed; send settings as URL parameters', 164);
+        // Checked by settings-clauses.ts on the engine's text: the tree does not show its settings.
+        settingsClauses++;
+        break;
       case 'ShowTables':
         for (const db of names(node)) checkDatabase(db, scope);
         break;
@@ -154,17 +148,19 @@ export function checkReadAst(ast: AstNode, scope: GateScope, functions: Function
       }
     }
   }
+  return { settingsClauses };
 }
 
 /**
  * Approve a statement for a reader: returns the engine's canonical text of it, which is what must
  * run. Query parameters (`{name:Type}`) must already be set on the session (EXPLAIN AST needs them).
  */
-export async function approveRead(session: EngineSession, sql: string, scope: GateScope, functions: FunctionAllowList): Promise<string> {
+export async function approveRead(session: EngineSession, sql: string, scope: GateScope, functions: FunctionAllowList, ceilings?: SettingCeilings): Promise<string> {
   const statement = await formatOne(session, sql);
   // formatQuery prints FORMAT last, on its own line.
   const format = /\nFORMAT ([A-Za-z][A-Za-z0-9]*)$/.exec(statement)?.[1];
-  checkReadAst(await astOf(session, statement), scope, functions, format);
+  const { settingsClauses } = checkReadAst(await astOf(session, statement), scope, functions, format);
+  checkSettingsClauses(statement, settingsClauses, ceilings);
   return statement;
 }
 

@@ -25,15 +25,15 @@ export const ALLOWED_FUNCTION_CATEGORIES: ReadonlySet<string> = new Set([
 export const ALLOWED_OTHER_FUNCTIONS: ReadonlySet<string> = new Set([
   'bar', 'blockNumber', 'blockSerializedSize', 'blockSize', 'byteSize', 'colorOKLABToSRGB', 'colorOKLCHToSRGB', 'colorSRGBToOKLAB',
   'colorSRGBToOKLCH', 'countDigits', 'currentDatabase', 'currentQueryID', 'currentUser', 'defaultValueOfArgumentType',
-  'defaultValueOfTypeName', 'digits', 'dumpColumnStructure', 'errorCodeToName', 'finalizeAggregation', 'flipCoordinates',
+  'defaultValueOfTypeName', 'digits', 'displayName', 'dumpColumnStructure', 'errorCodeToName', 'finalizeAggregation', 'flipCoordinates',
   'formatQuery', 'formatQueryOrNull', 'formatQuerySingleLine', 'formatQuerySingleLineOrNull', 'formatReadableDecimalSize',
   'formatReadableQuantity', 'formatReadableSize', 'formatReadableTimeDelta', 'getSetting', 'getSettingOrDefault',
   'getSizeOfEnumType', 'getSubcolumn', 'identity', 'ignore', 'indexHint', 'initialQueryID', 'initializeAggregation', 'isConstant',
   'isDecimalOverflow', 'lowCardinalityIndices', 'lowCardinalityKeys', 'MACNumToString', 'MACStringToNum', 'MACStringToOUI',
   'materialize', 'minSampleSizeContinuous', 'minSampleSizeConversion', 'neighbor', 'normalizeQuery', 'normalizeQueryKeepNames',
   'normalizedQueryHash', 'normalizedQueryHashKeepNames', 'parseReadableSize', 'parseReadableSizeOrNull', 'parseReadableSizeOrZero',
-  'parseTimeDelta', 'queryID', 'rowNumberInAllBlocks', 'rowNumberInBlock', 'runningAccumulate', 'runningDifference',
-  'runningDifferenceStartingWithFirstValue', 'throwIf', 'toColumnTypeName', 'toTypeName', 'transform', 'variantElement',
+  'parseTimeDelta', 'queryID', 'revision', 'rowNumberInAllBlocks', 'rowNumberInBlock', 'runningAccumulate', 'runningDifference',
+  'runningDifferenceStartingWithFirstValue', 'serverTimezone', 'throwIf', 'timezone', 'toColumnTypeName', 'toTypeName', 'transform', 'variantElement',
   'variantType', 'version', 'visibleWidth',
 ]);
 

@@ -22,6 +22,7 @@ import { FUNCTION_CATALOGUE_SQL, FunctionAllowList, type FunctionCatalogueRow } 
 import { AccessRefused, approveRead, authoriseInsert, splitInsert, type GateScope, type InsertFormat } from '../access/query-gate.ts';
 import { limitStatements, resolveQueryLimits, type QueryLimits } from '../access/query-limits.ts';
 import { QuerySlots } from '../access/query-slots.ts';
+import { settingCeilings } from '../access/settings-clauses.ts';
 import { ALLOWED_OUTPUT_FORMATS, readerSettingAllowed } from '../access/reader-allow-lists.ts';
 import { UserTable, type QueryUser, type Role } from '../access/users.ts';
 
@@ -238,7 +239,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
         send(res, 200, '', { ...headers, 'X-ClickHouse-Summary': JSON.stringify({ written_rows: String(summary.rowsWritten), written_bytes: String(summary.bytesWritten), elapsed_ns: String(Math.round((performance.now() - started) * 1e6)) }) });
         return;
       }
-      const statement = await approveRead(session, sql, scope, await functionsOf(session));
+      const statement = await approveRead(session, sql, scope, await functionsOf(session), settingCeilings(limits));
       // The client's settings first, then the limits, then readonly = 1: nothing after can change them.
       for (const s of settings) await session.queryAsync(s);
       for (const s of limitStatements(limits)) await session.queryAsync(s);

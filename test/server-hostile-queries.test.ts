@@ -246,8 +246,17 @@ describe('limits cannot be lifted (row 9) and sleeping is refused (row 8)', () =
     expectRefused(await post('SELECT 1 SETTINGS max_execution_time = 0'), 'SETTINGS clause');
     expectRefused(await post('SELECT * FROM (SELECT count() FROM numbers(10) SETTINGS max_execution_time = 0)'), 'SETTINGS in a sub-query');
     expectRefused(await post('SELECT * FROM view(SELECT 1 SETTINGS max_threads = 64)'), 'SETTINGS in a view()');
+    // A sub-query's clause may only lower a limit: raised, zero (unlimited), another setting, or a
+    // value that is not a plain number are refused.
+    expectRefused(await post('SELECT * FROM (SELECT 1 SETTINGS max_execution_time = 100000)'), 'a raised limit in a sub-query');
+    expectRefused(await post('SELECT * FROM (SELECT 1 SETTINGS max_execution_time = 10, readonly = 0)'), 'readonly in a sub-query');
+    expectRefused(await post("SELECT * FROM (SELECT 1 SETTINGS max_execution_time = '0')"), 'a string value');
+    expectRefused(await post('SELECT * FROM (SELECT 1 SETTINGS max_execution_time = 1e9)'), 'a float value');
+    expectRefused(await post("SELECT * FROM (SELECT 'x\n    SETTINGS max_threads = 1' AS s SETTINGS max_memory_usage = 0)"), 'a literal that looks like a clause');
     expectRefused(await post('SET max_threads = 1000'), 'SET');
     expectRefused(await post('SELECT 1', READER, '?readonly=0'), 'readonly=0');
+    const lowered = await post("SELECT c FROM (SELECT getSetting('max_execution_time') AS c SETTINGS max_execution_time = 10, max_threads = 1)");
+    expect([lowered.status, lowered.body]).toEqual([200, '10\n']); // Grafana's schema browser lowers the time limit this way
     const lifted = await post("SELECT getSetting('max_execution_time'), getSetting('max_threads'), getSetting('readonly')", READER, '?max_execution_time=0&max_threads=64');
     expect([lifted.status, lifted.body]).toEqual([200, `60\t${DEFAULT_QUERY_LIMITS.maxThreads}\t1\n`]);
   });
