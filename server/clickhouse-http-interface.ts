@@ -13,6 +13,8 @@ import { gzipSync } from 'node:zlib';
 import { Session } from 'chdb';
 import { BadRequestError, decompress } from '../receiver/decode-request.ts';
 import { readBody, secretEquals, send } from './http-body.ts';
+import { answerForClient } from './clickhouse-native-revision.ts';
+import { decodeBodyBlocks, nativeInsertOf, responseBody, runNativeInsert } from './clickhouse-insert-body.ts';
 
 export type Role = 'reader' | 'writer';
 
@@ -34,8 +36,8 @@ export interface ClickHouseInterfaceOptions {
 }
 
 // URL parameters that are part of the protocol, not settings.
-// client_protocol_version selects a Native-format revision on a server; chdb always writes revision 0
-// (what clickhouse-go's HTTP reader decodes), so it is accepted and ignored rather than sent as a setting.
+// client_protocol_version selects a Native-format revision; chdb writes revision 0, so the answer is
+// rewritten for the client's revision (server/clickhouse-native-revision.ts), never sent as a setting.
 const PROTOCOL_PARAMS = new Set(['query', 'database', 'default_format', 'user', 'password', 'query_id', 'session_id', 'session_timeout', 'session_check', 'decompress', 'enable_http_compression', 'quota_key', 'client_protocol_version']);
 // Settings clients send that only mean something to a networked server; chdb would reject them.
 const HTTP_ONLY_SETTINGS = new Set([
@@ -95,8 +97,9 @@ export function authenticate(users: readonly QueryUser[], c: Credentials): Role 
   return user && secretEquals(c.password, user.password) ? user.role : null;
 }
 
-function chError(res: ServerResponse, status: number, code: number, name: string, message: string): void {
-  send(res, status, `Code: ${code}. DB::Exception: ${message.replace(/\.+$/, '')}. (${name})\n`, {
+function chError(res: ServerResponse, status: number, code: number, name: string, message: string, params?: URLSearchParams): void {
+  const text = Buffer.from(`Code: ${code}. DB::Exception: ${message.replace(/\.+$/, '')}. (${name})\n`);
+  send(res, status, params ? responseBody(text, params) : text, {
     'Content-Type': 'text/plain; charset=UTF-8',
     'X-ClickHouse-Exception-Code': String(code),
   });
@@ -157,15 +160,17 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     let body: Buffer;
     try {
       const raw = req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : Buffer.alloc(0);
-      body = decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes);
+      body = decodeBodyBlocks(decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes), url.searchParams, opts.maxBodyBytes);
     } catch (err) {
       const e = err as BadRequestError;
-      chError(res, e.status ?? 400, 0, 'BAD_REQUEST', e.message);
+      chError(res, e.status ?? 400, 0, 'BAD_REQUEST', e.message, url.searchParams);
       return;
     }
 
     const queryParam = url.searchParams.get('query') ?? '';
-    const sql = [queryParam, body.toString('utf8')].filter((s) => s.length > 0).join('\n');
+    // A binary Native body stays binary (server/clickhouse-insert-body.ts); text bodies join the statement.
+    const nativeInsert = nativeInsertOf(queryParam, body);
+    const sql = nativeInsert ? nativeInsert.statement : [queryParam, body.toString('utf8')].filter((s) => s.length > 0).join('\n');
     if (sql.trim() === '') {
       chError(res, 400, 62, 'SYNTAX_ERROR', 'Empty query');
       return;
@@ -215,8 +220,13 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
         }
       }
       for (const s of settings) await session.queryAsync(s);
+      if (nativeInsert) {
+        await runNativeInsert(session, opts.dataPath, nativeInsert);
+        send(res, 200, '', { 'X-ClickHouse-Query-Id': queryId, 'X-ClickHouse-Format': format, 'X-ClickHouse-Timezone': 'UTC' });
+        return;
+      }
       const result = await session.queryAsync(sql, { format });
-      let out: Buffer = Buffer.from(result.bytes());
+      let out: Buffer = responseBody(answerForClient(Buffer.from(result.bytes()), format, url.searchParams), url.searchParams);
       const headers: Record<string, string> = {
         'Content-Type': CONTENT_TYPES[format] ?? 'text/tab-separated-values; charset=UTF-8',
         'X-ClickHouse-Query-Id': queryId,
@@ -243,7 +253,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       const code = typeof e.clickhouseCode === 'number' ? e.clickhouseCode : Number(/Code: (\d+)/.exec(e.message)?.[1] ?? 0);
       const name = /\(([A-Z_]+)\)(?:\s*\(version [^)]*\))?\s*$/.exec(e.message)?.[1] ?? 'UNKNOWN_EXCEPTION';
       const message = e.message.replace(/^Code: \d+\. DB::Exception: /, '').replace(/\s*\([A-Z_]+\)\s*$/, '');
-      chError(res, statusForCode(code), code, name, message);
+      chError(res, statusForCode(code), code, name, message, url.searchParams);
     } finally {
       session.close();
     }
