@@ -38,11 +38,20 @@ export function decompress(body: Buffer, contentEncoding: string | undefined, ma
   throw new BadRequestError(`unsupported Content-Encoding ${JSON.stringify(contentEncoding)}: send gzip, deflate or none`, 415);
 }
 
+const LONG_INT_VALUE = /"intValue"\s*:\s*-?\d{16}/;
+
+function keepIntValueSource(this: unknown, key: string, value: unknown, context?: { source?: string }): unknown {
+  return key === 'intValue' && typeof value === 'number' && context?.source !== undefined ? context.source : value;
+}
+
 export function decodeRequest(body: Buffer, encoding: OtlpEncoding): LooseTraceRequest {
   if (encoding === 'json') {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      const text = body.toString('utf8');
+      // An intValue sent as a JSON number past 2^53 would lose digits in a JS number; pdata reads it
+      // exactly, so take such numbers from their source text (the check keeps ordinary bodies on the fast parse).
+      parsed = LONG_INT_VALUE.test(text) ? JSON.parse(text, keepIntValueSource) : JSON.parse(text);
     } catch (err) {
       throw new BadRequestError(`body is not valid JSON: ${(err as Error).message}`);
     }

@@ -15,6 +15,7 @@
  */
 import { AttributeError, anyValueToString, formatDoubleLikeGo, MAX_KEY_LENGTH, MAX_NESTING_DEPTH, type LooseAnyValue, type LooseKeyValue } from './any-value.ts';
 import { BadRequestError } from './decode-request.ts';
+import { compareBytes } from './utf8-order.ts';
 import { spanKindString, statusCodeString } from './otlp-enums.ts';
 import { nanosToDateTime64, type RowLimits } from './span-rows.ts';
 import { ArrayColumn, ByteSink, MapArrayColumn, MapColumn, NATIVE_TRACE_TYPES, nativeBlock } from './native-block.ts';
@@ -176,12 +177,6 @@ interface Attr {
   text: string | undefined;
 }
 
-function sameBytes(buf: Buffer, a0: number, a1: number, b0: number, b1: number): boolean {
-  if (a1 - a0 !== b1 - b0) return false;
-  for (let i = 0; i < a1 - a0; i++) if (buf[a0 + i] !== buf[b0 + i]) return false;
-  return true;
-}
-
 /** Character count of a UTF-8 byte range (only needed when its byte length is over a limit). */
 function chars(buf: Buffer, start: number, end: number): number {
   return buf.toString('utf8', start, end).length;
@@ -198,7 +193,8 @@ function looseAnyValue(r: Reader, start: number, end: number, depth: number): Lo
     const wt = tag & 7;
     if (field === 1 && wt === 2) {
       const [s, e] = sub.lengthDelimited();
-      v = { stringValue: r.buf.toString('utf8', s, e) };
+      // Raw bytes: encoding/json replaces each invalid UTF-8 byte on its own (any-value.ts).
+      v = { stringValue: r.buf.subarray(s, e) };
     } else if (field === 2 && wt === 0) v = { boolValue: sub.varint() !== 0 };
     else if (field === 3 && wt === 0) v = { intValue: sub.varintBig().toString() };
     else if (field === 4 && wt === 1) v = { doubleValue: sub.double() };
@@ -229,7 +225,7 @@ function looseKeyValue(r: Reader, start: number, end: number, depth: number): Lo
     const tag = sub.varint();
     if (tag === 0x0a) {
       const [s, e] = sub.lengthDelimited();
-      kv.key = r.buf.toString('utf8', s, e);
+      kv.key = r.buf.subarray(s, e);
     } else if (tag === 0x12) {
       const [s, e] = sub.lengthDelimited();
       kv.value = looseAnyValue(r, s, e, depth);
@@ -243,10 +239,7 @@ function looseKeyValue(r: Reader, start: number, end: number, depth: number): Lo
 const kvReader = new Reader(Buffer.alloc(0), 0, 0);
 const avReader = new Reader(Buffer.alloc(0), 0, 0);
 
-/**
- * Read one KeyValue into `attrs` (a later duplicate key replaces the earlier value in place, as the
- * generic path's record does).
- */
+/** Read one KeyValue onto the end of `attrs` (a duplicate key is kept, as pdata and the exporter keep it). */
 function readKeyValue(r: Reader, start: number, end: number, attrs: Attr[], limits: RowLimits): void {
   const buf = r.buf;
   const sub = kvReader.reset(buf, start, end);
@@ -296,14 +289,6 @@ function readKeyValue(r: Reader, start: number, end: number, attrs: Attr[], limi
   if (length > limits.maxAttributeValueBytes) {
     throw new AttributeError(`attribute ${JSON.stringify(buf.toString('utf8', kStart, Math.min(kEnd, kStart + 80)))} is ${length} characters, over the ${limits.maxAttributeValueBytes}-character limit`);
   }
-  for (const a of attrs) {
-    if (sameBytes(buf, a.kStart, a.kEnd, kStart, kEnd)) {
-      a.vStart = vStart;
-      a.vEnd = vEnd;
-      a.text = text;
-      return;
-    }
-  }
   attrs.push({ kStart, kEnd, vStart, vEnd, text });
 }
 
@@ -320,9 +305,21 @@ function writeMap(out: Out, buf: Buffer, attrs: readonly Attr[]): void {
   out.byte(0x7d); // }
 }
 
+/** An attribute list as the exporter's map: every entry, sorted by key bytes, duplicates in arrival order. */
 function readAttributes(r: Reader, ranges: readonly [number, number][], limits: RowLimits): Attr[] {
   const attrs: Attr[] = [];
   for (const [s, e] of ranges) readKeyValue(r, s, e, attrs, limits);
+  // Insertion sort: stable, and the fastest for the few attributes a span carries.
+  const buf = r.buf;
+  for (let i = 1; i < attrs.length; i++) {
+    const a = attrs[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareBytes(buf, attrs[j]!.kStart, attrs[j]!.kEnd, a.kStart, a.kEnd) > 0) {
+      attrs[j + 1] = attrs[j]!;
+      j--;
+    }
+    attrs[j + 1] = a;
+  }
   return attrs;
 }
 

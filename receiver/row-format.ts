@@ -12,6 +12,7 @@
  * only serialises JSON formats.
  */
 import { ArrayColumn, ByteSink, MapArrayColumn, MapColumn, NATIVE_TRACE_TYPES, nativeBlock } from './native-block.ts';
+import { entriesOf, type AttributeMap } from './any-value.ts';
 import type { OtelTraceRow } from './span-rows.ts';
 import { TRACE_INSERT_COLUMNS as COLUMNS } from '../storage/schema.ts';
 
@@ -43,11 +44,11 @@ function quoted(s: string): string {
   return "'" + (QUOTED_SPECIAL.test(s) ? ((QUOTED_SPECIAL.lastIndex = 0), s.replace(QUOTED_SPECIAL, (c) => QUOTED_ESCAPES[c]!)) : s) + "'";
 }
 
-function mapLiteral(m: Record<string, string>): string {
+function mapLiteral(m: AttributeMap): string {
   let out = '{';
   let first = true;
-  for (const k in m) {
-    out += (first ? '' : ',') + quoted(k) + ':' + quoted(m[k]!);
+  for (const [k, v] of entriesOf(m)) {
+    out += (first ? '' : ',') + quoted(k) + ':' + quoted(v);
     first = false;
   }
   return out + '}';
@@ -57,7 +58,7 @@ function arrayLiteral(items: readonly string[]): string {
   return items.length === 0 ? '[]' : '[' + items.map(quoted).join(',') + ']';
 }
 
-function mapArrayLiteral(items: readonly Record<string, string>[]): string {
+function mapArrayLiteral(items: readonly AttributeMap[]): string {
   return items.length === 0 ? '[]' : '[' + items.map(mapLiteral).join(',') + ']';
 }
 
@@ -72,8 +73,21 @@ function tsvRow(r: OtelTraceRow): string {
     mapArrayLiteral(r['Links.Attributes']) + '\n';
 }
 
+/** A map as a JSON object written entry by entry: duplicate keys are kept (ClickHouse keeps them too). */
+function jsonMap(m: AttributeMap): string {
+  return '{' + entriesOf(m).map(([k, v]) => JSON.stringify(k) + ':' + JSON.stringify(v)).join(',') + '}';
+}
+
 function jsonRow(r: OtelTraceRow): string {
-  return JSON.stringify(r) + '\n';
+  let out = '{';
+  for (const c of COLUMNS) {
+    const v = r[c];
+    const text = c === 'ResourceAttributes' || c === 'SpanAttributes' ? jsonMap(v as AttributeMap)
+      : c === 'Events.Attributes' || c === 'Links.Attributes' ? '[' + (v as AttributeMap[]).map(jsonMap).join(',') + ']'
+      : JSON.stringify(v);
+    out += (out.length > 1 ? ',"' : '"') + c + '":' + text;
+  }
+  return out + '}\n';
 }
 
 /** `seconds.nanoseconds` (nanosToDateTime64's form) → nanoseconds since the epoch. */
@@ -82,14 +96,13 @@ function dateTime64Nanos(t: string): bigint {
   return dot < 0 ? BigInt(t) * 1_000_000_000n : BigInt(t.slice(0, dot) + t.slice(dot + 1).padEnd(9, '0').slice(0, 9));
 }
 
-function writeMap(col: MapColumn, m: Record<string, string>): void {
-  let n = 0;
-  for (const k in m) {
+function writeMap(col: MapColumn, m: AttributeMap): void {
+  const entries = entriesOf(m);
+  for (const [k, v] of entries) {
     col.keys.string(k);
-    col.values.string(m[k]!);
-    n++;
+    col.values.string(v);
   }
-  col.endMap(n);
+  col.endMap(entries.length);
 }
 
 /** Rows as one Native block (the generic path; the protobuf fast path writes the same bytes). */
@@ -104,7 +117,7 @@ function nativeRows(rows: readonly OtelTraceRow[]): Buffer {
     for (const r of rows) c.int64(pick(r));
     return [c.take()];
   };
-  const maps = (pick: (r: OtelTraceRow) => Record<string, string>): Buffer[] => {
+  const maps = (pick: (r: OtelTraceRow) => AttributeMap): Buffer[] => {
     const c = new MapColumn();
     for (const r of rows) writeMap(c, pick(r));
     return c.parts();
@@ -118,7 +131,7 @@ function nativeRows(rows: readonly OtelTraceRow[]): Buffer {
     }
     return c.parts();
   };
-  const mapArrays = (pick: (r: OtelTraceRow) => readonly Record<string, string>[]): Buffer[] => {
+  const mapArrays = (pick: (r: OtelTraceRow) => readonly AttributeMap[]): Buffer[] => {
     const c = new MapArrayColumn();
     for (const r of rows) {
       const items = pick(r);

@@ -3,7 +3,7 @@
  * way the contrib `clickhouse` exporter encodes them, with per-span validation so one bad span
  * never takes the valid spans of its batch down with it.
  */
-import { AttributeError, attributesToRecord, type LooseKeyValue } from './any-value.ts';
+import { AttributeError, attributesToEntries, firstValue, type AttributeEntries, type AttributeMap, type LooseKeyValue } from './any-value.ts';
 import { spanKindString, statusCodeString } from './otlp-enums.ts';
 
 /** One row of `otel_traces`, ready for `INSERT … FORMAT JSONEachRow`. */
@@ -16,20 +16,20 @@ export interface OtelTraceRow {
   SpanName: string;
   SpanKind: string;
   ServiceName: string;
-  ResourceAttributes: Record<string, string>;
+  ResourceAttributes: AttributeMap;
   ScopeName: string;
   ScopeVersion: string;
-  SpanAttributes: Record<string, string>;
+  SpanAttributes: AttributeMap;
   Duration: string;
   StatusCode: string;
   StatusMessage: string;
   'Events.Timestamp': string[];
   'Events.Name': string[];
-  'Events.Attributes': Record<string, string>[];
+  'Events.Attributes': AttributeMap[];
   'Links.TraceId': string[];
   'Links.SpanId': string[];
   'Links.TraceState': string[];
-  'Links.Attributes': Record<string, string>[];
+  'Links.Attributes': AttributeMap[];
 }
 
 type Id = string | Uint8Array | readonly number[] | null | undefined;
@@ -124,7 +124,7 @@ export function nanosToDateTime64(ns: bigint): string {
 
 function convertSpan(
   span: LooseSpan,
-  resource: Record<string, string>,
+  resource: AttributeEntries,
   serviceName: string,
   scopeName: string,
   scopeVersion: string,
@@ -155,17 +155,17 @@ function convertSpan(
     ResourceAttributes: resource,
     ScopeName: scopeName,
     ScopeVersion: scopeVersion,
-    SpanAttributes: attributesToRecord(span.attributes, limits.maxAttributeValueBytes),
+    SpanAttributes: attributesToEntries(span.attributes, limits.maxAttributeValueBytes),
     Duration: (end - start).toString(),
     StatusCode: statusCodeString(span.status?.code),
     StatusMessage: String(span.status?.message ?? ''),
     'Events.Timestamp': events.map((e, i) => nanosToDateTime64(eventNanos(e?.timeUnixNano, i, limits))),
     'Events.Name': events.map((e) => String(e?.name ?? '')),
-    'Events.Attributes': events.map((e) => attributesToRecord(e?.attributes, limits.maxAttributeValueBytes)),
+    'Events.Attributes': events.map((e) => attributesToEntries(e?.attributes, limits.maxAttributeValueBytes)),
     'Links.TraceId': links.map((l) => idToHex(l?.traceId, 16, 'link traceId', false)),
     'Links.SpanId': links.map((l) => idToHex(l?.spanId, 8, 'link spanId', false)),
     'Links.TraceState': links.map((l) => String(l?.traceState ?? '')),
-    'Links.Attributes': links.map((l) => attributesToRecord(l?.attributes, limits.maxAttributeValueBytes)),
+    'Links.Attributes': links.map((l) => attributesToEntries(l?.attributes, limits.maxAttributeValueBytes)),
   };
 }
 
@@ -189,14 +189,15 @@ export function requestToRows(req: LooseTraceRequest, limits: RowLimits = DEFAUL
   };
   resourceSpans.forEach((rs, ri) => {
     const scopeSpans = Array.isArray(rs?.scopeSpans) ? rs.scopeSpans : [];
-    let resource: Record<string, string>;
+    let resource: AttributeEntries;
     try {
-      resource = attributesToRecord(rs?.resource?.attributes, limits.maxAttributeValueBytes);
+      resource = attributesToEntries(rs?.resource?.attributes, limits.maxAttributeValueBytes);
     } catch (err) {
       reject(scopeSpans.reduce((n, ss) => n + (Array.isArray(ss?.spans) ? ss.spans.length : 0), 0), `resourceSpans[${ri}].resource`, err);
       return;
     }
-    const serviceName = resource['service.name'] ?? '';
+    // The first service.name, as pdata's Map.Get finds it (the exporter's ServiceName).
+    const serviceName = firstValue(resource, 'service.name') ?? '';
     scopeSpans.forEach((ss, si) => {
       const spans = Array.isArray(ss?.spans) ? ss.spans : [];
       const scopeName = String(ss?.scope?.name ?? '');

@@ -82,6 +82,19 @@ describe.each(['TSV', 'Native'] as const)('protobuf fast path = generic path (%s
     }
   });
 
+  it('writes each map sorted by key bytes with duplicates kept in arrival order, ServiceName the first service.name', () => {
+    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
+    const body = encode(req(
+      [span(1, { attributes: [kv('b', '1'), kv('😀', 's'), kv('a', '2'), kv('！', 'x'), kv('b', '3')] })],
+      [kv('service.name', 'first'), kv('a', 'r'), kv('service.name', 'second')],
+    ));
+    const { generic, fast } = bothPaths(body);
+    expect(fast).toEqual(generic);
+    const tsv = protobufToRows(body, DEFAULT_ROW_LIMITS, 'TSV').data.toString('utf8').split('\t');
+    expect(tsv.slice(7, 9)).toEqual(['first', "{'a':'r','service.name':'first','service.name':'second'}"]);
+    expect(tsv[11]).toBe("{'a':'2','b':'1','b':'3','！':'x','😀':'s'}");
+  });
+
   it('rejects the same spans for the same reasons, keeping the rest', () => {
     const limits = { ...DEFAULT_ROW_LIMITS, maxAttributeValueBytes: 100 };
     let nested: Record<string, unknown> = { stringValue: 'leaf' };
