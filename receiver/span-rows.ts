@@ -3,34 +3,12 @@
  * way the contrib `clickhouse` exporter encodes them, with per-span validation so one bad span
  * never takes the valid spans of its batch down with it.
  */
-import { AttributeError, attributesToEntries, firstValue, type AttributeEntries, type AttributeMap, type LooseKeyValue } from './any-value.ts';
+import { AttributeError, attributesToEntries, firstValue, type AttributeEntries, type LooseKeyValue } from './any-value.ts';
 import { spanKindString, statusCodeString } from './otlp-enums.ts';
+import { nanosToDateTime64, type OtelTraceRow } from './otel-trace-row.ts';
 
-/** One row of `otel_traces`, ready for `INSERT … FORMAT JSONEachRow`. */
-export interface OtelTraceRow {
-  Timestamp: string;
-  TraceId: string;
-  SpanId: string;
-  ParentSpanId: string;
-  TraceState: string;
-  SpanName: string;
-  SpanKind: string;
-  ServiceName: string;
-  ResourceAttributes: AttributeMap;
-  ScopeName: string;
-  ScopeVersion: string;
-  SpanAttributes: AttributeMap;
-  Duration: string;
-  StatusCode: string;
-  StatusMessage: string;
-  'Events.Timestamp': string[];
-  'Events.Name': string[];
-  'Events.Attributes': AttributeMap[];
-  'Links.TraceId': string[];
-  'Links.SpanId': string[];
-  'Links.TraceState': string[];
-  'Links.Attributes': AttributeMap[];
-}
+// Re-exported for the seeding helpers that build rows by hand.
+export { nanosToDateTime64, type OtelTraceRow };
 
 type Id = string | Uint8Array | readonly number[] | null | undefined;
 type Nanos = string | number | { toString(): string } | null | undefined;
@@ -114,12 +92,6 @@ function eventNanos(v: Nanos, index: number, limits: RowLimits): bigint {
   const ns = nanos(v, `events[${index}].timeUnixNano`);
   if (ns > limits.maxStartNanos) throw new AttributeError(`events[${index}].timeUnixNano ${ns} is past the year 2262`);
   return ns;
-}
-
-/** Nanoseconds since the epoch → the `seconds.nanoseconds` text ClickHouse parses into DateTime64(9). */
-export function nanosToDateTime64(ns: bigint): string {
-  const s = ns.toString().padStart(10, '0');
-  return `${s.slice(0, -9)}.${s.slice(-9)}`;
 }
 
 function convertSpan(

@@ -9,7 +9,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { AttributeError, anyValueToString, type LooseAnyValue } from '../receiver/any-value.ts';
 import { decodeRequest } from '../receiver/decode-request.ts';
 import { ExportTraceServiceRequest } from '../receiver/otlp-proto-schema.ts';
-import { protobufToRows } from '../receiver/otlp-proto-rows.ts';
+import { protobufToNative } from '../receiver/native-span-writer.ts';
+import { convertRequest } from '../receiver/otlp-request.ts';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { encodeRows, ROW_FORMATS, type RowFormat } from '../receiver/row-format.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows, type LooseTraceRequest } from '../receiver/span-rows.ts';
@@ -235,8 +236,8 @@ describe('attribute maps as the exporter builds them: every entry, sorted by key
   } as never)).finish());
 
   const PATHS: [string, RowFormat, () => Buffer][] = [
-    ...ROW_FORMATS.map((format): [string, RowFormat, () => Buffer] => [`OTLP/JSON → ${format}`, format, () => encodeRows(requestToRows(decodeRequest(Buffer.from(JSON.stringify(req)), 'json')).rows, format)]),
-    ...(['Native', 'TSV'] as const).map((format): [string, RowFormat, () => Buffer] => [`OTLP/protobuf one pass → ${format}`, format, () => protobufToRows(protobufBody, DEFAULT_ROW_LIMITS, format).data]),
+    ...ROW_FORMATS.map((format): [string, RowFormat, () => Buffer] => [`OTLP/JSON → ${format}`, format, () => convertRequest(Buffer.from(JSON.stringify(req)), 'json', { rowFormat: format, rowLimits: DEFAULT_ROW_LIMITS }).data]),
+    ...ROW_FORMATS.map((format): [string, RowFormat, () => Buffer] => [`OTLP/protobuf → ${format}`, format, () => convertRequest(protobufBody, 'protobuf', { rowFormat: format, rowLimits: DEFAULT_ROW_LIMITS }).data]),
   ];
 
   it.each(PATHS)('%s', async (_name, format, body) => {
@@ -272,7 +273,7 @@ describe('invalid UTF-8 in OTLP/protobuf, as pdata and the exporter keep it', ()
       Buffer.from(bytes).copy(body, at);
     }
     await client.command({ query: 'TRUNCATE TABLE otel.otel_traces' });
-    await new ClickHouseSpanSink(client, 'otel', 'Native').writeBatches([{ spans: 1, data: protobufToRows(body, DEFAULT_ROW_LIMITS, 'Native').data }]);
+    await new ClickHouseSpanSink(client, 'otel', 'Native').writeBatches([{ spans: 1, data: protobufToNative(body, DEFAULT_ROW_LIMITS).data }]);
     const [row] = await (await client.query({
       query: `SELECT hex(SpanAttributes['top']) AS top, SpanAttributes['nested'] AS nested, SpanAttributes['map'] AS map FROM otel.otel_traces`,
       format: 'JSONEachRow',
