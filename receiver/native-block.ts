@@ -136,13 +136,6 @@ export class MapArrayColumn {
   }
 }
 
-/** The types a Native `otel_traces` block declares, in TRACE_INSERT_COLUMNS order. */
-export const NATIVE_TRACE_TYPES: readonly string[] = [
-  'DateTime64(9)', 'String', 'String', 'String', 'String', 'String', 'String', 'String',
-  'Map(String, String)', 'String', 'String', 'Map(String, String)', 'UInt64', 'String', 'String',
-  'Array(DateTime64(9))', 'Array(String)', 'Array(Map(String, String))',
-  'Array(String)', 'Array(String)', 'Array(String)', 'Array(Map(String, String))',
-];
 
 /** Assemble a block from each column's parts (already in stream order). */
 export function nativeBlock(names: readonly string[], types: readonly string[], rows: number, columns: readonly Buffer[][]): Buffer {

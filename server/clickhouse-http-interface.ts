@@ -11,8 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Session } from 'chdb';
-import { BadRequestError, decompress } from '../receiver/decode-request.ts';
-import { readBody, secretEquals, send } from './http-body.ts';
+import { BadRequestError } from '../receiver/decode-request.ts';
+import { decompress, readBody, secretEquals, send } from './http-body.ts';
 import { answerForClient } from './clickhouse-native-revision.ts';
 import { decodeBodyBlocks, nativeInsertOf, responseBody, runNativeInsert } from './clickhouse-insert-body.ts';
 
