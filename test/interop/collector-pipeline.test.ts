@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { Flightrec } from '../../instrumentation/semconv.ts';
 import { ExportTraceServiceRequest } from '../../receiver/otlp-proto-schema.ts';
-import { CLUSTER_OVERLAY, CONFIG, LOADBALANCER, collectorBinary, postOtlp, startCollector, validate, waitFor, type RunningCollector } from './support/collector.ts';
+import { CLUSTER_OVERLAY, CONFIG, EMBEDDED_OVERLAY, LOADBALANCER, collectorBinary, postOtlp, startCollector, validate, waitFor, type RunningCollector } from './support/collector.ts';
 import { startUp, WRITER, type UpProcess } from './support/flightrec-up.ts';
 
 const shipped = parse(readFileSync(CONFIG, 'utf8')) as { processors: { tail_sampling: { policies: { name: string; probabilistic?: { sampling_percentage: number } }[] } } };
@@ -45,10 +45,11 @@ const body = (spans: Any[]): Uint8Array => ExportTraceServiceRequest.encode(Expo
 
 describe('collector configs validate with the real binary', () => {
   beforeAll(async () => { await collectorBinary(); }, 1_800_000);
-  const env = { CLICKHOUSE_ENDPOINT: 'http://127.0.0.1:8123', CLICKHOUSE_CLUSTER: 'flightrec', FLIGHTREC_COLLECTORS_DNS: 'collectors' };
+  const env = { CLICKHOUSE_ENDPOINT: 'http://127.0.0.1:8123', CLICKHOUSE_CLUSTER: 'flightrec', FLIGHTREC_COLLECTORS_DNS: 'collectors', FLIGHTREC_OTLP_ENDPOINT: 'http://127.0.0.1:4318', FLIGHTREC_INGEST_TOKEN: 't' };
   it('otel-collector.yaml', async () => { await validate([CONFIG], env); });
   it('otel-collector.yaml with the cluster overlay', async () => { await validate([CONFIG, CLUSTER_OVERLAY], env); });
   it('otel-collector.loadbalancer.yaml', async () => { await validate([LOADBALANCER], env); });
+  it('otel-collector.yaml with the overlay for flightrec up', async () => { await validate([CONFIG, EMBEDDED_OVERLAY], env); });
   it('and validate does fail on a config the collector cannot run', async () => {
     await expect(validate([CONFIG, 'yaml:service::pipelines::traces::processors: [memory_limiter, no_such_processor]'], env)).rejects.toThrow(/no_such_processor/);
   });
@@ -235,4 +236,26 @@ describe('the loadbalancing tier routes whole traces to one of two collectors', 
     console.info(`loadbalancing: traces per second-tier collector ${perStore.map((m) => m.size).join(' / ')}`);
     for (const m of perStore) expect(m.size).toBeGreaterThan(40);
   });
+});
+
+describe('the collector in front of flightrec up (otel-collector.embedded.yaml): OTLP/HTTP into its receiver', () => {
+  it('delivers the traces sampling keeps, with the ingest token', async () => {
+    await collectorBinary();
+    const up = await startUp({ FLIGHTREC_INGEST_TOKEN: 'edge-token' });
+    const collector = await startCollector({
+      configs: [CONFIG, EMBEDDED_OVERLAY],
+      sets: ['processors.tail_sampling.decision_wait=1s', 'processors.batch.timeout=200ms'],
+      env: { CLICKHOUSE_ENDPOINT: 'http://127.0.0.1:1', FLIGHTREC_OTLP_ENDPOINT: up.otlpUrl, FLIGHTREC_INGEST_TOKEN: 'edge-token' },
+    });
+    try {
+      const traces = Array.from({ length: 10 }, () => trace([], { code: 2, message: 'failed' }));
+      await postOtlp(collector.otlpHttpUrl, body(traces.flatMap((t) => t.spans)));
+      await waitFor('30 spans in flightrec up', async () => Number((await (await up.reader.query({ query: 'SELECT count() AS n FROM otel_traces', format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n) >= 30, 60_000);
+      const ids = await (await up.reader.query({ query: 'SELECT DISTINCT TraceId FROM otel_traces ORDER BY TraceId', format: 'JSONEachRow' })).json<{ TraceId: string }>();
+      expect(ids.map((r) => r.TraceId)).toEqual(traces.map((t) => t.id).sort());
+    } finally {
+      await collector.stop();
+      await up.stop();
+    }
+  }, 1_800_000);
 });

@@ -16,6 +16,7 @@ import { buildCollector } from '../../../tools/build-collector.ts';
 export const CONFIG = fileURLToPath(new URL('../../../collector-config/otel-collector.yaml', import.meta.url));
 export const CLUSTER_OVERLAY = fileURLToPath(new URL('../../../collector-config/otel-collector.cluster.yaml', import.meta.url));
 export const LOADBALANCER = fileURLToPath(new URL('../../../collector-config/otel-collector.loadbalancer.yaml', import.meta.url));
+export const EMBEDDED_OVERLAY = fileURLToPath(new URL('../../../collector-config/otel-collector.embedded.yaml', import.meta.url));
 
 let binary: Promise<string> | undefined;
 /** The collector executable, built on first use (Go required: a clear error otherwise). */
