@@ -4,6 +4,7 @@
  * the interop project builds and runs the distribution itself.
  */
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,5 +47,16 @@ describe('collector-config/builder-config.yaml', () => {
     const have = new Set([...provided().keys()].map(squash));
     expect(configs).toEqual(expect.arrayContaining(['otel-collector.yaml', 'otel-collector.cluster.yaml', 'otel-collector.loadbalancer.yaml', 'otel-collector.embedded.yaml']));
     expect([...used].sort()).toEqual([...have].sort());
+  });
+});
+
+describe('npm run collector:build', () => {
+  it('says in one line that Go is missing, and exits 1', () => {
+    const script = fileURLToPath(new URL('../tools/build-collector.ts', import.meta.url));
+    const r = spawnSync(process.execPath, [script], { env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^collector:build: go is not on PATH \(building the contrib collector .*install Go ≥ 1\.24/);
   });
 });

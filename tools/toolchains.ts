@@ -17,7 +17,8 @@ function probe(name: Toolchain['name'], args: string[]): Toolchain {
     const path = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
     return { name, version, path };
   } catch {
-    throw new Error(`interop tests need ${name}, which is not on PATH: ${HOW_TO_INSTALL[name]} (npm test alone needs neither Go nor Python)`);
+    const needs = name === 'go' ? 'building the contrib collector and the interop tests need it' : 'the interop tests need it';
+    throw new Error(`${name} is not on PATH (${needs}; npm test alone needs neither Go nor Python): ${HOW_TO_INSTALL[name]}`);
   }
 }
 
