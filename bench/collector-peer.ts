@@ -9,7 +9,9 @@
  * request sent → every span counted in otel_traces) and CPU seconds per million spans of each
  * process, read from /proc/<pid>/stat (user + system, all threads) around the run. (a)'s own process
  * is the collector; the store's process is listed too, because in (b) the one `flightrec up` process
- * both receives and stores.
+ * both receives and stores. So (c) measures the store's own share: this process inserts the same rows,
+ * already encoded as Native, straight into a fresh embedded store (50,000 spans per insert, as the
+ * write-ahead log batches them), and (b) − (c) is what flightrec's receiver itself costs per span.
  *
  *   npx node bench/collector-peer.ts [--spans 200000] [--batch 1000] [--clients 4] [--rounds 2]
  *
@@ -19,7 +21,16 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { drainPending } from 'chdb';
 import { workloadBodies } from './ingest-workload.ts';
+import { startEmbeddedServer } from '../server/embedded-server.ts';
+import { decodeRequest } from '../receiver/decode-request.ts';
+import { requestToRows } from '../receiver/span-rows.ts';
+import { encodeRows } from '../receiver/row-format.ts';
+import { TRACE_INSERT_COLUMNS } from '../storage/trace-columns.ts';
+import { insertBody } from '../storage/store-client.ts';
+import { Tables } from '../storage/tables.ts';
+import { tempDir } from '../test/support/temp-dir.ts';
 import { collectorBinary, postOtlp, startCollector, type RunningCollector } from '../test/interop/support/collector.ts';
 import { startUp, WRITER, type UpProcess } from '../test/interop/support/flightrec-up.ts';
 
@@ -89,13 +100,32 @@ async function viaReceiver(bodies: readonly Uint8Array[]): Promise<Result> {
   }
 }
 
+/** CPU-s per million spans of this process inserting the workload's rows, pre-encoded, into a fresh in-process store. */
+async function storeAlone(bodies: readonly Uint8Array[]): Promise<number> {
+  const rows = bodies.flatMap((b) => requestToRows(decodeRequest(Buffer.from(b), 'protobuf')).rows);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < rows.length; i += 50_000) chunks.push(encodeRows(rows.slice(i, i + 50_000), 'Native'));
+  const dir = tempDir('flightrec-peer-');
+  const server = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0, fsync: false });
+  try {
+    const cpu0 = process.cpuUsage();
+    for (const body of chunks) await insertBody(server.client, { database: 'otel', table: Tables.traces, columns: TRACE_INSERT_COLUMNS, format: 'Native', body });
+    const used = process.cpuUsage(cpu0);
+    return ((used.user + used.system) / 1e6 / rows.length) * 1e6;
+  } finally {
+    await server.close();
+    await drainPending();
+    dir.cleanup();
+  }
+}
+
 const fmt = (n: number, d = 1): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 const binary = await collectorBinary();
 const bodies = workloadBodies(BATCHES, BATCH);
 console.log(`collector-peer: ${SPANS.toLocaleString('en-US')} spans (${BATCHES} OTLP/HTTP protobuf requests of ${BATCH}), ${CLIENTS} concurrent senders, ${ROUNDS} rounds alternating; ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(`collector: ${binary}`);
-const results: { a: Result[]; b: Result[] } = { a: [], b: [] };
+const results: { a: Result[]; b: Result[]; c: number[] } = { a: [], b: [], c: [] };
 for (let round = 1; round <= ROUNDS; round++) {
   const a = await viaCollector(bodies);
   results.a.push(a);
@@ -103,6 +133,9 @@ for (let round = 1; round <= ROUNDS; round++) {
   const b = await viaReceiver(bodies);
   results.b.push(b);
   console.log(`round ${round} (b) flightrec receiver:           ${fmt(b.spansPerSecond, 0)} spans/s; CPU-s per million spans: ${Object.entries(b.cpu).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+  const c = await storeAlone(bodies);
+  results.c.push(c);
+  console.log(`round ${round} (c) the store alone (same rows, Native, 50k per insert): ${fmt(c)} CPU-s per million spans`);
 }
 const median = (xs: number[]): number => { const s = [...xs].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
 const aRate = median(results.a.map((r) => r.spansPerSecond));
@@ -111,4 +144,6 @@ const aCpu = median(results.a.map((r) => r.cpu.collector!));
 const aStore = median(results.a.map((r) => r.cpu['its store']!));
 const bCpu = median(results.b.map((r) => r.cpu['flightrec up']!));
 console.log(`median: (a) ${fmt(aRate, 0)} spans/s, collector ${fmt(aCpu)} CPU-s/M (+ its store ${fmt(aStore)}); (b) ${fmt(bRate, 0)} spans/s, flightrec up ${fmt(bCpu)} CPU-s/M (receiving and storing)`);
+const cStore = median(results.c);
 console.log(`ratios: throughput (b)/(a) ${fmt(bRate / aRate, 2)}; CPU per span flightrec up (receiver + store) / collector alone ${fmt(bCpu / aCpu, 2)}; / collector + its store ${fmt(bCpu / (aCpu + aStore), 2)}`);
+console.log(`the receiver alone ≈ (b) − (c) = ${fmt(bCpu - cStore)} CPU-s/M vs the collector's ${fmt(aCpu)}: ratio ${fmt((bCpu - cStore) / aCpu, 2)}`);
