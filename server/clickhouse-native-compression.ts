@@ -12,7 +12,7 @@
  * taken from a native or WebAssembly LZ4 package; ZSTD is Node's own zlib.
  */
 import { zstdDecompressSync } from 'node:zlib';
-import { cityHash128 } from './cityhash128.ts';
+import { cityHash128Matches, writeCityHash128 } from './cityhash128.ts';
 
 const CHECKSUM = 16;
 const HEADER = CHECKSUM + 9;
@@ -73,8 +73,7 @@ export function decodeCompressedBlocks(body: Buffer, maxBytes: number): Buffer {
     total += size;
     if (total > maxBytes) throw new CompressedBodyError(`decompressed body is larger than ${maxBytes} bytes`);
     const framed = body.subarray(at + CHECKSUM, at + CHECKSUM + stored);
-    const sum = cityHash128(framed);
-    if (sum.low !== body.readBigUInt64LE(at) || sum.high !== body.readBigUInt64LE(at + 8)) {
+    if (!cityHash128Matches(framed, body.subarray(at, at + CHECKSUM))) {
       throw new CompressedBodyError('compressed block checksum does not match (corrupt body)');
     }
     const data = framed.subarray(9);
@@ -114,9 +113,7 @@ export function encodeUncompressedBlocks(data: Uint8Array): Buffer {
     out.writeUInt32LE(chunk.length + 9, o + CHECKSUM + 1);
     out.writeUInt32LE(chunk.length, o + CHECKSUM + 5);
     out.set(chunk, o + HEADER);
-    const sum = cityHash128(out.subarray(o + CHECKSUM, o + HEADER + chunk.length));
-    out.writeBigUInt64LE(sum.low, o);
-    out.writeBigUInt64LE(sum.high, o + 8);
+    writeCityHash128(out.subarray(o + CHECKSUM, o + HEADER + chunk.length), out, o);
     o += HEADER + chunk.length;
   }
   return out;
