@@ -1,7 +1,7 @@
 /**
  * The contrib collector's clickhouse exporter (built from collector-config/builder-config.yaml) writing
  * into `flightrec up`'s ClickHouse interface as the writer user, against flightrec's own receiver: the
- * same OTLP bodies — the demo's sessions and an every-value payload — go once through the collector
+ * same OTLP bodies — the demo's sessions and an every-value payload, in protobuf and in OTLP/JSON — go once through the collector
  * into store A and once straight to flightrec's receiver in store B (two `flightrec up` processes).
  * Then every stored column of every otel_traces row must be equal, and every saved query and detection
  * must return the same on both.
@@ -15,7 +15,7 @@ import { loadSavedQueries, type SavedQuery } from '../../review/saved-queries.ts
 import { runSavedQuery, type Row } from '../../review/run-query.ts';
 import { collectorBinary, postOtlp, startCollector, waitFor, type RunningCollector } from './support/collector.ts';
 import { startUp, WRITER, type UpProcess } from './support/flightrec-up.ts';
-import { demoWorkload, everyValueBody } from './support/payloads.ts';
+import { demoWorkload, everyValueBody, everyValueJson } from './support/payloads.ts';
 
 let viaCollector: UpProcess;
 let direct: UpProcess;
@@ -35,8 +35,9 @@ beforeAll(async () => {
   });
   const demo = await demoWorkload('parity');
   sessionIds = demo.sessions.map((s) => s.sessionId);
-  const bodies = [...demo.bodies, everyValueBody()];
-  spans = demo.spans + 7;
+  // The every-value payload twice (new ids each time): as protobuf and as OTLP/JSON.
+  const bodies: (Uint8Array | string)[] = [...demo.bodies, everyValueBody(), everyValueJson()];
+  spans = demo.spans + 14;
   for (const body of bodies) {
     await postOtlp(collector.otlpHttpUrl, body);
     await postOtlp(direct.otlpUrl, body);

@@ -102,9 +102,10 @@ export async function startCollector(run: CollectorRun = {}): Promise<RunningCol
   };
 }
 
-/** POST one OTLP protobuf body; throws unless the receiver accepted it. */
-export async function postOtlp(baseUrl: string, body: Uint8Array): Promise<void> {
-  const res = await fetch(`${baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+/** POST one OTLP body (protobuf, or JSON when a string); throws unless the receiver accepted it. */
+export async function postOtlp(baseUrl: string, body: Uint8Array | string): Promise<void> {
+  const type = typeof body === 'string' ? 'application/json' : 'application/x-protobuf';
+  const res = await fetch(`${baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': type }, body });
   if (res.status !== 200) throw new Error(`OTLP POST to ${baseUrl} answered ${res.status}: ${await res.text()}`);
 }
 

@@ -87,8 +87,25 @@ function everyAttribute(tag: string): Any[] {
 
 const hex = (n: number): Buffer => randomBytes(n);
 
+/** The every-value request as OTLP/JSON (ids in hex, 64-bit integers as strings, bytes in base64, NaN/±Infinity by name). */
+export function everyValueJson(): string {
+  const json = (v: unknown, key = ''): unknown => {
+    if (Buffer.isBuffer(v)) return /^(traceId|spanId|parentSpanId)$/.test(key) ? v.toString('hex') : v.toString('base64');
+    if (typeof v === 'number' && key === 'doubleValue') return Number.isFinite(v) ? (Object.is(v, -0) ? '-0' : v) : String(v);
+    if (typeof v === 'number' && key === 'intValue') return String(v);
+    if (Array.isArray(v)) return v.map((x) => json(x));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, json(x, k)]));
+    return v;
+  };
+  return JSON.stringify(json(everyValueRequest()));
+}
+
 /** One request: two resources (one with two service.name entries), two scopes, every kind and status, events and links. */
 export function everyValueBody(): Uint8Array {
+  return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(everyValueRequest())).finish();
+}
+
+function everyValueRequest(): Record<string, unknown> {
   const traceId = hex(16);
   const root = hex(8);
   const now = BigInt(Date.now() - 30_000) * 1_000_000n;
@@ -130,5 +147,5 @@ export function everyValueBody(): Uint8Array {
       },
     ],
   };
-  return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request)).finish();
+  return request;
 }
