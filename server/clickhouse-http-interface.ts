@@ -153,7 +153,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     const role = authenticate(opts.users, credentialsOf(req, url));
     if (!role) {
       req.resume();
-      chError(res, 401, 516, 'AUTHENTICATION_FAILED', 'Authentication failed: password is incorrect, or there is no user with such name');
+      chError(res, 401, 516, 'AUTHENTICATION_FAILED', 'Authentication failed: password is incorrect, or there is no user with such name', url.searchParams);
       return;
     }
 
@@ -172,7 +172,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     const nativeInsert = nativeInsertOf(queryParam, body);
     const sql = nativeInsert ? nativeInsert.statement : [queryParam, body.toString('utf8')].filter((s) => s.length > 0).join('\n');
     if (sql.trim() === '') {
-      chError(res, 400, 62, 'SYNTAX_ERROR', 'Empty query');
+      chError(res, 400, 62, 'SYNTAX_ERROR', 'Empty query', url.searchParams);
       return;
     }
 
@@ -181,14 +181,14 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     for (const [k, v] of url.searchParams) {
       if (k.startsWith('param_')) {
         if (!SETTING_NAME.test(k)) {
-          chError(res, 400, 456, 'UNKNOWN_QUERY_PARAMETER', `Query parameter name ${JSON.stringify(k)} is not valid`);
+          chError(res, 400, 456, 'UNKNOWN_QUERY_PARAMETER', `Query parameter name ${JSON.stringify(k)} is not valid`, url.searchParams);
           return;
         }
         params[k] = v;
       }
       else if (PROTOCOL_PARAMS.has(k) || HTTP_ONLY_SETTINGS.has(k)) continue;
       else if (!SETTING_NAME.test(k)) {
-        chError(res, 400, 115, 'UNKNOWN_SETTING', `Setting name ${JSON.stringify(k)} is not valid`);
+        chError(res, 400, 115, 'UNKNOWN_SETTING', `Setting name ${JSON.stringify(k)} is not valid`, url.searchParams);
         return;
       } else settings.push(`SET ${k} = ${/^-?\d+(\.\d+)?$/.test(v) ? v : sqlLiteral(v)}`);
     }

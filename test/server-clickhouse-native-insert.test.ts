@@ -170,6 +170,10 @@ describe('answers for clickhouse-go', () => {
     const e = await post({ query: 'SELECT nope FORMAT TSV', compress: '1' }, '', {}, READER);
     expect(e.status).toBe(404);
     expect(decodeCompressedBlocks(e.body, 1 << 20).toString()).toMatch(/UNKNOWN_IDENTIFIER/);
+    // A wrong password too: clickhouse-go reads every answer through its block reader.
+    const denied = await post({ query: 'SELECT 1', compress: '1' }, '', {}, auth('writer', 'wrong'));
+    expect(denied.status).toBe(401);
+    expect(decodeCompressedBlocks(denied.body, 1 << 20).toString()).toMatch(/AUTHENTICATION_FAILED/);
   });
 
   it('writes Native for the client\'s protocol revision: block info, and a serialization flag per column', async () => {
