@@ -25,7 +25,7 @@ import { promisify } from 'node:util';
 import { generateKeys } from '../audit/keys.ts';
 import { chTime } from '../cli/commands/export.ts';
 import { startEmbeddedServer } from '../server/embedded-server.ts';
-import { seedSpans, utcText } from '../test/support/audit-seed.ts';
+import { seedSpans, utcText } from '../seed/audit.ts';
 
 const run = promisify(execFile);
 const N = Number(process.env.AUDIT_BENCH_RECORDS ?? 1_000_000);

@@ -17,7 +17,7 @@ import { DEFAULT_ROW_LIMITS, requestToRows } from '../receiver/span-rows.ts';
 import { tracesTableDdl } from '../storage/schema.ts';
 import { insertBody, migrate, openStore } from '../storage/store-client.ts';
 import { tempDir } from '../test/support/temp-dir.ts';
-import { workloadBodies } from './ingest-workload.ts';
+import { workloadBodies } from '../seed/agent-workload.ts';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, requests: { type: 'string', default: '100' } } });
 const bodies = workloadBodies(Number(args.requests), 512);

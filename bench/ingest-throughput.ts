@@ -25,7 +25,7 @@ import { TRACE_INSERT_COLUMNS } from '../storage/trace-columns.ts';
 import { insertBody } from '../storage/store-client.ts';
 import { Tables } from '../storage/tables.ts';
 import { tempDir } from '../test/support/temp-dir.ts';
-import { workloadBodies } from './ingest-workload.ts';
+import { workloadBodies } from '../seed/agent-workload.ts';
 
 const { values: args } = parseArgs({
   options: {

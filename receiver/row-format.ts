@@ -4,8 +4,8 @@
  * here). A new format is one entry here plus its writer; otlp-request.ts sends every request that is
  * not OTLP/protobuf-into-Native through rows to it.
  *
- * Chosen by measurement (bench/ingest-formats.ts, docs/storage.md): the engine reads Native about
- * three times as fast as TabSeparated, and TabSeparated markedly faster than JSONEachRow for these
+ * Chosen by measurement (bench/ingest-formats.ts; figures in docs/storage.md): the engine reads
+ * Native much faster than TabSeparated, and TabSeparated markedly faster than JSONEachRow for these
  * rows (maps and nested arrays of short strings) — the engine's parse is the ingest limit on a
  * 2-core machine. Native is the receiver's default, inserted through file() since chdb's raw insert
  * takes text formats only; JSONEachRow stays available (what a ClickHouse server takes most

@@ -55,9 +55,8 @@ export interface WriteAheadLogOptions {
 export const DEFAULT_WAL_OPTIONS: Omit<WriteAheadLogOptions, 'dir'> = {
   maxBacklogRows: 500_000,
   // Few large inserts: each has a fixed cost (new parts in every table, their fsync), and the
-  // engine shares the cores with the receiver's decoding while requests arrive. 50,000 → 150,000
-  // took the rate into the store from 42.9–44.4k to 48.7–52.7k spans/s (bench/ingest-throughput.ts,
-  // alternating; docs/storage.md).
+  // engine shares the cores with the receiver's decoding while requests arrive. 150,000 put spans
+  // into the store faster than 50,000 (bench/ingest-throughput.ts; figures in docs/storage.md).
   maxBatchRows: 150_000,
   flushIntervalMs: 200,
   retryAfterSeconds: 1,

@@ -6,8 +6,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { workloadBodies } from '../bench/ingest-workload.ts';
-import { runCli, startCli } from './support/run-cli.ts';
+import { workloadBodies } from '../seed/agent-workload.ts';
+import { runCli } from './support/run-cli.ts';
+import { startUp as startUpProcess } from './support/run-up.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const dirs: { cleanup: () => void }[] = [];
@@ -32,22 +33,7 @@ it.each([
   expect(r.stdout).not.toContain('flightrec is up');
 });
 
-/** Start `flightrec up` and resolve with its output once it listens. */
-async function startUp(dir: string, env: NodeJS.ProcessEnv) {
-  const child = startCli(['up', '--data-dir', dir, '--otlp-port', '0', '--query-port', '0'], { env });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Press Ctrl-C to stop.')) resolve();
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    void exited.then((code) => reject(new Error(`flightrec up exited with ${code}:\n${out}`)));
-  });
-  const otlpUrl = /OTLP\/HTTP traces:\s+(\S+)/.exec(out)![1]!;
-  return { child, out, exited, otlpUrl };
-}
+const startUp = (dir: string, env: NodeJS.ProcessEnv) => startUpProcess(['--data-dir', dir, '--otlp-port', '0', '--query-port', '0'], env);
 
 const segments = (dir: string): string[] => readdirSync(join(dir, 'flightrec-wal')).filter((f) => f.endsWith('.wal'));
 
@@ -55,7 +41,7 @@ it('inserts from the write-ahead log once a segment holds FLIGHTREC_WAL_BATCH_SP
   const dir = dataDir();
   // No timed flush: only a full segment is inserted (and its file deleted) while nothing queries.
   const up = await startUp(dir, { FLIGHTREC_WAL_BATCH_SPANS: '500', FLIGHTREC_WAL_FLUSH_MS: '600000' });
-  expect(up.out).toContain('ingest wal, inserts of up to 500 spans');
+  expect(up.output()).toContain('ingest wal, inserts of up to 500 spans');
   const [body] = workloadBodies(1, 512);
   const res = await fetch(up.otlpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body! });
   expect(res.status).toBe(200);
@@ -69,7 +55,7 @@ it('inserts from the write-ahead log once a segment holds FLIGHTREC_WAL_BATCH_SP
 it('keeps a segment open below FLIGHTREC_WAL_BATCH_SPANS (the default, 150,000)', async () => {
   const dir = dataDir();
   const up = await startUp(dir, { FLIGHTREC_WAL_FLUSH_MS: '600000' });
-  expect(up.out).toContain('ingest wal, inserts of up to 150,000 spans');
+  expect(up.output()).toContain('ingest wal, inserts of up to 150,000 spans');
   const [body] = workloadBodies(1, 512);
   expect((await fetch(up.otlpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body! })).status).toBe(200);
   await new Promise((r) => setTimeout(r, 1500));

@@ -10,7 +10,7 @@ import { ExportTraceServiceRequest } from '../receiver/otlp-proto-schema.ts';
 import { protobufToNative } from '../receiver/native-span-writer.ts';
 import { encodeRows } from '../receiver/row-format.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
-import { workloadRequest } from '../bench/ingest-workload.ts';
+import { workloadRequest } from '../seed/agent-workload.ts';
 
 const encode = (req: unknown): Buffer => Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(req as Record<string, unknown>)).finish());
 

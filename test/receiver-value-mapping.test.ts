@@ -1,8 +1,9 @@
 /**
  * Column by column, the receiver writes what the contrib `clickhouse` exporter writes
- * (exporter_traces.go + pdata AsString, as read in /work/research/exporter.md §2). Each case is
- * checked twice: on the row the receiver builds, and on what ClickHouse returns after the row went
- * through the real insert path (TSV and JSONEachRow), so the encoding cannot drift either.
+ * (exporter_traces.go + pdata's Value.AsString + clickhouse-go's ordered map, in the release
+ * docs/storage.md names). Each case is checked twice: on the row the receiver builds, and on what
+ * ClickHouse returns after the row went through the real insert path (every insert format, and
+ * for map order both decoders), so the encoding cannot drift either.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
