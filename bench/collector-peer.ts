@@ -22,7 +22,7 @@ import { cpus, loadavg } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { drainPending } from 'chdb';
-import { workloadBodies } from './ingest-workload.ts';
+import { workloadBodies } from '../seed/agent-workload.ts';
 import { startEmbeddedServer } from '../server/embedded-server.ts';
 import { decodeRequest } from '../receiver/decode-request.ts';
 import { requestToRows } from '../receiver/span-rows.ts';

@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
-import { startCli } from '../../support/run-cli.ts';
+import { startUp as startUpProcess } from '../../support/run-up.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 export const WRITER = { name: 'writer', password: 'writer-pass' } as const;
@@ -25,25 +25,17 @@ export interface UpProcess {
 
 export async function startUp(env: NodeJS.ProcessEnv = {}): Promise<UpProcess> {
   const dir = tempDir();
-  const child = startCli(['up', '--data-dir', dir.path, '--otlp-port', '0', '--query-port', '0'], {
-    env: { FLIGHTREC_WRITER_PASSWORD: WRITER.password, FLIGHTREC_READER_PASSWORD: READER.password, FLIGHTREC_FSYNC: '0', ...env },
+  const up = await startUpProcess(['--data-dir', dir.path, '--otlp-port', '0', '--query-port', '0'], {
+    FLIGHTREC_WRITER_PASSWORD: WRITER.password, FLIGHTREC_READER_PASSWORD: READER.password, FLIGHTREC_FSYNC: '0', ...env,
   });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('Press Ctrl-C to stop.')) resolve(); });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    void exited.then((code) => reject(new Error(`flightrec up exited with ${code}:\n${out}`)));
-  });
-  const otlpUrl = /OTLP\/HTTP traces:\s+(\S+)\/v1\/traces/.exec(out)![1]!;
-  const queryUrl = /ClickHouse HTTP:\s+(\S+)/.exec(out)![1]!;
+  const queryUrl = /ClickHouse HTTP:\s+(\S+)/.exec(up.output())![1]!;
   const reader = createClient({ url: queryUrl, username: READER.name, password: READER.password, database: 'otel', request_timeout: 120_000, log: { level: ClickHouseLogLevel.OFF } });
   return {
-    child, otlpUrl, queryUrl, reader, dataDir: dir.path,
-    output: () => out,
+    child: up.child, otlpUrl: up.otlpUrl.replace(/\/v1\/traces$/, ''), queryUrl, reader, dataDir: dir.path,
+    output: up.output,
     async stop() {
       await reader.close();
-      if (child.exitCode === null) { child.kill('SIGINT'); await exited; }
+      if (up.child.exitCode === null) { up.child.kill('SIGINT'); await up.exited; }
       dir.cleanup();
     },
   };
