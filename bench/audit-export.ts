@@ -25,7 +25,7 @@ import { promisify } from 'node:util';
 import { generateKeys } from '../audit/keys.ts';
 import { chTime } from '../cli/commands/export.ts';
 import { startEmbeddedServer } from '../server/embedded-server.ts';
-import { seedSpans, utcText } from '../test/support/audit-seed.ts';
+import { seedSpans, utcText } from '../seed/audit.ts';
 
 const run = promisify(execFile);
 /** The export's CPU floor per million records, derived in docs/audit.md ("Why 200 000 records/s is out of reach"). */

@@ -16,7 +16,7 @@ import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema'
 import { buildDashboards } from '../grafana/dashboards.ts';
 import { startEmbeddedServer } from '../server/embedded-server.ts';
 import { tempDir } from '../test/support/temp-dir.ts';
-import { buildSeed, otlpBody } from '../test/support/grafana-seed.ts';
+import { buildSeed, otlpBody } from '../seed/grafana.ts';
 import { grafanaQuerySql, type VariableState } from '../test/support/grafana-interpolate.ts';
 
 const { values } = parseArgs({ options: { copies: { type: 'string', default: '2000' }, runs: { type: 'string', default: '3' } } });

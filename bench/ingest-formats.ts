@@ -9,22 +9,24 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { drainPending } from 'chdb';
-import { protobufToRows } from '../receiver/otlp-proto-rows.ts';
-import { encodeRows, TRACE_INSERT_COLUMNS, type RowFormat } from '../receiver/row-format.ts';
+import { protobufToNative } from '../receiver/native-span-writer.ts';
+import { encodeRows, type RowFormat } from '../receiver/row-format.ts';
+import { TRACE_INSERT_COLUMNS } from '../storage/trace-columns.ts';
 import { decodeRequest } from '../receiver/decode-request.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows } from '../receiver/span-rows.ts';
 import { tracesTableDdl } from '../storage/schema.ts';
 import { insertBody, migrate, openStore } from '../storage/store-client.ts';
 import { tempDir } from '../test/support/temp-dir.ts';
-import { workloadBodies } from './ingest-workload.ts';
+import { workloadBodies } from '../seed/agent-workload.ts';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, requests: { type: 'string', default: '100' } } });
 const bodies = workloadBodies(Number(args.requests), 512);
 const rows = bodies.length * 512;
+const traceRows = bodies.flatMap((b) => requestToRows(decodeRequest(b, 'protobuf')).rows);
 const payload: Record<RowFormat, Buffer> = {
-  Native: Buffer.concat(bodies.map((b) => protobufToRows(b, DEFAULT_ROW_LIMITS, 'Native').data)),
-  TSV: Buffer.concat(bodies.map((b) => protobufToRows(b, DEFAULT_ROW_LIMITS, 'TSV').data)),
-  JSONEachRow: encodeRows(bodies.flatMap((b) => requestToRows(decodeRequest(b, 'protobuf')).rows), 'JSONEachRow'),
+  Native: Buffer.concat(bodies.map((b) => protobufToNative(b, DEFAULT_ROW_LIMITS).data)),
+  TSV: encodeRows(traceRows, 'TSV'),
+  JSONEachRow: encodeRows(traceRows, 'JSONEachRow'),
 };
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`ingest formats — ${rows.toLocaleString('en-US')} agent spans per insert (${Object.entries(payload).map(([f, b]) => `${f} ${(b.length / rows).toFixed(0)} B/span`).join(', ')}), fsync on; load ${load()}`);

@@ -3,7 +3,7 @@
  * stream whose acknowledgement latency is measured under it. Shared by
  * bench/ingest-under-reader-load.ts (figures) and test/server-ingest-under-load.test.ts (a bound).
  */
-import { workloadBodies } from './ingest-workload.ts';
+import { workloadBodies } from '../seed/agent-workload.ts';
 
 /** Long CPU-bound, memory-bound, result-heavy, sleeping (refused at once) and cheap queries. */
 export const HEAVY_READER_QUERIES: readonly string[] = [

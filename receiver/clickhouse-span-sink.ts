@@ -6,7 +6,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { insertBody } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE, Tables } from '../storage/tables.ts';
 import type { EncodedBatch, SpanSink } from './ingest-queue.ts';
-import { DEFAULT_ROW_FORMAT, encodeRows, TRACE_INSERT_COLUMNS, type RowFormat } from './row-format.ts';
+import { TRACE_INSERT_COLUMNS } from '../storage/trace-columns.ts';
+import { DEFAULT_ROW_FORMAT, encodeRows, type RowFormat } from './row-format.ts';
 import type { OtelTraceRow } from './span-rows.ts';
 
 export class ClickHouseSpanSink implements SpanSink {

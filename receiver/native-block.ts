@@ -1,8 +1,8 @@
 /**
  * ClickHouse's Native format for `otel_traces` rows: one block, column by column.
  *
- * Why: the engine parses TabSeparated at a third of the rate it reads the same rows in Native
- * (bench/ingest-ceiling.ts; docs/storage.md), and that parse was the embedded receiver's limit.
+ * Why: the engine reads the same rows in Native much faster than it parses TabSeparated
+ * (bench/ingest-formats.ts; figures in docs/storage.md), and that parse was the embedded receiver's limit.
  * chdb's Node binding takes only text formats for a raw insert, so a Native body is inserted with
  * `INSERT … SELECT * FROM file(…, Native)` (storage/store-client.ts); a ClickHouse server takes it
  * over HTTP as `FORMAT Native`.
@@ -45,7 +45,8 @@ export class ByteSink {
   }
   /**
    * src[start, end) as they are. Most values here are a few dozen bytes, and a byte loop copies
-   * those in a third of the time of a Buffer#copy call (~45 ns a call on Node 24, whatever the length).
+   * those faster than a Buffer#copy call, whose fixed cost per call dominates at that size
+   * (measured: docs/storage.md).
    */
   copy(src: Buffer, start: number, end: number): void {
     const n = end - start;
@@ -136,13 +137,6 @@ export class MapArrayColumn {
   }
 }
 
-/** The types a Native `otel_traces` block declares, in TRACE_INSERT_COLUMNS order. */
-export const NATIVE_TRACE_TYPES: readonly string[] = [
-  'DateTime64(9)', 'String', 'String', 'String', 'String', 'String', 'String', 'String',
-  'Map(String, String)', 'String', 'String', 'Map(String, String)', 'UInt64', 'String', 'String',
-  'Array(DateTime64(9))', 'Array(String)', 'Array(Map(String, String))',
-  'Array(String)', 'Array(String)', 'Array(String)', 'Array(Map(String, String))',
-];
 
 /** Assemble a block from each column's parts (already in stream order). */
 export function nativeBlock(names: readonly string[], types: readonly string[], rows: number, columns: readonly Buffer[][]): Buffer {

@@ -3,34 +3,12 @@
  * way the contrib `clickhouse` exporter encodes them, with per-span validation so one bad span
  * never takes the valid spans of its batch down with it.
  */
-import { AttributeError, attributesToRecord, type LooseKeyValue } from './any-value.ts';
+import { AttributeError, attributesToEntries, firstValue, type AttributeEntries, type LooseKeyValue } from './any-value.ts';
 import { spanKindString, statusCodeString } from './otlp-enums.ts';
+import { nanosToDateTime64, type OtelTraceRow } from './otel-trace-row.ts';
 
-/** One row of `otel_traces`, ready for `INSERT … FORMAT JSONEachRow`. */
-export interface OtelTraceRow {
-  Timestamp: string;
-  TraceId: string;
-  SpanId: string;
-  ParentSpanId: string;
-  TraceState: string;
-  SpanName: string;
-  SpanKind: string;
-  ServiceName: string;
-  ResourceAttributes: Record<string, string>;
-  ScopeName: string;
-  ScopeVersion: string;
-  SpanAttributes: Record<string, string>;
-  Duration: string;
-  StatusCode: string;
-  StatusMessage: string;
-  'Events.Timestamp': string[];
-  'Events.Name': string[];
-  'Events.Attributes': Record<string, string>[];
-  'Links.TraceId': string[];
-  'Links.SpanId': string[];
-  'Links.TraceState': string[];
-  'Links.Attributes': Record<string, string>[];
-}
+// Re-exported for the seeding helpers that build rows by hand.
+export { nanosToDateTime64, type OtelTraceRow };
 
 type Id = string | Uint8Array | readonly number[] | null | undefined;
 type Nanos = string | number | { toString(): string } | null | undefined;
@@ -116,15 +94,9 @@ function eventNanos(v: Nanos, index: number, limits: RowLimits): bigint {
   return ns;
 }
 
-/** Nanoseconds since the epoch → the `seconds.nanoseconds` text ClickHouse parses into DateTime64(9). */
-export function nanosToDateTime64(ns: bigint): string {
-  const s = ns.toString().padStart(10, '0');
-  return `${s.slice(0, -9)}.${s.slice(-9)}`;
-}
-
 function convertSpan(
   span: LooseSpan,
-  resource: Record<string, string>,
+  resource: AttributeEntries,
   serviceName: string,
   scopeName: string,
   scopeVersion: string,
@@ -155,17 +127,17 @@ function convertSpan(
     ResourceAttributes: resource,
     ScopeName: scopeName,
     ScopeVersion: scopeVersion,
-    SpanAttributes: attributesToRecord(span.attributes, limits.maxAttributeValueBytes),
+    SpanAttributes: attributesToEntries(span.attributes, limits.maxAttributeValueBytes),
     Duration: (end - start).toString(),
     StatusCode: statusCodeString(span.status?.code),
     StatusMessage: String(span.status?.message ?? ''),
     'Events.Timestamp': events.map((e, i) => nanosToDateTime64(eventNanos(e?.timeUnixNano, i, limits))),
     'Events.Name': events.map((e) => String(e?.name ?? '')),
-    'Events.Attributes': events.map((e) => attributesToRecord(e?.attributes, limits.maxAttributeValueBytes)),
+    'Events.Attributes': events.map((e) => attributesToEntries(e?.attributes, limits.maxAttributeValueBytes)),
     'Links.TraceId': links.map((l) => idToHex(l?.traceId, 16, 'link traceId', false)),
     'Links.SpanId': links.map((l) => idToHex(l?.spanId, 8, 'link spanId', false)),
     'Links.TraceState': links.map((l) => String(l?.traceState ?? '')),
-    'Links.Attributes': links.map((l) => attributesToRecord(l?.attributes, limits.maxAttributeValueBytes)),
+    'Links.Attributes': links.map((l) => attributesToEntries(l?.attributes, limits.maxAttributeValueBytes)),
   };
 }
 
@@ -189,14 +161,15 @@ export function requestToRows(req: LooseTraceRequest, limits: RowLimits = DEFAUL
   };
   resourceSpans.forEach((rs, ri) => {
     const scopeSpans = Array.isArray(rs?.scopeSpans) ? rs.scopeSpans : [];
-    let resource: Record<string, string>;
+    let resource: AttributeEntries;
     try {
-      resource = attributesToRecord(rs?.resource?.attributes, limits.maxAttributeValueBytes);
+      resource = attributesToEntries(rs?.resource?.attributes, limits.maxAttributeValueBytes);
     } catch (err) {
       reject(scopeSpans.reduce((n, ss) => n + (Array.isArray(ss?.spans) ? ss.spans.length : 0), 0), `resourceSpans[${ri}].resource`, err);
       return;
     }
-    const serviceName = resource['service.name'] ?? '';
+    // The first service.name, as pdata's Map.Get finds it (the exporter's ServiceName).
+    const serviceName = firstValue(resource, 'service.name') ?? '';
     scopeSpans.forEach((ss, si) => {
       const spans = Array.isArray(ss?.spans) ? ss.spans : [];
       const scopeName = String(ss?.scope?.name ?? '');

@@ -13,8 +13,8 @@
  * on restart (one segment, at most maxBatchRows rows plus one group, may be duplicated).
  *
  * Record format (hand-written: it is a dozen lines and no maintained library fits a length-prefixed
- * append log with per-record checksums): 4-byte magic naming the data's insert format ("FRW1"
- * TabSeparated, "FRWN" Native, "FRWJ" JSONEachRow), u32 data length, u32 span count, u32 CRC-32 of
+ * append log with per-record checksums): 4-byte magic naming the data's insert format (each
+ * format's is in row-format.ts's table; "FRW1" is TabSeparated), u32 data length, u32 span count, u32 CRC-32 of
  * the data, then the data. A log written by an older flightrec (all "FRW1") replays as it was. A short or mismatching
  * record — a write cut off by a crash — ends the segment: replay logs it and skips the rest.
  */
@@ -24,11 +24,11 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { NO_INGEST_LOG, type IngestLogSink } from './ingest-log.ts';
 import { RetryableError, type EncodedBatch, type Ingestor, type IngestStats, type RequestInfo, type SpanSink } from './ingest-queue.ts';
-import type { RowFormat } from './row-format.ts';
+import { ROW_FORMAT_SPECS, ROW_FORMATS, type RowFormat } from './row-format.ts';
 
-/** A record's magic names its data's insert format ('FRW1', the first, is TabSeparated). */
-const MAGIC: Readonly<Record<RowFormat, Buffer>> = { TSV: Buffer.from('FRW1'), Native: Buffer.from('FRWN'), JSONEachRow: Buffer.from('FRWJ') };
-const FORMAT_OF_MAGIC = new Map(Object.entries(MAGIC).map(([format, magic]) => [magic.toString('latin1'), format as RowFormat]));
+/** A record's magic names its data's insert format (row-format.ts owns them). */
+const MAGIC = Object.fromEntries(ROW_FORMATS.map((f) => [f, Buffer.from(ROW_FORMAT_SPECS[f].walMagic, 'latin1')])) as Readonly<Record<RowFormat, Buffer>>;
+const FORMAT_OF_MAGIC = new Map<string, RowFormat>(ROW_FORMATS.map((f) => [ROW_FORMAT_SPECS[f].walMagic, f]));
 
 /** The log's directory inside an embedded data directory (chdb ignores it). */
 export function walDirOf(dataDir: string): string {
@@ -55,9 +55,8 @@ export interface WriteAheadLogOptions {
 export const DEFAULT_WAL_OPTIONS: Omit<WriteAheadLogOptions, 'dir'> = {
   maxBacklogRows: 500_000,
   // Few large inserts: each has a fixed cost (new parts in every table, their fsync), and the
-  // engine shares the cores with the receiver's decoding while requests arrive. 50,000 → 150,000
-  // took the rate into the store from 42.9–44.4k to 48.7–52.7k spans/s (bench/ingest-throughput.ts,
-  // alternating; docs/storage.md).
+  // engine shares the cores with the receiver's decoding while requests arrive. 150,000 put spans
+  // into the store faster than 50,000 (bench/ingest-throughput.ts; figures in docs/storage.md).
   maxBatchRows: 150_000,
   flushIntervalMs: 200,
   retryAfterSeconds: 1,

@@ -15,11 +15,12 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Session } from 'chdb';
-import { BadRequestError, decompress } from '../receiver/decode-request.ts';
-import { readBody, send } from './http-body.ts';
+import { BadRequestError } from '../receiver/decode-request.ts';
+import { decompress, readBody, send } from './http-body.ts';
+import { decodeBodyBlocks, responseBody, runNativeInsert } from './clickhouse-insert-body.ts';
 import { clientRevisionOf, nativeForClientRevision } from './native-output-revision.ts';
 import { FUNCTION_CATALOGUE_SQL, FunctionAllowList, type FunctionCatalogueRow } from '../access/function-allow-list.ts';
-import { AccessRefused, approveRead, authoriseInsert, splitInsert, type GateScope, type InsertFormat } from '../access/query-gate.ts';
+import { AccessRefused, approveRead, authoriseInsert, INSERT_FORMATS, splitInsert, type GateScope, type InsertFormat } from '../access/query-gate.ts';
 import { limitStatements, resolveQueryLimits, type QueryLimits } from '../access/query-limits.ts';
 import { QuerySlots } from '../access/query-slots.ts';
 import { settingCeilings } from '../access/settings-clauses.ts';
@@ -99,11 +100,17 @@ function credentialsOf(req: IncomingMessage, url: URL): Credentials {
   return { name: url.searchParams.get('user') ?? 'default', password: url.searchParams.get('password') ?? '' };
 }
 
-function chError(res: ServerResponse, status: number, code: number, name: string, message: string): void {
-  send(res, status, `Code: ${code}. DB::Exception: ${message.replace(/\.+$/, '')}. (${name})\n`, {
+function chError(res: ServerResponse, status: number, code: number, name: string, message: string, params?: URLSearchParams): void {
+  const text = Buffer.from(`Code: ${code}. DB::Exception: ${message.replace(/\.+$/, '')}. (${name})\n`);
+  send(res, status, params ? responseBody(text, params) : text, {
     'Content-Type': 'text/plain; charset=UTF-8',
     'X-ClickHouse-Exception-Code': String(code),
   });
+}
+
+/** A database, table or column name as a quoted identifier. */
+function quoteIdentifier(name: string): string {
+  return `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
 }
 
 function sqlLiteral(v: string): string {
@@ -140,17 +147,17 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     const role = users.authenticate(c.name, c.password);
     if (!role) {
       req.resume();
-      chError(res, 401, 516, 'AUTHENTICATION_FAILED', 'Authentication failed: password is incorrect, or there is no user with such name');
+      chError(res, 401, 516, 'AUTHENTICATION_FAILED', 'Authentication failed: password is incorrect, or there is no user with such name', url.searchParams);
       return;
     }
 
     let body: Buffer;
     try {
       const raw = req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : Buffer.alloc(0);
-      body = decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes);
+      body = decodeBodyBlocks(decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes), url.searchParams, opts.maxBodyBytes);
     } catch (err) {
       const e = err as BadRequestError;
-      chError(res, e.status ?? 400, 0, 'BAD_REQUEST', e.message);
+      chError(res, e.status ?? 400, 0, 'BAD_REQUEST', e.message, url.searchParams);
       return;
     }
 
@@ -159,7 +166,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     const insert = role === 'writer' && req.method === 'POST' ? splitInsert(queryParam, body) : null;
     const sql = insert ? '' : [queryParam, body.toString('utf8')].filter((s) => s.length > 0).join('\n');
     if (!insert && sql.trim() === '') {
-      chError(res, 400, 62, 'SYNTAX_ERROR', 'Empty query');
+      chError(res, 400, 62, 'SYNTAX_ERROR', 'Empty query', url.searchParams);
       return;
     }
 
@@ -168,14 +175,14 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     for (const [k, v] of url.searchParams) {
       if (k.startsWith('param_')) {
         if (!SETTING_NAME.test(k)) {
-          chError(res, 400, 456, 'UNKNOWN_QUERY_PARAMETER', `Query parameter name ${JSON.stringify(k)} is not valid`);
+          chError(res, 400, 456, 'UNKNOWN_QUERY_PARAMETER', `Query parameter name ${JSON.stringify(k)} is not valid`, url.searchParams);
           return;
         }
         params[k] = v;
       }
       else if (PROTOCOL_PARAMS.has(k) || HTTP_ONLY_SETTINGS.has(k)) continue;
       else if (!SETTING_NAME.test(k)) {
-        chError(res, 400, 115, 'UNKNOWN_SETTING', `Setting name ${JSON.stringify(k)} is not valid`);
+        chError(res, 400, 115, 'UNKNOWN_SETTING', `Setting name ${JSON.stringify(k)} is not valid`, url.searchParams);
         return;
       } else if (!readerSettingAllowed(k)) {
         chError(res, 403, 164, 'READONLY', `Cannot modify '${k}' setting in readonly mode: it may not be changed through this port`);
@@ -224,12 +231,20 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       if (insert) {
         const s = session;
         const target = await authoriseInsert(s, insert.header, scope, {
+          formats: [...INSERT_FORMATS, 'Native'],
           isWritableTable: async (db, table) => {
             const rs = await s.queryAsync(`SELECT engine FROM system.tables WHERE database = ${sqlLiteral(db)} AND name = ${sqlLiteral(table)}`, { format: 'JSONEachRow' });
             const engine = rs.text().trim() ? (JSON.parse(rs.text()) as { engine: string }).engine : '';
             return /MergeTree$/.test(engine);
           },
         });
+        if (target.format === 'Native') {
+          // A binary body cannot be handed over as text data: spooled to a file of ours, inserted from it.
+          const columns = target.columns ? ` (${target.columns.map(quoteIdentifier).join(', ')})` : '';
+          await runNativeInsert(session, opts.dataPath, { statement: insert.header, target: `INSERT INTO ${quoteIdentifier(target.database)}.${quoteIdentifier(target.table)}${columns}`, data: insert.data });
+          send(res, 200, '', headers);
+          return;
+        }
         const summary = await session.insert({
           table: `${target.database}.${target.table}`,
           ...(target.columns && { columns: [...target.columns] }),
@@ -248,6 +263,8 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       const bytes = result.bytes();
       let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       if (format === 'Native') out = nativeForClientRevision(out, clientRevisionOf(url.searchParams));
+      // compress=1: the answer framed in ClickHouse's compressed blocks (clickhouse-go asks for it).
+      out = responseBody(out, url.searchParams);
       Object.assign(headers, {
         'Content-Type': CONTENT_TYPES[format] ?? 'text/tab-separated-values; charset=UTF-8',
         'X-ClickHouse-Format': format,
@@ -276,7 +293,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       const code = typeof e.clickhouseCode === 'number' ? e.clickhouseCode : Number(/Code: (\d+)/.exec(e.message)?.[1] ?? 0);
       const name = /\(([A-Z_]+)\)(?:\s*\(version [^)]*\))?\s*$/.exec(e.message)?.[1] ?? 'UNKNOWN_EXCEPTION';
       const message = e.message.replace(/^(Code: \d+\. DB::Exception: )+/, '').replace(/\s*\([A-Z_]+\)(\s*\(version [^)]*\))?\s*$/, '');
-      chError(res, statusForCode(code), code, name, message);
+      chError(res, statusForCode(code), code, name, message, url.searchParams);
     } finally {
       session?.close();
       release();

@@ -3,6 +3,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { BadRequestError } from '../receiver/decode-request.ts';
 
 /** Read a request body, refusing (413) as soon as it passes maxBytes rather than buffering it all. */
@@ -51,4 +52,19 @@ export function secretEquals(a: string, b: string): boolean {
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/** Undo Content-Encoding, refusing to inflate past maxBytes (a gzip bomb is an oversize body). */
+export function decompress(body: Buffer, contentEncoding: string | undefined, maxBytes: number): Buffer {
+  const enc = (contentEncoding ?? '').trim().toLowerCase();
+  if (enc === '' || enc === 'identity') return body;
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') return gunzipSync(body, { maxOutputLength: maxBytes });
+    if (enc === 'deflate') return inflateSync(body, { maxOutputLength: maxBytes });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new BadRequestError(`decompressed body is over the ${maxBytes}-byte limit`, 413);
+    throw new BadRequestError(`body is not valid ${enc}: ${(err as Error).message}`);
+  }
+  throw new BadRequestError(`unsupported Content-Encoding ${JSON.stringify(contentEncoding)}: send gzip, deflate or none`, 415);
 }

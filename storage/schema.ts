@@ -22,14 +22,6 @@ export interface SchemaOptions {
 
 export const DEFAULT_TTL_DAYS = 180;
 
-/** The contrib exporter's insert column list (traces_insert.sql); ALIAS columns are never inserted. */
-export const TRACE_INSERT_COLUMNS = [
-  'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'TraceState', 'SpanName', 'SpanKind', 'ServiceName',
-  'ResourceAttributes', 'ScopeName', 'ScopeVersion', 'SpanAttributes', 'Duration', 'StatusCode', 'StatusMessage',
-  'Events.Timestamp', 'Events.Name', 'Events.Attributes',
-  'Links.TraceId', 'Links.SpanId', 'Links.TraceState', 'Links.Attributes',
-] as const;
-
 interface Resolved {
   db: string;
   onCluster: string;

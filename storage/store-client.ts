@@ -8,7 +8,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { join, resolve } from 'node:path';
-import { allDdl, callsSelect, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TRACE_INSERT_COLUMNS, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
+import { TRACE_INSERT_COLUMNS } from './trace-columns.ts';
+import { allDdl, callsSelect, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
 import { derivedColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateKeys } from '../audit/keys.ts';
 import { chTime } from '../cli/commands/export.ts';
-import { seedSpans, utcText } from './support/audit-seed.ts';
+import { seedSpans, utcText } from '../seed/audit.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { tempDir } from './support/temp-dir.ts';
 

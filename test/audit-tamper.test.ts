@@ -14,7 +14,7 @@ import { generateKeys, loadPrivateKey, loadPublicKey } from '../audit/keys.ts';
 import { runExport } from '../audit/run-export.ts';
 import { verifyExport, type ProblemKind, type VerifyReport } from '../audit/verify-export.ts';
 import { chTime } from '../cli/commands/export.ts';
-import { seedSpans } from './support/audit-seed.ts';
+import { seedSpans } from '../seed/audit.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { tempDir } from './support/temp-dir.ts';
 

@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { workloadBodies } from '../bench/ingest-workload.ts';
+import { workloadBodies } from '../seed/agent-workload.ts';
 import { runCli, startUp } from './support/run-cli.ts';
 import { tempDir } from './support/temp-dir.ts';
 

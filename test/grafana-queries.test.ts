@@ -17,7 +17,7 @@ import { loadCatalogue } from '../grafana/query-catalogue.ts';
 import { panelSql } from '../grafana/translate-query.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { expandMacros, grafanaQuerySql, interpolateVariables, type MacroContext, type VariableState } from './support/grafana-interpolate.ts';
-import { seedThroughReceiver, type Seed } from './support/grafana-seed.ts';
+import { seedThroughReceiver, type Seed } from '../seed/grafana.ts';
 
 interface Result {
   meta: { name: string; type: string }[];

@@ -1,28 +1,26 @@
 /**
- * The one-pass protobuf → TSV / Native path (receiver/otlp-proto-rows.ts) against the generic path
- * (protobufjs decode → requestToRows → encodeRows): byte-identical insert bodies in each format and
- * the same rejections, on a realistic agent workload, on every attribute-value case, and on bad spans.
+ * The one-pass protobuf → Native path (receiver/otlp-proto-spans.ts + native-span-writer.ts) against
+ * the generic path (protobufjs decode → requestToRows → the rows → Native writer): byte-identical
+ * insert bodies and the same rejections, on a realistic agent workload, on every attribute-value
+ * case, and on bad spans.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeRequest } from '../receiver/decode-request.ts';
 import { ExportTraceServiceRequest } from '../receiver/otlp-proto-schema.ts';
-import { protobufToRows } from '../receiver/otlp-proto-rows.ts';
+import { protobufToNative } from '../receiver/native-span-writer.ts';
 import { encodeRows } from '../receiver/row-format.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows, type RowLimits } from '../receiver/span-rows.ts';
-import { workloadRequest } from '../bench/ingest-workload.ts';
+import { workloadRequest } from '../seed/agent-workload.ts';
 
 const encode = (req: unknown): Buffer => Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(req as Record<string, unknown>)).finish());
 
-type FastFormat = 'TSV' | 'Native';
-let format: FastFormat = 'TSV';
-
 function bothPaths(body: Buffer, limits: RowLimits = DEFAULT_ROW_LIMITS) {
   const generic = requestToRows(decodeRequest(body, 'protobuf'), limits);
-  const fast = protobufToRows(body, limits, format);
-  const text = (b: Buffer): string => (format === 'TSV' ? b.toString('utf8') : b.toString('hex'));
+  const fast = protobufToNative(body, limits);
   return {
-    generic: { body: text(encodeRows(generic.rows, format)), spans: generic.rows.length, rejectedSpans: generic.rejectedSpans, errors: generic.errors },
-    fast: { body: text(fast.data), spans: fast.spans, rejectedSpans: fast.rejectedSpans, errors: fast.errors },
+    generic: { body: encodeRows(generic.rows, 'Native').toString('hex'), spans: generic.rows.length, rejectedSpans: generic.rejectedSpans, errors: generic.errors },
+    fast: { body: fast.data.toString('hex'), spans: fast.spans, rejectedSpans: fast.rejectedSpans, errors: fast.errors },
+    rows: generic.rows,
   };
 }
 
@@ -36,11 +34,7 @@ const req = (spans: Record<string, unknown>[], resource: unknown[] = [{ key: 'se
   resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ scope, spans }] }],
 });
 
-describe.each(['TSV', 'Native'] as const)('protobuf fast path = generic path (%s)', (f) => {
-  beforeEach(() => {
-    format = f;
-  });
-
+describe('protobuf fast path = generic path (Native)', () => {
   it('on a realistic agent workload (2 × 512 spans)', () => {
     for (const seed of [1, 2]) {
       const { generic, fast } = bothPaths(encode(workloadRequest(512, seed)));
@@ -82,6 +76,18 @@ describe.each(['TSV', 'Native'] as const)('protobuf fast path = generic path (%s
     }
   });
 
+  it('writes each map sorted by key bytes with duplicates kept in arrival order, ServiceName the first service.name', () => {
+    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
+    const body = encode(req(
+      [span(1, { attributes: [kv('b', '1'), kv('😀', 's'), kv('a', '2'), kv('！', 'x'), kv('b', '3')] })],
+      [kv('service.name', 'first'), kv('a', 'r'), kv('service.name', 'second')],
+    ));
+    const { generic, fast, rows } = bothPaths(body);
+    expect(fast).toEqual(generic);
+    expect([rows[0]!.ServiceName, rows[0]!.ResourceAttributes]).toEqual(['first', [['a', 'r'], ['service.name', 'first'], ['service.name', 'second']]]);
+    expect(rows[0]!.SpanAttributes).toEqual([['a', '2'], ['b', '1'], ['b', '3'], ['！', 'x'], ['😀', 's']]);
+  });
+
   it('rejects the same spans for the same reasons, keeping the rest', () => {
     const limits = { ...DEFAULT_ROW_LIMITS, maxAttributeValueBytes: 100 };
     let nested: Record<string, unknown> = { stringValue: 'leaf' };
@@ -119,6 +125,6 @@ describe.each(['TSV', 'Native'] as const)('protobuf fast path = generic path (%s
 
   it('refuses a truncated body as a whole', () => {
     const body = encode(req([span(1)]));
-    expect(() => protobufToRows(body.subarray(0, body.length - 3), DEFAULT_ROW_LIMITS, f)).toThrow(/not a valid OTLP protobuf/);
+    expect(() => protobufToNative(body.subarray(0, body.length - 3), DEFAULT_ROW_LIMITS)).toThrow(/not a valid OTLP protobuf/);
   });
 });

@@ -7,13 +7,15 @@
  * reports it on stderr, skips it, and replays everything else.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { parseSegment, recordHeader } from '../receiver/write-ahead-log.ts';
+import { runCli } from './support/run-cli.ts';
+import { startUp as startUpProcess, type UpProcess } from './support/run-up.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { exportBatch, makeSpans, succeeded } from './support/otlp-clients.ts';
 
@@ -35,30 +37,13 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Up {
-  child: ChildProcess;
-  /** Everything the process wrote so far (stdout and stderr). */
-  output: () => string;
-}
-
-/** Start `flightrec up` as its own process (its own chdb), resolving once it listens. */
-function startUp(dataDir: string, mode: string, otlpPort: number, queryPort: number): Promise<Up> {
-  const child = spawn(process.execPath, ['cli/main.ts', 'up', '--data-dir', dataDir, '--otlp-port', String(otlpPort), '--query-port', String(queryPort), '--ingest-mode', mode], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // wal: no timed flush, so at the kill every acknowledged span is in the log only; inserts happen
-    // on replay, when a query waits for them, and on the graceful stop.
-    env: { ...process.env, FLIGHTREC_WAL_FLUSH_MS: '600000' },
-  });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Press Ctrl-C to stop.')) resolve({ child, output: () => out });
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`flightrec up exited with ${code} before listening:\n${out}`)));
-  });
+/** Start `flightrec up` on fixed ports (a restart must come back on the same ones). */
+async function startUp(dataDir: string, mode: string, otlpPort: number, queryPort: number): Promise<UpProcess> {
+  // wal: no timed flush, so at the kill every acknowledged span is in the log only; inserts happen
+  // on replay, when a query waits for them, and on the graceful stop.
+  const up = await startUpProcess(['--data-dir', dataDir, '--otlp-port', String(otlpPort), '--query-port', String(queryPort), '--ingest-mode', mode], { FLIGHTREC_WAL_FLUSH_MS: '600000' });
+  children.push(up.child);
+  return up;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -132,16 +117,6 @@ describe.each(['direct', 'wal'])('receiver restart mid-stream (--ingest-mode %s)
     if (mode === 'wal') expect(readdirSync(walDir)).toEqual([]);
   });
 });
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => void (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('a write-ahead log left by a killed `flightrec up`', () => {
   it('is stored before a CLI command reads the same data directory in-process', async () => {

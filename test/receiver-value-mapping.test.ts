@@ -1,15 +1,20 @@
 /**
  * Column by column, the receiver writes what the contrib `clickhouse` exporter writes
- * (exporter_traces.go + pdata AsString, as read in /work/research/exporter.md §2). Each case is
- * checked twice: on the row the receiver builds, and on what ClickHouse returns after the row went
- * through the real insert path (TSV and JSONEachRow), so the encoding cannot drift either.
+ * (exporter_traces.go + pdata's Value.AsString + clickhouse-go's ordered map, in the release
+ * docs/storage.md names). Each case is checked twice: on the row the receiver builds, and on what
+ * ClickHouse returns after the row went through the real insert path (every insert format, and
+ * for map order both decoders), so the encoding cannot drift either.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { anyValueToString, type LooseAnyValue } from '../receiver/any-value.ts';
+import { AttributeError, anyValueToString, type LooseAnyValue } from '../receiver/any-value.ts';
+import { decodeRequest } from '../receiver/decode-request.ts';
+import { ExportTraceServiceRequest } from '../receiver/otlp-proto-schema.ts';
+import { protobufToNative } from '../receiver/native-span-writer.ts';
+import { convertRequest } from '../receiver/otlp-request.ts';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { encodeRows, ROW_FORMATS, type RowFormat } from '../receiver/row-format.ts';
-import { requestToRows, type LooseTraceRequest } from '../receiver/span-rows.ts';
+import { DEFAULT_ROW_LIMITS, requestToRows, type LooseTraceRequest } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { tempDir } from './support/temp-dir.ts';
 
@@ -34,21 +39,34 @@ const VALUE_CASES: [string, LooseAnyValue | undefined, string][] = [
   ['double 1e-7 exponent without padding', { doubleValue: 1e-7 }, '1e-7'],
   ['double 0.000001 stays fixed', { doubleValue: 0.000001 }, '0.000001'],
   ['double negative zero keeps its sign', { doubleValue: -0 }, '-0'],
-  ['double NaN as json error text', { doubleValue: 'NaN' }, 'json: unsupported value: NaN'],
-  ['double +Inf', { doubleValue: 'Infinity' }, 'json: unsupported value: +Inf'],
-  ['double -Inf', { doubleValue: '-Infinity' }, 'json: unsupported value: -Inf'],
+  ['double NaN by name', { doubleValue: 'NaN' }, 'NaN'],
+  ['double +Inf', { doubleValue: 'Infinity' }, 'Infinity'],
+  ['double -Inf', { doubleValue: '-Infinity' }, '-Infinity'],
   ['bytes as padded standard base64', { bytesValue: b([1, 2, 3]) }, 'AQID'],
   ['bytes (OTLP/JSON sends base64 already)', { bytesValue: 'AQI=' }, 'AQI='],
+  ['OTLP/JSON bytes decoded and re-encoded (loose trailing bits)', { bytesValue: 'AQJ=' }, 'AQI='],
+  ['empty bytes', { bytesValue: b([]) }, ''],
+  ['int with a plus sign (strconv.ParseInt takes it)', { intValue: '+5' }, '5'],
   ['array of strings as JSON', { arrayValue: { values: [{ stringValue: 'a' }, { stringValue: 'b' }] } }, '["a","b"]'],
   ['mixed array', { arrayValue: { values: [{ intValue: 1 }, { doubleValue: 2.5 }, { boolValue: true }] } }, '[1,2.5,true]'],
   ['empty value in array is null', { arrayValue: { values: [{}, { stringValue: 'x' }] } }, '[null,"x"]'],
   ['bytes in array are base64', { arrayValue: { values: [{ bytesValue: b([255]) }] } }, '["/w=="]'],
+  ['empty bytes in array are null (a nil slice)', { arrayValue: { values: [{ bytesValue: b([]) }, { bytesValue: '' }] } }, '[null,null]'],
+  ['int64 max in array', { arrayValue: { values: [{ intValue: '9223372036854775807' }] } }, '[9223372036854775807]'],
   ['empty array', { arrayValue: { values: [] } }, '[]'],
   [
-    'map: keys sorted, HTML escaped',
+    'map: keys sorted, no HTML escaping',
     { kvlistValue: { values: [{ key: 'b', value: { intValue: 1 } }, { key: 'a', value: { stringValue: 'x<y>&z' } }] } },
-    '{"a":"x\\u003cy\\u003e\\u0026z","b":1}',
+    '{"a":"x<y>&z","b":1}',
   ],
+  [
+    'map keys sorted by UTF-8 bytes (U+FF01 before U+1F600), a later duplicate wins',
+    { kvlistValue: { values: [{ key: '😀', value: { intValue: 1 } }, { key: '！', value: { intValue: 2 } }, { key: '😀', value: { intValue: 3 } }] } },
+    '{"！":2,"😀":3}',
+  ],
+  ['control characters escaped as Go does, DEL kept', { arrayValue: { values: [{ stringValue: '\u0001\b\f\n\r\t"\\\u007f' }] } }, '["\\u0001\\b\\f\\n\\r\\t\\"\\\\\u007f"]'],
+  ['invalid UTF-8 in a nested string: each bad byte is \\ufffd', { arrayValue: { values: [{ stringValue: b([0x61, 0xe2, 0x82, 0x62, 0xed, 0xa0, 0x80, 0xef, 0xbf, 0xbd]) }] } }, '["a\\ufffd\\ufffdb\\ufffd\\ufffd\\ufffd\ufffd"]'],
+  ['invalid UTF-8 in a nested key', { kvlistValue: { values: [{ key: b([0xff, 0x6b]), value: { boolValue: true } }] } }, '{"\\ufffdk":true}'],
   [
     'nested map in array',
     { arrayValue: { values: [{ kvlistValue: { values: [{ key: 'k', value: { arrayValue: { values: [{ doubleValue: 1e-7 }] } } }] } }] } },
@@ -58,9 +76,25 @@ const VALUE_CASES: [string, LooseAnyValue | undefined, string][] = [
   ['U+2028 escaped in JSON', { arrayValue: { values: [{ stringValue: '\u2028' }] } }, '["\\u2028"]'],
 ];
 
+// [description, AnyValue] the receiver refuses (pdata fails the whole request on these)
+const REFUSED_VALUES: [string, LooseAnyValue][] = [
+  ['int past int64', { intValue: '9223372036854775808' }],
+  ['int past int64 in an array', { arrayValue: { values: [{ intValue: '-9223372036854775809' }] } }],
+  ['bytes that are not base64', { bytesValue: 'not base64!' }],
+  ['unpadded base64 (StdEncoding wants padding)', { bytesValue: 'AQI' }],
+];
+
 describe('attribute values become pdata AsString() strings', () => {
   it.each(VALUE_CASES)('%s', (_name, value, expected) => {
     expect(anyValueToString(value)).toBe(expected);
+  });
+  it.each(REFUSED_VALUES)('refused: %s', (_name, value) => {
+    expect(() => anyValueToString(value)).toThrow(AttributeError);
+  });
+  it('an OTLP/JSON intValue sent as a number past 2^53 keeps every digit', () => {
+    const body = Buffer.from(JSON.stringify(request({ attributes: [{ key: 'n', value: { intValue: 0 } }] })).replace('"intValue":0', '"intValue":9007199254740993'));
+    const { rows } = requestToRows(decodeRequest(body, 'json'));
+    expect(rows[0]!.SpanAttributes).toEqual([['n', '9007199254740993']]);
   });
 });
 
@@ -172,5 +206,79 @@ describe.each(ROW_FORMATS)('otel_traces columns as stored (%s insert)', (format)
       SpanAttributes: { [nasty]: nasty }, ResourceAttributes: { [nasty]: nasty },
       'Events.Name': [nasty], 'Events.Attributes': [{ [nasty]: nasty }], 'Links.TraceState': [nasty], 'Links.Attributes': [{ [nasty]: nasty }],
     });
+  });
+});
+
+describe('attribute maps as the exporter builds them: every entry, sorted by key bytes, duplicates in arrival order', () => {
+  // Out of order, with duplicates, keys that JavaScript's UTF-16 order sorts differently from bytes
+  // ('😀' U+1F600 is after '！' U+FF01 in UTF-8), digit keys (which a JS object would move first).
+  const attrs = [
+    ['zeta', 'z'], ['😀', 'smile'], ['alpha', 'a1'], ['10', 'ten'], ['！', 'bang'], ['alpha', 'a2'], ['2', 'two'], ['Alpha', 'A'], ['alpha', 'a3'],
+  ].map(([key, v]) => ({ key, value: { stringValue: v } }));
+  const keys = ['10', '2', 'Alpha', 'alpha', 'alpha', 'alpha', 'zeta', '！', '😀'];
+  const values = ['ten', 'two', 'A', 'a1', 'a2', 'a3', 'z', 'bang', 'smile'];
+  const resource = [{ key: 'service.name', value: { stringValue: 'first' } }, { key: 'host', value: { stringValue: 'h' } }, { key: 'service.name', value: { stringValue: 'second' } }];
+  const req = request({
+    attributes: attrs,
+    events: [{ timeUnixNano: String(NOW), name: 'e', attributes: attrs }],
+    links: [{ traceId: TRACE, spanId: SPAN, attributes: attrs }],
+  }, resource);
+  const protobufBody = Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject({
+    resourceSpans: req.resourceSpans!.map((rs) => ({
+      ...rs,
+      scopeSpans: rs.scopeSpans!.map((ss) => ({
+        ...ss,
+        spans: ss.spans!.map((sp) => ({
+          ...sp, traceId: Buffer.from(TRACE, 'hex'), spanId: Buffer.from(SPAN, 'hex'),
+          links: sp.links!.map((l) => ({ ...l, traceId: Buffer.from(TRACE, 'hex'), spanId: Buffer.from(SPAN, 'hex') })),
+        })),
+      })),
+    })),
+  } as never)).finish());
+
+  const PATHS: [string, RowFormat, () => Buffer][] = [
+    ...ROW_FORMATS.map((format): [string, RowFormat, () => Buffer] => [`OTLP/JSON → ${format}`, format, () => convertRequest(Buffer.from(JSON.stringify(req)), 'json', { rowFormat: format, rowLimits: DEFAULT_ROW_LIMITS }).data]),
+    ...ROW_FORMATS.map((format): [string, RowFormat, () => Buffer] => [`OTLP/protobuf → ${format}`, format, () => convertRequest(protobufBody, 'protobuf', { rowFormat: format, rowLimits: DEFAULT_ROW_LIMITS }).data]),
+  ];
+
+  it.each(PATHS)('%s', async (_name, format, body) => {
+    await client.command({ query: 'TRUNCATE TABLE otel.otel_traces' });
+    await new ClickHouseSpanSink(client, 'otel', format).writeBatches([{ spans: 1, data: body() }]);
+    const [row] = await (await client.query({
+      query: `SELECT ServiceName, mapKeys(ResourceAttributes) AS rk, mapValues(ResourceAttributes) AS rv, mapKeys(SpanAttributes) AS k, mapValues(SpanAttributes) AS v,
+        arrayMap(m -> mapKeys(m), Events.Attributes) AS ek, arrayMap(m -> mapValues(m), Links.Attributes) AS lv, SpanAttributes['alpha'] AS first
+        FROM otel.otel_traces`,
+      format: 'JSONEachRow',
+    })).json<Record<string, unknown>>();
+    expect(row).toEqual({
+      ServiceName: 'first', rk: ['host', 'service.name', 'service.name'], rv: ['h', 'first', 'second'],
+      k: keys, v: values, ek: [keys], lv: [values], first: 'a1',
+    });
+  });
+});
+
+describe('invalid UTF-8 in OTLP/protobuf, as pdata and the exporter keep it', () => {
+  it('a top-level string keeps its bytes; a nested one has each bad byte as \\ufffd', async () => {
+    // protobufjs only encodes valid strings: encode placeholders of the same length, then swap the bytes in.
+    const body = Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request({
+      traceId: Buffer.from(TRACE, 'hex'), spanId: Buffer.from(SPAN, 'hex'),
+      attributes: [
+        { key: 'top', value: { stringValue: 'Q1Q' } },
+        { key: 'nested', value: { arrayValue: { values: [{ stringValue: 'Q2Q' }] } } },
+        { key: 'map', value: { kvlistValue: { values: [{ key: 'Q3Q', value: { stringValue: 'v' } }] } } },
+      ],
+    }) as never)).finish());
+    for (const [placeholder, bytes] of [['Q1Q', [0x61, 0xff, 0x62]], ['Q2Q', [0x61, 0xe2, 0x82]], ['Q3Q', [0xc0, 0x80, 0x6b]]] as const) {
+      const at = body.indexOf(placeholder);
+      expect(at).toBeGreaterThan(0);
+      Buffer.from(bytes).copy(body, at);
+    }
+    await client.command({ query: 'TRUNCATE TABLE otel.otel_traces' });
+    await new ClickHouseSpanSink(client, 'otel', 'Native').writeBatches([{ spans: 1, data: protobufToNative(body, DEFAULT_ROW_LIMITS).data }]);
+    const [row] = await (await client.query({
+      query: `SELECT hex(SpanAttributes['top']) AS top, SpanAttributes['nested'] AS nested, SpanAttributes['map'] AS map FROM otel.otel_traces`,
+      format: 'JSONEachRow',
+    })).json<Record<string, string>>();
+    expect(row).toEqual({ top: '61FF62', nested: '["a\\ufffd\\ufffd"]', map: '{"\\ufffd\\ufffdk":"v"}' });
   });
 });

@@ -20,7 +20,7 @@ import { traceIdSql } from '../../grafana/trace-panel.ts';
 import { ALERT_RULES_FILE } from '../../grafana/generate.ts';
 import { GrafanaPaths, REPO_ROOT } from '../../grafana/paths.ts';
 import { grafanaQuerySql, expandMacros, type MacroContext, type VariableState } from '../support/grafana-interpolate.ts';
-import { seedThroughReceiver, type Seed } from '../support/grafana-seed.ts';
+import { seedThroughReceiver, type Seed } from '../../seed/grafana.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { startFlightrecUp, type RunningUp } from './support/flightrec-up.ts';
 import { schemaBrowsingQueries } from './support/grafana-plugin-frontend-sql.ts';

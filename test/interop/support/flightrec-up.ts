@@ -1,44 +1,46 @@
 /**
- * `flightrec up` as its own process (the CLI, as a user runs it) on free loopback ports in a temp
- * data directory, resolved once it listens; stop() sends Ctrl-C, waits for exit and removes the data.
+ * `flightrec up` as its own process (one chdb data directory per process, so two stores are two
+ * processes), with reader and writer users, on free loopback ports; stop() ends it and removes its data.
  */
 import type { ChildProcess } from 'node:child_process';
-import { startCli } from '../../support/run-cli.ts';
+import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import { startUp as startUpProcess } from '../../support/run-up.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
-export interface RunningUp {
+export const WRITER = { name: 'writer', password: 'writer-pass' } as const;
+export const READER = { name: 'reader', password: 'reader-pass' } as const;
+
+export interface UpProcess {
   readonly child: ChildProcess;
+  /** OTLP/HTTP base URL (append /v1/traces). */
   readonly otlpUrl: string;
+  /** The ClickHouse HTTP interface. */
   readonly queryUrl: string;
-  readonly output: () => string;
-  stop(): Promise<number | null>;
+  /** A reader client on the interface (database otel). */
+  readonly reader: ClickHouseClient;
+  readonly dataDir: string;
+  output(): string;
+  stop(): Promise<void>;
 }
 
-export async function startFlightrecUp(env: NodeJS.ProcessEnv): Promise<RunningUp> {
-  const dir = tempDir('flightrec-up-');
-  const child = startCli(['up', '--data-dir', dir.path, '--otlp-port', '0', '--query-port', '0'], { env });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Press Ctrl-C to stop.')) resolve();
-    });
-    void exited.then((code) => reject(new Error(`flightrec up exited with ${code}:\n${out}`)));
+export async function startUp(env: NodeJS.ProcessEnv = {}): Promise<UpProcess> {
+  const dir = tempDir();
+  const up = await startUpProcess(['--data-dir', dir.path, '--otlp-port', '0', '--query-port', '0'], {
+    FLIGHTREC_WRITER_PASSWORD: WRITER.password, FLIGHTREC_READER_PASSWORD: READER.password, FLIGHTREC_FSYNC: '0', ...env,
   });
-  const otlpUrl = /OTLP\/HTTP traces:\s+(\S+?)\/v1\/traces/.exec(out)![1]!;
-  const queryUrl = /ClickHouse HTTP:\s+(\S+)/.exec(out)![1]!;
+  const queryUrl = /ClickHouse HTTP:\s+(\S+)/.exec(up.output())![1]!;
+  const reader = createClient({ url: queryUrl, username: READER.name, password: READER.password, database: 'otel', request_timeout: 120_000, log: { level: ClickHouseLogLevel.OFF } });
   return {
-    child,
-    otlpUrl,
-    queryUrl,
-    output: () => out,
+    child: up.child, otlpUrl: up.otlpUrl.replace(/\/v1\/traces$/, ''), queryUrl, reader, dataDir: dir.path,
+    output: up.output,
     async stop() {
-      if (child.exitCode === null) child.kill('SIGINT');
-      const code = await exited;
+      await reader.close();
+      if (up.child.exitCode === null) { up.child.kill('SIGINT'); await up.exited; }
       dir.cleanup();
-      return code;
     },
   };
 }
+
+/** The Grafana harness's name for the same process. */
+export type RunningUp = UpProcess;
+export const startFlightrecUp = startUp;

@@ -7,7 +7,7 @@
  * record kind, effect and risk cycle so every filter has something to select.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { DEFAULT_DATABASE, Tables, quoteIdent } from '../../storage/tables.ts';
+import { DEFAULT_DATABASE, Tables, quoteIdent } from '../storage/tables.ts';
 
 export interface SeedOptions {
   /** Rows to insert. */

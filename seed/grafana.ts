@@ -6,7 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { randomBytes } from 'node:crypto';
-import { Flightrec, GenAI } from '../../instrumentation/semconv.ts';
+import { Flightrec, GenAI } from '../instrumentation/semconv.ts';
 
 type Attrs = Record<string, string | number>;
 
