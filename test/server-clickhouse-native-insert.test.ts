@@ -56,7 +56,8 @@ beforeAll(async () => {
       { name: 'writer', password: 'w-pass', role: 'writer' },
     ],
   });
-  await post({ query: 'CREATE TABLE IF NOT EXISTS otel.scratch (id UInt32, name String, tags Map(LowCardinality(String), String), at DateTime64(9)) ENGINE = MergeTree ORDER BY id' }, '');
+  // In-process: the port's writer may not run DDL.
+  await t.server.client.command({ query: 'CREATE TABLE IF NOT EXISTS otel.scratch (id UInt32, name String, tags Map(LowCardinality(String), String), at DateTime64(9)) ENGINE = MergeTree ORDER BY id' });
 });
 afterAll(async () => { await t?.stop(); });
 
@@ -149,7 +150,7 @@ describe('INSERT … FORMAT Native with the rows in the body', () => {
     expect(r.status).toBe(403);
     const f = await post({ query: "INSERT INTO FUNCTION file('flightrec-escape.native', 'Native') FORMAT Native" }, body);
     expect(f.status).toBe(403);
-    expect(f.body.toString()).toMatch(/INSERT INTO FUNCTION is not allowed/);
+    expect(f.body.toString()).toMatch(/INSERT INTO FUNCTION is not allowed|may only INSERT INTO one of flightrec.s tables/);
     expect(await count()).toBe(before);
   });
 });
