@@ -3,16 +3,27 @@
  *
  * They are computed at read time over the contrib exporter's table, so rows written by the real
  * OpenTelemetry Collector get exactly the same columns as rows written by flightrec's receiver.
- * Where a span comes from another producer (OpenClaw's diagnostics-otel plugin), the fallbacks
- * below map its names onto flightrec's model.
+ * Spans from other producers (OpenClaw's diagnostics-otel, the GenAI / MCP / OpenInference /
+ * OpenLLMetry / OpenLIT / Vercel AI SDK dialects) are mapped by the rules and field sources of
+ * conventions/span-mapping.ts and the tool catalogue of conventions/tool-catalogue.ts, compiled
+ * here into SQL; this module owns the SQL, never the mapping.
  */
-import { Flightrec, GenAI, OpenClaw, OpenInference, Risks } from '../instrumentation/semconv.ts';
-import { DEFAULT_OPENCLAW_TOOLS } from '../openclaw/builtin-tools.ts';
+import { DEFAULT_OPENCLAW_TOOLS } from '../conventions/openclaw-tools.ts';
+import { FIELD_SOURCES, GUARDRAIL_BLOCKING_RESULTS, SPAN_RULES, type FieldSource, type SpanCondition, type SpanRule } from '../conventions/span-mapping.ts';
+import { DEFAULT_TOOL_CATALOGUE, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
+import { GenAIEvents, GenAIMore, Mcp, McpMethods } from '../conventions/dialects.ts';
+import { Flightrec, GenAI, OpenClaw, Risks } from '../instrumentation/semconv.ts';
 
-/** `SpanAttributes['key']` as SQL; keys come from semconv.ts, never from input. */
+/** `SpanAttributes['key']` as SQL; keys come from the conventions, never from input. */
 export function attr(key: string): string {
-  return `SpanAttributes['${key.replace(/'/g, "\\'")}']`;
+  return `SpanAttributes[${lit(key)}]`;
 }
+
+/** A string literal; backslashes and quotes escaped (catalogue patterns come from an operator's file). */
+function lit(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+const sqlList = (xs: readonly string[]): string => `[${xs.map(lit).join(', ')}]`;
 
 function firstNonEmpty(...exprs: string[]): string {
   // coalesce() skips NULLs, and a missing Map key reads as '' — turn '' into NULL first.
@@ -24,57 +35,73 @@ const riskList = `[${Risks.map((r) => `'${r}'`).join(', ')}]`;
 /** Status strings differ by exporter version ('STATUS_CODE_ERROR' or 'Error'); accept both. */
 export const IS_ERROR_SQL = `CAST(StatusCode, 'String') IN ('STATUS_CODE_ERROR', 'Error')`;
 
-/**
- * OpenClaw's diagnostics-otel plugin (instrumentation scope `openclaw`) writes no flightrec.* keys;
- * its spans are classified by name and `openclaw.outcome` (span and attribute names as that
- * plugin's source and docs define them; see docs/openclaw.md for the table):
- *   saw      openclaw.message.processed (an inbound message handled), openclaw.context.assembled
- *            (the prompt built for a run), openclaw.skill.used (skill instructions loaded)
- *   decided  openclaw.model.call (and its `chat {model}` / `text_completion {model}` form under
- *            OTEL_SEMCONV_STABILITY_OPT_IN), a tool call with outcome `blocked`, a tool loop the
- *            detector blocked, a run blocked before it started
- *   touched  openclaw.tool.execution, openclaw.message.delivery
- * Runs, usage, exec-process details and health spans stay plumbing (''), as flightrec's own
- * invoke_agent spans do: the exec *tool call* is the touched record, not the process under it.
- */
+/** A mapping condition as SQL. */
+export function conditionSql(c: SpanCondition): string {
+  if ('all' in c) return `(${c.all.map(conditionSql).join(' AND ')})`;
+  if ('any' in c) return `(${c.any.map(conditionSql).join(' OR ')})`;
+  if ('not' in c) return `NOT ${conditionSql(c.not)}`;
+  if ('scope' in c) return `ScopeName = ${lit(c.scope)}`;
+  if ('spanNamePrefix' in c) return `startsWith(SpanName, ${lit(c.spanNamePrefix)})`;
+  if ('spanName' in c) return c.spanName.length === 1 ? `SpanName = ${lit(c.spanName[0]!)}` : `SpanName IN (${c.spanName.map(lit).join(', ')})`;
+  if ('present' in c) return `${attr(c.attr)} != ''`;
+  return c.in.length === 1 ? `${attr(c.attr)} = ${lit(c.in[0]!)}` : `${attr(c.attr)} IN (${c.in.map(lit).join(', ')})`;
+}
+
+function sourceSql(s: FieldSource): string {
+  if (typeof s === 'string') return attr(s);
+  if ('resource' in s) return `ResourceAttributes[${lit(s.resource)}]`;
+  if ('column' in s) return s.column;
+  return `if(${conditionSql(s.when)}, ${attr(s.attr)}, '')`;
+}
+
+/** The first non-empty of a field's sources (conventions/span-mapping.ts FIELD_SOURCES). */
+function field(name: keyof typeof FIELD_SOURCES): string {
+  return firstNonEmpty(...FIELD_SOURCES[name].map(sourceSql));
+}
+
+/** One value per span from the first matching rule (a multiIf in rule order), '' when none matches or the rule has none. */
+function byRule(pick: (r: SpanRule) => string | undefined, rules: readonly SpanRule[] = SPAN_RULES): string {
+  const arms = rules.map((r) => `${conditionSql(r.when)}, ${lit(pick(r) ?? '')}`);
+  return `multiIf(\n      ${arms.join(',\n      ')},\n      '')`;
+}
+/** Rules whose own value is never empty can be dropped when only the value matters (keeps the multiIf short). */
+function byRuleWhere(pick: (r: SpanRule) => string | undefined): string {
+  // A rule with no value still has to stop later rules from matching, so it is only dropped when no later rule has a value.
+  const last = SPAN_RULES.map(pick).findLastIndex((v) => v !== undefined && v !== '');
+  return last < 0 ? "''" : byRule(pick, SPAN_RULES.slice(0, last + 1));
+}
+
 const isOpenClawScope = `ScopeName = 'openclaw'`;
 const ocOutcome = attr(OpenClaw.outcome);
-/**
- * The model-call span under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental, named
- * `{operation} {model}`. openclaw.model.usage carries the same gen_ai.operation.name but is the
- * usage of a call already recorded, so only spans outside the `openclaw.` names count.
- */
-const ocRenamedModelCall = `(${isOpenClawScope} AND NOT startsWith(SpanName, 'openclaw.') AND ${attr(GenAI.operationName)} IN ('chat', 'text_completion', 'generate_content'))`;
-const openclawRecord = `multiIf(
-      SpanName IN ('openclaw.message.processed', 'openclaw.context.assembled', 'openclaw.skill.used'), 'saw',
-      SpanName = 'openclaw.tool.execution' AND ${ocOutcome} = 'blocked', 'decided',
-      SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block', 'decided',
-      SpanName IN ('openclaw.run', 'openclaw.harness.run') AND (${ocOutcome} = 'blocked' OR ${attr(OpenClaw.blockedBy)} != ''), 'decided',
-      SpanName = 'openclaw.model.call', 'decided',
-      ${ocRenamedModelCall}, 'decided',
-      SpanName IN ('openclaw.tool.execution', 'openclaw.message.delivery'), 'touched',
-      '')`;
-
-const openclawStep = `multiIf(
-      SpanName = 'openclaw.message.processed', 'message_in',
-      SpanName IN ('openclaw.context.assembled', 'openclaw.skill.used'), 'context',
-      SpanName = 'openclaw.tool.execution' AND ${ocOutcome} = 'blocked', 'policy',
-      SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block', 'policy',
-      SpanName = 'openclaw.tool.execution', 'tool',
-      SpanName = 'openclaw.message.delivery', 'send',
-      SpanName = 'openclaw.model.call' OR ${ocRenamedModelCall}, 'model_call',
-      '')`;
+/** Spans none of flightrec's wrappers wrote, outside OpenClaw (whose built-in catalogue applies): the tool catalogue's domain. */
+const isForeign = `(${attr(Flightrec.record)} = '' AND NOT ${isOpenClawScope})`;
 
 /**
  * Effect and risk of OpenClaw's built-in tools for diagnostics-otel tool spans, from the same
- * catalogue the flightrec plugin uses (openclaw/builtin-tools.ts), so zero-install data gets them too.
+ * catalogue the flightrec plugin uses (conventions/openclaw-tools.ts), so zero-install data gets them too.
  */
 const builtinNames = Object.keys(DEFAULT_OPENCLAW_TOOLS);
-const sqlList = (xs: readonly string[]): string => `[${xs.map((x) => `'${x.replace(/'/g, "\\'")}'`).join(', ')}]`;
-const ocTool = `${attr(OpenClaw.toolName)}`;
-const openclawEffect = `if(SpanName = 'openclaw.message.delivery', 'send', transform(${ocTool}, ${sqlList(builtinNames)}, ${sqlList(builtinNames.map((n) => DEFAULT_OPENCLAW_TOOLS[n]!.effect))}, ''))`;
-const openclawRisk = `transform(${ocTool}, ${sqlList(builtinNames)}, ${sqlList(builtinNames.map((n) => DEFAULT_OPENCLAW_TOOLS[n]!.risk))}, '')`;
-const riskExpr = firstNonEmpty(attr(Flightrec.risk), openclawRisk);
+const ocTool = attr(OpenClaw.toolName);
+const builtin = (pick: (n: string) => string): string => `transform(${ocTool}, ${sqlList(builtinNames)}, ${sqlList(builtinNames.map(pick))}, '')`;
+const openclawEffect = builtin((n) => DEFAULT_OPENCLAW_TOOLS[n]!.effect);
+const openclawRisk = builtin((n) => DEFAULT_OPENCLAW_TOOLS[n]!.risk);
+const openclawReversible = builtin((n) => { const r = DEFAULT_OPENCLAW_TOOLS[n]!.reversible; return r === undefined ? '' : String(r); });
+
+/** A catalogue glob (`*`, `?`) as an ILIKE pattern: `%` and `_` in tool names are literal. */
+function likePattern(glob: string): string {
+  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%').replace(/\?/g, '_');
+}
+
+/** Gen AI guardrail results the conventions document as a block (conventions/span-mapping.ts). */
+const guardrailDeny = `if(${GUARDRAIL_BLOCKING_RESULTS.map((b) => `(${attr(GenAIMore.guardrailResultType)} = ${lit(b.type)} AND ${attr(GenAIMore.guardrailResultValue)} = ${lit(b.value)})`).join(' OR ')}, 'deny', '')`;
+
+/** MCP client and server spans of one `tools/call` share the trace and the JSON-RPC request id. */
+const mcpCallKey = `if(${attr(Mcp.methodName)} = ${lit(McpMethods.toolsCall)} AND ${attr(Mcp.jsonrpcRequestId)} != '', concat('mcp:', TraceId, ':', ${attr(Mcp.sessionId)}, ':', ${attr(Mcp.jsonrpcRequestId)}), '')`;
+
+const sha256Of = (content: string): string => `if(${content} = '', '', lower(hex(SHA256(${content}))))`;
+
+/** Events of one name on the span, as an array of their attribute maps. */
+const eventsNamed = (name: string): string => `arrayFilter((a, n) -> n = ${lit(name)}, \`Events.Attributes\`, \`Events.Name\`)`;
 
 export interface DerivedColumn {
   readonly name: string;
@@ -82,48 +109,71 @@ export interface DerivedColumn {
   readonly description: string;
 }
 
-export const derivedColumns: readonly DerivedColumn[] = [
-  { name: 'SessionId', sql: firstNonEmpty(attr(GenAI.conversationId), attr(Flightrec.sessionId), attr('openclaw.sessionKey'), attr(OpenInference.sessionId), attr(OpenClaw.sessionId), 'TraceId'), description: 'conversation / session id; the trace id when the span names none' },
-  { name: 'Record', sql: firstNonEmpty(attr(Flightrec.record), openclawRecord), description: 'saw | decided | touched, or empty for plumbing spans' },
-  { name: 'Step', sql: firstNonEmpty(attr(Flightrec.step), openclawStep), description: 'kind of step within the record' },
-  { name: 'Operation', sql: firstNonEmpty(attr(GenAI.operationName), `if(SpanName = 'openclaw.tool.execution', 'execute_tool', '')`), description: 'gen_ai.operation.name' },
-  { name: 'Agent', sql: firstNonEmpty(attr(GenAI.agentName), `ResourceAttributes['${GenAI.agentName}']`, attr(GenAI.agentId), attr(OpenClaw.agent), 'ServiceName'), description: 'agent name, else the service' },
-  { name: 'Actor', sql: attr(Flightrec.actor), description: 'who asked (user, channel sender) or who approved' },
-  { name: 'Channel', sql: firstNonEmpty(attr(Flightrec.channel), attr('openclaw.channel')), description: 'inbound/outbound channel' },
-  { name: 'Tool', sql: firstNonEmpty(attr(GenAI.toolName), attr('openclaw.toolName')), description: 'gen_ai.tool.name' },
-  { name: 'Model', sql: firstNonEmpty(attr(GenAI.responseModel), attr(GenAI.requestModel), attr(OpenClaw.model)), description: 'model used' },
-  { name: 'InputTokens', sql: `toUInt64OrZero(${attr(GenAI.usageInputTokens)})`, description: 'gen_ai.usage.input_tokens' },
-  { name: 'OutputTokens', sql: `toUInt64OrZero(${attr(GenAI.usageOutputTokens)})`, description: 'gen_ai.usage.output_tokens' },
-  { name: 'SourceKind', sql: attr(Flightrec.sourceKind), description: 'where context came from' },
-  { name: 'Trust', sql: attr(Flightrec.sourceTrust), description: 'trusted | untrusted' },
-  { name: 'Sensitivity', sql: attr(Flightrec.sourceSensitivity), description: 'public … secret, pii' },
-  { name: 'ContentSha256', sql: attr(Flightrec.contentSha256), description: 'SHA-256 of the content seen' },
-  { name: 'ContentProducedAt', sql: `parseDateTime64BestEffortOrNull(${attr(Flightrec.contentProducedAt)}, 3)`, description: 'when the content was produced' },
-  { name: 'Verdict', sql: firstNonEmpty(attr(Flightrec.policyVerdict), `if(${attr('openclaw.outcome')} = 'blocked' OR (SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block'), 'deny', '')`), description: 'policy verdict' },
-  { name: 'PolicyRule', sql: firstNonEmpty(attr(Flightrec.policyRule), attr('openclaw.deniedReason')), description: 'the rule that fired' },
-  { name: 'ApprovalStatus', sql: attr(Flightrec.approvalStatus), description: 'pending | approved | denied | modified | expired' },
-  { name: 'Approver', sql: attr(Flightrec.approvalApprover), description: 'who approved' },
-  { name: 'Effect', sql: firstNonEmpty(attr(Flightrec.effect), `if(${isOpenClawScope}, ${openclawEffect}, '')`), description: 'read | write | send | delete | execute | payment' },
-  { name: 'TargetSystem', sql: attr(Flightrec.targetSystem), description: 'system touched' },
-  { name: 'TargetResource', sql: attr(Flightrec.targetResource), description: 'resource touched' },
-  { name: 'Risk', sql: riskExpr, description: 'low | medium | high | critical' },
-  { name: 'RiskLevel', sql: `indexOf(${riskList}, ${riskExpr})`, description: '0 none, 1 low … 4 critical' },
-  { name: 'Reversible', sql: attr(Flightrec.reversible), description: "'true' | 'false' | ''" },
-  { name: 'IdempotencyKey', sql: attr(Flightrec.idempotencyKey), description: 'idempotency key of a side effect' },
-  { name: 'ArgumentsSha256', sql: attr(Flightrec.argumentsSha256), description: 'SHA-256 of the canonical tool arguments' },
-  { name: 'Outcome', sql: firstNonEmpty(attr(Flightrec.outcome), `if(${IS_ERROR_SQL}, 'error', '')`, `multiIf(${ocOutcome} = 'completed', 'ok', ${ocOutcome} IN ('error', 'failed'), 'error', '')`), description: 'ok | error | partial | unknown' },
-  { name: 'TaskId', sql: attr(Flightrec.taskId), description: 'task id' },
-  { name: 'TaskStep', sql: attr(Flightrec.taskStep), description: 'task step name' },
-  { name: 'TaskStepState', sql: attr(Flightrec.taskStepState), description: 'task step state' },
-  { name: 'TaskCompletion', sql: attr(Flightrec.taskCompletion), description: 'caller-verified task completion' },
-  { name: 'IsError', sql: `toUInt8(${IS_ERROR_SQL})`, description: '1 when the span status is error' },
-  { name: 'ErrorType', sql: attr(GenAI.errorType), description: 'error.type' },
-  { name: 'Action', sql: firstNonEmpty(attr(Flightrec.policyAction), attr(GenAI.toolName), attr('openclaw.toolName')), description: 'the tool/action a span is about: the policy/approval subject, else the tool name' },
-  { name: 'DecisionToolCalls', sql: attr(Flightrec.decisionToolCalls), description: 'the tool calls a model call asked for (JSON)' },
-  { name: 'SourceUri', sql: attr(Flightrec.sourceUri), description: 'where the content seen came from (URL, file, table)' },
-  { name: 'TaskSteps', sql: `multiIf(startsWith(${attr(Flightrec.taskSteps)}, '['), toUInt32(JSONLength(${attr(Flightrec.taskSteps)})), ${attr(Flightrec.taskSteps)} = '', toUInt32(0), toUInt32OrZero(${attr(Flightrec.taskSteps)}) > 0, toUInt32OrZero(${attr(Flightrec.taskSteps)}), toUInt32(length(splitByChar(',', ${attr(Flightrec.taskSteps)}))))`, description: 'number of steps a task declares (a JSON array, a count or a comma list)' },
-  { name: 'ScopeName', sql: 'ScopeName', description: "instrumentation scope: tells the flightrec OpenClaw plugin's spans ('flightrec.openclaw') from OpenClaw diagnostics-otel's ('openclaw')" },
-];
+/** The derived columns, with a tool catalogue compiled in (the default one unless an operator names a file). */
+export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALOGUE): readonly DerivedColumn[] {
+  const tool = field('Tool');
+  // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign spans with a tool.
+  // A lambda over the patterns names the tool expression once (a multiIf would repeat it per entry, and
+  // ClickHouse limits a statement to 256 KiB).
+  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign}, 0, arrayFirstIndex(p -> ${tool} ILIKE p, ${sqlList(catalogue.map((e) => likePattern(e.match)))}))`;
+  const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${entry})`;
+  const catalogueEffect = fromCatalogue((e) => e.effect);
+  const catalogueRisk = fromCatalogue((e) => e.risk);
+  const riskExpr = firstNonEmpty(attr(Flightrec.risk), openclawRisk, catalogueRisk);
+  const record = firstNonEmpty(attr(Flightrec.record), byRule((r) => r.record));
+  const ruleStep = byRuleWhere((r) => r.step);
+  const catalogueTrust = `if(${record} = 'touched', ${fromCatalogue((e) => e.resultTrust)}, '')`;
+  const catalogueSensitivity = `if(${record} = 'touched', ${fromCatalogue((e) => e.resultSensitivity)}, '')`;
+  return [
+    { name: 'SessionId', sql: field('SessionId'), description: 'conversation / session id; the trace id when the span names none' },
+    { name: 'Record', sql: record, description: 'saw | decided | touched, or empty for plumbing spans' },
+    { name: 'Step', sql: firstNonEmpty(attr(Flightrec.step), ruleStep), description: 'kind of step within the record' },
+    { name: 'Operation', sql: firstNonEmpty(attr(GenAI.operationName), byRuleWhere((r) => r.operation)), description: 'gen_ai.operation.name' },
+    { name: 'Agent', sql: field('Agent'), description: 'agent name, else the service' },
+    { name: 'Actor', sql: field('Actor'), description: 'who asked (user, channel sender) or who approved' },
+    { name: 'Channel', sql: firstNonEmpty(attr(Flightrec.channel), attr(OpenClaw.channel)), description: 'inbound/outbound channel' },
+    { name: 'Tool', sql: tool, description: 'gen_ai.tool.name, or the tool name of another dialect' },
+    { name: 'ToolCallId', sql: firstNonEmpty(field('ToolCallId'), mcpCallKey), description: 'the tool call id, shared by the spans two instrumentations make of one call (the dedupe key)' },
+    { name: 'Model', sql: field('Model'), description: 'model used' },
+    { name: 'InputTokens', sql: `toUInt64OrZero(${field('InputTokens')})`, description: 'gen_ai.usage.input_tokens (or a dialect\'s own name for it)' },
+    { name: 'OutputTokens', sql: `toUInt64OrZero(${field('OutputTokens')})`, description: 'gen_ai.usage.output_tokens (or a dialect\'s own name for it)' },
+    { name: 'SourceKind', sql: firstNonEmpty(attr(Flightrec.sourceKind), byRuleWhere((r) => r.sourceKind), `if(${catalogueTrust} != '', 'tool_result', '')`), description: 'where context came from' },
+    { name: 'Trust', sql: firstNonEmpty(attr(Flightrec.sourceTrust), byRuleWhere((r) => r.trust), catalogueTrust), description: 'trusted | untrusted (for a foreign tool span: its result, per the catalogue)' },
+    { name: 'Sensitivity', sql: firstNonEmpty(attr(Flightrec.sourceSensitivity), catalogueSensitivity), description: 'public … secret, pii' },
+    { name: 'ContentSha256', sql: attr(Flightrec.contentSha256), description: 'SHA-256 of the content seen' },
+    { name: 'ContentProducedAt', sql: `parseDateTime64BestEffortOrNull(${attr(Flightrec.contentProducedAt)}, 3)`, description: 'when the content was produced' },
+    { name: 'Verdict', sql: firstNonEmpty(attr(Flightrec.policyVerdict), `if(${ocOutcome} = 'blocked' OR (SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block'), 'deny', '')`, guardrailDeny), description: 'policy verdict' },
+    { name: 'PolicyRule', sql: firstNonEmpty(attr(Flightrec.policyRule), attr(OpenClaw.deniedReason), field('GuardrailRule')), description: 'the rule that fired' },
+    { name: 'GuardrailResult', sql: `if(${attr(GenAIMore.guardrailResultType)} = '', '', concat(${attr(GenAIMore.guardrailResultType)}, '=', ${attr(GenAIMore.guardrailResultValue)}))`, description: 'a guardrail\'s provider-native result (gen_ai.guardrail.result.type=value)' },
+    { name: 'Evaluations', sql: `arrayStringConcat(arrayMap(a -> concat(a[${lit(GenAIMore.evaluationName)}], ' ', if(a[${lit(GenAIMore.evaluationScoreLabel)}] != '', a[${lit(GenAIMore.evaluationScoreLabel)}], a[${lit(GenAIMore.evaluationScoreValue)}])), ${eventsNamed(GenAIEvents.evaluationResult)}), '; ')`, description: 'gen_ai.evaluation.result events on the span: name and label (or score)' },
+    { name: 'ApprovalStatus', sql: attr(Flightrec.approvalStatus), description: 'pending | approved | denied | modified | expired' },
+    { name: 'Approver', sql: attr(Flightrec.approvalApprover), description: 'who approved' },
+    { name: 'Effect', sql: firstNonEmpty(attr(Flightrec.effect), byRuleWhere((r) => r.effect), `if(${isOpenClawScope}, ${openclawEffect}, '')`, catalogueEffect), description: 'read | write | send | delete | execute | payment' },
+    { name: 'TargetSystem', sql: attr(Flightrec.targetSystem), description: 'system touched' },
+    { name: 'TargetResource', sql: attr(Flightrec.targetResource), description: 'resource touched' },
+    { name: 'Risk', sql: riskExpr, description: 'low | medium | high | critical' },
+    { name: 'RiskLevel', sql: `indexOf(${riskList}, ${riskExpr})`, description: '0 none, 1 low … 4 critical' },
+    { name: 'Reversible', sql: firstNonEmpty(attr(Flightrec.reversible), `if(${isOpenClawScope}, ${openclawReversible}, '')`, fromCatalogue((e) => (e.reversible === undefined ? undefined : String(e.reversible)))), description: "'true' | 'false' | ''" },
+    { name: 'IdempotencyKey', sql: attr(Flightrec.idempotencyKey), description: 'idempotency key of a side effect' },
+    { name: 'ArgumentsSha256', sql: firstNonEmpty(attr(Flightrec.argumentsSha256), sha256Of(field('ArgumentsContent'))), description: 'SHA-256 of the tool arguments (canonical JSON for flightrec\'s wrappers, the bytes as sent for other dialects)' },
+    { name: 'ResultSha256', sql: firstNonEmpty(attr(Flightrec.resultSha256), sha256Of(field('ResultContent'))), description: 'SHA-256 of the tool result, when captured' },
+    { name: 'Outcome', sql: firstNonEmpty(attr(Flightrec.outcome), `if(${IS_ERROR_SQL}, 'error', '')`, `multiIf(${ocOutcome} = 'completed', 'ok', ${ocOutcome} IN ('error', 'failed'), 'error', '')`), description: 'ok | error | partial | unknown' },
+    { name: 'TaskId', sql: attr(Flightrec.taskId), description: 'task id' },
+    { name: 'TaskStep', sql: attr(Flightrec.taskStep), description: 'task step name' },
+    { name: 'TaskStepState', sql: attr(Flightrec.taskStepState), description: 'task step state' },
+    { name: 'TaskCompletion', sql: attr(Flightrec.taskCompletion), description: 'caller-verified task completion' },
+    { name: 'IsError', sql: `toUInt8(${IS_ERROR_SQL})`, description: '1 when the span status is error' },
+    { name: 'ErrorType', sql: attr(GenAI.errorType), description: 'error.type' },
+    { name: 'Action', sql: firstNonEmpty(attr(Flightrec.policyAction), tool, field('GuardrailSubject')), description: 'the tool/action a span is about: the policy/approval subject, else the tool name' },
+    { name: 'DecisionToolCalls', sql: attr(Flightrec.decisionToolCalls), description: 'the tool calls a model call asked for (JSON)' },
+    { name: 'SourceUri', sql: field('SourceUri'), description: 'where the content seen came from (URL, file, table)' },
+    { name: 'TaskSteps', sql: `multiIf(startsWith(${attr(Flightrec.taskSteps)}, '['), toUInt32(JSONLength(${attr(Flightrec.taskSteps)})), ${attr(Flightrec.taskSteps)} = '', toUInt32(0), toUInt32OrZero(${attr(Flightrec.taskSteps)}) > 0, toUInt32OrZero(${attr(Flightrec.taskSteps)}), toUInt32(length(splitByChar(',', ${attr(Flightrec.taskSteps)}))))`, description: 'number of steps a task declares (a JSON array, a count or a comma list)' },
+    { name: 'ScopeName', sql: 'ScopeName', description: "instrumentation scope: tells the flightrec OpenClaw plugin's spans ('flightrec.openclaw') from OpenClaw diagnostics-otel's ('openclaw')" },
+  ];
+}
+
+/** With the default tool catalogue. */
+export const derivedColumns: readonly DerivedColumn[] = derivedColumnsFor();
 
 /**
  * Derived columns also stored on `otel_traces` as MATERIALIZED columns (named `Fr<Name>`), with
@@ -161,6 +211,7 @@ export const storedColumnTypes: Readonly<Record<string, string>> = {
   Reversible: 'LowCardinality(String)',
   IdempotencyKey: 'String',
   ArgumentsSha256: 'String',
+  ToolCallId: 'String',
   Outcome: 'LowCardinality(String)',
   TaskId: 'String',
   TaskStep: 'LowCardinality(String)',
@@ -181,5 +232,5 @@ export const SESSION_PROJECTION = 'flightrec_by_session';
 export const sessionProjectionColumns: readonly string[] = [
   'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'SpanName', 'ServiceName', 'Duration', 'StatusCode', 'StatusMessage',
   // Long hashes and keys the timeline does not show stay out: they are most of a projection's bytes.
-  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri'].includes(c)).map(storedColumnName),
+  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri', 'ToolCallId'].includes(c)).map(storedColumnName),
 ];
