@@ -108,6 +108,12 @@ export const VercelAI = {
   usagePromptTokens: 'ai.usage.promptTokens',
   usageCompletionTokens: 'ai.usage.completionTokens',
   functionId: 'ai.telemetry.functionId',
+  /**
+   * LegacyOpenTelemetry writes the runtime context an application lets through
+   * (`telemetry.includeRuntimeContext`) as `ai.settings.context.<key>`: flightrec reads the key
+   * `conversationId` as the session.
+   */
+  contextConversationId: 'ai.settings.context.conversationId',
 } as const;
 export const VercelAISpans = {
   modelCall: ['ai.generateText.doGenerate', 'ai.streamText.doStream', 'ai.generateObject.doGenerate', 'ai.streamObject.doStream'],

@@ -125,7 +125,7 @@ const traceloopTool: SpanCondition = { attr: Traceloop.spanKind, in: ['tool'] };
 
 /** Per field, its sources in order. flightrec's own key comes first wherever it has one. */
 export const FIELD_SOURCES = {
-  SessionId: [GenAI.conversationId, Flightrec.sessionId, 'openclaw.sessionKey', OpenInference.sessionId, OpenClaw.sessionId, Traceloop.sessionId, Agento11y.threadId, { column: 'TraceId' }],
+  SessionId: [GenAI.conversationId, Flightrec.sessionId, 'openclaw.sessionKey', OpenInference.sessionId, OpenClaw.sessionId, Traceloop.sessionId, VercelAI.contextConversationId, Agento11y.threadId, { column: 'TraceId' }],
   Tool: [GenAI.toolName, OpenClaw.toolName, { attr: OpenInferenceMore.toolName, when: oiTool }, VercelAI.toolCallName, { attr: Traceloop.entityName, when: traceloopTool }],
   ToolCallId: [GenAI.toolCallId, { attr: OpenInferenceMore.toolCallId, when: oiTool }, { attr: OpenInferenceMore.toolId, when: oiTool }, VercelAI.toolCallId],
   Model: [GenAI.responseModel, GenAI.requestModel, OpenInferenceMore.llmModelName, VercelAI.modelId, OpenClaw.model],
