@@ -118,7 +118,7 @@ export type FieldSource =
   | string
   | { readonly attr: string; readonly when: SpanCondition }
   | { readonly resource: string }
-  | { readonly column: 'TraceId' | 'ServiceName' };
+  | { readonly column: 'TraceId' | 'ServiceName' | 'SpanName'; readonly when?: SpanCondition };
 
 const oiTool = oiKind(OpenInferenceSpanKinds.tool);
 const traceloopTool: SpanCondition = { attr: Traceloop.spanKind, in: ['tool'] };
@@ -126,7 +126,9 @@ const traceloopTool: SpanCondition = { attr: Traceloop.spanKind, in: ['tool'] };
 /** Per field, its sources in order. flightrec's own key comes first wherever it has one. */
 export const FIELD_SOURCES = {
   SessionId: [GenAI.conversationId, Flightrec.sessionId, 'openclaw.sessionKey', OpenInference.sessionId, OpenClaw.sessionId, Traceloop.sessionId, VercelAI.contextConversationId, Agento11y.threadId, { column: 'TraceId' }],
-  Tool: [GenAI.toolName, OpenClaw.toolName, { attr: OpenInferenceMore.toolName, when: oiTool }, VercelAI.toolCallName, { attr: Traceloop.entityName, when: traceloopTool }],
+  Tool: [GenAI.toolName, OpenClaw.toolName, { attr: OpenInferenceMore.toolName, when: oiTool }, VercelAI.toolCallName, { attr: Traceloop.entityName, when: traceloopTool },
+    // OpenInference's traceTool names the span after the function and sets no tool.name.
+    { column: 'SpanName', when: oiTool }],
   ToolCallId: [GenAI.toolCallId, { attr: OpenInferenceMore.toolCallId, when: oiTool }, { attr: OpenInferenceMore.toolId, when: oiTool }, VercelAI.toolCallId],
   Model: [GenAI.responseModel, GenAI.requestModel, OpenInferenceMore.llmModelName, VercelAI.modelId, OpenClaw.model],
   InputTokens: [GenAI.usageInputTokens, GenAIMore.usagePromptTokens, OpenInferenceMore.llmTokenCountPrompt, VercelAI.usageInputTokens, VercelAI.usagePromptTokens],

@@ -50,7 +50,7 @@ export function conditionSql(c: SpanCondition): string {
 function sourceSql(s: FieldSource): string {
   if (typeof s === 'string') return attr(s);
   if ('resource' in s) return `ResourceAttributes[${lit(s.resource)}]`;
-  if ('column' in s) return s.column;
+  if ('column' in s) return s.when ? `if(${conditionSql(s.when)}, ${s.column}, '')` : s.column;
   return `if(${conditionSql(s.when)}, ${attr(s.attr)}, '')`;
 }
 
