@@ -7,8 +7,9 @@
  */
 
 /**
- * OTel GenAI names beyond the ones flightrec writes: the semantic-conventions-genai registry
- * (guardrails, evaluation, memory, retrieval) and names older instrumentations still send.
+ * OTel GenAI names beyond the ones flightrec writes (those, guardrail and evaluation names included,
+ * are in instrumentation/semconv.ts): the semantic-conventions-genai registry (memory, retrieval)
+ * and names older instrumentations still send.
  */
 export const GenAIMore = {
   /** Deprecated by gen_ai.provider.name; still sent by OpenLIT, OpenLLMetry, the Vercel AI SDK. */
@@ -18,17 +19,8 @@ export const GenAIMore = {
   usageCompletionTokens: 'gen_ai.usage.completion_tokens',
   usageReasoningOutputTokens: 'gen_ai.usage.reasoning.output_tokens',
   usageCacheCreationInputTokens: 'gen_ai.usage.cache_creation.input_tokens',
-  guardrailComponentName: 'gen_ai.guardrail.component.name',
-  guardrailResultType: 'gen_ai.guardrail.result.type',
-  guardrailResultValue: 'gen_ai.guardrail.result.value',
-  guardrailResultReason: 'gen_ai.guardrail.result.reason',
   guardrailSource: 'gen_ai.guardrail.source',
-  guardrailPolicyId: 'gen_ai.guardrail.policy.id',
   guardrailPolicyVersion: 'gen_ai.guardrail.policy.version',
-  evaluationName: 'gen_ai.evaluation.name',
-  evaluationScoreValue: 'gen_ai.evaluation.score.value',
-  evaluationScoreLabel: 'gen_ai.evaluation.score.label',
-  evaluationExplanation: 'gen_ai.evaluation.explanation',
   dataSourceId: 'gen_ai.data_source.id',
   memoryStoreId: 'gen_ai.memory.store.id',
   retrievalQueryText: 'gen_ai.retrieval.query.text',
@@ -44,12 +36,6 @@ export const GenAIOperations = {
   memoryWrite: ['create_memory', 'update_memory', 'upsert_memory'],
   memoryDelete: ['delete_memory', 'delete_memory_store'],
   agent: ['invoke_agent', 'create_agent', 'invoke_workflow'],
-} as const;
-
-/** Event names (on any span). */
-export const GenAIEvents = {
-  evaluationResult: 'gen_ai.evaluation.result',
-  guardrailResult: 'gen_ai.guardrail.result',
 } as const;
 
 /** MCP semantic conventions (semantic-conventions-genai model/mcp). */

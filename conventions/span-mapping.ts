@@ -15,7 +15,7 @@
  * instrumentation of one framework, MCP client and server) are told apart by the call id
  * (`ToolCallId`): detections count a (session, tool call id) once. See docs/instrumentations.md.
  */
-import { Flightrec, GenAI, OpenClaw, OpenInference, OpenInferenceSpanKinds, type RecordKind, type SourceKind, type StepKind, type Trust } from '../instrumentation/semconv.ts';
+import { Flightrec, GenAI, GenAIGuardrail, OpenClaw, OpenInference, OpenInferenceSpanKinds, type RecordKind, type SourceKind, type StepKind, type Trust } from '../instrumentation/semconv.ts';
 import { Agento11y, GenAIMore, GenAIOperations, Mcp, McpMethods, OpenInferenceMore, OpenLit, OpenLitOperations, Traceloop, VercelAI, VercelAISpans } from './dialects.ts';
 
 /** A test on one span, compiled to SQL by storage. */
@@ -140,8 +140,8 @@ export const FIELD_SOURCES = {
   ResultContent: [GenAI.toolCallResult, { attr: OpenInferenceMore.outputValue, when: oiTool }, VercelAI.toolCallResult, { attr: Traceloop.entityOutput, when: traceloopTool }],
   SourceUri: [Flightrec.sourceUri, Mcp.resourceUri, GenAIMore.dataSourceId, GenAIMore.memoryStoreId],
   /** The subject of a guardrail verdict when no flightrec policy action names one. */
-  GuardrailSubject: [GenAIMore.guardrailComponentName],
-  GuardrailRule: [GenAIMore.guardrailPolicyId, GenAIMore.guardrailResultReason],
+  GuardrailSubject: [GenAIGuardrail.componentName],
+  GuardrailRule: [GenAIGuardrail.policyId, GenAIGuardrail.resultReason],
 } as const satisfies Record<string, readonly FieldSource[]>;
 
 /**

@@ -11,8 +11,8 @@
 import { DEFAULT_OPENCLAW_TOOLS } from '../conventions/openclaw-tools.ts';
 import { FIELD_SOURCES, GUARDRAIL_BLOCKING_RESULTS, SPAN_RULES, type FieldSource, type SpanCondition, type SpanRule } from '../conventions/span-mapping.ts';
 import { DEFAULT_TOOL_CATALOGUE, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
-import { GenAIEvents, GenAIMore, Mcp, McpMethods } from '../conventions/dialects.ts';
-import { Flightrec, GenAI, OpenClaw, Risks } from '../instrumentation/semconv.ts';
+import { Mcp, McpMethods } from '../conventions/dialects.ts';
+import { Flightrec, GenAI, GenAIEvaluation, GenAIEvents, GenAIGuardrail, OpenClaw, Risks } from '../instrumentation/semconv.ts';
 
 /** `SpanAttributes['key']` as SQL; keys come from the conventions, never from input. */
 export function attr(key: string): string {
@@ -93,7 +93,7 @@ function likePattern(glob: string): string {
 }
 
 /** Gen AI guardrail results the conventions document as a block (conventions/span-mapping.ts). */
-const guardrailDeny = `if(${GUARDRAIL_BLOCKING_RESULTS.map((b) => `(${attr(GenAIMore.guardrailResultType)} = ${lit(b.type)} AND ${attr(GenAIMore.guardrailResultValue)} = ${lit(b.value)})`).join(' OR ')}, 'deny', '')`;
+const guardrailDeny = `if(${GUARDRAIL_BLOCKING_RESULTS.map((b) => `(${attr(GenAIGuardrail.resultType)} = ${lit(b.type)} AND ${attr(GenAIGuardrail.resultValue)} = ${lit(b.value)})`).join(' OR ')}, 'deny', '')`;
 
 /** MCP client and server spans of one `tools/call` share the trace and the JSON-RPC request id. */
 const mcpCallKey = `if(${attr(Mcp.methodName)} = ${lit(McpMethods.toolsCall)} AND ${attr(Mcp.jsonrpcRequestId)} != '', concat('mcp:', TraceId, ':', ${attr(Mcp.sessionId)}, ':', ${attr(Mcp.jsonrpcRequestId)}), '')`;
@@ -144,8 +144,8 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'ContentProducedAt', sql: `parseDateTime64BestEffortOrNull(${attr(Flightrec.contentProducedAt)}, 3)`, description: 'when the content was produced' },
     { name: 'Verdict', sql: firstNonEmpty(attr(Flightrec.policyVerdict), `if(${ocOutcome} = 'blocked' OR (SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block'), 'deny', '')`, guardrailDeny), description: 'policy verdict' },
     { name: 'PolicyRule', sql: firstNonEmpty(attr(Flightrec.policyRule), attr(OpenClaw.deniedReason), field('GuardrailRule')), description: 'the rule that fired' },
-    { name: 'GuardrailResult', sql: `if(${attr(GenAIMore.guardrailResultType)} = '', '', concat(${attr(GenAIMore.guardrailResultType)}, '=', ${attr(GenAIMore.guardrailResultValue)}))`, description: 'a guardrail\'s provider-native result (gen_ai.guardrail.result.type=value)' },
-    { name: 'Evaluations', sql: `arrayStringConcat(arrayMap(a -> concat(a[${lit(GenAIMore.evaluationName)}], ' ', if(a[${lit(GenAIMore.evaluationScoreLabel)}] != '', a[${lit(GenAIMore.evaluationScoreLabel)}], a[${lit(GenAIMore.evaluationScoreValue)}])), ${eventsNamed(GenAIEvents.evaluationResult)}), '; ')`, description: 'gen_ai.evaluation.result events on the span: name and label (or score)' },
+    { name: 'GuardrailResult', sql: `if(${attr(GenAIGuardrail.resultType)} = '', '', concat(${attr(GenAIGuardrail.resultType)}, '=', ${attr(GenAIGuardrail.resultValue)}))`, description: 'a guardrail\'s provider-native result (gen_ai.guardrail.result.type=value)' },
+    { name: 'Evaluations', sql: `arrayStringConcat(arrayMap(a -> concat(a[${lit(GenAIEvaluation.name)}], ' ', if(a[${lit(GenAIEvaluation.scoreLabel)}] != '', a[${lit(GenAIEvaluation.scoreLabel)}], a[${lit(GenAIEvaluation.scoreValue)}])), ${eventsNamed(GenAIEvents.evaluationResult)}), '; ')`, description: 'gen_ai.evaluation.result events on the span: name and label (or score)' },
     { name: 'ApprovalStatus', sql: attr(Flightrec.approvalStatus), description: 'pending | approved | denied | modified | expired' },
     { name: 'Approver', sql: attr(Flightrec.approvalApprover), description: 'who approved' },
     { name: 'Effect', sql: firstNonEmpty(attr(Flightrec.effect), byRuleWhere((r) => r.effect), `if(${isOpenClawScope}, ${openclawEffect}, '')`, catalogueEffect), description: 'read | write | send | delete | execute | payment' },
