@@ -12,7 +12,7 @@ import { DEFAULT_OPENCLAW_TOOLS } from '../conventions/openclaw-tools.ts';
 import { FIELD_SOURCES, GUARDRAIL_BLOCKING_RESULTS, SPAN_RULES, type FieldSource, type SpanCondition, type SpanRule } from '../conventions/span-mapping.ts';
 import { DEFAULT_TOOL_CATALOGUE, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
 import { Mcp, McpMethods } from '../conventions/dialects.ts';
-import { Flightrec, GenAI, GenAIEvaluation, GenAIEvents, GenAIGuardrail, OpenClaw, Risks } from '../instrumentation/semconv.ts';
+import { AllAttributeKeys, Flightrec, GenAI, GenAIEvaluation, GenAIEvents, GenAIGuardrail, OpenClaw, Risks } from '../instrumentation/semconv.ts';
 
 /** `SpanAttributes['key']` as SQL; keys come from the conventions, never from input. */
 export function attr(key: string): string {
@@ -54,21 +54,34 @@ function sourceSql(s: FieldSource): string {
   return `if(${conditionSql(s.when)}, ${attr(s.attr)}, '')`;
 }
 
-/** The first non-empty of a field's sources (conventions/span-mapping.ts FIELD_SOURCES). */
-function field(name: keyof typeof FIELD_SOURCES): string {
-  return firstNonEmpty(...FIELD_SOURCES[name].map(sourceSql));
+/**
+ * Which mapping to compile: `foreign: false` keeps only the names flightrec's own wrappers write
+ * (no dialect rules, no other producers' keys, no tool catalogue) — the baseline the mapping's
+ * benchmark measures against (bench/dialect-mapping.ts); the store always uses the full mapping.
+ */
+export interface MappingOptions {
+  readonly foreign?: boolean;
 }
 
-/** One value per span from the first matching rule (a multiIf in rule order), '' when none matches or the rule has none. */
-function byRule(pick: (r: SpanRule) => string | undefined, rules: readonly SpanRule[] = SPAN_RULES): string {
-  const arms = rules.map((r) => `${conditionSql(r.when)}, ${lit(pick(r) ?? '')}`);
-  return `multiIf(\n      ${arms.join(',\n      ')},\n      '')`;
+/** Without the foreign mapping, a field reads only keys flightrec writes and plain row columns. */
+const ownSource = (s: FieldSource): boolean => (typeof s === 'string' ? AllAttributeKeys.has(s) : 'column' in s && !('when' in s && s.when));
+
+/** The first non-empty of a field's sources (conventions/span-mapping.ts FIELD_SOURCES). */
+function fieldOf(name: keyof typeof FIELD_SOURCES, foreign: boolean): string {
+  const sources = FIELD_SOURCES[name].filter((s) => foreign || ownSource(s));
+  return sources.length ? firstNonEmpty(...sources.map(sourceSql)) : "''";
 }
-/** Rules whose own value is never empty can be dropped when only the value matters (keeps the multiIf short). */
-function byRuleWhere(pick: (r: SpanRule) => string | undefined): string {
-  // A rule with no value still has to stop later rules from matching, so it is only dropped when no later rule has a value.
-  const last = SPAN_RULES.map(pick).findLastIndex((v) => v !== undefined && v !== '');
-  return last < 0 ? "''" : byRule(pick, SPAN_RULES.slice(0, last + 1));
+
+/**
+ * The 1-based index of the first rule that matches a span (0: none), computed once: every column
+ * that reads the rules looks its value up by this index, and ClickHouse evaluates an expression that
+ * several stored columns share once per block. Spans flightrec's wrappers wrote skip the rules.
+ */
+const ruleIndex = `if(${attr(Flightrec.record)} != '' OR ${attr(Flightrec.step)} != '', 0, multiIf(\n      ${SPAN_RULES.map((r, i) => `${conditionSql(r.when)}, ${i + 1}`).join(',\n      ')},\n      0))`;
+
+/** One value per span from the first matching rule, '' when none matches or the rule has none. */
+function rulesOf(pick: (r: SpanRule) => string | undefined): string {
+  return `arrayElement(${sqlList(SPAN_RULES.map((r) => pick(r) ?? ''))}, ${ruleIndex})`;
 }
 
 const isOpenClawScope = `ScopeName = 'openclaw'`;
@@ -110,13 +123,19 @@ export interface DerivedColumn {
 }
 
 /** The derived columns, with a tool catalogue compiled in (the default one unless an operator names a file). */
-export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALOGUE): readonly DerivedColumn[] {
+export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALOGUE, mapping: MappingOptions = {}): readonly DerivedColumn[] {
+  const foreign = mapping.foreign ?? true;
+  if (!foreign) catalogue = [];
+  const field = (name: keyof typeof FIELD_SOURCES): string => fieldOf(name, foreign);
+  const byRule = (pick: (r: SpanRule) => string | undefined): string => (foreign ? rulesOf(pick) : "''");
+  const byRuleWhere = byRule;
   const tool = field('Tool');
   // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign spans with a tool.
-  // A lambda over the patterns names the tool expression once (a multiIf would repeat it per entry, and
-  // ClickHouse limits a statement to 256 KiB).
-  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign}, 0, arrayFirstIndex(p -> ${tool} ILIKE p, ${sqlList(catalogue.map((e) => likePattern(e.match)))}))`;
-  const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${entry})`;
+  // Constant patterns (compiled once per block; a pattern taken from an array is compiled per row), and
+  // the tool expression named once through a one-element lambda (repeated per entry, the statement
+  // would pass ClickHouse's 256 KiB limit).
+  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign}, 0, arrayElement(arrayMap(t -> multiIf(${catalogue.map((e, i) => `t ILIKE ${lit(likePattern(e.match))}, ${i + 1}`).join(', ')}, 0), [${tool}]), 1))`;
+  const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => (catalogue.length === 0 ? "''" : `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${entry})`);
   const catalogueEffect = fromCatalogue((e) => e.effect);
   const catalogueRisk = fromCatalogue((e) => e.risk);
   const riskExpr = firstNonEmpty(attr(Flightrec.risk), openclawRisk, catalogueRisk);
