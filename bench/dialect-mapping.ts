@@ -5,7 +5,9 @@
  * rules, no other producers' keys, no tool catalogue); and with the mapping on (conventions/span-mapping.ts
  * and the default tool catalogue, as `flightrec up` runs). The spans are a mix of every mapped
  * dialect (GenAI, MCP, OpenInference, OpenLLMetry, the Vercel AI SDK's ai.*) and flightrec's own,
- * made by the OpenTelemetry SDK and decoded by the receiver into its Native insert body.
+ * made by the OpenTelemetry SDK and decoded by the receiver into its Native insert body. Reported
+ * per span: process CPU time (chdb works in this process; steadier than wall time on a shared
+ * machine) and wall time; the ratio is on / off per round.
  *
  *   npx node bench/dialect-mapping.ts [--rounds 5] [--spans 200000]
  */
@@ -71,24 +73,48 @@ try {
   for (const [db, foreign] of [['bare', undefined], ['off', false], ['on', true]] as const) {
     await client.command({ query: `CREATE DATABASE ${db}` });
     await client.command({ query: tracesTableDdl({ database: db, ttlDays: 0 }) });
+    // Background merges would bill one table's earlier inserts to another's round.
+    await client.command({ query: `SYSTEM STOP MERGES \`${db}\`.otel_traces` });
     if (foreign === undefined) continue;
     const stored = derivedColumnsFor(undefined, { foreign }).filter((c) => storedColumnTypes[c.name]);
     await client.command({ query: `ALTER TABLE ${db}.otel_traces ${stored.map((c) => `ADD COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(', ')}` });
   }
-  const times = new Map<keyof typeof TABLES, number[]>();
+  const cpu = new Map<keyof typeof TABLES, number[]>();
+  const wall = new Map<keyof typeof TABLES, number[]>();
   for (let round = 0; round < Number(args.rounds); round++) {
     for (const db of Object.keys(TABLES) as (keyof typeof TABLES)[]) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await insertBody(client, { database: db, table: 'otel_traces', columns: TRACE_INSERT_COLUMNS, format: 'Native', body: payload });
-      times.set(db, [...(times.get(db) ?? []), (performance.now() - t0) * 1000 / SPANS]);
+      const c = process.cpuUsage(c0);
+      wall.set(db, [...(wall.get(db) ?? []), (performance.now() - t0) * 1000 / SPANS]);
+      cpu.set(db, [...(cpu.get(db) ?? []), (c.user + c.system) / SPANS]);
     }
     console.log(`  round ${round + 1} done (load ${load()})`);
   }
   const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(2).padStart(6)).join(' ');
-  for (const [db, label] of Object.entries(TABLES) as [keyof typeof TABLES, string][]) console.log(`  ${label.padEnd(30)} ${fmt(times.get(db)!)} µs/span`);
-  const on = times.get('on')!, off = times.get('off')!, bare = times.get('bare')!;
-  console.log(`  mapping on / off, per round:    ${on.map((x, i) => (x / off[i]!).toFixed(2).padStart(6)).join(' ')}`);
-  console.log(`  mapping on / bare, per round:   ${on.map((x, i) => (x / bare[i]!).toFixed(2).padStart(6)).join(' ')}`);
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  for (const [name, m] of [['CPU', cpu], ['wall', wall]] as const) {
+    for (const [db, label] of Object.entries(TABLES) as [keyof typeof TABLES, string][]) console.log(`  ${name.padEnd(4)} ${label.padEnd(30)} ${fmt(m.get(db)!)} µs/span (median ${median(m.get(db)!).toFixed(2)})`);
+    const on = m.get('on')!, off = m.get('off')!, bare = m.get('bare')!;
+    const ratios = on.map((x, i) => x / off[i]!);
+    console.log(`  ${name.padEnd(4)} mapping on / off, per round:  ${fmt(ratios)} (median ${median(ratios).toFixed(2)})`);
+    console.log(`  ${name.padEnd(4)} mapping on / bare, per round: ${fmt(on.map((x, i) => x / bare[i]!))}`);
+  }
+  // The mapping's expressions alone, evaluated over the spans stored in the bare table (no insert, no disk).
+  const evalCpu = async (foreign: boolean): Promise<number> => {
+    const exprs = derivedColumnsFor(undefined, { foreign }).filter((c) => storedColumnTypes[c.name]).map((c) => `${c.sql} AS ${c.name}`).join(', ');
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c0 = process.cpuUsage();
+      await client.command({ query: `SELECT ${exprs} FROM bare.otel_traces FORMAT Null` });
+      const c = process.cpuUsage(c0);
+      samples.push((c.user + c.system) / (SPANS * Number(args.rounds)));
+    }
+    return median(samples);
+  };
+  const [exprOff, exprOn] = [await evalCpu(false), await evalCpu(true)];
+  console.log(`  CPU  the stored columns' expressions alone (SELECT over the stored spans): off ${exprOff.toFixed(2)}, on ${exprOn.toFixed(2)} µs/span — the mapping adds ${(exprOn - exprOff).toFixed(2)} µs/span`);
   const cnt = await client.query({ query: "SELECT countIf(FrRecord != '') AS mapped, count() AS n FROM on.otel_traces", format: 'JSONEachRow' });
   console.log(`  check: ${JSON.stringify((await cnt.json())[0])} spans mapped to a record in the 'on' table`);
 } finally {

@@ -72,12 +72,52 @@ function fieldOf(name: keyof typeof FIELD_SOURCES, foreign: boolean): string {
   return sources.length ? firstNonEmpty(...sources.map(sourceSql)) : "''";
 }
 
+/** The value a condition tests for equality with a list (an attribute or the span name), or undefined. */
+function equalityTest(c: SpanCondition): { readonly key: string; readonly values: readonly string[] } | undefined {
+  if ('attr' in c && 'in' in c) return { key: attr(c.attr), values: c.in };
+  if ('spanName' in c) return { key: 'SpanName', values: c.spanName };
+  return undefined;
+}
+
+/**
+ * multiIf arms giving the 1-based index of the first matching rule. A run of rules that each test
+ * one key against a list (`gen_ai.operation.name`, `openinference.span.kind`, a span name …) becomes
+ * one `transform` lookup — one hash probe instead of one comparison per rule — with the same
+ * first-match-wins result (a value listed by two rules of the run goes to the first).
+ */
+function ruleArms(rules: readonly SpanRule[], offset: number): string[] {
+  const arms: string[] = [];
+  for (let i = 0; i < rules.length;) {
+    const first = equalityTest(rules[i]!.when);
+    let j = i + 1;
+    while (first && j < rules.length && equalityTest(rules[j]!.when)?.key === first.key) j++;
+    if (first && j - i > 1) {
+      const values: string[] = [];
+      const indexes: number[] = [];
+      for (let k = i; k < j; k++) {
+        for (const v of equalityTest(rules[k]!.when)!.values) {
+          if (!values.includes(v)) { values.push(v); indexes.push(offset + k + 1); }
+        }
+      }
+      const lookup = `transform(${first.key}, ${sqlList(values)}, [${indexes.join(', ')}], 0)`;
+      arms.push(`${lookup} != 0, ${lookup}`);
+      i = j;
+    } else {
+      arms.push(`${conditionSql(rules[i]!.when)}, ${offset + i + 1}`);
+      i += 1;
+    }
+  }
+  return arms;
+}
+
 /**
  * The 1-based index of the first rule that matches a span (0: none), computed once: every column
  * that reads the rules looks its value up by this index, and ClickHouse evaluates an expression that
- * several stored columns share once per block. Spans flightrec's wrappers wrote skip the rules.
+ * several stored columns share once per block. Spans flightrec's wrappers wrote skip the rules, and
+ * OpenClaw's rules are tried only on its scope (they end with a catch-all for it).
  */
-const ruleIndex = `if(${attr(Flightrec.record)} != '' OR ${attr(Flightrec.step)} != '', 0, multiIf(\n      ${SPAN_RULES.map((r, i) => `${conditionSql(r.when)}, ${i + 1}`).join(',\n      ')},\n      0))`;
+const openclawCount = SPAN_RULES.findIndex((r) => r.dialect !== 'openclaw-diagnostics');
+const ruleIndex = `if(${attr(Flightrec.record)} != '' OR ${attr(Flightrec.step)} != '', 0, if(ScopeName = 'openclaw', multiIf(${ruleArms(SPAN_RULES.slice(0, openclawCount), 0).join(', ')}, 0), multiIf(\n      ${ruleArms(SPAN_RULES.slice(openclawCount), openclawCount).join(',\n      ')},\n      0)))`;
 
 /** One value per span from the first matching rule, '' when none matches or the rule has none. */
 function rulesOf(pick: (r: SpanRule) => string | undefined): string {
@@ -100,9 +140,9 @@ const openclawEffect = builtin((n) => DEFAULT_OPENCLAW_TOOLS[n]!.effect);
 const openclawRisk = builtin((n) => DEFAULT_OPENCLAW_TOOLS[n]!.risk);
 const openclawReversible = builtin((n) => { const r = DEFAULT_OPENCLAW_TOOLS[n]!.reversible; return r === undefined ? '' : String(r); });
 
-/** A catalogue glob (`*`, `?`) as an ILIKE pattern: `%` and `_` in tool names are literal. */
-function likePattern(glob: string): string {
-  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%').replace(/\?/g, '_');
+/** A catalogue glob (`*`, `?`) as an anchored, lower-case regular expression (tool names are lower-cased before matching). */
+function globToRegex(glob: string): string {
+  return `^${glob.toLowerCase().replace(/[.+^$(){}|[\]\\]/g, (c) => `\\${c}`).replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
 }
 
 /** Gen AI guardrail results the conventions document as a block (conventions/span-mapping.ts). */
@@ -131,10 +171,10 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
   const byRuleWhere = byRule;
   const tool = field('Tool');
   // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign spans with a tool.
-  // Constant patterns (compiled once per block; a pattern taken from an array is compiled per row), and
-  // the tool expression named once through a one-element lambda (repeated per entry, the statement
-  // would pass ClickHouse's 256 KiB limit).
-  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign}, 0, arrayElement(arrayMap(t -> multiIf(${catalogue.map((e, i) => `t ILIKE ${lit(likePattern(e.match))}, ${i + 1}`).join(', ')}, 0), [${tool}]), 1))`;
+  // All patterns as one constant set of anchored regular expressions, matched in one pass (Hyperscan,
+  // on by default in ClickHouse: allow_hyperscan); the smallest index that matched is the first entry.
+  // ILIKE per entry cost ~80 scans of every tool name (bench/dialect-mapping.ts).
+  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign}, 0, arrayMin(multiMatchAllIndices(lower(${tool}), ${sqlList(catalogue.map((e) => globToRegex(e.match)))})))`;
   const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => (catalogue.length === 0 ? "''" : `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${entry})`);
   const catalogueEffect = fromCatalogue((e) => e.effect);
   const catalogueRisk = fromCatalogue((e) => e.risk);
