@@ -118,11 +118,16 @@ export function parseToolCatalogue(text: string, name = 'file'): CatalogueFile {
   return { tools: entries, replaceDefaults: replaceDefaults as boolean };
 }
 
-/** The first entry whose pattern matches a tool name (the same rule storage compiles to SQL; for callers and tests). */
+/** The first entry whose pattern matches a tool name (the rule storage compiles to SQL, from the same patterns). */
 export function lookupTool(catalogue: ToolCatalogue, tool: string): CatalogueEntry | undefined {
-  return catalogue.find((e) => globToRegExp(e.match).test(tool));
+  const name = tool.toLowerCase();
+  return catalogue.find((e) => new RegExp(patternRegex(e.match), 's').test(name));
 }
 
-export function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'is');
+/**
+ * A catalogue glob (`*` any run, `?` one character) as an anchored, lower-case regular expression
+ * over a lower-cased tool name: the one translation both lookupTool and storage's SQL use.
+ */
+export function patternRegex(glob: string): string {
+  return `^${glob.toLowerCase().replace(/[.+^$(){}|[\]\\]/g, (c) => `\\${c}`).replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
 }

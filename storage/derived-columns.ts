@@ -10,7 +10,7 @@
  */
 import { DEFAULT_OPENCLAW_TOOLS } from '../conventions/openclaw-tools.ts';
 import { FIELD_SOURCES, GUARDRAIL_BLOCKING_RESULTS, SPAN_RULES, type FieldSource, type SpanCondition, type SpanRule } from '../conventions/span-mapping.ts';
-import { DEFAULT_TOOL_CATALOGUE, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
+import { DEFAULT_TOOL_CATALOGUE, patternRegex, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
 import { Mcp, McpMethods } from '../conventions/dialects.ts';
 import { AllAttributeKeys, Flightrec, GenAI, GenAIEvaluation, GenAIEvents, GenAIGuardrail, OpenClaw, Risks } from '../instrumentation/semconv.ts';
 
@@ -140,11 +140,6 @@ const openclawEffect = builtin((n) => DEFAULT_OPENCLAW_TOOLS[n]!.effect);
 const openclawRisk = builtin((n) => DEFAULT_OPENCLAW_TOOLS[n]!.risk);
 const openclawReversible = builtin((n) => { const r = DEFAULT_OPENCLAW_TOOLS[n]!.reversible; return r === undefined ? '' : String(r); });
 
-/** A catalogue glob (`*`, `?`) as an anchored, lower-case regular expression (tool names are lower-cased before matching). */
-function globToRegex(glob: string): string {
-  return `^${glob.toLowerCase().replace(/[.+^$(){}|[\]\\]/g, (c) => `\\${c}`).replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
-}
-
 /** Gen AI guardrail results the conventions document as a block (conventions/span-mapping.ts). */
 const guardrailDeny = `if(${GUARDRAIL_BLOCKING_RESULTS.map((b) => `(${attr(GenAIGuardrail.resultType)} = ${lit(b.type)} AND ${attr(GenAIGuardrail.resultValue)} = ${lit(b.value)})`).join(' OR ')}, 'deny', '')`;
 
@@ -168,26 +163,25 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
   if (!foreign) catalogue = [];
   const field = (name: keyof typeof FIELD_SOURCES): string => fieldOf(name, foreign);
   const byRule = (pick: (r: SpanRule) => string | undefined): string => (foreign ? rulesOf(pick) : "''");
-  const byRuleWhere = byRule;
   const tool = field('Tool');
   // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign spans with a tool.
   // All patterns as one constant set of anchored regular expressions, matched in one pass (Hyperscan,
   // on by default in ClickHouse: allow_hyperscan); the smallest index that matched is the first entry.
-  // ILIKE per entry cost ~80 scans of every tool name (bench/dialect-mapping.ts).
-  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign}, 0, arrayMin(multiMatchAllIndices(lower(${tool}), ${sqlList(catalogue.map((e) => globToRegex(e.match)))})))`;
+  // (An ILIKE per entry against patterns read from an array compiled a pattern per row: docs/instrumentations.md.)
+  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign}, 0, arrayMin(multiMatchAllIndices(lower(${tool}), ${sqlList(catalogue.map((e) => patternRegex(e.match)))})))`;
   const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => (catalogue.length === 0 ? "''" : `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${entry})`);
   const catalogueEffect = fromCatalogue((e) => e.effect);
   const catalogueRisk = fromCatalogue((e) => e.risk);
   const riskExpr = firstNonEmpty(attr(Flightrec.risk), openclawRisk, catalogueRisk);
   const record = firstNonEmpty(attr(Flightrec.record), byRule((r) => r.record));
-  const ruleStep = byRuleWhere((r) => r.step);
+  const ruleStep = byRule((r) => r.step);
   const catalogueTrust = `if(${record} = 'touched', ${fromCatalogue((e) => e.resultTrust)}, '')`;
   const catalogueSensitivity = `if(${record} = 'touched', ${fromCatalogue((e) => e.resultSensitivity)}, '')`;
   return [
     { name: 'SessionId', sql: field('SessionId'), description: 'conversation / session id; the trace id when the span names none' },
     { name: 'Record', sql: record, description: 'saw | decided | touched, or empty for plumbing spans' },
     { name: 'Step', sql: firstNonEmpty(attr(Flightrec.step), ruleStep), description: 'kind of step within the record' },
-    { name: 'Operation', sql: firstNonEmpty(attr(GenAI.operationName), byRuleWhere((r) => r.operation)), description: 'gen_ai.operation.name' },
+    { name: 'Operation', sql: firstNonEmpty(attr(GenAI.operationName), byRule((r) => r.operation)), description: 'gen_ai.operation.name' },
     { name: 'Agent', sql: field('Agent'), description: 'agent name, else the service' },
     { name: 'Actor', sql: field('Actor'), description: 'who asked (user, channel sender) or who approved' },
     { name: 'Channel', sql: firstNonEmpty(attr(Flightrec.channel), attr(OpenClaw.channel)), description: 'inbound/outbound channel' },
@@ -196,8 +190,8 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'Model', sql: field('Model'), description: 'model used' },
     { name: 'InputTokens', sql: `toUInt64OrZero(${field('InputTokens')})`, description: 'gen_ai.usage.input_tokens (or a dialect\'s own name for it)' },
     { name: 'OutputTokens', sql: `toUInt64OrZero(${field('OutputTokens')})`, description: 'gen_ai.usage.output_tokens (or a dialect\'s own name for it)' },
-    { name: 'SourceKind', sql: firstNonEmpty(attr(Flightrec.sourceKind), byRuleWhere((r) => r.sourceKind), `if(${catalogueTrust} != '', 'tool_result', '')`), description: 'where context came from' },
-    { name: 'Trust', sql: firstNonEmpty(attr(Flightrec.sourceTrust), byRuleWhere((r) => r.trust), catalogueTrust), description: 'trusted | untrusted (for a foreign tool span: its result, per the catalogue)' },
+    { name: 'SourceKind', sql: firstNonEmpty(attr(Flightrec.sourceKind), byRule((r) => r.sourceKind), `if(${catalogueTrust} != '', 'tool_result', '')`), description: 'where context came from' },
+    { name: 'Trust', sql: firstNonEmpty(attr(Flightrec.sourceTrust), byRule((r) => r.trust), catalogueTrust), description: 'trusted | untrusted (for a foreign tool span: its result, per the catalogue)' },
     { name: 'Sensitivity', sql: firstNonEmpty(attr(Flightrec.sourceSensitivity), catalogueSensitivity), description: 'public … secret, pii' },
     { name: 'ContentSha256', sql: attr(Flightrec.contentSha256), description: 'SHA-256 of the content seen' },
     { name: 'ContentProducedAt', sql: `parseDateTime64BestEffortOrNull(${attr(Flightrec.contentProducedAt)}, 3)`, description: 'when the content was produced' },
@@ -207,7 +201,7 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'Evaluations', sql: `arrayStringConcat(arrayMap(a -> concat(a[${lit(GenAIEvaluation.name)}], ' ', if(a[${lit(GenAIEvaluation.scoreLabel)}] != '', a[${lit(GenAIEvaluation.scoreLabel)}], a[${lit(GenAIEvaluation.scoreValue)}])), ${eventsNamed(GenAIEvents.evaluationResult)}), '; ')`, description: 'gen_ai.evaluation.result events on the span: name and label (or score)' },
     { name: 'ApprovalStatus', sql: attr(Flightrec.approvalStatus), description: 'pending | approved | denied | modified | expired' },
     { name: 'Approver', sql: attr(Flightrec.approvalApprover), description: 'who approved' },
-    { name: 'Effect', sql: firstNonEmpty(attr(Flightrec.effect), byRuleWhere((r) => r.effect), `if(${isOpenClawScope}, ${openclawEffect}, '')`, catalogueEffect), description: 'read | write | send | delete | execute | payment' },
+    { name: 'Effect', sql: firstNonEmpty(attr(Flightrec.effect), byRule((r) => r.effect), `if(${isOpenClawScope}, ${openclawEffect}, '')`, catalogueEffect), description: 'read | write | send | delete | execute | payment' },
     { name: 'TargetSystem', sql: attr(Flightrec.targetSystem), description: 'system touched' },
     { name: 'TargetResource', sql: attr(Flightrec.targetResource), description: 'resource touched' },
     { name: 'Risk', sql: riskExpr, description: 'low | medium | high | critical' },
