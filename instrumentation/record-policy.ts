@@ -6,7 +6,7 @@
 import { context as otelContext, type Attributes, type Span } from '@opentelemetry/api';
 import { startApproval, type ApprovalOutcome } from './record-approval.ts';
 import { startRecording, type HasContext, type RecordingOptions } from './recording.ts';
-import { Flightrec, OpenInference, OpenInferenceSpanKinds, RecordKind, StepKinds, type Verdict } from './semconv.ts';
+import { Flightrec, GenAI, GenAIEvents, GenAIGuardrail, GenAIOperationApplyGuardrail, OpenInference, OpenInferenceSpanKinds, RecordKind, StepKinds, type Verdict } from './semconv.ts';
 import { toolSpec } from './settings.ts';
 import { contain } from './telemetry-errors.ts';
 
@@ -35,13 +35,30 @@ function checkAttributes(info: PolicyCheckInfo): Attributes {
     [Flightrec.step]: StepKinds.policy,
     [Flightrec.policyAction]: info.action,
     [OpenInference.spanKind]: OpenInferenceSpanKinds.guardrail,
+    // The GenAI conventions' guardrail span, for readers of those: flightrec is the guardrail component.
+    [GenAI.operationName]: GenAIOperationApplyGuardrail,
+    [GenAIGuardrail.componentName]: 'flightrec',
   };
-  if (info.policy) a[Flightrec.policyName] = info.policy;
+  if (info.policy) {
+    a[Flightrec.policyName] = info.policy;
+    a[GenAIGuardrail.policyId] = info.policy;
+  }
+  return a;
+}
+
+/**
+ * The result in the GenAI conventions' terms: flightrec's own verdict is the guardrail's native
+ * result (type `verdict`), the rule its low-cardinality reason; the free-text reason stays in
+ * flightrec.policy.reason only, since the conventions keep content out of result.reason.
+ */
+function guardrailResult(d: PolicyDecision): Attributes {
+  const a: Attributes = { [GenAIGuardrail.resultType]: 'verdict', [GenAIGuardrail.resultValue]: d.verdict };
+  if (d.rule) a[GenAIGuardrail.resultReason] = d.rule;
   return a;
 }
 
 function decisionAttributes(d: PolicyDecision): Attributes {
-  const a: Attributes = { [Flightrec.policyVerdict]: d.verdict };
+  const a: Attributes = { [Flightrec.policyVerdict]: d.verdict, ...guardrailResult(d) };
   if (d.rule) a[Flightrec.policyRule] = d.rule;
   if (d.reason) a[Flightrec.policyReason] = d.reason;
   return a;
@@ -52,7 +69,10 @@ export function startPolicyCheck(info: PolicyCheckInfo, opts: RecordingOptions =
   return {
     span: rec.span,
     context: rec.context,
-    end: (decision) => rec.finish(() => decisionAttributes(decision)),
+    end: (decision) => {
+      contain('policy.event', () => rec.span.addEvent(GenAIEvents.guardrailResult, guardrailResult(decision)), undefined);
+      rec.finish(() => decisionAttributes(decision));
+    },
     fail: (error) => rec.fail(error),
   };
 }

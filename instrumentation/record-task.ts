@@ -5,7 +5,8 @@
  */
 import type { Attributes, Span } from '@opentelemetry/api';
 import { runRecorded, startRecording, type HasContext, type RecordingOptions } from './recording.ts';
-import { Flightrec, OpenInference, OpenInferenceSpanKinds, StepKinds, type StepState, type TaskCompletion } from './semconv.ts';
+import { Flightrec, GenAIEvaluation, GenAIEvents, OpenInference, OpenInferenceSpanKinds, StepKinds, type StepState, type TaskCompletion } from './semconv.ts';
+import { contain } from './telemetry-errors.ts';
 
 export interface TaskInfo {
   readonly id: string;
@@ -67,7 +68,14 @@ export function startTask(info: TaskInfo, opts: RecordingOptions = {}): TaskHand
       // A verified_complete without a verifier is not verified: record it as unknown.
       report = r.completion === 'verified_complete' && !r.verifiedBy ? { completion: 'unknown' } : r;
     },
-    end: () => rec.finish(completionAttrs),
+    end: () => {
+      // A verified completion is an evaluation in the GenAI conventions' terms: record it as their event too.
+      if (report?.verifiedBy) {
+        const r = report;
+        contain('task.event', () => rec.span.addEvent(GenAIEvents.evaluationResult, { [GenAIEvaluation.name]: 'task_completion', [GenAIEvaluation.scoreLabel]: r.completion, [GenAIEvaluation.explanation]: `verified by ${r.verifiedBy}` }), undefined);
+      }
+      rec.finish(completionAttrs);
+    },
     fail: (error) => rec.fail(error, completionAttrs),
   };
   return handle;

@@ -258,5 +258,26 @@ export const OpenClaw = {
   goalNoteSha256: 'openclaw.goal.note_sha256',
 } as const;
 
+/**
+ * Issue 21: the GenAI conventions' guardrail and evaluation names, which flightrec's wrappers write
+ * beside their flightrec.* attributes (which stay the source of truth for verdicts and completion).
+ */
+export const GenAIGuardrail = {
+  componentName: 'gen_ai.guardrail.component.name',
+  policyId: 'gen_ai.guardrail.policy.id',
+  resultType: 'gen_ai.guardrail.result.type',
+  resultValue: 'gen_ai.guardrail.result.value',
+  resultReason: 'gen_ai.guardrail.result.reason',
+} as const;
+export const GenAIEvaluation = {
+  name: 'gen_ai.evaluation.name',
+  scoreValue: 'gen_ai.evaluation.score.value',
+  scoreLabel: 'gen_ai.evaluation.score.label',
+  explanation: 'gen_ai.evaluation.explanation',
+} as const;
+/** GenAI event names (on a span). */
+export const GenAIEvents = { guardrailResult: 'gen_ai.guardrail.result', evaluationResult: 'gen_ai.evaluation.result' } as const;
+export const GenAIOperationApplyGuardrail = 'apply_guardrail';
+
 /** Every attribute key flightrec declares, for cross-checks against SQL and docs. */
-export const AllAttributeKeys: ReadonlySet<string> = new Set<string>([...Object.values(GenAI), ...Object.values(Flightrec), ...Object.values(OpenInference), ...Object.values(OpenClaw)]);
+export const AllAttributeKeys: ReadonlySet<string> = new Set<string>([...Object.values(GenAI), ...Object.values(Flightrec), ...Object.values(OpenInference), ...Object.values(OpenClaw), ...Object.values(GenAIGuardrail), ...Object.values(GenAIEvaluation)]);

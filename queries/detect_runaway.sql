@@ -10,7 +10,8 @@
 -- detection: true
 -- severity: medium
 -- summary: looped: called a tool or a model far more often than expected, or overspent its token budget
--- Reads flightrec_calls (one narrow row per call, filled from otel_traces by a materialized view).
+-- Reads flightrec_calls (one narrow row per call span, filled from otel_traces by a materialized view). The first
+-- pass may count a call twice when two instrumentations recorded it; the evidence pass counts each call id once.
 WITH
 -- First pass for loops, one group per session on 64-bit keys: CallKey sorts a session's calls by subject, then
 -- time, so `limit` places apart two keys less than a window apart are calls of one subject in one
@@ -39,9 +40,14 @@ subjects AS (
            if(kind = 'model', {max_model_calls:UInt32}, {max_tool_calls:UInt32}) AS threshold,
            arraySlice(ts, threshold + 1) AS later,
            arrayFirstIndex((a, b) -> a - b < {window_seconds:UInt32} * 1000, later, arraySlice(ts, 1, greatest(length(ts) - threshold, 0))) AS first_over
-    FROM flightrec_calls
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-      AND Kind != '' AND SessionKey IN (SELECT SessionKey FROM flagged)
+    FROM (
+        -- One row per tool call: two instrumentations' spans of one call share its id (CallId).
+        SELECT SessionKey, SessionId, Agent, Kind, Subject, Timestamp, SpanId, TraceId
+        FROM flightrec_calls
+        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+          AND Kind != '' AND SessionKey IN (SELECT SessionKey FROM flagged)
+        ORDER BY Timestamp
+        LIMIT 1 BY SessionKey, Kind, if(CallId = '', SpanId, CallId))
     GROUP BY SessionKey, Kind, Subject
 )
 SELECT

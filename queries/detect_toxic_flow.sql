@@ -17,7 +17,10 @@ exposure AS (
            argMinIf(if(SourceUri != '', concat(Sensitivity, ' data from ', SourceUri), concat(Sensitivity, ' data from ', SourceKind)), Timestamp, Sensitivity IN ('confidential', 'secret', 'pii')) AS sensitive_what
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-      AND Record = 'saw' AND (Trust = 'untrusted' OR Sensitivity IN ('confidential', 'secret', 'pii'))
+      -- Seen: saw records, and the results of tool calls an agent's own spans do not trace as saw
+      -- records (other instrumentations), whose trust and sensitivity come from the tool catalogue.
+      AND (Record = 'saw' OR (Record = 'touched' AND Trust != ''))
+      AND (Trust = 'untrusted' OR Sensitivity IN ('confidential', 'secret', 'pii'))
     GROUP BY SessionId
     HAVING countIf(Trust = 'untrusted') > 0 AND countIf(Sensitivity IN ('confidential', 'secret', 'pii')) > 0
 ),

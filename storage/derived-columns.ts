@@ -3,16 +3,27 @@
  *
  * They are computed at read time over the contrib exporter's table, so rows written by the real
  * OpenTelemetry Collector get exactly the same columns as rows written by flightrec's receiver.
- * Where a span comes from another producer (OpenClaw's diagnostics-otel plugin), the fallbacks
- * below map its names onto flightrec's model.
+ * Spans from other producers (OpenClaw's diagnostics-otel, the GenAI / MCP / OpenInference /
+ * OpenLLMetry / OpenLIT / Vercel AI SDK dialects) are mapped by the rules and field sources of
+ * conventions/span-mapping.ts and the tool catalogue of conventions/tool-catalogue.ts, compiled
+ * here into SQL; this module owns the SQL, never the mapping.
  */
-import { Flightrec, GenAI, OpenClaw, OpenInference, Risks } from '../instrumentation/semconv.ts';
-import { DEFAULT_OPENCLAW_TOOLS } from '../openclaw/builtin-tools.ts';
+import { DEFAULT_OPENCLAW_TOOLS } from '../conventions/openclaw-tools.ts';
+import { FIELD_SOURCES, GUARDRAIL_BLOCKING_RESULTS, SPAN_RULES, type FieldSource, type SpanCondition, type SpanRule } from '../conventions/span-mapping.ts';
+import { DEFAULT_TOOL_CATALOGUE, patternRegex, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
+import { Mcp, McpMethods } from '../conventions/dialects.ts';
+import { AllAttributeKeys, Flightrec, GenAI, GenAIEvaluation, GenAIEvents, GenAIGuardrail, OpenClaw, Risks } from '../instrumentation/semconv.ts';
 
-/** `SpanAttributes['key']` as SQL; keys come from semconv.ts, never from input. */
+/** `SpanAttributes['key']` as SQL; keys come from the conventions, never from input. */
 export function attr(key: string): string {
-  return `SpanAttributes['${key.replace(/'/g, "\\'")}']`;
+  return `SpanAttributes[${lit(key)}]`;
 }
+
+/** A string literal; backslashes and quotes escaped (catalogue patterns come from an operator's file). */
+function lit(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+const sqlList = (xs: readonly string[]): string => `[${xs.map(lit).join(', ')}]`;
 
 function firstNonEmpty(...exprs: string[]): string {
   // coalesce() skips NULLs, and a missing Map key reads as '' — turn '' into NULL first.
@@ -24,57 +35,121 @@ const riskList = `[${Risks.map((r) => `'${r}'`).join(', ')}]`;
 /** Status strings differ by exporter version ('STATUS_CODE_ERROR' or 'Error'); accept both. */
 export const IS_ERROR_SQL = `CAST(StatusCode, 'String') IN ('STATUS_CODE_ERROR', 'Error')`;
 
+/** A mapping condition as SQL. */
+export function conditionSql(c: SpanCondition): string {
+  if ('all' in c) return `(${c.all.map(conditionSql).join(' AND ')})`;
+  if ('any' in c) return `(${c.any.map(conditionSql).join(' OR ')})`;
+  if ('not' in c) return `NOT ${conditionSql(c.not)}`;
+  if ('scope' in c) return `ScopeName = ${lit(c.scope)}`;
+  if ('spanNamePrefix' in c) return `startsWith(SpanName, ${lit(c.spanNamePrefix)})`;
+  if ('spanName' in c) return c.spanName.length === 1 ? `SpanName = ${lit(c.spanName[0]!)}` : `SpanName IN (${c.spanName.map(lit).join(', ')})`;
+  if ('present' in c) return `${attr(c.attr)} != ''`;
+  return c.in.length === 1 ? `${attr(c.attr)} = ${lit(c.in[0]!)}` : `${attr(c.attr)} IN (${c.in.map(lit).join(', ')})`;
+}
+
+function sourceSql(s: FieldSource): string {
+  if (typeof s === 'string') return attr(s);
+  if ('resource' in s) return `ResourceAttributes[${lit(s.resource)}]`;
+  if ('column' in s) return s.when ? `if(${conditionSql(s.when)}, ${s.column}, '')` : s.column;
+  return `if(${conditionSql(s.when)}, ${attr(s.attr)}, '')`;
+}
+
 /**
- * OpenClaw's diagnostics-otel plugin (instrumentation scope `openclaw`) writes no flightrec.* keys;
- * its spans are classified by name and `openclaw.outcome` (span and attribute names as that
- * plugin's source and docs define them; see docs/openclaw.md for the table):
- *   saw      openclaw.message.processed (an inbound message handled), openclaw.context.assembled
- *            (the prompt built for a run), openclaw.skill.used (skill instructions loaded)
- *   decided  openclaw.model.call (and its `chat {model}` / `text_completion {model}` form under
- *            OTEL_SEMCONV_STABILITY_OPT_IN), a tool call with outcome `blocked`, a tool loop the
- *            detector blocked, a run blocked before it started
- *   touched  openclaw.tool.execution, openclaw.message.delivery
- * Runs, usage, exec-process details and health spans stay plumbing (''), as flightrec's own
- * invoke_agent spans do: the exec *tool call* is the touched record, not the process under it.
+ * Which mapping to compile: `foreign: false` keeps only the names flightrec's own wrappers write
+ * (no dialect rules, no other producers' keys, no tool catalogue) — the baseline the mapping's
+ * benchmark measures against (bench/dialect-mapping.ts); the store always uses the full mapping.
  */
+export interface MappingOptions {
+  readonly foreign?: boolean;
+}
+
+/** Without the foreign mapping, a field reads only keys flightrec writes and plain row columns. */
+const ownSource = (s: FieldSource): boolean => (typeof s === 'string' ? AllAttributeKeys.has(s) : 'column' in s && !('when' in s && s.when));
+
+/** The first non-empty of a field's sources (conventions/span-mapping.ts FIELD_SOURCES). */
+function fieldOf(name: keyof typeof FIELD_SOURCES, foreign: boolean): string {
+  const sources = FIELD_SOURCES[name].filter((s) => foreign || ownSource(s));
+  return sources.length ? firstNonEmpty(...sources.map(sourceSql)) : "''";
+}
+
+/** The value a condition tests for equality with a list (an attribute or the span name), or undefined. */
+function equalityTest(c: SpanCondition): { readonly key: string; readonly values: readonly string[] } | undefined {
+  if ('attr' in c && 'in' in c) return { key: attr(c.attr), values: c.in };
+  if ('spanName' in c) return { key: 'SpanName', values: c.spanName };
+  return undefined;
+}
+
+/**
+ * multiIf arms giving the 1-based index of the first matching rule. A run of rules that each test
+ * one key against a list (`gen_ai.operation.name`, `openinference.span.kind`, a span name …) becomes
+ * one `transform` lookup — one hash probe instead of one comparison per rule — with the same
+ * first-match-wins result (a value listed by two rules of the run goes to the first).
+ */
+function ruleArms(rules: readonly SpanRule[], offset: number): string[] {
+  const arms: string[] = [];
+  for (let i = 0; i < rules.length;) {
+    const first = equalityTest(rules[i]!.when);
+    let j = i + 1;
+    while (first && j < rules.length && equalityTest(rules[j]!.when)?.key === first.key) j++;
+    if (first && j - i > 1) {
+      const values: string[] = [];
+      const indexes: number[] = [];
+      for (let k = i; k < j; k++) {
+        for (const v of equalityTest(rules[k]!.when)!.values) {
+          if (!values.includes(v)) { values.push(v); indexes.push(offset + k + 1); }
+        }
+      }
+      const lookup = `transform(${first.key}, ${sqlList(values)}, [${indexes.join(', ')}], 0)`;
+      arms.push(`${lookup} != 0, ${lookup}`);
+      i = j;
+    } else {
+      arms.push(`${conditionSql(rules[i]!.when)}, ${offset + i + 1}`);
+      i += 1;
+    }
+  }
+  return arms;
+}
+
+/**
+ * The 1-based index of the first rule that matches a span (0: none), computed once: every column
+ * that reads the rules looks its value up by this index, and ClickHouse evaluates an expression that
+ * several stored columns share once per block. Spans flightrec's wrappers wrote skip the rules, and
+ * OpenClaw's rules are tried only on its scope (they end with a catch-all for it).
+ */
+const openclawCount = SPAN_RULES.findIndex((r) => r.dialect !== 'openclaw-diagnostics');
+const ruleIndex = `if(${attr(Flightrec.record)} != '' OR ${attr(Flightrec.step)} != '', 0, if(ScopeName = 'openclaw', multiIf(${ruleArms(SPAN_RULES.slice(0, openclawCount), 0).join(', ')}, 0), multiIf(\n      ${ruleArms(SPAN_RULES.slice(openclawCount), openclawCount).join(',\n      ')},\n      0)))`;
+
+/** One value per span from the first matching rule, '' when none matches or the rule has none. */
+function rulesOf(pick: (r: SpanRule) => string | undefined): string {
+  return `arrayElement(${sqlList(SPAN_RULES.map((r) => pick(r) ?? ''))}, ${ruleIndex})`;
+}
+
 const isOpenClawScope = `ScopeName = 'openclaw'`;
 const ocOutcome = attr(OpenClaw.outcome);
-/**
- * The model-call span under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental, named
- * `{operation} {model}`. openclaw.model.usage carries the same gen_ai.operation.name but is the
- * usage of a call already recorded, so only spans outside the `openclaw.` names count.
- */
-const ocRenamedModelCall = `(${isOpenClawScope} AND NOT startsWith(SpanName, 'openclaw.') AND ${attr(GenAI.operationName)} IN ('chat', 'text_completion', 'generate_content'))`;
-const openclawRecord = `multiIf(
-      SpanName IN ('openclaw.message.processed', 'openclaw.context.assembled', 'openclaw.skill.used'), 'saw',
-      SpanName = 'openclaw.tool.execution' AND ${ocOutcome} = 'blocked', 'decided',
-      SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block', 'decided',
-      SpanName IN ('openclaw.run', 'openclaw.harness.run') AND (${ocOutcome} = 'blocked' OR ${attr(OpenClaw.blockedBy)} != ''), 'decided',
-      SpanName = 'openclaw.model.call', 'decided',
-      ${ocRenamedModelCall}, 'decided',
-      SpanName IN ('openclaw.tool.execution', 'openclaw.message.delivery'), 'touched',
-      '')`;
-
-const openclawStep = `multiIf(
-      SpanName = 'openclaw.message.processed', 'message_in',
-      SpanName IN ('openclaw.context.assembled', 'openclaw.skill.used'), 'context',
-      SpanName = 'openclaw.tool.execution' AND ${ocOutcome} = 'blocked', 'policy',
-      SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block', 'policy',
-      SpanName = 'openclaw.tool.execution', 'tool',
-      SpanName = 'openclaw.message.delivery', 'send',
-      SpanName = 'openclaw.model.call' OR ${ocRenamedModelCall}, 'model_call',
-      '')`;
+/** Spans none of flightrec's wrappers wrote, outside OpenClaw (whose built-in catalogue applies): the tool catalogue's domain. */
+const isForeign = `(${attr(Flightrec.record)} = '' AND NOT ${isOpenClawScope})`;
 
 /**
  * Effect and risk of OpenClaw's built-in tools for diagnostics-otel tool spans, from the same
- * catalogue the flightrec plugin uses (openclaw/builtin-tools.ts), so zero-install data gets them too.
+ * catalogue the flightrec plugin uses (conventions/openclaw-tools.ts), so zero-install data gets them too.
  */
 const builtinNames = Object.keys(DEFAULT_OPENCLAW_TOOLS);
-const sqlList = (xs: readonly string[]): string => `[${xs.map((x) => `'${x.replace(/'/g, "\\'")}'`).join(', ')}]`;
-const ocTool = `${attr(OpenClaw.toolName)}`;
-const openclawEffect = `if(SpanName = 'openclaw.message.delivery', 'send', transform(${ocTool}, ${sqlList(builtinNames)}, ${sqlList(builtinNames.map((n) => DEFAULT_OPENCLAW_TOOLS[n]!.effect))}, ''))`;
-const openclawRisk = `transform(${ocTool}, ${sqlList(builtinNames)}, ${sqlList(builtinNames.map((n) => DEFAULT_OPENCLAW_TOOLS[n]!.risk))}, '')`;
-const riskExpr = firstNonEmpty(attr(Flightrec.risk), openclawRisk);
+const ocTool = attr(OpenClaw.toolName);
+const builtin = (pick: (n: string) => string): string => `transform(${ocTool}, ${sqlList(builtinNames)}, ${sqlList(builtinNames.map(pick))}, '')`;
+const openclawEffect = builtin((n) => DEFAULT_OPENCLAW_TOOLS[n]!.effect);
+const openclawRisk = builtin((n) => DEFAULT_OPENCLAW_TOOLS[n]!.risk);
+const openclawReversible = builtin((n) => { const r = DEFAULT_OPENCLAW_TOOLS[n]!.reversible; return r === undefined ? '' : String(r); });
+
+/** Gen AI guardrail results the conventions document as a block (conventions/span-mapping.ts). */
+const guardrailDeny = `if(${GUARDRAIL_BLOCKING_RESULTS.map((b) => `(${attr(GenAIGuardrail.resultType)} = ${lit(b.type)} AND ${attr(GenAIGuardrail.resultValue)} = ${lit(b.value)})`).join(' OR ')}, 'deny', '')`;
+
+/** MCP client and server spans of one `tools/call` share the trace and the JSON-RPC request id. */
+const mcpCallKey = `if(${attr(Mcp.methodName)} = ${lit(McpMethods.toolsCall)} AND ${attr(Mcp.jsonrpcRequestId)} != '', concat('mcp:', TraceId, ':', ${attr(Mcp.sessionId)}, ':', ${attr(Mcp.jsonrpcRequestId)}), '')`;
+
+const sha256Of = (content: string): string => `if(${content} = '', '', lower(hex(SHA256(${content}))))`;
+
+/** Events of one name on the span, as an array of their attribute maps. */
+const eventsNamed = (name: string): string => `arrayFilter((a, n) -> n = ${lit(name)}, \`Events.Attributes\`, \`Events.Name\`)`;
 
 export interface DerivedColumn {
   readonly name: string;
@@ -82,48 +157,76 @@ export interface DerivedColumn {
   readonly description: string;
 }
 
-export const derivedColumns: readonly DerivedColumn[] = [
-  { name: 'SessionId', sql: firstNonEmpty(attr(GenAI.conversationId), attr(Flightrec.sessionId), attr('openclaw.sessionKey'), attr(OpenInference.sessionId), attr(OpenClaw.sessionId), 'TraceId'), description: 'conversation / session id; the trace id when the span names none' },
-  { name: 'Record', sql: firstNonEmpty(attr(Flightrec.record), openclawRecord), description: 'saw | decided | touched, or empty for plumbing spans' },
-  { name: 'Step', sql: firstNonEmpty(attr(Flightrec.step), openclawStep), description: 'kind of step within the record' },
-  { name: 'Operation', sql: firstNonEmpty(attr(GenAI.operationName), `if(SpanName = 'openclaw.tool.execution', 'execute_tool', '')`), description: 'gen_ai.operation.name' },
-  { name: 'Agent', sql: firstNonEmpty(attr(GenAI.agentName), `ResourceAttributes['${GenAI.agentName}']`, attr(GenAI.agentId), attr(OpenClaw.agent), 'ServiceName'), description: 'agent name, else the service' },
-  { name: 'Actor', sql: attr(Flightrec.actor), description: 'who asked (user, channel sender) or who approved' },
-  { name: 'Channel', sql: firstNonEmpty(attr(Flightrec.channel), attr('openclaw.channel')), description: 'inbound/outbound channel' },
-  { name: 'Tool', sql: firstNonEmpty(attr(GenAI.toolName), attr('openclaw.toolName')), description: 'gen_ai.tool.name' },
-  { name: 'Model', sql: firstNonEmpty(attr(GenAI.responseModel), attr(GenAI.requestModel), attr(OpenClaw.model)), description: 'model used' },
-  { name: 'InputTokens', sql: `toUInt64OrZero(${attr(GenAI.usageInputTokens)})`, description: 'gen_ai.usage.input_tokens' },
-  { name: 'OutputTokens', sql: `toUInt64OrZero(${attr(GenAI.usageOutputTokens)})`, description: 'gen_ai.usage.output_tokens' },
-  { name: 'SourceKind', sql: attr(Flightrec.sourceKind), description: 'where context came from' },
-  { name: 'Trust', sql: attr(Flightrec.sourceTrust), description: 'trusted | untrusted' },
-  { name: 'Sensitivity', sql: attr(Flightrec.sourceSensitivity), description: 'public … secret, pii' },
-  { name: 'ContentSha256', sql: attr(Flightrec.contentSha256), description: 'SHA-256 of the content seen' },
-  { name: 'ContentProducedAt', sql: `parseDateTime64BestEffortOrNull(${attr(Flightrec.contentProducedAt)}, 3)`, description: 'when the content was produced' },
-  { name: 'Verdict', sql: firstNonEmpty(attr(Flightrec.policyVerdict), `if(${attr('openclaw.outcome')} = 'blocked' OR (SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block'), 'deny', '')`), description: 'policy verdict' },
-  { name: 'PolicyRule', sql: firstNonEmpty(attr(Flightrec.policyRule), attr('openclaw.deniedReason')), description: 'the rule that fired' },
-  { name: 'ApprovalStatus', sql: attr(Flightrec.approvalStatus), description: 'pending | approved | denied | modified | expired' },
-  { name: 'Approver', sql: attr(Flightrec.approvalApprover), description: 'who approved' },
-  { name: 'Effect', sql: firstNonEmpty(attr(Flightrec.effect), `if(${isOpenClawScope}, ${openclawEffect}, '')`), description: 'read | write | send | delete | execute | payment' },
-  { name: 'TargetSystem', sql: attr(Flightrec.targetSystem), description: 'system touched' },
-  { name: 'TargetResource', sql: attr(Flightrec.targetResource), description: 'resource touched' },
-  { name: 'Risk', sql: riskExpr, description: 'low | medium | high | critical' },
-  { name: 'RiskLevel', sql: `indexOf(${riskList}, ${riskExpr})`, description: '0 none, 1 low … 4 critical' },
-  { name: 'Reversible', sql: attr(Flightrec.reversible), description: "'true' | 'false' | ''" },
-  { name: 'IdempotencyKey', sql: attr(Flightrec.idempotencyKey), description: 'idempotency key of a side effect' },
-  { name: 'ArgumentsSha256', sql: attr(Flightrec.argumentsSha256), description: 'SHA-256 of the canonical tool arguments' },
-  { name: 'Outcome', sql: firstNonEmpty(attr(Flightrec.outcome), `if(${IS_ERROR_SQL}, 'error', '')`, `multiIf(${ocOutcome} = 'completed', 'ok', ${ocOutcome} IN ('error', 'failed'), 'error', '')`), description: 'ok | error | partial | unknown' },
-  { name: 'TaskId', sql: attr(Flightrec.taskId), description: 'task id' },
-  { name: 'TaskStep', sql: attr(Flightrec.taskStep), description: 'task step name' },
-  { name: 'TaskStepState', sql: attr(Flightrec.taskStepState), description: 'task step state' },
-  { name: 'TaskCompletion', sql: attr(Flightrec.taskCompletion), description: 'caller-verified task completion' },
-  { name: 'IsError', sql: `toUInt8(${IS_ERROR_SQL})`, description: '1 when the span status is error' },
-  { name: 'ErrorType', sql: attr(GenAI.errorType), description: 'error.type' },
-  { name: 'Action', sql: firstNonEmpty(attr(Flightrec.policyAction), attr(GenAI.toolName), attr('openclaw.toolName')), description: 'the tool/action a span is about: the policy/approval subject, else the tool name' },
-  { name: 'DecisionToolCalls', sql: attr(Flightrec.decisionToolCalls), description: 'the tool calls a model call asked for (JSON)' },
-  { name: 'SourceUri', sql: attr(Flightrec.sourceUri), description: 'where the content seen came from (URL, file, table)' },
-  { name: 'TaskSteps', sql: `multiIf(startsWith(${attr(Flightrec.taskSteps)}, '['), toUInt32(JSONLength(${attr(Flightrec.taskSteps)})), ${attr(Flightrec.taskSteps)} = '', toUInt32(0), toUInt32OrZero(${attr(Flightrec.taskSteps)}) > 0, toUInt32OrZero(${attr(Flightrec.taskSteps)}), toUInt32(length(splitByChar(',', ${attr(Flightrec.taskSteps)}))))`, description: 'number of steps a task declares (a JSON array, a count or a comma list)' },
-  { name: 'ScopeName', sql: 'ScopeName', description: "instrumentation scope: tells the flightrec OpenClaw plugin's spans ('flightrec.openclaw') from OpenClaw diagnostics-otel's ('openclaw')" },
-];
+/** The derived columns, with a tool catalogue compiled in (the default one unless an operator names a file). */
+export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALOGUE, mapping: MappingOptions = {}): readonly DerivedColumn[] {
+  const foreign = mapping.foreign ?? true;
+  if (!foreign) catalogue = [];
+  const field = (name: keyof typeof FIELD_SOURCES): string => fieldOf(name, foreign);
+  const byRule = (pick: (r: SpanRule) => string | undefined): string => (foreign ? rulesOf(pick) : "''");
+  const tool = field('Tool');
+  // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign spans with a tool.
+  // All patterns as one constant set of anchored regular expressions, matched in one pass (Hyperscan,
+  // on by default in ClickHouse: allow_hyperscan); the smallest index that matched is the first entry.
+  // (An ILIKE per entry against patterns read from an array compiled a pattern per row: docs/instrumentations.md.)
+  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign}, 0, arrayMin(multiMatchAllIndices(lower(${tool}), ${sqlList(catalogue.map((e) => patternRegex(e.match)))})))`;
+  const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => (catalogue.length === 0 ? "''" : `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${entry})`);
+  const catalogueEffect = fromCatalogue((e) => e.effect);
+  const catalogueRisk = fromCatalogue((e) => e.risk);
+  const riskExpr = firstNonEmpty(attr(Flightrec.risk), openclawRisk, catalogueRisk);
+  const record = firstNonEmpty(attr(Flightrec.record), byRule((r) => r.record));
+  const ruleStep = byRule((r) => r.step);
+  const catalogueTrust = `if(${record} = 'touched', ${fromCatalogue((e) => e.resultTrust)}, '')`;
+  const catalogueSensitivity = `if(${record} = 'touched', ${fromCatalogue((e) => e.resultSensitivity)}, '')`;
+  return [
+    { name: 'SessionId', sql: field('SessionId'), description: 'conversation / session id; the trace id when the span names none' },
+    { name: 'Record', sql: record, description: 'saw | decided | touched, or empty for plumbing spans' },
+    { name: 'Step', sql: firstNonEmpty(attr(Flightrec.step), ruleStep), description: 'kind of step within the record' },
+    { name: 'Operation', sql: firstNonEmpty(attr(GenAI.operationName), byRule((r) => r.operation)), description: 'gen_ai.operation.name' },
+    { name: 'Agent', sql: field('Agent'), description: 'agent name, else the service' },
+    { name: 'Actor', sql: field('Actor'), description: 'who asked (user, channel sender) or who approved' },
+    { name: 'Channel', sql: firstNonEmpty(attr(Flightrec.channel), attr(OpenClaw.channel)), description: 'inbound/outbound channel' },
+    { name: 'Tool', sql: tool, description: 'gen_ai.tool.name, or the tool name of another dialect' },
+    { name: 'ToolCallId', sql: firstNonEmpty(field('ToolCallId'), mcpCallKey), description: 'the tool call id, shared by the spans two instrumentations make of one call (the dedupe key)' },
+    { name: 'Model', sql: field('Model'), description: 'model used' },
+    { name: 'InputTokens', sql: `toUInt64OrZero(${field('InputTokens')})`, description: 'gen_ai.usage.input_tokens (or a dialect\'s own name for it)' },
+    { name: 'OutputTokens', sql: `toUInt64OrZero(${field('OutputTokens')})`, description: 'gen_ai.usage.output_tokens (or a dialect\'s own name for it)' },
+    { name: 'SourceKind', sql: firstNonEmpty(attr(Flightrec.sourceKind), byRule((r) => r.sourceKind), `if(${catalogueTrust} != '', 'tool_result', '')`), description: 'where context came from' },
+    { name: 'Trust', sql: firstNonEmpty(attr(Flightrec.sourceTrust), byRule((r) => r.trust), catalogueTrust), description: 'trusted | untrusted (for a foreign tool span: its result, per the catalogue)' },
+    { name: 'Sensitivity', sql: firstNonEmpty(attr(Flightrec.sourceSensitivity), catalogueSensitivity), description: 'public … secret, pii' },
+    { name: 'ContentSha256', sql: attr(Flightrec.contentSha256), description: 'SHA-256 of the content seen' },
+    { name: 'ContentProducedAt', sql: `parseDateTime64BestEffortOrNull(${attr(Flightrec.contentProducedAt)}, 3)`, description: 'when the content was produced' },
+    { name: 'Verdict', sql: firstNonEmpty(attr(Flightrec.policyVerdict), `if(${ocOutcome} = 'blocked' OR (SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block'), 'deny', '')`, guardrailDeny), description: 'policy verdict' },
+    { name: 'PolicyRule', sql: firstNonEmpty(attr(Flightrec.policyRule), attr(OpenClaw.deniedReason), field('GuardrailRule')), description: 'the rule that fired' },
+    { name: 'GuardrailResult', sql: `if(${attr(GenAIGuardrail.resultType)} = '', '', concat(${attr(GenAIGuardrail.resultType)}, '=', ${attr(GenAIGuardrail.resultValue)}))`, description: 'a guardrail\'s provider-native result (gen_ai.guardrail.result.type=value)' },
+    { name: 'Evaluations', sql: `arrayStringConcat(arrayMap(a -> concat(a[${lit(GenAIEvaluation.name)}], ' ', if(a[${lit(GenAIEvaluation.scoreLabel)}] != '', a[${lit(GenAIEvaluation.scoreLabel)}], a[${lit(GenAIEvaluation.scoreValue)}])), ${eventsNamed(GenAIEvents.evaluationResult)}), '; ')`, description: 'gen_ai.evaluation.result events on the span: name and label (or score)' },
+    { name: 'ApprovalStatus', sql: attr(Flightrec.approvalStatus), description: 'pending | approved | denied | modified | expired' },
+    { name: 'Approver', sql: attr(Flightrec.approvalApprover), description: 'who approved' },
+    { name: 'Effect', sql: firstNonEmpty(attr(Flightrec.effect), byRule((r) => r.effect), `if(${isOpenClawScope}, ${openclawEffect}, '')`, catalogueEffect), description: 'read | write | send | delete | execute | payment' },
+    { name: 'TargetSystem', sql: attr(Flightrec.targetSystem), description: 'system touched' },
+    { name: 'TargetResource', sql: attr(Flightrec.targetResource), description: 'resource touched' },
+    { name: 'Risk', sql: riskExpr, description: 'low | medium | high | critical' },
+    { name: 'RiskLevel', sql: `indexOf(${riskList}, ${riskExpr})`, description: '0 none, 1 low … 4 critical' },
+    { name: 'Reversible', sql: firstNonEmpty(attr(Flightrec.reversible), `if(${isOpenClawScope}, ${openclawReversible}, '')`, fromCatalogue((e) => (e.reversible === undefined ? undefined : String(e.reversible)))), description: "'true' | 'false' | ''" },
+    { name: 'IdempotencyKey', sql: attr(Flightrec.idempotencyKey), description: 'idempotency key of a side effect' },
+    { name: 'ArgumentsSha256', sql: firstNonEmpty(attr(Flightrec.argumentsSha256), sha256Of(field('ArgumentsContent'))), description: 'SHA-256 of the tool arguments (canonical JSON for flightrec\'s wrappers, the bytes as sent for other dialects)' },
+    { name: 'ResultSha256', sql: firstNonEmpty(attr(Flightrec.resultSha256), sha256Of(field('ResultContent'))), description: 'SHA-256 of the tool result, when captured' },
+    { name: 'Outcome', sql: firstNonEmpty(attr(Flightrec.outcome), `if(${IS_ERROR_SQL}, 'error', '')`, `multiIf(${ocOutcome} = 'completed', 'ok', ${ocOutcome} IN ('error', 'failed'), 'error', '')`), description: 'ok | error | partial | unknown' },
+    { name: 'TaskId', sql: attr(Flightrec.taskId), description: 'task id' },
+    { name: 'TaskStep', sql: attr(Flightrec.taskStep), description: 'task step name' },
+    { name: 'TaskStepState', sql: attr(Flightrec.taskStepState), description: 'task step state' },
+    { name: 'TaskCompletion', sql: attr(Flightrec.taskCompletion), description: 'caller-verified task completion' },
+    { name: 'IsError', sql: `toUInt8(${IS_ERROR_SQL})`, description: '1 when the span status is error' },
+    { name: 'ErrorType', sql: attr(GenAI.errorType), description: 'error.type' },
+    { name: 'Action', sql: firstNonEmpty(attr(Flightrec.policyAction), tool, field('GuardrailSubject')), description: 'the tool/action a span is about: the policy/approval subject, else the tool name' },
+    { name: 'DecisionToolCalls', sql: attr(Flightrec.decisionToolCalls), description: 'the tool calls a model call asked for (JSON)' },
+    { name: 'SourceUri', sql: field('SourceUri'), description: 'where the content seen came from (URL, file, table)' },
+    { name: 'TaskSteps', sql: `multiIf(startsWith(${attr(Flightrec.taskSteps)}, '['), toUInt32(JSONLength(${attr(Flightrec.taskSteps)})), ${attr(Flightrec.taskSteps)} = '', toUInt32(0), toUInt32OrZero(${attr(Flightrec.taskSteps)}) > 0, toUInt32OrZero(${attr(Flightrec.taskSteps)}), toUInt32(length(splitByChar(',', ${attr(Flightrec.taskSteps)}))))`, description: 'number of steps a task declares (a JSON array, a count or a comma list)' },
+    { name: 'ScopeName', sql: 'ScopeName', description: "instrumentation scope: tells the flightrec OpenClaw plugin's spans ('flightrec.openclaw') from OpenClaw diagnostics-otel's ('openclaw')" },
+  ];
+}
+
+/** With the default tool catalogue. */
+export const derivedColumns: readonly DerivedColumn[] = derivedColumnsFor();
 
 /**
  * Derived columns also stored on `otel_traces` as MATERIALIZED columns (named `Fr<Name>`), with
@@ -161,6 +264,7 @@ export const storedColumnTypes: Readonly<Record<string, string>> = {
   Reversible: 'LowCardinality(String)',
   IdempotencyKey: 'String',
   ArgumentsSha256: 'String',
+  ToolCallId: 'String',
   Outcome: 'LowCardinality(String)',
   TaskId: 'String',
   TaskStep: 'LowCardinality(String)',
@@ -181,5 +285,5 @@ export const SESSION_PROJECTION = 'flightrec_by_session';
 export const sessionProjectionColumns: readonly string[] = [
   'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'SpanName', 'ServiceName', 'Duration', 'StatusCode', 'StatusMessage',
   // Long hashes and keys the timeline does not show stay out: they are most of a projection's bytes.
-  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri'].includes(c)).map(storedColumnName),
+  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri', 'ToolCallId'].includes(c)).map(storedColumnName),
 ];

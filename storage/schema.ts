@@ -8,7 +8,8 @@
  * Every statement is idempotent (IF NOT EXISTS), so the schema is created or brought up to date on
  * every start.
  */
-import { derivedColumns, SESSION_PROJECTION, sessionProjectionColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
+import { resolveToolCatalogue, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
+import { derivedColumnsFor, SESSION_PROJECTION, sessionProjectionColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
 
 export interface SchemaOptions {
@@ -18,6 +19,16 @@ export interface SchemaOptions {
   readonly ttlDays?: number;
   /** ClickHouse cluster name: adds ON CLUSTER and Replicated engines (production DDL only). */
   readonly cluster?: string;
+  /**
+   * The tool catalogue compiled into the mapping (conventions/tool-catalogue.ts); default: the file
+   * named by FLIGHTREC_TOOL_CATALOGUE before the built-in entries, or the built-in entries alone.
+   */
+  readonly toolCatalogue?: ToolCatalogue;
+}
+
+/** The derived columns for these options (the catalogue is the only input that varies). */
+export function schemaColumns(opts: SchemaOptions = {}): ReturnType<typeof derivedColumnsFor> {
+  return derivedColumnsFor(opts.toolCatalogue ?? resolveToolCatalogue());
 }
 
 export const DEFAULT_TTL_DAYS = 180;
@@ -114,6 +125,7 @@ GROUP BY TraceId`,
 /** flightrec's additions on top of `otel_traces`: the normalised view and the session lookup. */
 export function flightrecDdl(opts: SchemaOptions = {}): string[] {
   const r = resolve(opts);
+  const derivedColumns = schemaColumns(opts);
   // Stored (MATERIALIZED) derived columns are read from otel_traces; the rest are computed here.
   const columns = derivedColumns.map((c) => `    ${storedColumnTypes[c.name] ? storedColumnName(c.name) : c.sql} AS ${c.name}`).join(',\n');
   const stored = derivedColumns.filter((c) => storedColumnTypes[c.name]);
@@ -166,7 +178,8 @@ GROUP BY SessionId, TraceId, ServiceName`,
     OutputTokens UInt64 CODEC(ZSTD(1)),
     Agent LowCardinality(String) CODEC(ZSTD(1)),
     TraceId String CODEC(ZSTD(1)),
-    SpanId String CODEC(ZSTD(1))
+    SpanId String CODEC(ZSTD(1)),
+    CallId String CODEC(ZSTD(1))
 ) ENGINE = ${r.engine('MergeTree')}
 PARTITION BY toDate(Timestamp)
 ORDER BY (SessionKey, Timestamp)${r.ttl('Timestamp')}
@@ -190,6 +203,9 @@ PARTITION BY toDate(Time)
 ORDER BY Time${r.ttl('Time')}`,
     // Additive migrations for tables created by earlier flightrec versions (no-ops otherwise).
     `ALTER TABLE ${r.db}.${Tables.ingestLog}${r.onCluster} ADD COLUMN IF NOT EXISTS Requests UInt32, ADD COLUMN IF NOT EXISTS HttpStatus UInt16`,
+    // The tool call id (the dedupe key of two instrumentations' spans of one call). A materialized view
+    // created by an older flightrec does not fill it: those rows keep '' and are counted as before.
+    `ALTER TABLE ${r.db}.${Tables.calls}${r.onCluster} ADD COLUMN IF NOT EXISTS CallId String CODEC(ZSTD(1))`,
   ];
 }
 
@@ -215,7 +231,8 @@ export function callsSelect(db: string): string {
     ${storedColumnName('OutputTokens')} AS OutputTokens,
     ${storedColumnName('Agent')} AS Agent,
     TraceId,
-    SpanId
+    SpanId,
+    if(Kind = 'tool', ${storedColumnName('ToolCallId')}, '') AS CallId
 FROM ${db}.${Tables.traces}
 WHERE Kind != '' OR InputTokens > 0 OR OutputTokens > 0`;
 }

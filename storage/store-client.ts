@@ -9,9 +9,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { TRACE_INSERT_COLUMNS } from './trace-columns.ts';
-import { allDdl, callsSelect, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
+import { allDdl, callsSelect, schemaColumns, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
-import { derivedColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
+import { storedColumnName, storedColumnTypes, type DerivedColumn } from './derived-columns.ts';
 
 export type StoreTarget =
   | { readonly kind: 'embedded'; readonly path: string }
@@ -173,7 +173,7 @@ export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {
   // A materialized view sees only inserts made after it exists: spans stored by an older flightrec
   // (or by the collector before this schema) get their flightrec_calls rows once, here.
   if (!hadCalls) await client.command({ query: `INSERT INTO ${quoteIdent(database)}.${Tables.calls} ${callsSelect(quoteIdent(database))}` });
-  await syncStoredColumns(client, database);
+  await syncStoredColumns(client, database, schemaColumns(opts));
   await syncTtl(client, database, opts.ttlDays ?? DEFAULT_TTL_DAYS);
   if (opts.fsync !== undefined) {
     const v = opts.fsync ? 1 : 0;
@@ -199,7 +199,7 @@ async function tableExists(client: ClickHouseClient, database: string, table: st
  * formatQuerySingleLine. Parts already written keep the values they were stored with; rows
  * inserted from now on get the new expression.
  */
-async function syncStoredColumns(client: ClickHouseClient, database: string): Promise<void> {
+async function syncStoredColumns(client: ClickHouseClient, database: string, derivedColumns: readonly DerivedColumn[]): Promise<void> {
   const result = await client.query({
     query: "SELECT name, default_expression FROM system.columns WHERE database = {db:String} AND table = {table:String} AND default_kind = 'MATERIALIZED'",
     query_params: { db: database, table: Tables.traces },

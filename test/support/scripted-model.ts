@@ -16,13 +16,25 @@ export interface ScriptedModel {
   readonly requests: { messages: { role: string; content: unknown }[]; tools?: unknown[] }[];
   /** Bodies POSTed to /collect: the stand-in for an attacker's server, so an exfiltration stays on loopback. */
   readonly collected: string[];
-  /** Replace the script (steps may need this server's own URLs). */
-  setScript(script: readonly ScriptStep[]): void;
+  /**
+   * Replace the script (steps may need this server's own URLs). `pick` chooses the step for a request
+   * (default: the number of tool results it holds); `json` answers requests that do not ask for a
+   * stream with one JSON completion (default: always a stream, as OpenClaw expects).
+   */
+  setScript(script: readonly ScriptStep[], opts?: { readonly pick?: StepPicker; readonly json?: boolean }): void;
   close(): Promise<void>;
 }
 
+export type ChatRequest = ScriptedModel['requests'][number];
+export type StepPicker = (request: ChatRequest) => number;
+
+/** For agents that keep the history across turns: the step is (user messages + tool results − 1), so turn 2 continues the script. */
+export const byTurnAndToolResults: StepPicker = (r) => r.messages.filter((m) => m.role === 'user').length + r.messages.filter((m) => m.role === 'tool').length - 1;
+
 export async function startScriptedModel(initial: readonly ScriptStep[] = [{ text: 'Done.' }]): Promise<ScriptedModel> {
   let script = initial;
+  let pick: StepPicker = (r) => r.messages.filter((m) => m.role === 'tool').length;
+  let json = false;
   const requests: ScriptedModel['requests'] = [];
   const collected: string[] = [];
   let n = 0;
@@ -44,14 +56,22 @@ export async function startScriptedModel(initial: readonly ScriptStep[] = [{ tex
         res.writeHead(404).end('{}');
         return;
       }
-      const j = JSON.parse(body) as ScriptedModel['requests'][number] & { model?: string };
+      const j = JSON.parse(body) as ScriptedModel['requests'][number] & { model?: string; stream?: boolean };
       requests.push(j);
       n += 1;
-      const toolResults = j.messages.filter((m) => m.role === 'tool').length;
-      const step = script[Math.min(toolResults, script.length - 1)]!;
+      const step = script[Math.max(0, Math.min(pick(j), script.length - 1))]!;
       const id = `chatcmpl-scripted-${n}`;
       const created = Math.floor(Date.now() / 1000);
       const usage = { prompt_tokens: 100 + n, completion_tokens: 10 + n, total_tokens: 110 + 2 * n };
+      if (json && j.stream !== true) {
+        // One JSON completion, for clients that do not stream.
+        const message = 'text' in step
+          ? { role: 'assistant', content: step.text }
+          : { role: 'assistant', content: null, tool_calls: [{ id: `call_scripted_${n}`, type: 'function', function: { name: step.tool, arguments: JSON.stringify(step.args) } }] };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id, object: 'chat.completion', created, model: j.model, choices: [{ index: 0, message, finish_reason: 'text' in step ? 'stop' : 'tool_calls' }], usage }));
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       const chunk = (delta: unknown, finish: string | null = null): void => {
         res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: j.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
@@ -77,8 +97,10 @@ export async function startScriptedModel(initial: readonly ScriptStep[] = [{ tex
     collectUrl: `http://127.0.0.1:${port}/collect`,
     requests,
     collected,
-    setScript: (next) => {
+    setScript: (next, opts = {}) => {
       script = next;
+      if (opts.pick) pick = opts.pick;
+      if (opts.json !== undefined) json = opts.json;
     },
     close: () => new Promise<void>((r) => {
       server.close(() => r());

@@ -1,0 +1,124 @@
+/**
+ * The cost of the dialect mapping at insert (issue 21): the same spans inserted, rounds alternating,
+ * into three `otel_traces` tables in one chdb store — the contrib exporter's bare table; flightrec's
+ * stored derived columns with the mapping off (only the names flightrec's wrappers write; no dialect
+ * rules, no other producers' keys, no tool catalogue); and with the mapping on (conventions/span-mapping.ts
+ * and the default tool catalogue, as `flightrec up` runs). The spans are a mix of every mapped
+ * dialect (GenAI, MCP, OpenInference, OpenLLMetry, the Vercel AI SDK's ai.*) and flightrec's own,
+ * made by the OpenTelemetry SDK and decoded by the receiver into its Native insert body. Reported
+ * per span: process CPU time (chdb works in this process; steadier than wall time on a shared
+ * machine) and wall time; the ratio is on / off per round.
+ *
+ *   npx node bench/dialect-mapping.ts [--rounds 5] [--spans 200000]
+ */
+import { createHash } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { Attributes } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { drainPending } from 'chdb';
+import { protobufToNative } from '../receiver/native-span-writer.ts';
+import { TRACE_INSERT_COLUMNS } from '../storage/trace-columns.ts';
+import { DEFAULT_ROW_LIMITS } from '../receiver/span-rows.ts';
+import { derivedColumnsFor, storedColumnName, storedColumnTypes } from '../storage/derived-columns.ts';
+import { tracesTableDdl } from '../storage/schema.ts';
+import { insertBody, openStore } from '../storage/store-client.ts';
+import { tempDir } from '../test/support/temp-dir.ts';
+
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, spans: { type: 'string', default: '200000' } } });
+const SPANS = Number(args.spans);
+const BATCH = 512;
+const sha = (x: string): string => createHash('sha256').update(x).digest('hex');
+
+/** One span per dialect shape, cycled; attribute values vary per span so no column compresses to nothing. */
+const SHAPES: readonly ((n: number) => [string, Attributes])[] = [
+  (n) => ['chat gpt-5', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-5', 'gen_ai.usage.input_tokens': 100 + (n % 900), 'gen_ai.usage.output_tokens': n % 300, 'gen_ai.conversation.id': `c-${n % 997}` }],
+  (n) => ['execute_tool send_email', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'send_email', 'gen_ai.tool.call.id': `call-${n}`, 'gen_ai.tool.call.arguments': JSON.stringify({ to: `u${n}@acme.example` }), 'gen_ai.conversation.id': `c-${n % 997}` }],
+  (n) => ['tools/call fetch_url', { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'fetch_url', 'jsonrpc.request.id': String(n), 'mcp.session.id': `s-${n % 31}` }],
+  (n) => ['ChatCompletion', { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-5-mini', 'llm.token_count.prompt': n % 700, 'llm.token_count.completion': n % 70, 'session.id': `oi-${n % 997}` }],
+  (n) => ['lookup_customer', { 'openinference.span.kind': 'TOOL', 'tool.name': 'lookup_customer', 'input.value': `{"id":${n}}`, 'session.id': `oi-${n % 997}` }],
+  (n) => ['openai.chat', { 'llm.request.type': 'chat', 'gen_ai.request.model': 'gpt-4.1', 'gen_ai.usage.prompt_tokens': n % 500, 'traceloop.association.properties.session_id': `tl-${n % 997}` }],
+  (n) => ['ai.toolCall', { 'ai.toolCall.name': 'http_post', 'ai.toolCall.id': `v-${n}`, 'ai.toolCall.args': `{"url":"https://hooks.example/${n}"}` }],
+  (n) => ['execute_tool refund', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'refund', 'flightrec.record': 'touched', 'flightrec.step': 'tool', 'flightrec.effect': 'payment', 'flightrec.risk': 'critical', 'flightrec.arguments.sha256': sha(`r${n}`), 'gen_ai.conversation.id': `fr-${n % 997}` }],
+];
+
+async function bodies(): Promise<Buffer> {
+  const memory = new InMemorySpanExporter();
+  const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'mixed-agents' }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+  const tracer = provider.getTracer('bench');
+  const parts: Buffer[] = [];
+  for (let n = 0; n < SPANS; n++) {
+    const [name, attributes] = SHAPES[n % SHAPES.length]!(n);
+    tracer.startSpan(name, { attributes }).end();
+    if ((n + 1) % BATCH === 0 || n === SPANS - 1) {
+      const body = ProtobufTraceSerializer.serializeRequest(memory.getFinishedSpans())!;
+      parts.push(protobufToNative(Buffer.from(body), DEFAULT_ROW_LIMITS).data);
+      memory.reset();
+    }
+  }
+  await provider.shutdown();
+  return Buffer.concat(parts);
+}
+
+const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
+const payload = await bodies();
+console.log(`dialect mapping at insert — ${SPANS.toLocaleString('en-US')} spans of ${SHAPES.length} shapes per insert (Native, ${(payload.length / SPANS).toFixed(0)} B/span); load ${load()}`);
+
+const dir = tempDir('flightrec-bench-');
+const client = await openStore({ kind: 'embedded', path: dir.path });
+const TABLES = { bare: "exporter's bare table", off: 'stored columns, mapping off', on: 'stored columns, mapping on' } as const;
+try {
+  for (const [db, foreign] of [['bare', undefined], ['off', false], ['on', true]] as const) {
+    await client.command({ query: `CREATE DATABASE ${db}` });
+    await client.command({ query: tracesTableDdl({ database: db, ttlDays: 0 }) });
+    // Background merges would bill one table's earlier inserts to another's round.
+    await client.command({ query: `SYSTEM STOP MERGES \`${db}\`.otel_traces` });
+    if (foreign === undefined) continue;
+    const stored = derivedColumnsFor(undefined, { foreign }).filter((c) => storedColumnTypes[c.name]);
+    await client.command({ query: `ALTER TABLE ${db}.otel_traces ${stored.map((c) => `ADD COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(', ')}` });
+  }
+  const cpu = new Map<keyof typeof TABLES, number[]>();
+  const wall = new Map<keyof typeof TABLES, number[]>();
+  for (let round = 0; round < Number(args.rounds); round++) {
+    for (const db of Object.keys(TABLES) as (keyof typeof TABLES)[]) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await insertBody(client, { database: db, table: 'otel_traces', columns: TRACE_INSERT_COLUMNS, format: 'Native', body: payload });
+      const c = process.cpuUsage(c0);
+      wall.set(db, [...(wall.get(db) ?? []), (performance.now() - t0) * 1000 / SPANS]);
+      cpu.set(db, [...(cpu.get(db) ?? []), (c.user + c.system) / SPANS]);
+    }
+    console.log(`  round ${round + 1} done (load ${load()})`);
+  }
+  const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(2).padStart(6)).join(' ');
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  for (const [name, m] of [['CPU', cpu], ['wall', wall]] as const) {
+    for (const [db, label] of Object.entries(TABLES) as [keyof typeof TABLES, string][]) console.log(`  ${name.padEnd(4)} ${label.padEnd(30)} ${fmt(m.get(db)!)} µs/span (median ${median(m.get(db)!).toFixed(2)})`);
+    const on = m.get('on')!, off = m.get('off')!, bare = m.get('bare')!;
+    const ratios = on.map((x, i) => x / off[i]!);
+    console.log(`  ${name.padEnd(4)} mapping on / off, per round:  ${fmt(ratios)} (median ${median(ratios).toFixed(2)})`);
+    console.log(`  ${name.padEnd(4)} mapping on / bare, per round: ${fmt(on.map((x, i) => x / bare[i]!))}`);
+  }
+  // The mapping's expressions alone, evaluated over the spans stored in the bare table (no insert, no disk).
+  const evalCpu = async (foreign: boolean): Promise<number> => {
+    const exprs = derivedColumnsFor(undefined, { foreign }).filter((c) => storedColumnTypes[c.name]).map((c) => `${c.sql} AS ${c.name}`).join(', ');
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c0 = process.cpuUsage();
+      await client.command({ query: `SELECT ${exprs} FROM bare.otel_traces FORMAT Null` });
+      const c = process.cpuUsage(c0);
+      samples.push((c.user + c.system) / (SPANS * Number(args.rounds)));
+    }
+    return median(samples);
+  };
+  const [exprOff, exprOn] = [await evalCpu(false), await evalCpu(true)];
+  console.log(`  CPU  the stored columns' expressions alone (SELECT over the stored spans): off ${exprOff.toFixed(2)}, on ${exprOn.toFixed(2)} µs/span — the mapping adds ${(exprOn - exprOff).toFixed(2)} µs/span`);
+  const cnt = await client.query({ query: "SELECT countIf(FrRecord != '') AS mapped, count() AS n FROM on.otel_traces", format: 'JSONEachRow' });
+  console.log(`  check: ${JSON.stringify((await cnt.json())[0])} spans mapped to a record in the 'on' table`);
+} finally {
+  await client.close();
+  await drainPending();
+  dir.cleanup();
+}
