@@ -46,13 +46,10 @@ describe('corpus', () => {
     }
   });
 
-  it('held-out part: recall ≥ 99 % per category; the look-alikes altered are the two documented ones', () => {
+  it('held-out part: recall ≥ 99 % per category; no look-alike altered', () => {
     const scores = run(heldout);
     for (const s of scores) expect(s.found / s.secrets, `${s.category}: ${s.missed.join('; ')}`).toBeGreaterThanOrEqual(0.99);
-    expect(scores.flatMap((s) => s.falsePositives.map((f) => `${s.category}: ${f}`)).sort()).toEqual([
-      'card: order #5012 3456 7890',
-      'secret_assignment: password_policy: min_length=12',
-    ]);
+    expect(scores.flatMap((s) => s.falsePositives.map((f) => `${s.category}: ${f}`)).sort()).toEqual([]);
   });
 
   it('docs/semantic-conventions.md reports these figures', () => {

@@ -67,10 +67,11 @@ describe('collector engine (Go RE2)', () => {
   it('the config’s stages score on the corpus as the docs say', () => {
     const out = JSON.parse(execFileSync(bin, [join(ROOT, 'collector-config/otel-collector.yaml'), ...corpus], { maxBuffer: 256 << 20, encoding: 'utf8' })) as Record<string, { attribute: string; event: string }[]>;
     const [tuning, heldout] = corpus.map((p, i) => ({ attribute: score(entries[i]!, out[p]!.map((r) => r.attribute)), event: score(entries[i]!, out[p]!.map((r) => r.event)) }));
-    // Status messages and event attributes (one alternation) fare as attributes (the rules one by one).
-    expect(tuning!.event.map((s) => [s.found, s.altered])).toEqual(tuning!.attribute.map((s) => [s.found, s.altered]));
-    expect(heldout!.event.map((s) => [s.found, s.altered])).toEqual(heldout!.attribute.map((s) => [s.found, s.altered]));
+    // Attributes (the redaction processor: the rules one after another) and status messages / event
+    // attributes (the transform stage: one alternation) are reported apart: a rule applied first can
+    // mask part of a value another rule would have taken whole.
     const doc = readFileSync(join(ROOT, 'docs/semantic-conventions.md'), 'utf8');
-    for (const row of figureRows('collector', tuning!.attribute, heldout!.attribute)) expect(doc, row).toContain(row);
+    for (const row of figureRows('collector, attributes', tuning!.attribute, heldout!.attribute)) expect(doc, row).toContain(row);
+    for (const row of figureRows('collector, status and events', tuning!.event, heldout!.event)) expect(doc, row).toContain(row);
   });
 });

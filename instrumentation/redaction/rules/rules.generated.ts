@@ -3519,6 +3519,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3.5,
     "maxLen": 2147483647,
+    "validator": "not_property",
     "allow": [
       {
         "target": "",
