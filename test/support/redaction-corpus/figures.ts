@@ -6,7 +6,7 @@ import type { CategoryScore } from './entry.ts';
 
 const pct = (n: number, d: number): string => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)} %`);
 
-export function figureRows(engine: 'SDK' | 'collector, attributes' | 'collector, status and events' | 'real collector, attributes' | 'real collector, events' | 'real collector, status', tuning: readonly CategoryScore[], heldout: readonly CategoryScore[]): string[] {
+export function figureRows(engine: 'SDK' | 'collector, attributes' | 'collector, status messages' | 'real collector, attributes' | 'real collector, events' | 'real collector, status', tuning: readonly CategoryScore[], heldout: readonly CategoryScore[]): string[] {
   return heldout.map((h) => {
     const t = tuning.find((s) => s.category === h.category)!;
     return `| ${engine} | ${h.category} | ${t.found}/${t.secrets} | ${t.altered}/${t.lookalikes} | ${h.found}/${h.secrets} (${pct(h.found, h.secrets)}) | ${h.altered}/${h.lookalikes} (${pct(h.altered, h.lookalikes)}) |`;
