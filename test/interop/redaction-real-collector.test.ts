@@ -1,5 +1,5 @@
 /**
- * The labelled redaction corpus (tuning and held-out parts) through the REAL contrib collector with
+ * The labelled redaction corpus (tuning, held-out and fresh held-out parts) through the REAL contrib collector with
  * the shipped collector-config/otel-collector.yaml — its generated `redaction` and `transform/scrub`
  * stages, memory limiter, tail sampling and batch as shipped — and the overlay that exports into
  * `flightrec up` (collector-config/otel-collector.embedded.yaml); scored from what the store holds:
@@ -21,13 +21,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { score, type CategoryScore, type CorpusEntry } from '../support/redaction-corpus/entry.ts';
-import { figureRows } from '../support/redaction-corpus/figures.ts';
+import { figureRows, freshRows } from '../support/redaction-corpus/figures.ts';
 import { startFlightrecUp, type RunningUp } from './support/flightrec-up.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CONFIG = join(ROOT, 'collector-config/otel-collector.yaml');
 const EMBEDDED = join(ROOT, 'collector-config/otel-collector.embedded.yaml');
-const PARTS = ['tuning', 'heldout'] as const;
+const PARTS = ['tuning', 'heldout', 'fresh'] as const;
 const entries = PARTS.map((p) => JSON.parse(readFileSync(join(ROOT, `test/fixtures/redaction-${p}.json`), 'utf8')) as CorpusEntry[]);
 const READER_PASSWORD = 'corpus-reader';
 const INGEST_TOKEN = 'corpus-ingest';
@@ -137,9 +137,10 @@ describe('the redaction corpus through the real collector into flightrec up', ()
   });
 
   it.each(['attribute', 'event', 'status'] as const)('what is stored in the %s scores as docs/semantic-conventions.md says', (where) => {
-    const [tuning, heldout] = scores(where);
+    const [tuning, heldout, fresh] = scores(where);
     const doc = readFileSync(join(ROOT, 'docs/semantic-conventions.md'), 'utf8');
     for (const row of figureRows(LABEL[where], tuning!, heldout!)) expect(doc, row).toContain(row);
+    for (const row of freshRows(LABEL[where], fresh!)) expect(doc, row).toContain(row);
   });
 
   it('span attributes and events score as the emulated redaction processor, status messages as the emulated transform', () => {

@@ -12,3 +12,8 @@ export function figureRows(engine: 'SDK' | 'collector, attributes' | 'collector,
     return `| ${engine} | ${h.category} | ${t.found}/${t.secrets} | ${t.altered}/${t.lookalikes} | ${h.found}/${h.secrets} (${pct(h.found, h.secrets)}) | ${h.altered}/${h.lookalikes} (${pct(h.altered, h.lookalikes)}) |`;
   });
 }
+
+/** The rows of the fresh held-out part's table (one part: found and look-alikes altered). */
+export function freshRows(engine: Parameters<typeof figureRows>[0], fresh: readonly CategoryScore[]): string[] {
+  return fresh.map((f) => `| ${engine} | ${f.category} | ${f.found}/${f.secrets} (${pct(f.found, f.secrets)}) | ${f.altered}/${f.lookalikes} (${pct(f.altered, f.lookalikes)}) |`);
+}
