@@ -114,7 +114,9 @@ describe('create_schema: true on tables flightrec schema made', () => {
     // With create_schema: true the exporter keeps its schema connection's database, `default`, for its
     // inserts too (their statements name "otel" in full), and clickhouse-go sends async_insert=0 (the
     // engine's default) with every request; the port refuses both as parameters, so the recorder takes
-    // them off exactly those values. The statements and rows reach the port as sent.
+    // them off exactly those values. The statements and rows reach the port as sent. (The refusal of
+    // async_insert=0 also stops the shipped create_schema: false exporter at its DESCRIBE: an open gap
+    // of the port's setting list, not this test's subject.)
     const recorder = await startDdlRecorder({ upstream: t.server.queryUrl, dropParams: { database: 'default', async_insert: '0' } });
     try {
       await throughCollector(recorder, ['exporters.clickhouse.create_schema=true'], 'otel', 'create-schema');
@@ -204,7 +206,8 @@ describe('a stock exporter: default database, no TTL', () => {
     // Only ever for want of flightrec's own tables and views.
     for (const [name, message] of Object.entries(before)) expect(message, name).toMatch(/flightrec_\w+/);
     const asked = loadSavedQueries().filter((q) => !q.params.some((p) => p.default === undefined && p.name !== 'from' && p.name !== 'to')).length;
-    console.info(`stock exporter alone: ${Object.keys(before).length} of ${asked} saved queries fail for want of flightrec's tables: ${Object.keys(before).join(', ')}`);
+    const missing = [...new Set(Object.values(before).map((m) => /flightrec_\w+/.exec(m)![0]))].sort();
+    console.info(`stock exporter alone: ${Object.keys(before).length} of ${asked} saved queries fail for want of ${missing.join(', ')}: ${Object.keys(before).join(', ')}`);
     expect(Object.keys(before).length).toBeGreaterThan(0);
 
     // `flightrec schema --database default`, in process as it runs.
