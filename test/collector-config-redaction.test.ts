@@ -21,6 +21,12 @@ describe('generated collector redaction', () => {
 
   it('blocked_values are the collector rules, in order, $ escaped for the collector’s ${} expansion', () => {
     expect(config.processors.redaction.blocked_values).toEqual(collectorRules(RULES).map((r) => escapeDollar(collectorPattern(r))));
+    // Independently of escapeDollar: every $ doubled (a lone "${}" makes the collector refuse the
+    // file), and the collector's unescape gives back the pattern itself.
+    const values = config.processors.redaction.blocked_values as string[];
+    expect(values.some((v) => v.includes('$'))).toBe(true);
+    for (const v of values) expect(v.match(/\$+/g)?.every((run) => run.length % 2 === 0) ?? true, v).toBe(true);
+    expect(values.map((v) => v.replaceAll('$$', () => '$'))).toEqual(collectorRules(RULES).map((r) => collectorPattern(r)));
     const excluded = RULES.filter((r) => !r.collector);
     for (const r of excluded) expect(r.collectorExcludedBecause, r.id).toBeTruthy();
     expect(excluded.length).toBeLessThan(10);

@@ -50,6 +50,27 @@ describe('value patterns on a corpus', () => {
     expect(isCardNumber('1000200030004000')).toBe(false); // valid Luhn, no card issuer
     expect(luhnValid('1000200030004000')).toBe(true);
   });
+
+  it('SSNs are masked whole, separators and all', () => {
+    expect(redactor.redactText('ssn 123-45-6789 on file').value).toBe('ssn [REDACTED:us_ssn] on file');
+    expect(redactor.redactText('id 123 45 6789.').value).toBe('id [REDACTED:us_ssn].');
+  });
+
+  it('phone numbers need a shape some numbering plan has: 12+ digits in national form need a trunk 0', () => {
+    for (const id of ['order #5012 3456 7890', 'ref 5012-3456-7890 shipped', 'batch 1234 5678 9012']) expect(redactor.redactText(id).value, id).toBe(id);
+    for (const phone of ['+49 5012 3456 7890', '0043 5012 3456 789', '0301 2345 6789', '(415) 555-2671', '415 555 2671', '138 0013 8000']) {
+      expect(redactor.redactText(`call ${phone} now`).value, phone).not.toContain(phone);
+    }
+  });
+
+  it("gitleaks' generic rule leaves keys that describe a secret (policy, length, expiry, name, where it is kept)", () => {
+    for (const t of ['password_policy: min_length=12', 'api_key_env: OPENAI_API_KEY_PROD', 'token_ttl = 3600s-rolling', 'secret_name: prod/db-credentials-v2']) {
+      expect(redactor.redactText(t).value, t).toBe(t);
+    }
+    // The same values under keys that hold the secret are still taken.
+    expect(redactor.redactText('service_token = Zx81kQp02LmNc7Rt5Yw').value).not.toContain('Zx81kQp02LmNc7Rt5Yw');
+    expect(redactor.redactText('auth_password: min_length=12').value).not.toContain('min_length=12');
+  });
 });
 
 describe('keys, allow and deny lists', () => {

@@ -27,7 +27,8 @@ const DELETE_KEYS_SPAN = '(?i).*(api[_.-]?key|secret|password|authorization|cook
 const DELETE_KEYS_EVENT = '(?i).*(api[_.-]?key|secret|password|authorization).*';
 
 /** The collector expands ${…} in every string of its config; $$ stands for $ (and $$ in a pattern means what $ does anyway). */
-export const escapeDollar = (s: string): string => s.replaceAll('$', '$$');
+// A function replacement: as a replacement string, '$$' itself means one '$' (the escape was a no-op).
+export const escapeDollar = (s: string): string => s.replaceAll('$', () => '$$');
 const yamlSingle = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 /** An OTTL string literal: backslashes and quotes escaped. */
 const ottl = (s: string): string => `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;

@@ -60,6 +60,8 @@ type ownFile struct {
 	// gitleaks rules whose every match starts at one of their keywords (once the leading repetition
 	// is trimmed): the SDK starts them only there.
 	SDKAnchored map[string]*anchor `json:"sdkAnchoredGitleaksRules"`
+	// gitleaks rules given one of flightrec's validators in the SDK (a check RE2 cannot make).
+	SDKValidated map[string]string `json:"sdkValidatedGitleaksRules"`
 }
 
 type allow struct {
@@ -195,6 +197,7 @@ func main() {
 		o := outRule{ID: id, Source: "gitleaks", Category: "provider_token", Description: r.Description, RE2: r.Regex.String(),
 			Keywords: keywords, SecretGroup: r.SecretGroup, Entropy: r.Entropy, Collector: true}
 		o.Anchor = own.SDKAnchored[id]
+		o.Validator = own.SDKValidated[id]
 		if why, ok := own.CollectorExcluded[id]; ok {
 			o.Collector, o.CollectorWhy = false, why
 		}

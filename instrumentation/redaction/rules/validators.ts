@@ -146,10 +146,19 @@ export function isEmail(match: string): boolean {
   return !FILE_EXTENSIONS.test(match);
 }
 
-/** Phone numbers have 8 to 15 digits (E.164 at most 15). */
+/**
+ * Phone numbers have 8 to 15 digits (E.164 at most 15). Written without an international prefix
+ * (+ or 00), a number is in national form: with a trunk prefix 0 it may be long (Austria's reach
+ * 13 digits with it), without one the longest national numbers are 11 digits (a NANP number with
+ * its leading 1, a Chinese mobile) — so twelve or more digits with neither prefix are not a phone
+ * number in any numbering plan (an order or reference number written in groups of four).
+ */
 export function isPhone(match: string): boolean {
-  const n = digitsOf(match).length;
-  return n >= 8 && n <= 15;
+  const d = digitsOf(match);
+  const n = d.length;
+  if (n < 8 || n > 15) return false;
+  const international = /^(?:\+|00)/.test(match);
+  return international || d[0] === '0' || n <= 11;
 }
 
 /** Words of validation messages and placeholders: a quoted "password" value made of them is not a password. */
@@ -164,6 +173,21 @@ function standsAlone(text: string, start: number, end: number): boolean {
   const before = text.slice(Math.max(0, start - 2), start);
   const after = text.slice(end, end + 2);
   return !/\d[ .-]?$|[.-]$/.test(before) && !/^[ .-]?\d|^[.-]\w/.test(after);
+}
+
+/**
+ * Key names that describe a secret rather than hold one: its policy, length, expiry, rotation,
+ * format, name or where it is kept (`password_policy`, `api_key_env`, `token_ttl`,
+ * `secret_name`). gitleaks' generic rule keys on the word and takes what follows; the value of
+ * such a key is a setting or a reference, not the secret.
+ */
+const PROPERTY_KEY = /[_.-](?:policy|length|len|min|max|minimum|maximum|count|expiry|expires|expiration|ttl|lifetime|rotation|format|type|hint|strength|rules?|regex|pattern|field|label|prompt|algorithm|size|bits|name|path|file|env|var|header|url)$/i;
+
+/** The key a `key = value` finding at `start` sits under: the last identifier before the operator. */
+function keyBefore(text: string, start: number): string {
+  const before = text.slice(Math.max(0, start - 80), start);
+  const m = /([\w.-]+)[\s"'\\`]*(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\s"'\\`=]*$/.exec(before);
+  return m ? m[1]! : '';
 }
 
 export type Validator = (secret: string, text: string, start: number, end: number) => boolean;
@@ -182,4 +206,5 @@ export const VALIDATORS: Readonly<Record<string, Validator>> = {
   email: isEmail,
   phone: alone(isPhone),
   not_message: isNotMessage,
+  not_property: (_secret, text, start) => !PROPERTY_KEY.test(keyBefore(text, start)),
 };

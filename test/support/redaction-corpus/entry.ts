@@ -15,7 +15,21 @@ export interface CorpusEntry {
 
 export const CATEGORIES = ['provider_token', 'private_key', 'connection_string', 'secret_assignment', 'card', 'iban', 'national_id', 'phone', 'email'] as const;
 
-/** Per category: secrets found (none of their substrings left) and look-alikes altered. */
+/**
+ * Whether a labelled secret survives redaction, whole or in part: the whole substring, or any piece
+ * of it at least a third of its length (4 characters or more) outside the replacement tags — so a rule that masks only part of
+ * a value ("123-45[REDACTED]6789") does not count as finding it.
+ */
+export function survives(secret: string, out: string): boolean {
+  if (out.includes(secret)) return true;
+  // The replacement tags name the rule ("[REDACTED:aws-amazon-bedrock-api-key-short-lived]"): not a leak.
+  const rest = out.replace(/\[REDACTED[^\]]*\]/g, '\u0000');
+  const piece = Math.max(4, Math.ceil(secret.length / 3));
+  for (let i = 0; i + piece <= secret.length; i++) if (rest.includes(secret.slice(i, i + piece))) return true;
+  return false;
+}
+
+/** Per category: secrets found (no labelled substring, nor a third of one, left) and look-alikes altered. */
 export interface CategoryScore {
   readonly category: string;
   readonly secrets: number;
@@ -35,7 +49,7 @@ export function score(entries: readonly CorpusEntry[], outputs: readonly string[
     const out = outputs[i]!;
     if (e.kind === 'secret') {
       s.secrets++;
-      if ((e.secrets ?? []).every((x) => !out.includes(x))) s.found++;
+      if ((e.secrets ?? []).every((x) => !survives(x, out))) s.found++;
       else s.missed.push(e.name);
     } else {
       s.lookalikes++;
