@@ -181,6 +181,8 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
         params[k] = v;
       }
       else if (PROTOCOL_PARAMS.has(k) || HTTP_ONLY_SETTINGS.has(k)) continue;
+      // clickhouse-go sends async_insert=0 on every request: the engine's default, so nothing to set.
+      else if (k === 'async_insert' && v === '0') continue;
       else if (!SETTING_NAME.test(k)) {
         chError(res, 400, 115, 'UNKNOWN_SETTING', `Setting name ${JSON.stringify(k)} is not valid`, url.searchParams);
         return;

@@ -255,6 +255,8 @@ describe('limits cannot be lifted (row 9) and sleeping is refused (row 8)', () =
     expectRefused(await post("SELECT * FROM (SELECT 'x\n    SETTINGS max_threads = 1' AS s SETTINGS max_memory_usage = 0)"), 'a literal that looks like a clause');
     expectRefused(await post('SET max_threads = 1000'), 'SET');
     expectRefused(await post('SELECT 1', READER, '?readonly=0'), 'readonly=0');
+    expectRefused(await post('SELECT 1', READER, '?async_insert=1'), 'async_insert=1 (only its default, 0, is taken: clickhouse-go sends it)');
+    expect((await post('SELECT 1', READER, '?async_insert=0')).status).toBe(200);
     const lowered = await post("SELECT c FROM (SELECT getSetting('max_execution_time') AS c SETTINGS max_execution_time = 10, max_threads = 1)");
     expect([lowered.status, lowered.body]).toEqual([200, '10\n']); // Grafana's schema browser lowers the time limit this way
     const lifted = await post("SELECT getSetting('max_execution_time'), getSetting('max_threads'), getSetting('readonly')", READER, '?max_execution_time=0&max_threads=64');
