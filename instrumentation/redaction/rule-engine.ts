@@ -297,10 +297,11 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
   const touched: number[] = [];
 
   /** A rule with an anchor: started only where one of its keywords is, widened left over its class. */
-  const findAnchored = (r: Compiled, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[]): void => {
+  const findAnchored = (r: Compiled, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[], deadline: number, budgetMs: number): void => {
     const { keywords, left, max } = r.anchor!;
     let lastEnd = 0;
     let k = 0;
+    let tries = 0;
     // One pass of the keyword search over the text; occurrences outside the rule's windows are skipped.
     keywords.lastIndex = Math.max(0, rs[0]!);
     for (let kw = keywords.exec(text); kw; kw = keywords.exec(text)) {
@@ -311,6 +312,9 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
         keywords.lastIndex = Math.max(keywords.lastIndex, rs[k]!);
         continue;
       }
+      // One regex call per keyword occurrence: a value made of occurrences ("a@" five million times)
+      // is millions of calls, so the clock is read between them too.
+      if ((++tries & 0x3ff) === 0 && performance.now() > deadline) throw new RedactionTimeout(budgetMs);
       let start = at;
       while (start > lastEnd && at - start < max && left(text.charCodeAt(start - 1))) start--;
       // One search over the stretch a match starting here can reach, rather than one try per start.
@@ -426,7 +430,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
     for (const r of due) {
       const rs = ranges[r.group]!;
       if (r.anchor) {
-        findAnchored(r, text, rs, found);
+        findAnchored(r, text, rs, found, deadline, budgetMs);
         continue;
       }
       const reach = groupReach[r.group]!;
