@@ -425,7 +425,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         for (let o = outStart[s]!, o1 = outStart[s + 1]!; o < o1; o++) {
           const g = outPairs[o * 2]!;
           const reach = groupReach[g]!;
-          if (anchoredGroup[g]) occurrences[g]!.push((i + 1 - outPairs[o * 2 + 1]!) * 128 + outPairs[o * 2 + 1]!);
+          if (anchoredGroup[g] && occurrences[g]!.length <= OCCURRENCES_MAX) occurrences[g]!.push((i + 1 - outPairs[o * 2 + 1]!) * 128 + outPairs[o * 2 + 1]!);
           const ws = i + 1 - outPairs[o * 2 + 1]! - reach;
           const we = i + 1 + reach;
           const e = openEnd[g]!;
