@@ -42,6 +42,8 @@ const MAX_REACH = 16_384;
 const CHUNK = 65_536;
 /** Up to this length (UTF-16 units) a rule runs once over its windows' whole span rather than window by window. */
 const SMALL = 8_192;
+/** Past this many keyword occurrences of one group, an anchored rule searches them itself (bounded by the clock) rather than sorting the automaton's. */
+const OCCURRENCES_MAX = 65_536;
 /** The automaton's alphabet: ASCII lower-cased; everything else reads as NUL, which no keyword holds (keywords are printable ASCII). */
 const SYMBOLS = 128;
 
@@ -132,7 +134,12 @@ function shannon(s: string): number {
 
 const globalAllow = GLOBAL_ALLOW.map((p) => new RegExp(p, 'u'));
 
-export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
+export interface CompileOptions {
+  /** Anchored rules search their keywords with a regex of their own instead of reusing the automaton's finds (off by default; kept to check both agree). */
+  readonly anchorByRegex?: boolean;
+}
+
+export function compileRules(rules: readonly GeneratedRule[], options: CompileOptions = {}): RuleEngine {
   // Rules sharing a keyword set share windows (the digit-triggered personal-data rules, for one).
   const groupIndex = new Map<string, number>();
   const groupKeywords: string[][] = [];
@@ -295,22 +302,67 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
   const openEnd = new Float64Array(groups).fill(-1);
   const ranges: number[][] = Array.from({ length: groups }, () => []);
   const touched: number[] = [];
+  // Keyword occurrences of the anchored rules' groups, as the automaton finds them: start·128 + length.
+  const anchoredGroup = Uint8Array.from(groupRules.map((rs, g) => (!options.anchorByRegex && rs.some((r) => r.anchor) && groupKeywords[g]!.every((k) => k.length < 128) ? 1 : 0)));
+  const occurrences: number[][] = Array.from({ length: groups }, () => []);
 
   /** A rule with an anchor: started only where one of its keywords is, widened left over its class. */
-  const findAnchored = (r: Compiled, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[]): void => {
-    const { keywords, left, max } = r.anchor!;
+  /**
+   * The keyword occurrences the rule's own search (`keywords`, an alternation of its sorted
+   * keywords) would return one after another from `from`: the leftmost start at or after `from`,
+   * and there the first keyword in sorted order — the shortest, since keywords starting at one
+   * place are prefixes of one another. From the automaton's finds when it kept them (a value with
+   * more than OCCURRENCES_MAX of them falls back to the regex, which reads the clock as it goes).
+   */
+  const keywordSearch = (r: Compiled, original: string, text: string): ((from: number) => [number, number] | undefined) => {
+    const occ = occurrences[r.group]!;
+    if (!anchoredGroup[r.group] || occ.length > OCCURRENCES_MAX) {
+      const { keywords } = r.anchor!;
+      return (from) => {
+        keywords.lastIndex = from;
+        const kw = keywords.exec(text);
+        return kw ? [kw.index, kw[0].length] : undefined;
+      };
+    }
+    const sorted = Float64Array.from(occ).sort();
+    const view = text !== original;
+    let j = 0;
+    return (from) => {
+      while (j < sorted.length) {
+        const v = sorted[j]!;
+        const at = Math.floor(v / 128);
+        if (at < from) { j++; continue; }
+        const len = v - at * 128;
+        j++;
+        // The automaton read the text as it is; the search runs on the view where a JSON escape
+        // reads as spaces: a keyword broken by one is not there.
+        if (view && text.slice(at, at + len).toLowerCase() !== original.slice(at, at + len).toLowerCase()) continue;
+        return [at, len];
+      }
+      return undefined;
+    };
+  };
+
+  const findAnchored = (r: Compiled, original: string, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[], deadline: number, budgetMs: number): void => {
+    const { left, max } = r.anchor!;
     let lastEnd = 0;
     let k = 0;
-    // One pass of the keyword search over the text; occurrences outside the rule's windows are skipped.
-    keywords.lastIndex = Math.max(0, rs[0]!);
-    for (let kw = keywords.exec(text); kw; kw = keywords.exec(text)) {
-      const at = kw.index;
+    let tries = 0;
+    const next = keywordSearch(r, original, text);
+    // One pass over the keyword occurrences; those outside the rule's windows are skipped.
+    let pos = Math.max(0, rs[0]!);
+    for (let kw = next(pos); kw; kw = next(pos)) {
+      const at = kw[0];
+      pos = at + kw[1];
       while (k < rs.length && at >= rs[k + 1]!) k += 2;
       if (k >= rs.length) break;
       if (at < rs[k]!) {
-        keywords.lastIndex = Math.max(keywords.lastIndex, rs[k]!);
+        pos = Math.max(pos, rs[k]!);
         continue;
       }
+      // One regex call per keyword occurrence: a value made of occurrences ("a@" five million times)
+      // is millions of calls, so the clock is read between them too.
+      if ((++tries & 0x3ff) === 0 && performance.now() > deadline) throw new RedactionTimeout(budgetMs);
       let start = at;
       while (start > lastEnd && at - start < max && left(text.charCodeAt(start - 1))) start--;
       // One search over the stretch a match starting here can reach, rather than one try per start.
@@ -330,7 +382,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       if (accept(r, text, m, secret, s0)) {
         found.push({ start: s0, end: s0 + secret.length, order: r.order, rule: r.id });
         lastEnd = from + m[0].length;
-        keywords.lastIndex = Math.max(keywords.lastIndex, lastEnd);
+        pos = Math.max(pos, lastEnd);
       }
     }
   };
@@ -373,6 +425,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
         for (let o = outStart[s]!, o1 = outStart[s + 1]!; o < o1; o++) {
           const g = outPairs[o * 2]!;
           const reach = groupReach[g]!;
+          if (anchoredGroup[g] && occurrences[g]!.length <= OCCURRENCES_MAX) occurrences[g]!.push((i + 1 - outPairs[o * 2 + 1]!) * 128 + outPairs[o * 2 + 1]!);
           const ws = i + 1 - outPairs[o * 2 + 1]! - reach;
           const we = i + 1 + reach;
           const e = openEnd[g]!;
@@ -396,6 +449,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
       openStart[g] = -1;
       openEnd[g] = -1;
       ranges[g]!.length = 0;
+      occurrences[g]!.length = 0;
     }
     touched.length = 0;
     // Keywords are found in the text as it is (an escape does not hide one); the patterns then run
@@ -426,7 +480,7 @@ export function compileRules(rules: readonly GeneratedRule[]): RuleEngine {
     for (const r of due) {
       const rs = ranges[r.group]!;
       if (r.anchor) {
-        findAnchored(r, text, rs, found);
+        findAnchored(r, original, text, rs, found, deadline, budgetMs);
         continue;
       }
       const reach = groupReach[r.group]!;
