@@ -15,7 +15,7 @@ import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { parseSegment, recordHeader } from '../receiver/write-ahead-log.ts';
 import { runCli } from './support/run-cli.ts';
-import { startUp as startUpProcess, type UpProcess } from './support/run-up.ts';
+import { startUp as startUpProcess, type RunningUp as UpProcess } from './support/run-cli.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { exportBatch, makeSpans, succeeded } from './support/otlp-clients.ts';
 
@@ -41,7 +41,7 @@ function freePort(): Promise<number> {
 async function startUp(dataDir: string, mode: string, otlpPort: number, queryPort: number): Promise<UpProcess> {
   // wal: no timed flush, so at the kill every acknowledged span is in the log only; inserts happen
   // on replay, when a query waits for them, and on the graceful stop.
-  const up = await startUpProcess(['--data-dir', dataDir, '--otlp-port', String(otlpPort), '--query-port', String(queryPort), '--ingest-mode', mode], { FLIGHTREC_WAL_FLUSH_MS: '600000' });
+  const up = await startUpProcess(['--data-dir', dataDir, '--otlp-port', String(otlpPort), '--query-port', String(queryPort), '--ingest-mode', mode], { env: { FLIGHTREC_WAL_FLUSH_MS: '600000' } });
   children.push(up.child);
   return up;
 }

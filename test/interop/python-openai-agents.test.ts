@@ -5,34 +5,20 @@
  * server over OTLP/HTTP. Its failing tools are the SDK's own: the tool raises, the SDK reports the
  * error to the model and goes on.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyedCacheDir } from './support/cache-dir.ts';
-import { requirePython } from './support/toolchains.ts';
 import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
 import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
 import { startTestServer, type TestServer } from '../support/embedded.ts';
+import { pythonVenv } from './support/python-venv.ts';
 
 const HERE = fileURLToPath(new URL('./python-peers/', import.meta.url));
 const REQUIREMENTS = join(HERE, 'requirements-agents.txt');
 let t: TestServer;
 let model: ScriptedModel;
 let python = '';
-
-function venv(): string {
-  const py = requirePython();
-  const dir = keyedCacheDir('pyvenv', [readFileSync(REQUIREMENTS), py.version]);
-  const bin = join(dir, 'bin', 'python');
-  if (!existsSync(join(dir, '.complete'))) {
-    execFileSync('python3', ['-m', 'venv', dir], { stdio: 'inherit' });
-    execFileSync(bin, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS], { stdio: 'inherit' });
-    execFileSync('touch', [join(dir, '.complete')]);
-  }
-  return bin;
-}
 
 async function run(script: typeof BAD_SCRIPT, turns: readonly string[]): Promise<void> {
   model.setScript(script, { pick: byTurnAndToolResults, json: true });
@@ -44,7 +30,7 @@ async function run(script: typeof BAD_SCRIPT, turns: readonly string[]): Promise
 }
 
 beforeAll(async () => {
-  python = venv();
+  python = pythonVenv(REQUIREMENTS);
   t = await startTestServer();
   model = await startScriptedModel();
   await run(BAD_SCRIPT, [TURN_1, TURN_2]);

@@ -5,35 +5,20 @@
  * model and exporting over OTLP/HTTP to flightrec's embedded server. The virtual environment is
  * built once per requirements file and Python version, outside the clone.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyedCacheDir } from './support/cache-dir.ts';
-import { requirePython } from './support/toolchains.ts';
 import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, PEER_TOOLS, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
 import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
 import { startTestServer, type TestServer } from '../support/embedded.ts';
+import { pythonVenv } from './support/python-venv.ts';
 
 const HERE = fileURLToPath(new URL('./python-peers/', import.meta.url));
 const REQUIREMENTS = join(HERE, 'requirements.txt');
 let t: TestServer;
 let model: ScriptedModel;
 let python = '';
-
-/** The venv for these exact requirements and this Python, built on first use. */
-function venv(): string {
-  const py = requirePython();
-  const dir = keyedCacheDir('pyvenv', [readFileSync(REQUIREMENTS), py.version]);
-  const bin = join(dir, 'bin', 'python');
-  if (!existsSync(join(dir, '.complete'))) {
-    execFileSync('python3', ['-m', 'venv', dir], { stdio: 'inherit' });
-    execFileSync(bin, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS], { stdio: 'inherit' });
-    execFileSync('touch', [join(dir, '.complete')]);
-  }
-  return bin;
-}
 
 const FAILING = Object.entries(PEER_TOOLS).filter(([, s]) => { try { s.run({}); return false; } catch { return true; } }).map(([n]) => n);
 const TOOL_SPECS = Object.fromEntries(Object.entries(PEER_TOOLS).map(([n, s]) => [n, { description: s.description, params: s.params }]));
@@ -50,7 +35,7 @@ async function run(mode: 'otel' | 'openinference', service: string, session: str
 }
 
 beforeAll(async () => {
-  python = venv();
+  python = pythonVenv(REQUIREMENTS);
   t = await startTestServer();
   model = await startScriptedModel();
   await run('otel', 'python-otel-genai', '', BAD_SCRIPT, [TURN_1, TURN_2]);

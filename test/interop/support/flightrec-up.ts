@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
-import { startUp as startUpProcess } from '../../support/run-up.ts';
+import { startUp as startUpProcess } from '../../support/run-cli.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 export const WRITER = { name: 'writer', password: 'writer-pass' } as const;
@@ -26,16 +26,16 @@ export interface UpProcess {
 export async function startUp(env: NodeJS.ProcessEnv = {}): Promise<UpProcess> {
   const dir = tempDir();
   const up = await startUpProcess(['--data-dir', dir.path, '--otlp-port', '0', '--query-port', '0'], {
-    FLIGHTREC_WRITER_PASSWORD: WRITER.password, FLIGHTREC_READER_PASSWORD: READER.password, FLIGHTREC_FSYNC: '0', ...env,
+    env: { FLIGHTREC_WRITER_PASSWORD: WRITER.password, FLIGHTREC_READER_PASSWORD: READER.password, FLIGHTREC_FSYNC: '0', ...env },
   });
-  const queryUrl = /ClickHouse HTTP:\s+(\S+)/.exec(up.output())![1]!;
+  const queryUrl = up.queryUrl;
   const reader = createClient({ url: queryUrl, username: READER.name, password: READER.password, database: 'otel', request_timeout: 120_000, log: { level: ClickHouseLogLevel.OFF } });
   return {
-    child: up.child, otlpUrl: up.otlpUrl.replace(/\/v1\/traces$/, ''), queryUrl, reader, dataDir: dir.path,
+    child: up.child, otlpUrl: up.otlpUrl, queryUrl, reader, dataDir: dir.path,
     output: up.output,
     async stop() {
       await reader.close();
-      if (up.child.exitCode === null) { up.child.kill('SIGINT'); await up.exited; }
+      await up.stop();
       dir.cleanup();
     },
   };
