@@ -22,6 +22,7 @@ import { createClickHouseHandler, type QueryUser } from './clickhouse-http-inter
 import { browserRefusal, isLoopback, loopbackHostNames } from './browser-guard.ts';
 import { send } from './http-body.ts';
 import { createOtlpHandler, type ReceiverCounters } from './otlp-receiver.ts';
+import { IngestToken } from '../access/ingest-token.ts';
 import { startOtlpGrpcReceiver, type OtlpGrpcReceiver } from './otlp-grpc-receiver.ts';
 
 export interface EmbeddedServerOptions {
@@ -142,7 +143,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   const wal = (opts.ingestMode ?? DEFAULT_INGEST_MODE) === 'wal' ? WriteAheadLog.open(sink, { fsync, ...opts.wal, dir: resolve(opts.walDir ?? walDirOf(dataDir)) }, ingestLog) : null;
   const queue: Ingestor = wal ?? new IngestQueue(sink, opts.queue, ingestLog);
   const ingested = async (timeoutMs?: number): Promise<void> => void (await wal?.caughtUp(timeoutMs));
-  const receiverOptions = { rowFormat, ingestToken: opts.ingestToken, maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } };
+  const receiverOptions = { rowFormat, ingestToken: opts.ingestToken === undefined ? undefined : new IngestToken(opts.ingestToken), maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } };
   const otlp = createOtlpHandler(queue, receiverOptions, ingestLog);
   const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes, limits: opts.queryLimits, beforeQuery: wal ? () => ingested() : undefined });
 

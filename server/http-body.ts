@@ -1,7 +1,6 @@
 /**
  * Small HTTP helpers shared by the OTLP receiver and the ClickHouse HTTP interface.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { BadRequestError } from '../receiver/decode-request.ts';
@@ -45,13 +44,6 @@ export function send(res: ServerResponse, status: number, body: string | Buffer,
   }
   res.writeHead(status, { 'Content-Length': String(Buffer.byteLength(body)), ...headers });
   res.end(body);
-}
-
-/** Compare secrets in constant time so a token cannot be guessed byte by byte from timings. */
-export function secretEquals(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
 /** Undo Content-Encoding, refusing to inflate past maxBytes (a gzip bomb is an oversize body). */

@@ -14,7 +14,7 @@ import { NO_INGEST_LOG, type IngestLogSink } from '../receiver/ingest-log.ts';
 import type { Ingestor } from '../receiver/ingest-queue.ts';
 import { OtlpExports, type ExportFailure, type ReceiverCounters } from '../receiver/otlp-export.ts';
 import { ExportTraceServiceResponse } from '../receiver/otlp-proto-schema.ts';
-import { secretEquals } from './http-body.ts';
+import type { IngestToken } from '../access/ingest-token.ts';
 import type { OtlpReceiverOptions } from './otlp-receiver.ts';
 
 const identity = (b: Buffer): Buffer => b;
@@ -90,8 +90,7 @@ function grpcError(f: ExportFailure): { code: status; details: string } {
   return { code: f.status === 401 ? status.UNAUTHENTICATED : status.INVALID_ARGUMENT, details: f.message };
 }
 
-function authorized(metadata: Metadata, token: string): boolean {
+function authorized(metadata: Metadata, token: IngestToken): boolean {
   const value = metadata.get('authorization')[0];
-  const auth = typeof value === 'string' ? value : (value?.toString('utf8') ?? '');
-  return secretEquals(auth.startsWith('Bearer ') ? auth.slice(7).trim() : '', token);
+  return token.admits(typeof value === 'string' ? value : value?.toString('utf8'));
 }

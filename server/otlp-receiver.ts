@@ -13,13 +13,14 @@ import { OtlpExports, type ExportFailure } from '../receiver/otlp-export.ts';
 import type { ConvertOptions } from '../receiver/otlp-request.ts';
 import { ExportTraceServiceResponse, RpcStatus } from '../receiver/otlp-proto-schema.ts';
 import { DEFAULT_ROW_LIMITS } from '../receiver/span-rows.ts';
-import { decompress, readBody, secretEquals, send } from './http-body.ts';
+import { decompress, readBody, send } from './http-body.ts';
+import type { IngestToken } from '../access/ingest-token.ts';
 
 export type { ReceiverCounters } from '../receiver/otlp-export.ts';
 
 export interface OtlpReceiverOptions extends ConvertOptions {
-  /** When set, requests must carry `Authorization: Bearer <token>`. */
-  readonly ingestToken?: string;
+  /** When set, requests must carry `Authorization: Bearer <token>` (held as a digest). */
+  readonly ingestToken?: IngestToken;
   /** Largest body accepted, before and after decompression. */
   readonly maxBodyBytes: number;
 }
@@ -75,9 +76,7 @@ export function createOtlpHandler(queue: Ingestor, opts: OtlpReceiverOptions = D
         throw new BadRequestError(`method ${req.method} not allowed on /v1/traces; use POST`, 405);
       }
       if (opts.ingestToken !== undefined) {
-        const auth = req.headers.authorization ?? '';
-        const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-        if (!secretEquals(token, opts.ingestToken)) {
+        if (!opts.ingestToken.admits(req.headers.authorization)) {
           req.resume();
           respondFailure(res, encodingSafe(req), call.unauthorized(), { 'WWW-Authenticate': 'Bearer' });
           return;
