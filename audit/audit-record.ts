@@ -182,7 +182,3 @@ export function toAuditRecord(row: SpanExportRow, content: ContentMode): AuditRe
     redaction: { content, removed: redactedKeys(row.SpanAttributes ?? {}), hashed },
   };
 }
-
-export function asCanonical(record: AuditRecord): CanonicalValue {
-  return record as unknown as CanonicalValue;
-}

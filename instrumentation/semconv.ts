@@ -4,8 +4,9 @@
  * OpenTelemetry GenAI semantic-convention names are used where they exist (still "Development"
  * stability, see docs/semantic-conventions.md); `flightrec.*` names fill the gaps the conventions
  * leave open (provenance, policy verdicts, approvals, effect and risk, task completion).
- * SQL in queries/ and storage/ refers to these same strings; test/semconv-sql.test.ts checks that
- * every attribute key the SQL reads is declared here.
+ * SQL refers to these same strings: test/semconv-sql.test.ts checks that every attribute key the
+ * saved queries read is declared here; storage/derived-columns.ts takes its keys from here and from
+ * conventions/.
  */
 
 /** OTel GenAI semantic-convention attribute names. */
