@@ -4,7 +4,6 @@
  */
 import { isContentKey } from '../instrumentation/content-keys.ts';
 import { Flightrec } from '../instrumentation/semconv.ts';
-import type { CanonicalValue } from './canonical-json.ts';
 import { CONTENT_HASH_TAG } from './content-key.ts';
 
 export const CONTENT_MODES = ['hashes', 'as-stored'] as const;
