@@ -15,9 +15,9 @@ const NODE_PREFIX = Buffer.from([0x01]);
 
 /**
  * SHA-256 as a Buffer. hash(…, 'buffer') makes a new ArrayBuffer on the C++ side for every call,
- * which costs ~2 µs: more than hashing a whole 1.3 KB record. A latin1 string (one character per
- * byte) and a copy from V8's pooled Buffer allocator cost ~0.5 µs, so that is how every hash here
- * is returned. (Measured on Node 24; see docs/audit.md, "Where verify's time goes".)
+ * which costs more than hashing a whole record; a latin1 string (one character per byte) and a copy
+ * from V8's pooled Buffer allocator cost a fraction of that, so that is how every hash here is
+ * returned (figures in docs/audit.md, "Where verify's time goes").
  */
 export function sha256Bytes(input: Uint8Array | string): Buffer {
   return Buffer.from(hash('sha256', input, 'binary'), 'latin1');

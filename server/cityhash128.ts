@@ -4,8 +4,8 @@
  *
  * Hand-written: no npm package implements this version's 128-bit hash (later CityHash versions and
  * FarmHash give different values). 64-bit words are kept as two unsigned 32-bit halves in plain numbers
- * (a BigInt version ran at about 70 ms per MiB, the largest share of the HTTP interface's work per
- * exporter batch; this one is measured in docs/storage.md). Results come back through the module's
+ * (faster than a BigInt version, which was the largest share of the HTTP interface's work per
+ * exporter batch; both measured in docs/storage.md). Results come back through the module's
  * `H`/`L` registers to avoid allocating a pair per operation.
  */
 
