@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { KeyError, loadPublicKey } from '../../audit/keys.ts';
 import { reconcile, type ReconcileReport } from '../../audit/reconcile.ts';
-import { exportDirsIn } from '../../audit/verify-chain.ts';
 import { connect, connectionOptions } from '../connect.ts';
+import { chainDirs } from '../chain-dirs.ts';
 import { UsageError, type Command } from '../command.ts';
 
 export function formatReconcile(r: ReconcileReport): string {
@@ -32,14 +32,7 @@ export const reconcileCommand: Command = {
       if (err instanceof KeyError) throw new UsageError(err.message);
       throw err;
     }
-    let dirs = positionals;
-    if (values.chain !== undefined) {
-      try {
-        dirs = [...exportDirsIn(values.chain), ...positionals];
-      } catch (err) {
-        throw new UsageError(`cannot read the folder ${values.chain}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
-    }
+    const dirs = chainDirs(values.chain, positionals);
     if (dirs.length === 0) throw new UsageError('which exports? flightrec reconcile --chain FOLDER | DIR… --key PUBLIC.pem');
     const client = await connect(values);
     try {

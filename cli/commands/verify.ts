@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { certificateFromPem } from '../../audit/timestamp.ts';
 import { KeyError, loadPublicKey } from '../../audit/keys.ts';
 import { verifyExport, type ExportScope, type VerifyReport } from '../../audit/verify-export.ts';
-import { exportDirsIn, verifyChain, type ChainReport } from '../../audit/verify-chain.ts';
+import { verifyChain, type ChainReport } from '../../audit/verify-chain.ts';
+import { chainDirs } from '../chain-dirs.ts';
 import { UsageError, type Command } from '../command.ts';
 import { chTime } from './export.ts';
 
@@ -75,14 +76,7 @@ export const verify: Command = {
     }
     if (chainMode) {
       if (values.previous) throw new UsageError('--previous checks one link; a chain is checked whole (give every export)');
-      let dirs = positionals;
-      if (values.chain !== undefined) {
-        try {
-          dirs = [...exportDirsIn(values.chain), ...positionals];
-        } catch (err) {
-          throw new UsageError(`cannot read the folder ${values.chain}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
-      }
+      const dirs = chainDirs(values.chain, positionals);
       if (dirs.length === 0) throw new UsageError(`no export directories in ${values.chain}`);
       let until: string | undefined;
       if (values.until) {
