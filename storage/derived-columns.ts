@@ -72,59 +72,72 @@ function fieldOf(name: keyof typeof FIELD_SOURCES, foreign: boolean): string {
   return sources.length ? firstNonEmpty(...sources.map(sourceSql)) : "''";
 }
 
-/** The value a condition tests for equality with a list (an attribute or the span name), or undefined. */
-function equalityTest(c: SpanCondition): { readonly key: string; readonly values: readonly string[] } | undefined {
-  if ('attr' in c && 'in' in c) return { key: attr(c.attr), values: c.in };
-  if ('spanName' in c) return { key: 'SpanName', values: c.spanName };
+/** A rule's test on one key (an attribute or the span name): a list of values, or "any non-empty value". */
+type KeyTest = { readonly key: string; readonly values: readonly string[]; readonly present: boolean };
+function keyTest(c: SpanCondition): KeyTest | undefined {
+  if ('attr' in c) return 'in' in c ? { key: attr(c.attr), values: c.in, present: false } : { key: attr(c.attr), values: [], present: true };
+  if ('spanName' in c) return { key: 'SpanName', values: c.spanName, present: false };
   return undefined;
 }
 
+const isOpenClawScope = `ScopeName = 'openclaw'`;
+
+/** Above every rule's index: "no rule matched" while taking the least of the terms below. */
+const NO_RULE = 255;
+if (SPAN_RULES.length >= NO_RULE) throw new Error('SPAN_RULES outgrew the rule index (UInt8)');
+
 /**
- * multiIf arms giving the 1-based index of the first matching rule. A run of rules that each test
- * one key against a list (`gen_ai.operation.name`, `openinference.span.kind`, a span name …) becomes
- * one `transform` lookup — one hash probe instead of one comparison per rule — with the same
- * first-match-wins result (a value listed by two rules of the run goes to the first).
+ * Terms whose least is the 1-based index of the first matching rule (NO_RULE: none). A run of rules
+ * testing one key becomes one `transform` of that key (first-listed value wins; '' maps to no rule; a
+ * trailing "present" rule is the default for any other value); any other rule is `if(cond, index,
+ * NO_RULE)`. Since every rule's index is its position, the least matching index is the first match —
+ * the same result as trying the rules in order, with no branches: ClickHouse evaluates cheap
+ * branches eagerly anyway, and a multiIf of many arms costs a pass and a mask per arm (measured in
+ * docs/instrumentations.md).
  */
-function ruleArms(rules: readonly SpanRule[], offset: number): string[] {
-  const arms: string[] = [];
+function ruleTerms(rules: readonly SpanRule[], offset: number, gate?: string): string[] {
+  const terms: string[] = [];
   for (let i = 0; i < rules.length;) {
-    const first = equalityTest(rules[i]!.when);
-    let j = i + 1;
-    while (first && j < rules.length && equalityTest(rules[j]!.when)?.key === first.key) j++;
-    if (first && j - i > 1) {
-      const values: string[] = [];
-      const indexes: number[] = [];
-      for (let k = i; k < j; k++) {
-        for (const v of equalityTest(rules[k]!.when)!.values) {
-          if (!values.includes(v)) { values.push(v); indexes.push(offset + k + 1); }
-        }
-      }
-      const lookup = `transform(${first.key}, ${sqlList(values)}, [${indexes.join(', ')}], 0)`;
-      arms.push(`${lookup} != 0, ${lookup}`);
-      i = j;
-    } else {
-      arms.push(`${conditionSql(rules[i]!.when)}, ${offset + i + 1}`);
+    const first = keyTest(rules[i]!.when);
+    if (!first || first.present) {
+      const cond = gate ? `${gate} AND ${conditionSql(rules[i]!.when)}` : conditionSql(rules[i]!.when);
+      terms.push(`if(${cond}, ${offset + i + 1}, ${NO_RULE})`);
       i += 1;
+      continue;
     }
+    const values: string[] = [];
+    const indexes: number[] = [];
+    let fallback = NO_RULE;
+    let j = i;
+    for (; j < rules.length; j++) {
+      const t = keyTest(rules[j]!.when);
+      if (!t || t.key !== first.key) break;
+      if (t.present) { fallback = offset + j + 1; j++; break; }
+      for (const v of t.values) if (!values.includes(v)) { values.push(v); indexes.push(offset + j + 1); }
+    }
+    const lookup = `transform(${first.key}, ${sqlList(['', ...values])}, [${[NO_RULE, ...indexes].join(', ')}], ${fallback})`;
+    terms.push(gate ? `if(${gate}, ${lookup}, ${NO_RULE})` : lookup);
+    i = j;
   }
-  return arms;
+  return terms;
 }
 
 /**
  * The 1-based index of the first rule that matches a span (0: none), computed once: every column
  * that reads the rules looks its value up by this index, and ClickHouse evaluates an expression that
- * several stored columns share once per block. Spans flightrec's wrappers wrote skip the rules, and
- * OpenClaw's rules are tried only on its scope (they end with a catch-all for it).
+ * several stored columns share once per block (also at insert, across MATERIALIZED columns — measured,
+ * docs/instrumentations.md). Spans flightrec's wrappers wrote skip the rules; OpenClaw's rules apply
+ * only on its scope, where they end with a catch-all, so no later rule can win there.
  */
 const openclawCount = SPAN_RULES.findIndex((r) => r.dialect !== 'openclaw-diagnostics');
-const ruleIndex = `if(${attr(Flightrec.record)} != '' OR ${attr(Flightrec.step)} != '', 0, if(ScopeName = 'openclaw', multiIf(${ruleArms(SPAN_RULES.slice(0, openclawCount), 0).join(', ')}, 0), multiIf(\n      ${ruleArms(SPAN_RULES.slice(openclawCount), openclawCount).join(',\n      ')},\n      0)))`;
+const ruleLeast = `least(\n      ${[...ruleTerms(SPAN_RULES.slice(0, openclawCount), 0, isOpenClawScope), ...ruleTerms(SPAN_RULES.slice(openclawCount), openclawCount)].join(',\n      ')})`;
+const ruleIndex = `if(${attr(Flightrec.record)} != '' OR ${attr(Flightrec.step)} != '', 0, ${ruleLeast} % ${NO_RULE})`;
 
 /** One value per span from the first matching rule, '' when none matches or the rule has none. */
 function rulesOf(pick: (r: SpanRule) => string | undefined): string {
   return `arrayElement(${sqlList(SPAN_RULES.map((r) => pick(r) ?? ''))}, ${ruleIndex})`;
 }
 
-const isOpenClawScope = `ScopeName = 'openclaw'`;
 const ocOutcome = attr(OpenClaw.outcome);
 /** Spans none of flightrec's wrappers wrote, outside OpenClaw (whose built-in catalogue applies): the tool catalogue's domain. */
 const isForeign = `(${attr(Flightrec.record)} = '' AND NOT ${isOpenClawScope})`;
@@ -164,11 +177,12 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
   const field = (name: keyof typeof FIELD_SOURCES): string => fieldOf(name, foreign);
   const byRule = (pick: (r: SpanRule) => string | undefined): string => (foreign ? rulesOf(pick) : "''");
   const tool = field('Tool');
-  // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign spans with a tool.
+  // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign spans with a tool
+  // (a span with no tool name skips the match: it is most of a mixed stream, and a catch-all `*` entry is about tools).
   // All patterns as one constant set of anchored regular expressions, matched in one pass (Hyperscan,
   // on by default in ClickHouse: allow_hyperscan); the smallest index that matched is the first entry.
   // (An ILIKE per entry against patterns read from an array compiled a pattern per row: docs/instrumentations.md.)
-  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign}, 0, arrayMin(multiMatchAllIndices(lower(${tool}), ${sqlList(catalogue.map((e) => patternRegex(e.match)))})))`;
+  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign} OR ${tool} = '', 0, arrayMin(multiMatchAllIndices(lower(${tool}), ${sqlList(catalogue.map((e) => patternRegex(e.match)))})))`;
   const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => (catalogue.length === 0 ? "''" : `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${entry})`);
   const catalogueEffect = fromCatalogue((e) => e.effect);
   const catalogueRisk = fromCatalogue((e) => e.risk);
