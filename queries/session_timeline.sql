@@ -1,5 +1,5 @@
 -- name: session_timeline
--- description: Every span of one session (or one trace), in start order: what the agent saw (with its source URI, trust and sensitivity), decided (with the policy's reason) and touched, with depth and parent links for the tree (all attributes: span_attributes).
+-- description: Every span of one session (or one trace), in start order: what the agent saw (with its source URI, trust and sensitivity), decided (with the policy's reason) and touched, with depth and parent links for the tree (all attributes: span_attributes); ShadowOf names the model call a second instrumentation's span repeats.
 -- param: session String — the session / conversation id, or a trace id
 -- param: limit UInt32 = 5000 — the most spans to return
 -- panel: table
@@ -30,7 +30,10 @@ spans AS (
 (
     SELECT mapFromArrays(groupArray(concat(TraceId, '/', SpanId)), groupArray(concat(TraceId, '/', ParentSpanId)))
     FROM spans
-) AS parents
+) AS parents,
+-- The model-call spans, for a model call's shadow: one recorded again by a second instrumentation
+-- inside the first (conventions/span-mapping.ts MODEL_CALL_SHADOW). Both stay; ShadowOf names the call repeated.
+(SELECT groupArrayIf(concat(TraceId, '/', SpanId), Step = 'model_call') FROM spans) AS model_calls
 SELECT
     s.Timestamp AS Timestamp,
     toUnixTimestamp64Milli(s.Timestamp) AS TimeMs,
@@ -74,7 +77,8 @@ SELECT
     s.StatusCode AS StatusCode,
     s.StatusMessage AS StatusMessage,
     s.DecisionToolCalls AS DecisionToolCalls,
-    s.SessionId AS SessionId
+    s.SessionId AS SessionId,
+    if(s.Step = 'model_call' AND s.ParentSpanId != '' AND has(model_calls, concat(s.TraceId, '/', s.ParentSpanId)), s.ParentSpanId, '') AS ShadowOf
 FROM spans AS s
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}

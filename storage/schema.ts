@@ -8,6 +8,7 @@
  * Every statement is idempotent (IF NOT EXISTS), so the schema is created or brought up to date on
  * every start.
  */
+import { MODEL_CALL_SHADOW } from '../conventions/span-mapping.ts';
 import { resolveToolCatalogue, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
 import { derivedColumnsFor, SESSION_PROJECTION, sessionProjectionColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
@@ -179,7 +180,8 @@ GROUP BY SessionId, TraceId, ServiceName`,
     Agent LowCardinality(String) CODEC(ZSTD(1)),
     TraceId String CODEC(ZSTD(1)),
     SpanId String CODEC(ZSTD(1)),
-    CallId String CODEC(ZSTD(1))
+    CallId String CODEC(ZSTD(1)),
+    ParentSpanId String CODEC(ZSTD(1))
 ) ENGINE = ${r.engine('MergeTree')}
 PARTITION BY toDate(Timestamp)
 ORDER BY (SessionKey, Timestamp)${r.ttl('Timestamp')}
@@ -206,6 +208,9 @@ ORDER BY Time${r.ttl('Time')}`,
     // The tool call id (the dedupe key of two instrumentations' spans of one call). A materialized view
     // created by an older flightrec does not fill it: those rows keep '' and are counted as before.
     `ALTER TABLE ${r.db}.${Tables.calls}${r.onCluster} ADD COLUMN IF NOT EXISTS CallId String CODEC(ZSTD(1))`,
+    // The parent link that tells a model call's shadow (conventions/span-mapping.ts MODEL_CALL_SHADOW); as
+    // with CallId, a view created by an older flightrec leaves it '' and those calls count as before.
+    `ALTER TABLE ${r.db}.${Tables.calls}${r.onCluster} ADD COLUMN IF NOT EXISTS ParentSpanId String CODEC(ZSTD(1))`,
   ];
 }
 
@@ -219,7 +224,7 @@ ORDER BY Time${r.ttl('Time')}`,
  * bits, not 22: keys stay below 2^63, because ClickHouse subtracts two UInt64 into an Int64.
  */
 export function callsSelect(db: string): string {
-  const kind = `multiIf(${storedColumnName('Step')} = 'model_call', 'model', ${storedColumnName('Record')} = 'touched' AND ${storedColumnName('Tool')} != '', 'tool', '')`;
+  const kind = `multiIf(${storedColumnName('Step')} = '${MODEL_CALL_SHADOW.step}', 'model', ${storedColumnName('Record')} = 'touched' AND ${storedColumnName('Tool')} != '', 'tool', '')`;
   return `SELECT
     cityHash64(${storedColumnName('SessionId')}) AS SessionKey,
     ${storedColumnName('SessionId')} AS SessionId,
@@ -232,7 +237,8 @@ export function callsSelect(db: string): string {
     ${storedColumnName('Agent')} AS Agent,
     TraceId,
     SpanId,
-    if(Kind = 'tool', ${storedColumnName('ToolCallId')}, '') AS CallId
+    if(Kind = 'tool', ${storedColumnName('ToolCallId')}, '') AS CallId,
+    ParentSpanId
 FROM ${db}.${Tables.traces}
 WHERE Kind != '' OR InputTokens > 0 OR OutputTokens > 0`;
 }
