@@ -22,7 +22,7 @@ import { drainPending } from 'chdb';
 import { protobufToNative } from '../receiver/native-span-writer.ts';
 import { TRACE_INSERT_COLUMNS } from '../storage/trace-columns.ts';
 import { DEFAULT_ROW_LIMITS } from '../receiver/span-rows.ts';
-import { ATTR_CODES_COLUMN, ATTR_CODES_TYPE, derivedMapping, storedColumnName, storedColumnTypes } from '../storage/derived-columns.ts';
+import { derivedColumnsFor, storedColumnName, storedColumnTypes } from '../storage/derived-columns.ts';
 import { tracesTableDdl } from '../storage/schema.ts';
 import { insertBody, openStore } from '../storage/store-client.ts';
 import { tempDir } from '../test/support/temp-dir.ts';
@@ -76,10 +76,8 @@ try {
     // Background merges would bill one table's earlier inserts to another's round.
     await client.command({ query: `SYSTEM STOP MERGES \`${db}\`.otel_traces` });
     if (foreign === undefined) continue;
-    // As storage/schema.ts adds them: the attribute key codes, then the stored columns that read them.
-    const { columns, codes } = derivedMapping(undefined, { foreign });
-    const stored = columns.filter((c) => storedColumnTypes[c.name]);
-    await client.command({ query: `ALTER TABLE ${db}.otel_traces ADD COLUMN ${ATTR_CODES_COLUMN} ${ATTR_CODES_TYPE} MATERIALIZED ${codes} CODEC(ZSTD(1)), ${stored.map((c) => `ADD COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(', ')}` });
+    const stored = derivedColumnsFor(undefined, { foreign }).filter((c) => storedColumnTypes[c.name]);
+    await client.command({ query: `ALTER TABLE ${db}.otel_traces ${stored.map((c) => `ADD COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(', ')}` });
   }
   const cpu = new Map<keyof typeof TABLES, number[]>();
   const wall = new Map<keyof typeof TABLES, number[]>();
@@ -105,8 +103,7 @@ try {
   }
   // The mapping's expressions alone, evaluated over the spans stored in the bare table (no insert, no disk).
   const evalCpu = async (foreign: boolean): Promise<number> => {
-    const { columns, codes } = derivedMapping(undefined, { foreign });
-    const exprs = `${codes} AS ${ATTR_CODES_COLUMN}, ` + columns.filter((c) => storedColumnTypes[c.name]).map((c) => `${c.sql} AS ${c.name}`).join(', ');
+    const exprs = derivedColumnsFor(undefined, { foreign }).filter((c) => storedColumnTypes[c.name]).map((c) => `${c.sql} AS ${c.name}`).join(', ');
     const samples: number[] = [];
     for (let i = 0; i < 5; i++) {
       const c0 = process.cpuUsage();

@@ -69,16 +69,7 @@ const ownSource = (s: FieldSource): boolean => (typeof s === 'string' ? AllAttri
 /** The first non-empty of a field's sources (conventions/span-mapping.ts FIELD_SOURCES). */
 function fieldOf(name: keyof typeof FIELD_SOURCES, foreign: boolean): string {
   const sources = FIELD_SOURCES[name].filter((s) => foreign || ownSource(s));
-  // Runs of plain attribute keys are resolved in one pass over the span's keys (indexedLookups, below).
-  const parts: string[] = [];
-  for (let i = 0; i < sources.length;) {
-    let j = i;
-    while (j < sources.length && typeof sources[j] === 'string') j++;
-    if (j - i >= FIRST_OF_MIN_RUN) { parts.push(`${FIRST_OF}(${(sources.slice(i, j) as string[]).map(lit).join(', ')})`); i = j; continue; }
-    parts.push(sourceSql(sources[i]!));
-    i += 1;
-  }
-  return parts.length === 0 ? "''" : parts.length === 1 && parts[0]!.startsWith(FIRST_OF) ? parts[0]! : firstNonEmpty(...parts);
+  return sources.length ? firstNonEmpty(...sources.map(sourceSql)) : "''";
 }
 
 /** A rule's test on one key (an attribute or the span name): a list of values, or "any non-empty value". */
@@ -179,67 +170,8 @@ export interface DerivedColumn {
   readonly description: string;
 }
 
-/** A placeholder for "the first non-empty of these keys", compiled by indexedLookups (never left in SQL). */
-const FIRST_OF = 'frFirstOf';
-/** Shorter runs stay one position lookup per key: a run costs three array passes (not measured run by run). */
-const FIRST_OF_MIN_RUN = 3;
-const ATTR_LOOKUP = /SpanAttributes\['((?:[^'\\]|\\.)*)'\]/g;
-const FIRST_OF_CALL = new RegExp(`${FIRST_OF}\\(((?:'(?:[^'\\\\]|\\\\.)*'(?:, )?)+)\\)`, 'g');
-const QUOTED = /'((?:[^'\\]|\\.)*)'/g;
-
-/** The MATERIALIZED column of otel_traces numbering each span's attribute keys for the derived columns. */
-export const ATTR_CODES_COLUMN = 'FrAttributeCodes';
-export const ATTR_CODES_TYPE = 'Array(UInt8)';
-
-/**
- * Attribute reads through one numbering of the span's keys. A map lookup by key compares it with
- * every key of the row, each time: the stored columns read about ninety keys, and those lookups were
- * most of their cost at insert. Instead ATTR_CODES_COLUMN numbers each entry once (one `transform` of
- * its key — 0 for keys nobody reads and for empty values); `SpanAttributes['k']` becomes the value at
- * the position of k's number, and a run of keys where the first non-empty wins (`frFirstOf`) takes
- * the value whose key ranks best in one pass. It is a stored column, not an ALIAS: a mutation (the
- * erasure's UPDATE) recomputes MATERIALIZED columns without expanding ALIAS ones, and the codes
- * written into every column's expression instead would make each a few hundred kilobytes. A few
- * bytes a span. Values are those of the lookups they replace: a missing or empty value reads as ''
- * (a map with one key twice, which OTLP does not send, may read another of its values).
- */
-function indexedLookups(columns: readonly DerivedColumn[]): { readonly columns: DerivedColumn[]; readonly codes: string } {
-  const keys: string[] = [];
-  const add = (k: string): void => { if (!keys.includes(k)) keys.push(k); };
-  for (const c of columns) {
-    for (const m of c.sql.matchAll(ATTR_LOOKUP)) add(m[1]!);
-    for (const m of c.sql.matchAll(FIRST_OF_CALL)) for (const q of m[1]!.matchAll(QUOTED)) add(q[1]!);
-  }
-  if (keys.length >= 255) throw new Error('too many attribute keys for the UInt8 key codes');
-  const code = (k: string): number => keys.indexOf(k) + 1;
-  const values = 'mapValues(SpanAttributes)';
-  const at = (position: string): string => `arrayElement(${values}, ${position})`;
-  const firstOf = (ks: string[]): string => {
-    const ranks = ks.map((_, i) => (i + 1) * 65536);
-    const best = `arrayMin(arrayMap((c, i) -> transform(c, [${ks.map(code).join(', ')}], [${ranks.join(', ')}], 16777216) + i, ${ATTR_CODES_COLUMN}, arrayEnumerate(${ATTR_CODES_COLUMN})))`;
-    return at(`bitAnd(${best}, 65535) * (${best} < 16777216)`);
-  };
-  const compiled = columns.map((c) => ({
-    ...c,
-    sql: c.sql
-      .replace(FIRST_OF_CALL, (_, list: string) => firstOf([...list.matchAll(QUOTED)].map((q) => q[1]!.replace(/\\(.)/g, '$1'))))
-      .replace(ATTR_LOOKUP, (_, k: string) => at(`indexOf(${ATTR_CODES_COLUMN}, ${code(k)})`)),
-  }));
-  const codes = `arrayMap((k, v) -> if(v = '', 0, transform(k, ${sqlList(keys)}, [${keys.map(code).join(', ')}], 0)), mapKeys(SpanAttributes), ${values})`;
-  return { columns: compiled, codes };
-}
-
 /** The derived columns, with a tool catalogue compiled in (the default one unless an operator names a file). */
 export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALOGUE, mapping: MappingOptions = {}): readonly DerivedColumn[] {
-  return derivedMapping(catalogue, mapping).columns;
-}
-
-/** The derived columns and the expression of the key codes column (ATTR_CODES_COLUMN) they read. */
-export function derivedMapping(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALOGUE, mapping: MappingOptions = {}): { readonly columns: readonly DerivedColumn[]; readonly codes: string } {
-  return indexedLookups(derivedColumnSql(catalogue, mapping));
-}
-
-function derivedColumnSql(catalogue: ToolCatalogue, mapping: MappingOptions): readonly DerivedColumn[] {
   const foreign = mapping.foreign ?? true;
   if (!foreign) catalogue = [];
   const field = (name: keyof typeof FIELD_SOURCES): string => fieldOf(name, foreign);

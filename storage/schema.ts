@@ -10,7 +10,7 @@
  */
 import { MODEL_CALL_SHADOW } from '../conventions/span-mapping.ts';
 import { resolveToolCatalogue, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
-import { ATTR_CODES_COLUMN, ATTR_CODES_TYPE, derivedMapping, type derivedColumnsFor, SESSION_PROJECTION, sessionProjectionColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
+import { derivedColumnsFor, SESSION_PROJECTION, sessionProjectionColumns, storedColumnName, storedColumnTypes } from './derived-columns.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
 
 export interface SchemaOptions {
@@ -29,12 +29,7 @@ export interface SchemaOptions {
 
 /** The derived columns for these options (the catalogue is the only input that varies). */
 export function schemaColumns(opts: SchemaOptions = {}): ReturnType<typeof derivedColumnsFor> {
-  return schemaMapping(opts).columns;
-}
-
-/** The derived columns and the column of attribute key codes they read (storage/derived-columns.ts). */
-export function schemaMapping(opts: SchemaOptions = {}): ReturnType<typeof derivedMapping> {
-  return derivedMapping(opts.toolCatalogue ?? resolveToolCatalogue());
+  return derivedColumnsFor(opts.toolCatalogue ?? resolveToolCatalogue());
 }
 
 export const DEFAULT_TTL_DAYS = 180;
@@ -131,14 +126,14 @@ GROUP BY TraceId`,
 /** flightrec's additions on top of `otel_traces`: the normalised view and the session lookup. */
 export function flightrecDdl(opts: SchemaOptions = {}): string[] {
   const r = resolve(opts);
-  const { columns: derivedColumns, codes } = schemaMapping(opts);
+  const derivedColumns = schemaColumns(opts);
   // Stored (MATERIALIZED) derived columns are read from otel_traces; the rest are computed here.
   const columns = derivedColumns.map((c) => `    ${storedColumnTypes[c.name] ? storedColumnName(c.name) : c.sql} AS ${c.name}`).join(',\n');
   const stored = derivedColumns.filter((c) => storedColumnTypes[c.name]);
+  const sessionExpr = derivedColumns.find((c) => c.name === 'SessionId')!.sql;
   return [
-    // Additive: MATERIALIZED columns the exporter never writes (it names its insert columns), the
-    // attribute key codes that the others read first.
-    `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster}\n    ADD COLUMN IF NOT EXISTS ${ATTR_CODES_COLUMN} ${ATTR_CODES_TYPE} MATERIALIZED ${codes} CODEC(ZSTD(1)),\n${stored.map((c) => `    ADD COLUMN IF NOT EXISTS ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(',\n')}`,
+    // Additive: MATERIALIZED columns the exporter never writes (it names its insert columns).
+    `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster}\n${stored.map((c) => `    ADD COLUMN IF NOT EXISTS ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(',\n')}`,
     // New parts get it; older parts are read from the table (ALTER TABLE … MATERIALIZE PROJECTION backfills).
     `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster} ADD PROJECTION IF NOT EXISTS ${SESSION_PROJECTION} (SELECT ${sessionProjectionColumns.join(', ')} ORDER BY ${storedColumnName('SessionId')}, Timestamp)`,
     // A plain view: computed at read time, so it also covers rows written before it existed.
@@ -163,7 +158,7 @@ ORDER BY (SessionId, TraceId, ServiceName)${r.ttl('Start')}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${r.db}.${Tables.sessionTracesMv}${r.onCluster}
 TO ${r.db}.${Tables.sessionTraces}
 AS SELECT
-    ${storedColumnName('SessionId')} AS SessionId,
+    ${sessionExpr} AS SessionId,
     TraceId,
     ServiceName,
     min(Timestamp) AS Start,

@@ -9,9 +9,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { TRACE_INSERT_COLUMNS } from './trace-columns.ts';
-import { allDdl, callsSelect, schemaMapping, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
+import { allDdl, callsSelect, schemaColumns, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
-import { ATTR_CODES_COLUMN, ATTR_CODES_TYPE, storedColumnName, storedColumnTypes, type DerivedColumn } from './derived-columns.ts';
+import { storedColumnName, storedColumnTypes, type DerivedColumn } from './derived-columns.ts';
 
 export type StoreTarget =
   | { readonly kind: 'embedded'; readonly path: string }
@@ -173,7 +173,7 @@ export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {
   // A materialized view sees only inserts made after it exists: spans stored by an older flightrec
   // (or by the collector before this schema) get their flightrec_calls rows once, here.
   if (!hadCalls) await client.command({ query: `INSERT INTO ${quoteIdent(database)}.${Tables.calls} ${callsSelect(quoteIdent(database))}` });
-  await syncStoredColumns(client, database, schemaMapping(opts));
+  await syncStoredColumns(client, database, schemaColumns(opts));
   await syncTtl(client, database, opts.ttlDays ?? DEFAULT_TTL_DAYS);
   if (opts.fsync !== undefined) {
     const v = opts.fsync ? 1 : 0;
@@ -193,34 +193,31 @@ async function tableExists(client: ClickHouseClient, database: string, table: st
 }
 
 /**
- * Bring the stored derived columns (MATERIALIZED `Fr*` on otel_traces) and the key codes they read
- * (ATTR_CODES_COLUMN) to this version's expressions: `ADD COLUMN IF NOT EXISTS` leaves a column from
- * an older flightrec as it was. ClickHouse keeps expressions reformatted, so both sides are compared
- * through formatQuerySingleLine. Parts already written keep the values they were stored with; rows
- * inserted from now on get the new expression. The key codes are modified first, in the same statement.
+ * Bring the stored derived columns (MATERIALIZED `Fr*` on otel_traces) to this version's
+ * expressions: `ADD COLUMN IF NOT EXISTS` leaves a column from an older flightrec as it was.
+ * ClickHouse keeps expressions reformatted, so both sides are compared through
+ * formatQuerySingleLine. Parts already written keep the values they were stored with; rows
+ * inserted from now on get the new expression.
  */
-async function syncStoredColumns(client: ClickHouseClient, database: string, mapping: { readonly columns: readonly DerivedColumn[]; readonly codes: string }): Promise<void> {
+async function syncStoredColumns(client: ClickHouseClient, database: string, derivedColumns: readonly DerivedColumn[]): Promise<void> {
   const result = await client.query({
     query: "SELECT name, default_expression FROM system.columns WHERE database = {db:String} AND table = {table:String} AND default_kind = 'MATERIALIZED'",
     query_params: { db: database, table: Tables.traces },
     format: 'JSONEachRow',
   });
   const have = new Map((await result.json<{ name: string; default_expression: string }>()).map((c) => [c.name, c.default_expression]));
-  const wanted = [
-    { name: ATTR_CODES_COLUMN, definition: `${ATTR_CODES_TYPE} MATERIALIZED`, sql: mapping.codes },
-    ...mapping.columns.filter((c) => storedColumnTypes[c.name]).map((c) => ({ name: storedColumnName(c.name), definition: `${storedColumnTypes[c.name]} MATERIALIZED`, sql: c.sql })),
-  ].filter((c) => have.has(c.name));
-  if (wanted.length === 0) return;
+  const stored = derivedColumns.filter((c) => storedColumnTypes[c.name] && have.has(storedColumnName(c.name)));
+  if (stored.length === 0) return;
   const same = await client.query({
     query: "SELECT arrayMap((a, b) -> formatQuerySingleLine(concat('SELECT ', a)) = formatQuerySingleLine(concat('SELECT ', b)), {want:Array(String)}, {have:Array(String)}) AS same",
-    query_params: { want: wanted.map((c) => c.sql), have: wanted.map((c) => have.get(c.name)!) },
+    query_params: { want: stored.map((c) => c.sql), have: stored.map((c) => have.get(storedColumnName(c.name))!) },
     format: 'JSONEachRow',
   });
   const flags = (await same.json<{ same: (number | boolean)[] }>())[0]!.same;
-  const changed = wanted.filter((_, i) => !flags[i]);
+  const changed = stored.filter((_, i) => !flags[i]);
   if (changed.length === 0) return;
   await client.command({
-    query: `ALTER TABLE ${quoteIdent(database)}.${quoteIdent(Tables.traces)}\n${changed.map((c) => `    MODIFY COLUMN ${c.name} ${c.definition} ${c.sql}`).join(',\n')}`,
+    query: `ALTER TABLE ${quoteIdent(database)}.${quoteIdent(Tables.traces)}\n${changed.map((c) => `    MODIFY COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql}`).join(',\n')}`,
   });
 }
 
