@@ -130,7 +130,6 @@ export function flightrecDdl(opts: SchemaOptions = {}): string[] {
   // Stored (MATERIALIZED) derived columns are read from otel_traces; the rest are computed here.
   const columns = derivedColumns.map((c) => `    ${storedColumnTypes[c.name] ? storedColumnName(c.name) : c.sql} AS ${c.name}`).join(',\n');
   const stored = derivedColumns.filter((c) => storedColumnTypes[c.name]);
-  const sessionExpr = derivedColumns.find((c) => c.name === 'SessionId')!.sql;
   return [
     // Additive: MATERIALIZED columns the exporter never writes (it names its insert columns).
     `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster}\n${stored.map((c) => `    ADD COLUMN IF NOT EXISTS ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(',\n')}`,
@@ -158,7 +157,7 @@ ORDER BY (SessionId, TraceId, ServiceName)${r.ttl('Start')}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${r.db}.${Tables.sessionTracesMv}${r.onCluster}
 TO ${r.db}.${Tables.sessionTraces}
 AS SELECT
-    ${sessionExpr} AS SessionId,
+    ${storedColumnName('SessionId')} AS SessionId,
     TraceId,
     ServiceName,
     min(Timestamp) AS Start,
