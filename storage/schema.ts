@@ -185,6 +185,13 @@ GROUP BY SessionId, TraceId, ServiceName`,
 PARTITION BY toDate(Timestamp)
 ORDER BY (SessionKey, Timestamp)${r.ttl('Timestamp')}
 SETTINGS index_granularity = 256`,
+    // Columns added since the table first shipped, before its view: CREATE MATERIALIZED VIEW checks its
+    // SELECT against the target table even when the view exists. A view created by an older flightrec
+    // does not fill them: those rows keep '' and are counted as before.
+    // The tool call id (the dedupe key of two instrumentations' spans of one call).
+    `ALTER TABLE ${r.db}.${Tables.calls}${r.onCluster} ADD COLUMN IF NOT EXISTS CallId String CODEC(ZSTD(1))`,
+    // The parent link that tells a model call's shadow (conventions/span-mapping.ts MODEL_CALL_SHADOW).
+    `ALTER TABLE ${r.db}.${Tables.calls}${r.onCluster} ADD COLUMN IF NOT EXISTS ParentSpanId String CODEC(ZSTD(1))`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${r.db}.${Tables.callsMv}${r.onCluster}
 TO ${r.db}.${Tables.calls}
 AS ${callsSelect(r.db)}`,
@@ -204,12 +211,6 @@ PARTITION BY toDate(Time)
 ORDER BY Time${r.ttl('Time')}`,
     // Additive migrations for tables created by earlier flightrec versions (no-ops otherwise).
     `ALTER TABLE ${r.db}.${Tables.ingestLog}${r.onCluster} ADD COLUMN IF NOT EXISTS Requests UInt32, ADD COLUMN IF NOT EXISTS HttpStatus UInt16`,
-    // The tool call id (the dedupe key of two instrumentations' spans of one call). A materialized view
-    // created by an older flightrec does not fill it: those rows keep '' and are counted as before.
-    `ALTER TABLE ${r.db}.${Tables.calls}${r.onCluster} ADD COLUMN IF NOT EXISTS CallId String CODEC(ZSTD(1))`,
-    // The parent link that tells a model call's shadow (conventions/span-mapping.ts MODEL_CALL_SHADOW); as
-    // with CallId, a view created by an older flightrec leaves it '' and those calls count as before.
-    `ALTER TABLE ${r.db}.${Tables.calls}${r.onCluster} ADD COLUMN IF NOT EXISTS ParentSpanId String CODEC(ZSTD(1))`,
   ];
 }
 

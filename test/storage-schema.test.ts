@@ -6,7 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { drainPending } from 'chdb';
 import { startEmbeddedServer } from '../server/embedded-server.ts';
-import { productionDdlScript, allDdl } from '../storage/schema.ts';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { findSavedQuery } from '../catalogue/saved-queries.ts';
+import { runSavedQuery } from '../review/run-query.ts';
+import { callsSelect, productionDdlScript, allDdl } from '../storage/schema.ts';
 import { migrate, openStore, SchemaMismatchError } from '../storage/store-client.ts';
 import { main } from '../cli/main.ts';
 import { tempDir } from './support/temp-dir.ts';
@@ -201,6 +204,42 @@ describe('schema on start', () => {
           ['00000000000000e1', 'gpt-x'], ['00000000000000e2', 'send_email'], ['00000000000000e4', 'read_inbox'],
         ]);
       } finally {
+        await s.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('adds the parent link to a flightrec_calls an older flightrec created; its old view keeps filling, and runaway reads it', async () => {
+    const dir = tempDir();
+    const model = (n: string) => ({ 'gen_ai.conversation.id': 'conv-old', 'flightrec.record': 'decided', 'flightrec.step': 'model_call', 'gen_ai.request.model': 'gpt-x', 'gen_ai.usage.input_tokens': n });
+    try {
+      let s = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0 });
+      try {
+        await sendSpan(s.otlpUrl, 'agent', '00000000000000f1', model('10'));
+        await s.ingested();
+        // As an older flightrec left it: no ParentSpanId column, a view that does not write one.
+        await s.client.command({ query: 'DROP VIEW otel.flightrec_calls_mv' });
+        await s.client.command({ query: 'ALTER TABLE otel.flightrec_calls DROP COLUMN ParentSpanId' });
+        await s.client.command({ query: `CREATE MATERIALIZED VIEW otel.flightrec_calls_mv TO otel.flightrec_calls AS ${callsSelect('otel').replace(',\n    ParentSpanId', '')}` });
+      } finally {
+        await s.close();
+      }
+      await drainPending();
+      s = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0 });
+      const http = createClient({ url: s.queryUrl, database: 'otel', log: { level: ClickHouseLogLevel.OFF } });
+      try {
+        await sendSpan(s.otlpUrl, 'agent', '00000000000000f2', model('20'));
+        expect(await rows(s, "SELECT SpanId, ParentSpanId FROM otel.flightrec_calls ORDER BY SpanId")).toEqual([
+          { SpanId: '00000000000000f1', ParentSpanId: '' }, { SpanId: '00000000000000f2', ParentSpanId: '' },
+        ]);
+        const from = new Date(Date.now() - 3_600_000).toISOString().replace('T', ' ').slice(0, 23);
+        const to = new Date(Date.now() + 60_000).toISOString().replace('T', ' ').slice(0, 23);
+        const found = await runSavedQuery(http, findSavedQuery('detect_runaway'), { from, to, token_budget: '1' });
+        expect(found.map((r) => [r.SessionId, r.Pattern, r.Evidence])).toEqual([['conv-old', 'token_budget', '30 tokens (30 in, 0 out) over 2 model calls, budget 1']]);
+      } finally {
+        await http.close();
         await s.close();
       }
     } finally {

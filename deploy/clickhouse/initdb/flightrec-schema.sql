@@ -329,6 +329,10 @@ ORDER BY (SessionKey, Timestamp)
 TTL toDateTime(Timestamp) + toIntervalDay(180)
 SETTINGS index_granularity = 256;
 
+ALTER TABLE `otel`.flightrec_calls ADD COLUMN IF NOT EXISTS CallId String CODEC(ZSTD(1));
+
+ALTER TABLE `otel`.flightrec_calls ADD COLUMN IF NOT EXISTS ParentSpanId String CODEC(ZSTD(1));
+
 CREATE MATERIALIZED VIEW IF NOT EXISTS `otel`.flightrec_calls_mv
 TO `otel`.flightrec_calls
 AS SELECT
@@ -364,10 +368,6 @@ ORDER BY Time
 TTL toDateTime(Time) + toIntervalDay(180);
 
 ALTER TABLE `otel`.flightrec_ingest_log ADD COLUMN IF NOT EXISTS Requests UInt32, ADD COLUMN IF NOT EXISTS HttpStatus UInt16;
-
-ALTER TABLE `otel`.flightrec_calls ADD COLUMN IF NOT EXISTS CallId String CODEC(ZSTD(1));
-
-ALTER TABLE `otel`.flightrec_calls ADD COLUMN IF NOT EXISTS ParentSpanId String CODEC(ZSTD(1));
 
 -- Upgrading a database that already holds spans: flightrec_calls is filled by its materialized view
 -- from the moment it exists; run this once, right after the script, for the spans stored before:
