@@ -18,7 +18,7 @@ import { main } from '../cli/main.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { insertFixture, SECRET_ARGS, SECRET_PROMPT } from './support/audit-fixtures.ts';
 import { decompressedBlocks, filesHolding } from './support/clickhouse-files.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const tmp = tempDir('flightrec-erase-');
 const dataDir = join(tmp.path, 'data');

@@ -18,7 +18,7 @@ import { main } from '../cli/main.ts';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { insertFixture, SECRET_ARGS, SECRET_PROMPT, type Fixture } from './support/audit-fixtures.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 let t: TestServer;
 let fx: Fixture;

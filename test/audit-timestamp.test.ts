@@ -11,9 +11,9 @@ import { certificateFromPem } from '../audit/timestamp.ts';
 import { verifyChain } from '../audit/verify-chain.ts';
 import { verifyExport, type VerifyReport } from '../audit/verify-export.ts';
 import { fakeExport, recordLines } from './support/audit-fake-export.ts';
-import { runCli } from './support/run-cli.ts';
+import { runCli } from '../tools/run-cli.ts';
 import { selfSignedTsaCertificate, startTestTsa, type TestTsa } from './support/test-tsa.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const tmp = tempDir('flightrec-tsa-');
 let keys: ReturnType<typeof generateKeys>;

@@ -6,7 +6,7 @@
  * share of routine ones; the collector-side redaction against the project's redaction corpus; and the
  * loadbalancing tier routing whole traces to two second-tier collectors on loopback.
  *
- * Changed from the shipped files (test/interop/support/collector.ts): listening addresses, the
+ * Changed from the shipped files (tools/run-collector.ts): listening addresses, the
  * collector's own metrics endpoint, and here tail sampling's decision_wait (30 s → 2 s) so a run takes
  * seconds; the policies and every other setting are as shipped.
  */
@@ -16,8 +16,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { Flightrec } from '../../instrumentation/semconv.ts';
 import { ExportTraceServiceRequest } from '../../receiver/otlp-proto-schema.ts';
-import { CLUSTER_OVERLAY, CONFIG, EMBEDDED_OVERLAY, LOADBALANCER, collectorBinary, postOtlp, startCollector, validate, waitFor, type RunningCollector } from './support/collector.ts';
-import { startUp, WRITER, type UpProcess } from './support/flightrec-up.ts';
+import { CLUSTER_OVERLAY, CONFIG, EMBEDDED_OVERLAY, LOADBALANCER, collectorBinary, postOtlp, startCollector, validate, waitFor, type RunningCollector } from '../../tools/run-collector.ts';
+import { startUp, WRITER, type UpProcess } from '../../tools/flightrec-up.ts';
 
 const shipped = parse(readFileSync(CONFIG, 'utf8')) as { processors: { tail_sampling: { policies: { name: string; probabilistic?: { sampling_percentage: number } }[] } } };
 const ROUTINE_SHARE = shipped.processors.tail_sampling.policies.find((p) => p.name === 'routine')!.probabilistic!.sampling_percentage / 100;

@@ -11,7 +11,7 @@
  * sampling's decision_wait (30 s → 2 s) so a run takes seconds. Every entry is an error span, which
  * the shipped sampling policy keeps.
  *
- * The binary: the collector build of test/interop/support/collector.ts (`npm run collector:build`)
+ * The binary: the collector build of tools/run-collector.ts (`npm run collector:build`)
  * where that module exists, else the executable named by FLIGHTREC_OTELCOL; neither is a failure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { score, type CategoryScore, type CorpusEntry } from '../support/redaction-corpus/entry.ts';
 import { figureRows, freshRows } from '../support/redaction-corpus/figures.ts';
-import { startFlightrecUp, type RunningUp } from './support/flightrec-up.ts';
+import { startFlightrecUp, type RunningUp } from '../../tools/flightrec-up.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CONFIG = join(ROOT, 'collector-config/otel-collector.yaml');
@@ -35,7 +35,7 @@ const SERVICE = 'redaction-corpus';
 
 async function collectorBinary(): Promise<string> {
   // A variable path: the builder module lives on the collector work and is not imported statically.
-  const builder = join(import.meta.dirname, 'support/collector.ts');
+  const builder = join(import.meta.dirname, '../../tools/run-collector.ts');
   if (existsSync(builder)) return ((await import(builder)) as { collectorBinary(): Promise<string> }).collectorBinary();
   const bin = process.env.FLIGHTREC_OTELCOL;
   if (!bin || !existsSync(bin)) throw new Error('no contrib collector: build it (npm run collector:build) or set FLIGHTREC_OTELCOL to its executable');

@@ -11,12 +11,12 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildCollector } from '../../../tools/build-collector.ts';
+import { buildCollector } from './build-collector.ts';
 
-export const CONFIG = fileURLToPath(new URL('../../../collector-config/otel-collector.yaml', import.meta.url));
-export const CLUSTER_OVERLAY = fileURLToPath(new URL('../../../collector-config/otel-collector.cluster.yaml', import.meta.url));
-export const LOADBALANCER = fileURLToPath(new URL('../../../collector-config/otel-collector.loadbalancer.yaml', import.meta.url));
-export const EMBEDDED_OVERLAY = fileURLToPath(new URL('../../../collector-config/otel-collector.embedded.yaml', import.meta.url));
+export const CONFIG = fileURLToPath(new URL('../collector-config/otel-collector.yaml', import.meta.url));
+export const CLUSTER_OVERLAY = fileURLToPath(new URL('../collector-config/otel-collector.cluster.yaml', import.meta.url));
+export const LOADBALANCER = fileURLToPath(new URL('../collector-config/otel-collector.loadbalancer.yaml', import.meta.url));
+export const EMBEDDED_OVERLAY = fileURLToPath(new URL('../collector-config/otel-collector.embedded.yaml', import.meta.url));
 
 let binary: Promise<string> | undefined;
 /** The collector executable, built on first use (Go required: a clear error otherwise). */
