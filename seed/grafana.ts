@@ -6,11 +6,10 @@
  * the last hour.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GenAI } from '../instrumentation/semconv.ts';
-import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from '../instrumentation/settings.ts';
+import { inMemoryTracer } from '../workload/in-memory-tracer.ts';
 import { replay } from '../workload/replay.ts';
 import { approval, context, inbound, model, policy, task, taskStep, tool, turn, type Scenario, type SeenSpec, type ToolSpec } from '../workload/scenario.ts';
 
@@ -146,12 +145,8 @@ function plans(tag: string): SessionPlan[] {
 export function buildSeed(now = Date.now(), tag = '1'): { sessions: RecordedSession[] } {
   return {
     sessions: plans(tag).map((p) => {
-      const spans: ReadableSpan[] = [];
-      const provider = new TracerProvider({
-        resource: resourceFromAttributes({ 'service.name': p.service, [GenAI.agentName]: p.scenario.agent }),
-        spanProcessors: [{ onStart: () => undefined, onEnd: (s) => void spans.push(s), forceFlush: async () => undefined, shutdown: async () => undefined }],
-      });
-      const [replayed] = replay(provider.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION), [p.scenario], { now: new Date(now), runTag: tag });
+      const { tracer, spans } = inMemoryTracer({ 'service.name': p.service, [GenAI.agentName]: p.scenario.agent });
+      const [replayed] = replay(tracer, [p.scenario], { now: new Date(now), runTag: tag });
       const roles = Object.fromEntries(Object.entries(p.roles).map(([role, is]) => {
         const span = spans.find(is);
         if (!span) throw new Error(`seed: no span for role ${role} in ${p.scenario.key}`);

@@ -5,7 +5,7 @@
  * status — no difference tolerated, so the benchmarks ingest exactly what instrumented agents send.
  */
 import { ROOT_CONTEXT, SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
-import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { startAgentInvocation } from '../instrumentation/record-agent.ts';
 import { recordSeen } from '../instrumentation/record-context.ts';
@@ -13,6 +13,7 @@ import { startModelCall } from '../instrumentation/record-model.ts';
 import { startPolicyCheck } from '../instrumentation/record-policy.ts';
 import { startToolCall } from '../instrumentation/record-tool.ts';
 import type { RecordingOptions } from '../instrumentation/recording.ts';
+import { inMemoryTracer } from '../workload/in-memory-tracer.ts';
 import { SEED_AGENT, SEED_ERROR, seedSpan, spanCall, workloadRequest, type SeedCall, type SeedSpan } from '../seed/agent-workload.ts';
 
 function stackless(): Error {
@@ -24,9 +25,7 @@ function stackless(): Error {
 
 /** The span the real recorder makes of `c`, as the child of an agent invocation of `session`. */
 function recorded(c: SeedCall, session: string): ReadableSpan {
-  const ended: ReadableSpan[] = [];
-  const provider = new TracerProvider({ spanProcessors: [{ onStart: () => undefined, onEnd: (s) => void ended.push(s), forceFlush: async () => undefined, shutdown: async () => undefined }] });
-  const tracer = provider.getTracer('seed-check');
+  const { tracer, spans: ended } = inMemoryTracer();
   const agent = startAgentInvocation({ agentName: SEED_AGENT, conversationId: session }, { tracer, parent: ROOT_CONTEXT });
   const opts: RecordingOptions = { tracer, parent: agent };
   switch (c.recorder) {

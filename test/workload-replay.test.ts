@@ -5,17 +5,17 @@
  * scenario nests, and carries the session's conversation id.
  */
 import { SpanStatusCode } from '@opentelemetry/api';
-import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { Flightrec, GenAI } from '../instrumentation/semconv.ts';
+import { inMemoryTracer } from '../workload/in-memory-tracer.ts';
 import { replay } from '../workload/replay.ts';
 import { approval, context, inbound, model, policy, task, taskStep, tool, turn, type Scenario } from '../workload/scenario.ts';
 import { scenarios } from '../workload/scenarios.ts';
 
 function record(list: readonly Scenario[], now: Date): { spans: ReadableSpan[]; sessions: ReturnType<typeof replay> } {
-  const spans: ReadableSpan[] = [];
-  const provider = new TracerProvider({ spanProcessors: [{ onStart: () => undefined, onEnd: (s) => void spans.push(s), forceFlush: async () => undefined, shutdown: async () => undefined }] });
-  const sessions = replay(provider.getTracer('replay-test'), list, { now, runTag: 'r1' });
+  const { tracer, spans } = inMemoryTracer();
+  const sessions = replay(tracer, list, { now, runTag: 'r1' });
   return { spans, sessions };
 }
 

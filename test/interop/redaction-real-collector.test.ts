@@ -11,45 +11,24 @@
  * sampling's decision_wait (30 s → 2 s) so a run takes seconds. Every entry is an error span, which
  * the shipped sampling policy keeps.
  *
- * The binary: the collector build of tools/run-collector.ts (`npm run collector:build`)
- * where that module exists, else the executable named by FLIGHTREC_OTELCOL; neither is a failure.
+ * The binary: the collector build of tools/run-collector.ts (`npm run collector:build`), started
+ * and stopped by its startCollector.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { score, type CategoryScore, type CorpusEntry } from '../support/redaction-corpus/entry.ts';
 import { figureRows, freshRows } from '../support/redaction-corpus/figures.ts';
 import { startFlightrecUp, type RunningUp } from '../../tools/flightrec-up.ts';
+import { CONFIG, EMBEDDED_OVERLAY, startCollector, type RunningCollector } from '../../tools/run-collector.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CONFIG = join(ROOT, 'collector-config/otel-collector.yaml');
-const EMBEDDED = join(ROOT, 'collector-config/otel-collector.embedded.yaml');
 const PARTS = ['tuning', 'heldout', 'fresh'] as const;
 const entries = PARTS.map((p) => JSON.parse(readFileSync(join(ROOT, `test/fixtures/redaction-${p}.json`), 'utf8')) as CorpusEntry[]);
 const READER_PASSWORD = 'corpus-reader';
 const INGEST_TOKEN = 'corpus-ingest';
 const SERVICE = 'redaction-corpus';
-
-async function collectorBinary(): Promise<string> {
-  // A variable path: the builder module lives on the collector work and is not imported statically.
-  const builder = join(import.meta.dirname, '../../tools/run-collector.ts');
-  if (existsSync(builder)) return ((await import(builder)) as { collectorBinary(): Promise<string> }).collectorBinary();
-  const bin = process.env.FLIGHTREC_OTELCOL;
-  if (!bin || !existsSync(bin)) throw new Error('no contrib collector: build it (npm run collector:build) or set FLIGHTREC_OTELCOL to its executable');
-  return bin;
-}
-
-const freePort = (): Promise<number> => new Promise((res, rej) => {
-  const s = createServer();
-  s.once('error', rej);
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => res(port));
-  });
-});
 
 /** Trace id of entry i of part p: 32 hex digits, unique across parts. */
 const traceId = (p: number, i: number): string => ((p + 1) * 1_000_000 + i).toString(16).padStart(32, '0');
@@ -59,37 +38,19 @@ const LABEL: Record<Where, Parameters<typeof figureRows>[0]> = { attribute: 'rea
 
 describe('the redaction corpus through the real collector into flightrec up', () => {
   let up: RunningUp;
-  let collector: ChildProcess | undefined;
+  let collector: RunningCollector | undefined;
   let reader: ClickHouseClient;
-  let log = '';
   const stored = new Map<string, Record<Where, string>>();
 
   beforeAll(async () => {
-    const bin = await collectorBinary();
     up = await startFlightrecUp({ FLIGHTREC_READER_PASSWORD: READER_PASSWORD, FLIGHTREC_WRITER_PASSWORD: 'corpus-writer', FLIGHTREC_INGEST_TOKEN: INGEST_TOKEN });
-    const [grpc, http, health] = [await freePort(), await freePort(), await freePort()];
-    const sets = [
-      `receivers.otlp.protocols.grpc.endpoint=127.0.0.1:${grpc}`,
-      `receivers.otlp.protocols.http.endpoint=127.0.0.1:${http}`,
-      `extensions.health_check.endpoint=127.0.0.1:${health}`,
-      'service.telemetry.metrics.level=none',
-      'processors.tail_sampling.decision_wait=2s',
-    ];
-    collector = spawn(bin, [`--config=${CONFIG}`, `--config=${EMBEDDED}`, ...sets.map((s) => `--set=${s}`)], {
+    collector = await startCollector({
+      configs: [CONFIG, EMBEDDED_OVERLAY],
+      sets: ['processors.tail_sampling.decision_wait=2s'],
       // The base file's ClickHouse exporter is replaced by the overlay's; its endpoint is still read.
-      env: { ...process.env, CLICKHOUSE_ENDPOINT: 'http://127.0.0.1:9', FLIGHTREC_OTLP_ENDPOINT: up.otlpUrl, FLIGHTREC_INGEST_TOKEN: INGEST_TOKEN },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { CLICKHOUSE_ENDPOINT: 'http://127.0.0.1:9', FLIGHTREC_OTLP_ENDPOINT: up.otlpUrl, FLIGHTREC_INGEST_TOKEN: INGEST_TOKEN },
     });
-    collector.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-    collector.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    for (const deadline = Date.now() + 60_000; ;) {
-      if (collector.exitCode !== null) throw new Error(`the collector exited with ${collector.exitCode}:\n${log}`);
-      try {
-        if ((await fetch(`http://127.0.0.1:${health}/`)).status === 200) break;
-      } catch { /* not listening yet */ }
-      if (Date.now() > deadline) throw new Error(`the collector did not become healthy in 60 s:\n${log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const log = collector.output;
 
     // Each entry: one error span with the text as a span attribute, an exception event's message and the status message.
     const now = (BigInt(Date.now() - 5_000) * 1_000_000n).toString();
@@ -102,13 +63,13 @@ describe('the redaction corpus through the real collector into flightrec up', ()
         status: { code: 2, message: text },
       }));
       const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: SERVICE } }] }, scopeSpans: [{ scope: { name: 'flightrec' }, spans }] }] });
-      const res = await fetch(`http://127.0.0.1:${http}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(`${collector.otlpHttpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       if (res.status !== 200) throw new Error(`collector answered ${res.status}: ${await res.text()}`);
     }
 
     reader = createClient({ url: up.queryUrl, username: 'reader', password: READER_PASSWORD, database: 'otel', request_timeout: 120_000, log: { level: ClickHouseLogLevel.OFF } });
     for (const deadline = Date.now() + 180_000; stored.size < all.length;) {
-      if (Date.now() > deadline) throw new Error(`stored ${stored.size} of ${all.length} corpus spans in 180 s:\n${log}`);
+      if (Date.now() > deadline) throw new Error(`stored ${stored.size} of ${all.length} corpus spans in 180 s:\n${log()}`);
       await new Promise((r) => setTimeout(r, 2_000));
       const rows = await (await reader.query({
         query: `SELECT TraceId, SpanAttributes['note'] AS attribute, Events.Attributes[1]['exception.message'] AS event, StatusMessage AS status
@@ -122,11 +83,7 @@ describe('the redaction corpus through the real collector into flightrec up', ()
 
   afterAll(async () => {
     await reader?.close();
-    if (collector && collector.exitCode === null) {
-      const exited = new Promise((r) => collector!.once('exit', r));
-      collector.kill('SIGTERM');
-      await exited;
-    }
+    await collector?.stop();
     await up?.stop();
   });
 

@@ -4,8 +4,9 @@
  * init() registers the process-wide tracer provider, so call this once per test file.
  */
 import { SpanStatusCode } from '@opentelemetry/api';
-import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { init } from '../../instrumentation/init.ts';
+import { inMemoryTracer } from '../../workload/in-memory-tracer.ts';
 import { replay, type ReplayedSession } from '../../workload/replay.ts';
 import { scenarios } from '../../workload/scenarios.ts';
 import type { Scenario } from '../../workload/scenario.ts';
@@ -23,12 +24,9 @@ export async function seedWorkload(t: TestServer, extra: readonly Scenario[] = [
  * computing expected figures independently of SQL.
  */
 export function recordedSpans(scenarios: readonly Scenario[]): ReadableSpan[] {
-  const ended: ReadableSpan[] = [];
-  const provider = new TracerProvider({
-    spanProcessors: [{ onStart: () => undefined, onEnd: (span) => void ended.push(span), forceFlush: async () => undefined, shutdown: async () => undefined }],
-  });
-  replay(provider.getTracer('expected'), scenarios);
-  return ended;
+  const { tracer, spans } = inMemoryTracer();
+  replay(tracer, scenarios);
+  return spans;
 }
 
 export const failed = (span: ReadableSpan): boolean => span.status.code === SpanStatusCode.ERROR;
