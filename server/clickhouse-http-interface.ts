@@ -256,10 +256,11 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
         send(res, 200, '', { ...headers, 'X-ClickHouse-Summary': JSON.stringify({ written_rows: String(summary.rowsWritten), written_bytes: String(summary.bytesWritten), elapsed_ns: String(Math.round((performance.now() - started) * 1e6)) }) });
         return;
       }
-      const statement = await approveRead(session, sql, scope, await functionsOf(session), settingCeilings(limits));
-      // The client's settings first, then the limits, then readonly = 1: nothing after can change them.
+      const { statement, sessionSettings } = await approveRead(session, sql, scope, await functionsOf(session), settingCeilings(limits));
+      // The client's settings first, then the limits, the statement's own checked settings, then
+      // readonly = 1: nothing after can change them.
       for (const s of settings) await session.queryAsync(s);
-      for (const s of limitStatements(limits)) await session.queryAsync(s);
+      for (const s of limitStatements(limits, sessionSettings)) await session.queryAsync(s);
       const result = await session.queryAsync(statement, { format });
       if (gone.signal.aborted) return;
       const bytes = result.bytes();

@@ -349,7 +349,7 @@ describe('variables, alert rules, schema browsing', () => {
     expect(v('named')[0]).toEqual({ name: 'n', v: 1 });
   });
 
-  it('lists databases, tables, columns, functions, map keys and column values', () => {
+  it('lists databases, tables, columns, functions, map keys and column values, and applies ad hoc filters', () => {
     expect(column(frameOf('schema databases'), 'name')).toContain('otel');
     expect(column(frameOf('schema tables'), 'name')).toEqual(expect.arrayContaining(['otel_traces', 'otel_traces_trace_id_ts', 'flightrec_spans']));
     const cols = frameOf('schema columns');
@@ -361,6 +361,8 @@ describe('variables, alert rules, schema browsing', () => {
     expect(column(frameOf('schema provider current database'), 'currentDatabase()')).toEqual(['otel']);
     expect(column(frameOf('schema provider columns'), 'name')).toEqual(expect.arrayContaining(['Timestamp', 'TraceId', 'SpanAttributes']));
     expect(column(frameOf('schema provider describe'), 'name')).toContain('Duration');
+    // An ad hoc filter narrows a panel's query to the chosen value.
+    expect(column(frameOf('schema ad hoc filter'), 'ServiceName')).toEqual(['mail-agent']);
     const values = frameOf('schema provider values');
     expect(column(values, 'val')).toEqual(expect.arrayContaining(['mail-agent', 'billing-agent', 'ops-agent']));
   });
