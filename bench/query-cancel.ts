@@ -5,9 +5,10 @@
  * 1. Through the query port of a `flightrec up`-like server (default limits but
  *    max_execution_time 30 s): each query kind the gate allows runs ~1 s, then its client aborts
  *    the request; timed until the query has left the engine's process list.
- * 2. In the engine directly (the gate refuses sleep functions): `sleepEachRow`, stopped by
- *    storage/cancellable-query.ts side by side with the peer, chdb's own streaming cancel
- *    (`queryStream` + AbortSignal), which acts only between result chunks.
+ * 2. In the engine directly (the gate refuses sleep functions): `sleepEachRow` and `count()`,
+ *    stopped by storage/cancellable-query.ts side by side with the peer, chdb's own streaming
+ *    cancel (`queryStream` + AbortSignal), which acts only between result chunks (max_execution_time
+ *    10 s, so the peer's rounds end).
  * Event-loop delay over each phase (a 10 ms timer's lateness), against idle baselines before and
  * after (the machine's own noise: other processes share its cores).
  *
@@ -35,7 +36,11 @@ const PORT_QUERIES: Record<string, string> = {
 };
 /** Every statement the port runs starts with this (storage/cancellable-query.ts); the gate's own parses do not. */
 const PORT_TAG = '/* flightrec-query ';
-const SLEEP = 'SELECT sleepEachRow(3) FROM numbers(100)';
+/** In the engine directly: a sleeping query (refused by the gate) and an aggregate that sends nothing until it ends. */
+const ENGINE_QUERIES: Record<string, string> = {
+  sleepEachRow: 'SELECT sleepEachRow(3) FROM numbers(100)',
+  'count()': 'SELECT count() FROM numbers_mt(1000000000000)',
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'flightrec-bench-cancel-'));
 const server = await startEmbeddedServer({ dataDir: dir, otlpPort: 0, queryPort: 0, fsync: false, queryLimits: { maxExecutionSeconds: 30 } });
@@ -120,32 +125,38 @@ try {
   }
 
   // In the engine, side by side: this module's KILL vs chdb's streaming cancel, same query.
-  for (const how of ['kill (flightrec)', 'stream cancel (chdb)'] as const) {
+  for (const [name, sql] of Object.entries(ENGINE_QUERIES)) for (const how of ['kill (flightrec)', 'stream cancel (chdb)'] as const) {
     const stops: number[] = [];
     const h: number[] = [];
+    const abortCall: number[] = [];
+    const closeCall: number[] = [];
     loop.phase = h;
     for (let i = 0; i < rounds; i++) {
       const session = new Session(dir);
-      session.query(`SET max_execution_time = ${PEER_LIMIT_S}, function_sleep_max_microseconds_per_block = 0`);
+      session.query(`SET max_execution_time = ${PEER_LIMIT_S}, max_threads = 1, function_sleep_max_microseconds_per_block = 0`);
       const ac = new AbortController();
       let ended: Promise<unknown>;
       if (how === 'kill (flightrec)') {
-        ended = runCancellable(session, SLEEP, { dataPath: dir, format: 'CSV', signal: ac.signal }).catch(() => null);
+        ended = runCancellable(session, sql, { dataPath: dir, format: 'CSV', signal: ac.signal }).catch(() => null);
       } else {
-        const stream = session.queryStream(SLEEP, { format: 'CSV', signal: ac.signal });
+        const stream = session.queryStream(sql, { format: 'CSV', signal: ac.signal });
         ended = (async () => { try { for await (const _ of stream); } catch { /* aborted or timed out */ } })();
       }
-      await until(async () => (await inEngine(SLEEP)) > 0, 10_000);
+      await until(async () => (await inEngine(sql)) > 0, 10_000);
       await sleep(RUN_BEFORE_ABORT_MS);
       const t0 = performance.now();
-      ac.abort();
+      ac.abort(); // synchronously: the abort listener opens the KILL's session and starts its query
+      abortCall.push(performance.now() - t0);
       await ended;
       stops.push(performance.now() - t0);
+      const c0 = performance.now();
       session.close();
-      await until(async () => (await inEngine(SLEEP)) === 0, 5000);
+      closeCall.push(performance.now() - c0);
+      await until(async () => (await inEngine(sql)) === 0, 5000);
     }
     loop.phase = null;
-    console.log(`engine: sleepEachRow, ${how.padEnd(20)} stop after abort: median ${median(stops).toFixed(0).padStart(5)} ms, max ${Math.max(...stops).toFixed(0).padStart(5)} ms   ${delayLine(h)}  (limit ${PEER_LIMIT_S} s)`);
+    console.log(`engine: ${name}, ${how.padEnd(20)} stop after abort: median ${median(stops).toFixed(0).padStart(5)} ms, max ${Math.max(...stops).toFixed(0).padStart(5)} ms   ${delayLine(h)}  (limit ${PEER_LIMIT_S} s)`);
+    console.log(`${' '.repeat(34)} on the event loop: abort() ${Math.max(...abortCall).toFixed(2)} ms, session close ${Math.max(...closeCall).toFixed(2)} ms (max of ${rounds})`);
   }
   await idlePhase('idle again (no query)');
 } finally {

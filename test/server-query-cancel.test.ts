@@ -1,12 +1,15 @@
 /**
  * A reader's query stops in the engine when its client disconnects (issue 14, row 9), and its
  * slot is free again: with one query at a time, the next gets through long before the first's
- * time limit. Evidence is read from the engine's own process list, in process (privileged side).
- * Bounds are generous (figures: docs/storage.md).
+ * time limit. Evidence is read from the engine's own process list, in process (privileged side),
+ * then shown again against a real `flightrec up` process. Bounds are generous (figures:
+ * docs/security.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureAcks } from '../bench/reader-load.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
+import { startUp, type RunningUp } from './support/run-cli.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const LONG = 'SELECT count() FROM numbers_mt(1000000000000)';
 const LIMIT_S = 40;
@@ -102,5 +105,36 @@ describe('a query is cancelled when its client disconnects', () => {
     expect(next.ms).toBeLessThan(LIMIT_S * 1000 / 4);
     await ingestAcknowledged();
     expect((await fetch(`${t.server.queryUrl}/ping`)).status).toBe(200);
+  });
+});
+
+describe('against `flightrec up` (its own process, one query at a time)', () => {
+  let up: RunningUp;
+  const dir = tempDir();
+  beforeAll(async () => {
+    up = await startUp(['--data-dir', dir.path, '--otlp-port', '0', '--query-port', '0'], {
+      env: { FLIGHTREC_QUERY_CONCURRENCY: '1', FLIGHTREC_QUERY_MAX_SECONDS: String(LIMIT_S) },
+    });
+  });
+  afterAll(async () => {
+    await up?.stop();
+    dir.cleanup();
+  });
+
+  it('a disconnected query gives its slot back long before its time limit; ingest and the server carry on', async () => {
+    for (let round = 0; round < 3; round++) {
+      const ac = new AbortController();
+      const first = fetch(`${up.queryUrl}/`, { method: 'POST', body: LONG, signal: ac.signal }).catch(() => 'aborted');
+      await new Promise((r) => setTimeout(r, 1000)); // running (or still in the gate: then it never starts)
+      ac.abort();
+      expect(await first).toBe('aborted');
+      const t0 = performance.now();
+      const res = await fetch(`${up.queryUrl}/`, { method: 'POST', body: 'SELECT 7' });
+      expect([res.status, await res.text()]).toEqual([200, '7\n']);
+      expect(performance.now() - t0).toBeLessThan(LIMIT_S * 1000 / 4);
+    }
+    const acks = await measureAcks(up.otlpUrl, { intervalMs: 100, durationMs: 500, spansPerRequest: 10 });
+    expect(acks.acknowledged).toBe(acks.sent);
+    expect(up.child.exitCode).toBeNull();
   });
 });
