@@ -53,7 +53,7 @@ export async function runCancellable(session: Session, statement: string, q: Can
         if (found) return;
         await Promise.race([end, new Promise((r) => setTimeout(r, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]))]);
       }
-    })();
+    })().catch(() => {}); // kill() answers false rather than throw; nothing here may take the process down
   };
   q.signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -65,14 +65,15 @@ export async function runCancellable(session: Session, statement: string, q: Can
 
 /** KILL QUERY (asynchronous: it marks the query and returns) for the query whose text starts with `tag`; true when it found one. */
 async function kill(dataPath: string, tag: string): Promise<boolean> {
-  const admin = new Session(dataPath);
+  let admin: Session | null = null;
   try {
+    admin = new Session(dataPath);
     // `tag` is ours: a comment around a UUID, no quote or backslash in it.
     const rs = await admin.queryAsync(`KILL QUERY WHERE startsWith(query, '${tag}') ASYNC`, { format: 'JSONEachRow' });
     return rs.text().trim().length > 0;
   } catch {
-    return false;
+    return false; // tried again while the query runs; max_execution_time remains the backstop
   } finally {
-    admin.close();
+    admin?.close();
   }
 }

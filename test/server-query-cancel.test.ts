@@ -6,7 +6,9 @@
  * docs/security.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Session } from 'chdb';
 import { measureAcks } from '../bench/reader-load.ts';
+import { QueryCancelled, runCancellable } from '../storage/cancellable-query.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { startUp, type RunningUp } from './support/run-cli.ts';
 import { tempDir } from './support/temp-dir.ts';
@@ -105,6 +107,30 @@ describe('a query is cancelled when its client disconnects', () => {
     expect(next.ms).toBeLessThan(LIMIT_S * 1000 / 4);
     await ingestAcknowledged();
     expect((await fetch(`${t.server.queryUrl}/ping`)).status).toBe(200);
+  });
+});
+
+describe('runCancellable (the engine side)', () => {
+  it('stops only the query whose signal fired, even beside the same text; a query already abandoned does not start', async () => {
+    const sessions = [new Session(t.server.dataDir), new Session(t.server.dataDir)];
+    const gone = [new AbortController(), new AbortController()];
+    for (const s of sessions) s.query('SET max_threads = 1');
+    try {
+      const runs = sessions.map((s, i) => runCancellable(s, LONG, { dataPath: t.server.dataDir, format: 'CSV', signal: gone[i]!.signal }).then(() => 'done', (e: Error) => e.message));
+      await waitFor(async () => (await runningInEngine()) === 2, 10_000);
+      gone[0]!.abort();
+      expect(await runs[0]).toMatch(/QUERY_WAS_CANCELLED/);
+      // chdb keeps an ended query listed until its session closes: the other one must be running still.
+      await new Promise((r) => setTimeout(r, 300));
+      const rs = await t.server.client.query({ query: "SELECT count() AS n FROM system.processes WHERE query LIKE '%numbers_mt(1000000000000)%' AND query NOT LIKE '%system.processes%' AND is_cancelled = 0", format: 'JSONEachRow' });
+      expect(Number((await rs.json<{ n: string }>())[0]!.n)).toBe(1);
+      gone[1]!.abort();
+      expect(await runs[1]).toMatch(/QUERY_WAS_CANCELLED/);
+      await expect(runCancellable(sessions[0]!, 'SELECT 1', { dataPath: t.server.dataDir, format: 'CSV', signal: gone[0]!.signal })).rejects.toBeInstanceOf(QueryCancelled);
+    } finally {
+      for (const s of sessions) s.close();
+    }
+    await waitFor(async () => (await runningInEngine()) === 0, 5000);
   });
 });
 
