@@ -27,8 +27,9 @@ export interface ReaderLoad {
 const ABANDON_EVERY = 4;
 const ABANDON_AFTER_MS = 300;
 
-/** `clients` loops, each sending the heavy queries in turn (as fast as answers come back). */
-export function startReaderLoad(queryUrl: string, clients: number, headers: Record<string, string> = {}): ReaderLoad {
+/** `clients` loops, each sending the heavy queries in turn (as fast as answers come back); `abandon: false` keeps every client waiting for its answer. */
+export function startReaderLoad(queryUrl: string, clients: number, headers: Record<string, string> = {}, opts: { abandon?: boolean } = {}): ReaderLoad {
+  const abandonEvery = opts.abandon === false ? Infinity : ABANDON_EVERY;
   let running = true;
   let requests = 0;
   const byStatus: Record<string, number> = {};
@@ -36,7 +37,7 @@ export function startReaderLoad(queryUrl: string, clients: number, headers: Reco
     for (let i = c; running; i++) {
       const sql = HEAVY_READER_QUERIES[i % HEAVY_READER_QUERIES.length]!;
       requests++;
-      const abandon = requests % ABANDON_EVERY === 0 ? AbortSignal.timeout(ABANDON_AFTER_MS) : undefined;
+      const abandon = requests % abandonEvery === 0 ? AbortSignal.timeout(ABANDON_AFTER_MS) : undefined;
       try {
         const res = await fetch(`${queryUrl}/`, { method: 'POST', headers, body: sql, signal: abandon });
         await res.arrayBuffer();
