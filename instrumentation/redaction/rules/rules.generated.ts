@@ -5319,8 +5319,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "maxLen": 14,
     "validator": "steuer_id",
-    "collector": false,
-    "collectorExcludedBecause": "needs its check digit: RE2 alone would take every 11-digit number",
+    "collector": true,
     "digits": {
       "count": 6,
       "within": 24
@@ -5388,8 +5387,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "maxLen": 11,
     "validator": "bsn",
-    "collector": false,
-    "collectorExcludedBecause": "needs the 11-test: RE2 alone would take every 9-digit number",
+    "collector": true,
     "digits": {
       "count": 6,
       "within": 24
