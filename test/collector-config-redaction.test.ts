@@ -42,10 +42,10 @@ describe('generated collector redaction', () => {
     expect(events).toContain(`replace_all_patterns(spanevent.attributes, "value", ${pattern}, "[REDACTED]")`);
   });
 
-  it('the rules the SDK checks (cards, IBANs, national ids, phones, e-mail) run with their check in OTTL everywhere, failing closed', () => {
+  it('every rule the SDK checks (cards, IBANs, national ids, phones, e-mail, secret assignments) runs with its check in OTTL everywhere, failing closed', () => {
     const checked = checkedRules(RULES);
-    expect(checked.map((r) => r.category).sort()).toEqual(RULES.filter((r) => ['card', 'iban', 'national_id', 'phone', 'email'].includes(r.category) && r.validator).map((r) => r.category).sort());
-    expect(checked.map((r) => r.id)).toEqual(expect.arrayContaining(['card_number', 'iban', 'de_steuer_id', 'nl_bsn', 'fr_nir', 'es_dni_nie', 'it_codice_fiscale']));
+    expect(checked).toEqual(RULES.filter((r) => r.collector && r.validator));
+    expect(checked.map((r) => r.id)).toEqual(expect.arrayContaining(['card_number', 'iban', 'de_steuer_id', 'nl_bsn', 'fr_nir', 'es_dni_nie', 'it_codice_fiscale', 'secret_assignment', 'bearer_token']));
     const groups = config.processors['transform/scrub'].trace_statements as { context: string; statements: string[] }[];
     for (const [context, target] of [['resource', 'resource.attributes'], ['span', 'span.attributes'], ['spanevent', 'spanevent.attributes']] as const) {
       const statements = groups.find((g) => g.context === context)!.statements.map((st) => st.replaceAll('$$', '$'));

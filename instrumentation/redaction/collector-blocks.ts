@@ -21,9 +21,9 @@
  * ordinary text without those are left out of the collector (`collector: false` in the rule, with
  * the reason). docs/semantic-conventions.md has both engines' figures on the corpus.
  */
-import { collectorChecks, MARK, MARK_REPLACEMENT, ottl, rebuild, type CollectorCheck } from './collector-checks.ts';
+import { collectorCheck as checkFor, MARK, MARK_REPLACEMENT, ottl, rebuild, type CollectorCheck } from './collector-checks.ts';
 import type { GeneratedRule } from './rules/rule-types.ts';
-import { IBAN_LENGTH } from './rules/validators.ts';
+import { IBAN_LENGTH, MESSAGE } from './rules/validators.ts';
 
 export const BEGIN_MARKER = '  # BEGIN generated redaction processors';
 export const END_MARKER = '  # END generated redaction processors';
@@ -42,9 +42,9 @@ const yamlSingle = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 /** The feature gate the checked rules need (lambdas in OTTL, alpha in contrib v0.161.0). */
 export const FEATURE_GATES = '--feature-gates=ottl.functions.enableLambda';
 
-const CHECKS = collectorChecks(IBAN_LENGTH);
+const TABLES = { ibanLengths: IBAN_LENGTH, message: MESSAGE.source };
 /** The OTTL check the collector runs for a rule, if its validator has one. */
-export const collectorCheck = (r: GeneratedRule): CollectorCheck | undefined => (r.validator ? CHECKS[r.validator] : undefined);
+export const collectorCheck = (r: GeneratedRule): CollectorCheck | undefined => checkFor(r.validator, collectorPattern(r), TABLES);
 
 /** Rules the collector runs as patterns alone (blocked_values and the alternation). */
 export function collectorRules(rules: readonly GeneratedRule[]): GeneratedRule[] {

@@ -112,6 +112,48 @@ function phone(s: string): string {
   return `Len(${d}) >= 8 and Len(${d}) <= 15 and (${match(s, '^(?:\\+|00)')} or Substring(${d}, 0, 1) == "0" or Len(${d}) <= 11)`;
 }
 
+/**
+ * The pattern with each capture group named g1, g2, … (RE2 syntax; escapes and character classes
+ * skipped), so ExtractPatterns can hand a check the group the SDK checks.
+ */
+export function namedGroups(re2: string): { pattern: string; groups: number } {
+  let out = '';
+  let groups = 0;
+  for (let i = 0; i < re2.length; i++) {
+    const c = re2[i]!;
+    if (c === '\\') {
+      out += c + (re2[++i] ?? '');
+    } else if (c === '[') {
+      // A class: up to its closing ], which may come first ([]…], [^]…]); [:name:] and escapes inside.
+      let j = i + 1;
+      if (re2[j] === '^') j++;
+      if (re2[j] === ']') j++;
+      for (; j < re2.length && re2[j] !== ']'; j++) {
+        if (re2[j] === '\\') j++;
+        else if (re2[j] === '[' && re2[j + 1] === ':') j = re2.indexOf(':]', j + 2) + 1;
+      }
+      out += re2.slice(i, j + 1);
+      i = j;
+    } else if (c === '(' && re2[i + 1] !== '?') {
+      out += `(?P<g${++groups}>`;
+    } else {
+      out += c;
+    }
+  }
+  return { pattern: out, groups };
+}
+
+/**
+ * A secret assignment whose value reads as a validation message, a placeholder or a reference
+ * (validators.ts MESSAGE) is kept. The value is the rule's capture group, taken again from the
+ * candidate with ExtractPatterns; when none is found the candidate is masked (fail closed).
+ */
+function notMessage(re2: string, message: string): (s: string) => string {
+  const { pattern, groups } = namedGroups(re2);
+  const value = groups === 0 ? 's' : `Concat([${Array.from({ length: groups }, (_, k) => `ExtractPatterns(s, ${ottl(pattern)})["g${k + 1}"]`).join(', ')}], "")`;
+  return () => `(Len(${value}) == 0 or not ${match(value, `(?i)${message}`)})`;
+}
+
 export interface CollectorCheck {
   /** The OTTL boolean expression: true when the candidate `s` is the real thing (to be masked). */
   readonly check: (s: string) => string;
@@ -119,8 +161,16 @@ export interface CollectorCheck {
   readonly alone: boolean;
 }
 
-/** The validators the collector can run, by the name rules give them (rules/validators.ts VALIDATORS). */
-export function collectorChecks(ibanLengthTable: Readonly<Record<string, number>>): Readonly<Record<string, CollectorCheck>> {
+/**
+ * The check the collector runs for a rule's validator (rules/validators.ts VALIDATORS), if it has
+ * one; `re2` is the rule's pattern (not_message checks its capture group).
+ */
+export function collectorCheck(validator: string | undefined, re2: string, tables: { ibanLengths: Readonly<Record<string, number>>; message: string }): CollectorCheck | undefined {
+  if (validator === 'not_message') return { check: notMessage(re2, tables.message), alone: false };
+  return validator ? checksByName(tables.ibanLengths)[validator] : undefined;
+}
+
+function checksByName(ibanLengthTable: Readonly<Record<string, number>>): Readonly<Record<string, CollectorCheck>> {
   const lengths = ibanLengths(ibanLengthTable);
   return {
     luhn: { check: card, alone: true },

@@ -162,7 +162,7 @@ export function isPhone(match: string): boolean {
 }
 
 /** Words of validation messages and placeholders: a quoted "password" value made of them is not a password. */
-const MESSAGE = /\b(?:must|should|required|invalid|incorrect|at least|at most|characters?|cannot|can't|too (?:short|long|weak)|is (?:empty|missing|blank|wrong)|does not|doesn't|match(?:es)?|not (?:set|allowed|valid)|expired|redacted|hidden|masked|changeme|placeholder|your[_ -]?(?:password|secret|key|token))\b|^\W*$|^\$\{?[A-Za-z_]+\}?$|^\$\{\{|^!|^(?:process\.env|os\.environ|import\.meta\.env|secrets\.|env\.|getpass\.|System\.getenv)|^[A-Za-z_][\w.]*\(\)?$|^\{\{.*\}\}$|^<[^>]*>$|^(?:null|none|true|false|undefined|n\/a)$/i;
+export const MESSAGE = /\b(?:must|should|required|invalid|incorrect|at least|at most|characters?|cannot|can't|too (?:short|long|weak)|is (?:empty|missing|blank|wrong)|does not|doesn't|match(?:es)?|not (?:set|allowed|valid)|expired|redacted|hidden|masked|changeme|placeholder|your[_ -]?(?:password|secret|key|token))\b|^\W*$|^\$\{?[A-Za-z_]+\}?$|^\$\{\{|^!|^(?:process\.env|os\.environ|import\.meta\.env|secrets\.|env\.|getpass\.|System\.getenv)|^[A-Za-z_][\w.]*\(\)?$|^\{\{.*\}\}$|^<[^>]*>$|^(?:null|none|true|false|undefined|n\/a)$/i;
 
 export function isNotMessage(value: string): boolean {
   return !MESSAGE.test(value);
