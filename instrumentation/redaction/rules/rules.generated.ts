@@ -5146,7 +5146,7 @@ export const RULES: readonly GeneratedRule[] = [
     "id": "connection_string_password",
     "source": "flightrec",
     "category": "connection_string",
-    "description": "Password=/Pwd= in a key=value;… connection string (ADO.NET, ODBC, JDBC properties); the value runs to the next ; or quote",
+    "description": "Password=/Pwd= in a key=value;… connection string (ADO.NET, ODBC, JDBC properties); the value runs to the next ; or quote; the collector's copy leaves a value that starts with a backslash (a JSON-escaped quote, password=\\\"…\\\") to secret_assignment, which takes it whole",
     "re2": "(?i)(?:^|[;\\s\"\\x27?\u0026])(?:password|pwd)\\s*=([^;\"\\x27\\x60\\s\u0026][^;\"\\x27\\x60\u0026\\r\\n]{0,199})",
     "js": "(?:^|[\\t\\n\\u{C}\\r \"\u0026';?])[Pp](?:[Aa][Ss\\u{17F}][Ss\\u{17F}][Ww][Oo][Rr][Dd]|[Ww][Dd])[\\t\\n\\u{C}\\r ]*=([^\\t\\n\\u{C}\\r \"\u0026';`][^\\n\\r\"\u0026';`]{0,199})",
     "keywords": [
@@ -5155,6 +5155,7 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 1,
     "maxLen": 2147483647,
+    "collectorRe2": "(?i)(?:^|[;\\s\"\\x27?\u0026])(?:password|pwd)\\s*=([^;\"\\x27\\x60\\s\u0026\\\\][^;\"\\x27\\x60\u0026\\r\\n]{0,199})",
     "collector": true
   },
   {
