@@ -23,7 +23,8 @@
  */
 import { collectorCheck as checkFor, MARK, MARK_REPLACEMENT, ottl, rebuild, type CollectorCheck } from './collector-checks.ts';
 import type { GeneratedRule } from './rules/rule-types.ts';
-import { IBAN_LENGTH, MESSAGE } from './rules/validators.ts';
+import { GLOBAL_ALLOW } from './rules/rules.generated.ts';
+import { IBAN_LENGTH, MESSAGE, PROPERTY_KEY } from './rules/validators.ts';
 
 export const BEGIN_MARKER = '  # BEGIN generated redaction processors';
 export const END_MARKER = '  # END generated redaction processors';
@@ -42,9 +43,18 @@ const yamlSingle = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 /** The feature gate the checked rules need (lambdas in OTTL, alpha in contrib v0.161.0). */
 export const FEATURE_GATES = '--feature-gates=ottl.functions.enableLambda';
 
-const TABLES = { ibanLengths: IBAN_LENGTH, message: MESSAGE.source };
-/** The OTTL check the collector runs for a rule, if its validator has one. */
-export const collectorCheck = (r: GeneratedRule): CollectorCheck | undefined => checkFor(r.validator, collectorPattern(r), TABLES);
+const TABLES = {
+  ibanLengths: IBAN_LENGTH,
+  message: MESSAGE.source,
+  property: PROPERTY_KEY.source,
+  // gitleaks' global allow list, generated in JavaScript syntax; RE2 writes \u{…} as \x{…}.
+  global: GLOBAL_ALLOW.map((p) => p.replaceAll('\\u{', '\\x{')),
+};
+/**
+ * The OTTL check the collector runs for a rule, if its validator has one (a gitleaks rule the SDK
+ * validates gets all of gitleaks' checks: entropy, allow lists, stop words).
+ */
+export const collectorCheck = (r: GeneratedRule): CollectorCheck | undefined => checkFor(r.validator, collectorPattern(r), TABLES, r.source === 'gitleaks' ? r : undefined);
 
 /** Rules the collector runs as patterns alone (blocked_values and the alternation). */
 export function collectorRules(rules: readonly GeneratedRule[]): GeneratedRule[] {
@@ -53,7 +63,9 @@ export function collectorRules(rules: readonly GeneratedRule[]): GeneratedRule[]
 
 /** Rules the collector runs with their check (transform/scrub, after the patterns). */
 export function checkedRules(rules: readonly GeneratedRule[]): GeneratedRule[] {
-  return rules.filter((r) => r.collector && collectorCheck(r));
+  const checked = rules.filter((r) => r.collector && collectorCheck(r));
+  // As in the SDK's engine, rules with allow lists (gitleaks' generic rule) run last.
+  return [...checked.filter((r) => !r.allow?.length), ...checked.filter((r) => r.allow?.length)];
 }
 
 const MARKED = `${MARK}[^${MARK}]*${MARK}`;

@@ -155,17 +155,62 @@ function notMessage(re2: string, message: string): (s: string) => string {
 }
 
 export interface CollectorCheck {
-  /** The OTTL boolean expression: true when the candidate `s` is the real thing (to be masked). */
-  readonly check: (s: string) => string;
+  /** The OTTL boolean expression: true when the candidate `s` (inside the marked `value`) is the real thing (to be masked). */
+  readonly check: (s: string, value: string) => string;
   /** Whether the SDK also asks the finding to stand alone (no digit run continuing it). */
   readonly alone: boolean;
+}
+
+/** A gitleaks rule as the collector checks it: its pattern, entropy threshold and allow lists. */
+export interface GitleaksRule {
+  readonly re2: string;
+  readonly entropy?: number;
+  readonly allow?: readonly { readonly target: string; readonly stopWords?: readonly string[] | null; readonly condition: string; readonly re2?: readonly string[] | null }[];
+}
+
+const quoteMeta = (w: string): string => w.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+
+/**
+ * What the SDK's rule engine asks of a gitleaks finding (rule-engine.ts accept): the secret group's
+ * Shannon entropy at least the rule's threshold (n·ln n − Σ ln count ≥ n·H·ln 2, with Log and
+ * Reduce), the rule's validator, gitleaks' global allow list and the rule's allow lists (on the
+ * secret, the match or its line; stop words on the lower-cased secret). `global`: the global allow
+ * list in RE2 syntax; `property`: the key-name check of not_property.
+ */
+function gitleaksCheck(r: GitleaksRule, tables: { global: readonly string[]; property: string }): (s: string, value: string) => string {
+  const { pattern, groups } = namedGroups(r.re2);
+  const any = groups === 0 ? '""' : `Concat([${Array.from({ length: groups }, (_, k) => `ExtractPatterns(s, ${ottl(pattern)})["g${k + 1}"]`).join(', ')}], "")`;
+  const secret = `When(() => Len(${any}) > 0, ${any}, s)`;
+  const parts: string[] = [];
+  if (r.entropy) {
+    const n = `Double(Len(${secret}))`;
+    const sumLog = `Reduce(Split(${secret}, ""), 0.0, (acc, _, ch) => acc + Log(Len(Split(${secret}, ch)) - 1))`;
+    parts.push(`${n} * Log(${n}) - ${sumLog} >= ${n} * ${(r.entropy * Math.LN2).toFixed(12)}`);
+  }
+  // not_property: the key before the secret does not name a property of a secret (its length, policy, …).
+  parts.push(`not ${match(`Split(s, ${secret})[0]`, `(?i)${tables.property.replace(/\$$/, '')}[\\s"'\\\\\x60]*(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[\\s"'\\\\\x60=]*$`)}`);
+  parts.push(`not ${match(secret, tables.global.map((g) => `(?:${g})`).join('|'))}`);
+  return (s, value) => {
+    const piece = (offset: string): string => `Split(${value}, ${ottl(MARK)})[i ${offset}]`;
+    const before = `Split(${piece('- 1')}, "\\n")[Len(Split(${piece('- 1')}, "\\n")) - 1]`;
+    const line = `Concat([${before}, s, Split(${piece('+ 1')}, "\\n")[0]], "")`;
+    const allowed = (r.allow ?? []).map((a) => {
+      const target = a.target === 'match' ? 's' : a.target === 'line' ? line : secret;
+      const checks: string[] = [];
+      if (a.re2?.length) checks.push(match(target, a.re2.map((x) => `(?:${x})`).join('|')));
+      if (a.stopWords?.length) checks.push(match(`ToLowerCase(${secret})`, a.stopWords.map((w) => quoteMeta(w.toLowerCase())).join('|')));
+      return checks.length ? `(${checks.join(a.condition === 'AND' ? ' and ' : ' or ')})` : 'false';
+    });
+    return [...parts, ...allowed.map((a) => `not ${a}`)].map((p) => `(${p})`).join(' and ');
+  };
 }
 
 /**
  * The check the collector runs for a rule's validator (rules/validators.ts VALIDATORS), if it has
  * one; `re2` is the rule's pattern (not_message checks its capture group).
  */
-export function collectorCheck(validator: string | undefined, re2: string, tables: { ibanLengths: Readonly<Record<string, number>>; message: string }): CollectorCheck | undefined {
+export function collectorCheck(validator: string | undefined, re2: string, tables: { ibanLengths: Readonly<Record<string, number>>; message: string; global: readonly string[]; property: string }, gitleaks?: GitleaksRule): CollectorCheck | undefined {
+  if (gitleaks && validator) return { check: gitleaksCheck({ ...gitleaks, re2 }, tables), alone: false };
   if (validator === 'not_message') return { check: notMessage(re2, tables.message), alone: false };
   return validator ? checksByName(tables.ibanLengths)[validator] : undefined;
 }
@@ -197,6 +242,6 @@ function standsAlone(value: string): string {
  * candidate that passes `c` becomes `mask`, the others (and the text between) come back unchanged.
  */
 export function rebuild(c: CollectorCheck, mask: string, value: string): string {
-  const pass = `${mod('i', 2)} == 1 and ${c.check('s')}${c.alone ? ` and ${standsAlone(value)}` : ''}`;
+  const pass = `${mod('i', 2)} == 1 and ${c.check('s', value)}${c.alone ? ` and ${standsAlone(value)}` : ''}`;
   return `Concat(MapEach(Split(${value}, ${ottl(MARK)}), (i, s) => When(() => ${pass}, ${ottl(mask)}, s)), "")`;
 }

@@ -5019,8 +5019,7 @@ export const RULES: readonly GeneratedRule[] = [
         ]
       }
     ],
-    "collector": false,
-    "collectorExcludedBecause": "its regex alone takes ordinary key=value text: gitleaks itself keeps a finding only above an entropy threshold and outside its stop words, which RE2 cannot express; flightrec's secret_assignment covers the same shape in the collector",
+    "collector": true,
     "anchor": {
       "left": "[^\\s\\S]",
       "max": 0

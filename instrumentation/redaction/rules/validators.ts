@@ -181,7 +181,7 @@ function standsAlone(text: string, start: number, end: number): boolean {
  * `secret_name`). gitleaks' generic rule keys on the word and takes what follows; the value of
  * such a key is a setting or a reference, not the secret.
  */
-const PROPERTY_KEY = /[_.-](?:policy|length|len|min|max|minimum|maximum|count|expiry|expires|expiration|ttl|lifetime|rotation|format|type|hint|strength|rules?|regex|pattern|field|label|prompt|algorithm|size|bits|name|path|file|env|var|header|url)$/i;
+export const PROPERTY_KEY = /[_.-](?:policy|length|len|min|max|minimum|maximum|count|expiry|expires|expiration|ttl|lifetime|rotation|format|type|hint|strength|rules?|regex|pattern|field|label|prompt|algorithm|size|bits|name|path|file|env|var|header|url)$/i;
 
 /** The key a `key = value` finding at `start` sits under: the last identifier before the operator. */
 function keyBefore(text: string, start: number): string {
