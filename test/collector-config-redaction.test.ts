@@ -42,12 +42,14 @@ describe('generated collector redaction', () => {
     expect(events).toContain(`replace_all_patterns(spanevent.attributes, "value", ${pattern}, "[REDACTED]")`);
   });
 
-  it('every rule the SDK checks (cards, IBANs, national ids, phones, e-mail, secret assignments, gitleaks’ generic rule) runs with its check in OTTL everywhere, failing closed', () => {
+  it('every rule the SDK checks (cards, IBANs, national ids, phones, e-mail, secret assignments, gitleaks’ generic and Sourcegraph rules) runs with its check in OTTL everywhere, failing closed', () => {
     const checked = checkedRules(RULES);
-    expect(checked.map((r) => r.id).sort()).toEqual(RULES.filter((r) => r.collector && r.validator).map((r) => r.id).sort());
-    expect(checked.map((r) => r.id)).toEqual(expect.arrayContaining(['card_number', 'iban', 'de_steuer_id', 'nl_bsn', 'fr_nir', 'es_dni_nie', 'it_codice_fiscale', 'secret_assignment', 'bearer_token']));
-    // gitleaks' generic rule (entropy, allow lists, stop words) last, as in the SDK's engine.
-    expect(checked.at(-1)!.id).toBe('generic-api-key');
+    expect(checked.map((r) => r.id).sort()).toEqual(RULES.filter((r) => r.collector && (r.validator || r.collectorChecked)).map((r) => r.id).sort());
+    expect(checked.map((r) => r.id)).toEqual(expect.arrayContaining(['card_number', 'iban', 'de_steuer_id', 'nl_bsn', 'fr_nir', 'es_dni_nie', 'it_codice_fiscale', 'secret_assignment', 'bearer_token', 'generic-api-key', 'sourcegraph-access-token']));
+    // Rules with allow lists (gitleaks' generic rule: entropy, stop words) last, as in the SDK's engine.
+    const withAllow = checked.map((r) => (r.allow?.length ?? 0) > 0);
+    expect(withAllow).toEqual([...withAllow].sort((a, b) => Number(a) - Number(b)));
+    expect(withAllow[withAllow.indexOf(true) - 1]).toBe(false);
     const groups = config.processors['transform/scrub'].trace_statements as { context: string; statements: string[] }[];
     for (const [context, target] of [['resource', 'resource.attributes'], ['span', 'span.attributes'], ['spanevent', 'spanevent.attributes']] as const) {
       const statements = groups.find((g) => g.context === context)!.statements.map((st) => st.replaceAll('$$', '$'));

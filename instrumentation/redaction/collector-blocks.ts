@@ -52,9 +52,11 @@ const TABLES = {
 };
 /**
  * The OTTL check the collector runs for a rule, if its validator has one (a gitleaks rule the SDK
- * validates gets all of gitleaks' checks: entropy, allow lists, stop words).
+ * validates, or one marked `collectorChecked`, gets all of gitleaks' checks: keywords, entropy,
+ * allow lists, stop words).
  */
-export const collectorCheck = (r: GeneratedRule): CollectorCheck | undefined => checkFor(r.validator, collectorPattern(r), TABLES, r.source === 'gitleaks' ? r : undefined);
+export const collectorCheck = (r: GeneratedRule): CollectorCheck | undefined =>
+  checkFor(r.collectorChecked ? 'gitleaks' : r.validator, collectorPattern(r), TABLES, r.source === 'gitleaks' ? r : undefined);
 
 /** Rules the collector runs as patterns alone (blocked_values and the alternation). */
 export function collectorRules(rules: readonly GeneratedRule[]): GeneratedRule[] {

@@ -164,6 +164,8 @@ export interface CollectorCheck {
 /** A gitleaks rule as the collector checks it: its pattern, entropy threshold and allow lists. */
 export interface GitleaksRule {
   readonly re2: string;
+  readonly keywords: readonly string[];
+  readonly validator?: string;
   readonly entropy?: number;
   readonly allow?: readonly { readonly target: string; readonly stopWords?: readonly string[] | null; readonly condition: string; readonly re2?: readonly string[] | null }[];
 }
@@ -173,8 +175,9 @@ const quoteMeta = (w: string): string => w.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'
 /**
  * What the SDK's rule engine asks of a gitleaks finding (rule-engine.ts accept): the secret group's
  * Shannon entropy at least the rule's threshold (n·ln n − Σ ln count ≥ n·H·ln 2, with Log and
- * Reduce), the rule's validator, gitleaks' global allow list and the rule's allow lists (on the
- * secret, the match or its line; stop words on the lower-cased secret). `global`: the global allow
+ * Reduce), the rule's validator (not_property), gitleaks' global allow list and the rule's allow
+ * lists (on the secret, the match or its line; stop words on the lower-cased secret); and one of its
+ * keywords in the value (the SDK runs a rule only around its keywords). `global`: the global allow
  * list in RE2 syntax; `property`: the key-name check of not_property.
  */
 function gitleaksCheck(r: GitleaksRule, tables: { global: readonly string[]; property: string }): (s: string, value: string) => string {
@@ -188,8 +191,9 @@ function gitleaksCheck(r: GitleaksRule, tables: { global: readonly string[]; pro
     parts.push(`${n} * Log(${n}) - ${sumLog} >= ${n} * ${(r.entropy * Math.LN2).toFixed(12)}`);
   }
   // not_property: the key before the secret does not name a property of a secret (its length, policy, …).
-  parts.push(`not ${match(`Split(s, ${secret})[0]`, `(?i)${tables.property.replace(/\$$/, '')}[\\s"'\\\\\x60]*(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[\\s"'\\\\\x60=]*$`)}`);
+  if (r.validator === 'not_property') parts.push(`not ${match(`Split(s, ${secret})[0]`, `(?i)${tables.property.replace(/\$$/, '')}[\\s"'\\\\\x60]*(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[\\s"'\\\\\x60=]*$`)}`);
   parts.push(`not ${match(secret, tables.global.map((g) => `(?:${g})`).join('|'))}`);
+  const keywords = r.keywords.length ? `(?i)${r.keywords.map(quoteMeta).join('|')}` : undefined;
   return (s, value) => {
     const piece = (offset: string): string => `Split(${value}, ${ottl(MARK)})[i ${offset}]`;
     const before = `Split(${piece('- 1')}, "\\n")[Len(Split(${piece('- 1')}, "\\n")) - 1]`;
@@ -201,7 +205,7 @@ function gitleaksCheck(r: GitleaksRule, tables: { global: readonly string[]; pro
       if (a.stopWords?.length) checks.push(match(`ToLowerCase(${secret})`, a.stopWords.map((w) => quoteMeta(w.toLowerCase())).join('|')));
       return checks.length ? `(${checks.join(a.condition === 'AND' ? ' and ' : ' or ')})` : 'false';
     });
-    return [...parts, ...allowed.map((a) => `not ${a}`)].map((p) => `(${p})`).join(' and ');
+    return [...(keywords ? [match(value, keywords)] : []), ...parts, ...allowed.map((a) => `not ${a}`)].map((p) => `(${p})`).join(' and ');
   };
 }
 

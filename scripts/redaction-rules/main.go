@@ -67,6 +67,9 @@ type ownFile struct {
 	SDKAnchored map[string]*anchor `json:"sdkAnchoredGitleaksRules"`
 	// gitleaks rules given one of flightrec's validators in the SDK (a check RE2 cannot make).
 	SDKValidated map[string]string `json:"sdkValidatedGitleaksRules"`
+	// gitleaks rules the collector runs with gitleaks' checks (keywords in the value, entropy, allow
+	// lists) in OTTL rather than as a bare pattern, with the reason.
+	CollectorChecked map[string]string `json:"collectorCheckedGitleaksRules"`
 }
 
 type allow struct {
@@ -94,8 +97,10 @@ type outRule struct {
 	Allow        []allow `json:"allow,omitempty"`
 	Collector    bool    `json:"collector"`
 	CollectorWhy string  `json:"collectorExcludedBecause,omitempty"`
-	Anchor       *anchor `json:"anchor,omitempty"`
-	Digits       *digits `json:"digits,omitempty"`
+	// CollectorChecked: why the collector runs this gitleaks rule with its checks (see ownFile).
+	CollectorChecked string  `json:"collectorChecked,omitempty"`
+	Anchor           *anchor `json:"anchor,omitempty"`
+	Digits           *digits `json:"digits,omitempty"`
 }
 
 type excluded struct {
@@ -208,6 +213,7 @@ func main() {
 			Keywords: keywords, SecretGroup: r.SecretGroup, Entropy: r.Entropy, Collector: true}
 		o.Anchor = own.SDKAnchored[id]
 		o.Validator = own.SDKValidated[id]
+		o.CollectorChecked = own.CollectorChecked[id]
 		if why, ok := own.CollectorExcluded[id]; ok {
 			o.Collector, o.CollectorWhy = false, why
 		}

@@ -3170,7 +3170,8 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 63,
-    "collector": true
+    "collector": true,
+    "collectorChecked": "its last alternative is any 40 hex digits, a git commit sha; gitleaks (and the SDK) report it only near its keywords"
   },
   {
     "id": "square-access-token",
