@@ -149,6 +149,8 @@ func main() {
 			}
 		} else if r.Source == "gitleaks" && strings.HasPrefix(r.RE2, `\b`) {
 			r.CollectorRE2 = `(?:\b|\\[nrt])` + r.RE2[2:]
+		} else if r.Source == "gitleaks" && strings.HasPrefix(r.RE2, `(?i)\b`) {
+			r.CollectorRE2 = `(?i)(?:\b|\\[nrt])` + r.RE2[6:]
 		}
 		js, err := toJS(r.RE2)
 		if err != nil {

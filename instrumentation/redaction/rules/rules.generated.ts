@@ -799,6 +799,7 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "maxLen": 73,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(dor_v1_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1006,6 +1007,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 59,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(\\d{15,16}(\\||%)[0-9a-z\\-_]{27,40})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1619,6 +1621,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 413,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1634,6 +1637,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 409,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(glc_[A-Za-z0-9+/]{32,400}={0,3})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1649,6 +1653,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 48,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2353,6 +2358,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 2,
     "maxLen": 42,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(npm_[a-z0-9]{36})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2571,6 +2577,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 76,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(pscale_pw_(?i)[\\w=\\.-]{32,64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2988,6 +2995,7 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "maxLen": 54,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])https?://([a-f0-9]{8}:[a-f0-9]{8})@(?:gems.contribsys.com|enterprise.contribsys.com)(?:[\\/|\\#|\\?|:]|$)",
     "collector": true
   },
   {
@@ -3170,6 +3178,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 63,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(\\b(sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40}|[a-fA-F0-9]{40})\\b)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true,
     "collectorChecked": "its last alternative is any 40 hex digits, a git commit sha; gitleaks (and the SDK) report it only near its keywords"
   },
