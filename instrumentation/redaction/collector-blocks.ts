@@ -60,7 +60,9 @@ export const collectorCheck = (r: GeneratedRule): CollectorCheck | undefined =>
 
 /** Rules the collector runs as patterns alone (blocked_values and the alternation). */
 export function collectorRules(rules: readonly GeneratedRule[]): GeneratedRule[] {
-  return rules.filter((r) => r.collector && !collectorCheck(r));
+  // Longest possible match first: the redaction processor masks one rule after another, so a rule
+  // whose match is a prefix of another's (a shorter sibling token format) must not cut it first.
+  return rules.filter((r) => r.collector && !collectorCheck(r)).map((r, i) => ({ r, i })).sort((a, b) => b.r.maxLen - a.r.maxLen || a.i - b.i).map(({ r }) => r);
 }
 
 /** Rules the collector runs with their check (transform/scrub, after the patterns). */
