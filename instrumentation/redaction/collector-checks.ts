@@ -235,10 +235,16 @@ function checksByName(ibanLengthTable: Readonly<Record<string, number>>): Readon
   };
 }
 
-/** validators.ts standsAlone, on the pieces either side of candidate i of the marked value. */
+/**
+ * validators.ts standsAlone, on the text either side of candidate i of the marked value: the piece
+ * before it and, when there is one, the candidate before that (it is still the original text), and
+ * the same after — two candidates one space apart must see each other, as in the original text.
+ */
 function standsAlone(value: string): string {
-  const piece = (offset: string): string => `Split(${value}, ${ottl(MARK)})[i ${offset}]`;
-  return `not ${match(piece('- 1'), '(?:\\d[ .-]?|[.-])$')} and not ${match(piece('+ 1'), '^(?:[ .-]?\\d|[.-]\\w)')}`;
+  const pieces = `Split(${value}, ${ottl(MARK)})`;
+  const before = `When(() => i >= 3, Concat([${pieces}[i - 2], ${pieces}[i - 1]], ""), ${pieces}[i - 1])`;
+  const after = `When(() => i + 2 < Len(${pieces}), Concat([${pieces}[i + 1], ${pieces}[i + 2]], ""), ${pieces}[i + 1])`;
+  return `not ${match(before, '(?:\\d[ .-]?|[.-])$')} and not ${match(after, '^(?:[ .-]?\\d|[.-]\\w)')}`;
 }
 
 /**
