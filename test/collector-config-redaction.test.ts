@@ -58,6 +58,8 @@ describe('generated collector redaction', () => {
       for (const r of checked) {
         const mark = statements.findIndex((st) => st.startsWith(`replace_all_patterns(${target}, "value", ${JSON.stringify(collectorPattern(r))}, "${MARK}\${0}${MARK}")`));
         expect(mark, `${r.id} in ${context}`).toBeGreaterThan(0);
+        // Numbers, lists and maps holding a match are turned into their text first.
+        expect(statements[mark - 1]).toMatch(new RegExp(`^set\\(${target.replace('.', '\\.')}, MapEach\\(.*String\\(v\\)`));
         expect(statements[mark + 1]).toMatch(new RegExp(`^set\\(${target.replace('.', '\\.')}, MapEach\\(`));
         expect(statements[mark + 2]).toBe(`replace_all_patterns(${target}, "value", "${MARK}[^${MARK}]*${MARK}", "****")`);
       }

@@ -78,11 +78,20 @@ const MARKED = `${MARK}[^${MARK}]*${MARK}`;
 function checkedOnMap(rules: readonly GeneratedRule[], target: string, mask: string): string[] {
   return [
     `replace_all_patterns(${target}, "value", ${ottl(MARK)}, ${ottl(MARK_REPLACEMENT)})`,
-    ...rules.flatMap((r) => [
-      `replace_all_patterns(${target}, "value", ${ottl(collectorPattern(r))}, ${ottl(`${MARK}\${0}${MARK}`)})`,
-      `set(${target}, MapEach(${target}, (_, v) => When(() => IsString(v) and Index(v, ${ottl(MARK)}) >= 0, ${rebuild(collectorCheck(r)!, mask, 'v')}, v)))`,
-      `replace_all_patterns(${target}, "value", ${ottl(MARKED)}, ${ottl(mask)})`,
-    ]),
+    ...rules.flatMap((r) => {
+      const pattern = ottl(collectorPattern(r));
+      const marked = `IsString(v) and Index(v, ${ottl(MARK)}) >= 0`;
+      // A number, list or map whose text (JSON for lists and maps) holds a match becomes that text,
+      // as the redaction processor (redact_all_types) does with the pattern-only rules.
+      const stringMatch = `not IsString(v) and String(v) != nil and IsMatch(String(v), ${pattern})`;
+      return [
+        `set(${target}, MapEach(${target}, (_, v) => When(() => ${stringMatch}, String(v), v))) where Any(${target}, (_, v) => ${stringMatch})`,
+        `replace_all_patterns(${target}, "value", ${pattern}, ${ottl(`${MARK}\${0}${MARK}`)})`,
+        // MapEach copies the map: only where a value holds a candidate.
+        `set(${target}, MapEach(${target}, (_, v) => When(() => ${marked}, ${rebuild(collectorCheck(r)!, mask, 'v')}, v))) where Any(${target}, (_, v) => ${marked})`,
+        `replace_all_patterns(${target}, "value", ${ottl(MARKED)}, ${ottl(mask)})`,
+      ];
+    }),
   ];
 }
 
