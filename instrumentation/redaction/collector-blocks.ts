@@ -76,20 +76,22 @@ const MARKED = `${MARK}[^${MARK}]*${MARK}`;
 
 /** The statements that run the checked rules on a map of attributes: mark, check, fail closed. */
 function checkedOnMap(rules: readonly GeneratedRule[], target: string, mask: string): string[] {
+  // Index is a plain substring search: the guards keep the regex scans and map copies to values that need them.
+  const marked = `IsString(v) and Index(v, ${ottl(MARK)}) >= 0`;
+  const anyMarked = `Any(${target}, (_, v) => ${marked})`;
+  // A number, list or map whose text (JSON for lists and maps) holds a match of any checked rule
+  // becomes that text, as the redaction processor (redact_all_types) does with the pattern-only rules.
+  const stringMatch = `not IsString(v) and String(v) != nil and IsMatch(String(v), ${ottl(rules.map((r) => `(?:${collectorPattern(r)})`).join('|'))})`;
   return [
-    `replace_all_patterns(${target}, "value", ${ottl(MARK)}, ${ottl(MARK_REPLACEMENT)})`,
+    `replace_all_patterns(${target}, "value", ${ottl(MARK)}, ${ottl(MARK_REPLACEMENT)}) where ${anyMarked}`,
+    `set(${target}, MapEach(${target}, (_, v) => When(() => ${stringMatch}, String(v), v))) where Any(${target}, (_, v) => ${stringMatch})`,
     ...rules.flatMap((r) => {
       const pattern = ottl(collectorPattern(r));
-      const marked = `IsString(v) and Index(v, ${ottl(MARK)}) >= 0`;
-      // A number, list or map whose text (JSON for lists and maps) holds a match becomes that text,
-      // as the redaction processor (redact_all_types) does with the pattern-only rules.
-      const stringMatch = `not IsString(v) and String(v) != nil and IsMatch(String(v), ${pattern})`;
       return [
-        `set(${target}, MapEach(${target}, (_, v) => When(() => ${stringMatch}, String(v), v))) where Any(${target}, (_, v) => ${stringMatch})`,
         `replace_all_patterns(${target}, "value", ${pattern}, ${ottl(`${MARK}\${0}${MARK}`)})`,
         // MapEach copies the map: only where a value holds a candidate.
-        `set(${target}, MapEach(${target}, (_, v) => When(() => ${marked}, ${rebuild(collectorCheck(r)!, mask, 'v')}, v))) where Any(${target}, (_, v) => ${marked})`,
-        `replace_all_patterns(${target}, "value", ${ottl(MARKED)}, ${ottl(mask)})`,
+        `set(${target}, MapEach(${target}, (_, v) => When(() => ${marked}, ${rebuild(collectorCheck(r)!, mask, 'v')}, v))) where ${anyMarked}`,
+        `replace_all_patterns(${target}, "value", ${ottl(MARKED)}, ${ottl(mask)}) where ${anyMarked}`,
       ];
     }),
   ];
@@ -98,11 +100,11 @@ function checkedOnMap(rules: readonly GeneratedRule[], target: string, mask: str
 /** The same on one string field (the status message). */
 function checkedOnString(rules: readonly GeneratedRule[], target: string, mask: string): string[] {
   return [
-    `replace_pattern(${target}, ${ottl(MARK)}, ${ottl(MARK_REPLACEMENT)})`,
+    `replace_pattern(${target}, ${ottl(MARK)}, ${ottl(MARK_REPLACEMENT)}) where Index(${target}, ${ottl(MARK)}) >= 0`,
     ...rules.flatMap((r) => [
       `replace_pattern(${target}, ${ottl(collectorPattern(r))}, ${ottl(`${MARK}\${0}${MARK}`)})`,
       `set(${target}, ${rebuild(collectorCheck(r)!, mask, target)}) where Index(${target}, ${ottl(MARK)}) >= 0`,
-      `replace_pattern(${target}, ${ottl(MARKED)}, ${ottl(mask)})`,
+      `replace_pattern(${target}, ${ottl(MARKED)}, ${ottl(mask)}) where Index(${target}, ${ottl(MARK)}) >= 0`,
     ]),
   ];
 }
