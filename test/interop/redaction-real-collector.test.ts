@@ -4,8 +4,9 @@
  * stages, memory limiter, tail sampling and batch as shipped — and the overlay that exports into
  * `flightrec up` (collector-config/otel-collector.embedded.yaml); scored from what the store holds:
  * the span attribute, the event attribute and the status message of each entry's span, per
- * category, as docs/semantic-conventions.md reports them next to the Go-regexp emulation
- * (test/interop/redaction-collector.test.ts).
+ * category, as docs/semantic-conventions.md reports them. (A Go-regexp emulation cannot stand in
+ * for the collector any more: the checked rules run in OTTL — test/interop/redaction-collector.test.ts
+ * checks the patterns themselves.)
  *
  * Changed from the shipped files: listening addresses, the collector's own metrics off, and tail
  * sampling's decision_wait (30 s → 2 s) so a run takes seconds. Every entry is an error span, which
@@ -18,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import { MARK } from '../../instrumentation/redaction/collector-checks.ts';
 import { score, type CategoryScore, type CorpusEntry } from '../support/redaction-corpus/entry.ts';
 import { figureRows, freshRows } from '../support/redaction-corpus/figures.ts';
 import { startFlightrecUp, type RunningUp } from '../../tools/flightrec-up.ts';
@@ -31,6 +33,17 @@ const INGEST_TOKEN = 'corpus-ingest';
 const SERVICE = 'redaction-corpus';
 
 /** Trace id of entry i of part p: 32 hex digits, unique across parts. */
+const HOSTILE_SERVICE = 'redaction-hostile';
+const HOSTILE_TRACE = 'f'.repeat(32);
+const HOSTILE: Record<string, object> = {
+  int_card: { intValue: '4111111111111111' },
+  int_lookalike: { intValue: '4111111111111112' },
+  int_small: { intValue: '12345' },
+  list: { arrayValue: { values: [{ stringValue: 'x' }, { stringValue: 'card 4111 1111 1111 1111' }] } },
+  map: { kvlistValue: { values: [{ key: 'k', value: { stringValue: 'DE89 3704 0044 0532 0130 00' } }] } },
+  forged: { stringValue: `${MARK}4111 1111 1111 1111${MARK} and ${MARK}x${MARK}` },
+  forged_lookalike: { stringValue: `ref ${MARK}4111 1111 1111 1112 then 4111 1111 1111 1111` },
+};
 const traceId = (p: number, i: number): string => ((p + 1) * 1_000_000 + i).toString(16).padStart(32, '0');
 
 type Where = 'attribute' | 'event' | 'status';
@@ -67,6 +80,17 @@ describe('the redaction corpus through the real collector into flightrec up', ()
       if (res.status !== 200) throw new Error(`collector answered ${res.status}: ${await res.text()}`);
     }
 
+    // Hostile and typed values (one span, its own service): forged markers, a card as a number, in a
+    // list and in a map, a look-alike number, a resource attribute and a status message.
+    const hostile = {
+      traceId: HOSTILE_TRACE, spanId: HOSTILE_TRACE.slice(16), name: 'execute_tool', kind: 1, startTimeUnixNano: now, endTimeUnixNano: now,
+      attributes: Object.entries(HOSTILE).map(([key, value]) => ({ key, value })),
+      status: { code: 2, message: `${MARK}4111 1111 1111 1111${MARK} x` },
+    };
+    const hostileBody = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: HOSTILE_SERVICE } }, { key: 'host.card', value: { stringValue: '4111-1111-1111-1111' } }] }, scopeSpans: [{ scope: { name: 'flightrec' }, spans: [hostile] }] }] };
+    const res = await fetch(`${collector.otlpHttpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hostileBody) });
+    if (res.status !== 200) throw new Error(`collector answered ${res.status}: ${await res.text()}`);
+
     reader = createClient({ url: up.queryUrl, username: 'reader', password: READER_PASSWORD, database: 'otel', request_timeout: 120_000, log: { level: ClickHouseLogLevel.OFF } });
     for (const deadline = Date.now() + 180_000; stored.size < all.length;) {
       if (Date.now() > deadline) throw new Error(`stored ${stored.size} of ${all.length} corpus spans in 180 s:\n${log()}`);
@@ -100,13 +124,31 @@ describe('the redaction corpus through the real collector into flightrec up', ()
     for (const row of freshRows(LABEL[where], fresh!)) expect(doc, row).toContain(row);
   });
 
-  it('span attributes and events score as the emulated redaction processor, status messages as the emulated transform', () => {
-    // The emulation's rows (redaction-collector.test.ts) are in the same document under their own label.
-    const doc = readFileSync(join(ROOT, 'docs/semantic-conventions.md'), 'utf8');
-    const [ta, ha] = scores('attribute');
-    const [ts, hs] = scores('status');
-    for (const row of figureRows('collector, attributes', ta!, ha!)) expect(doc, row).toContain(row);
-    for (const row of figureRows('collector, status messages', ts!, hs!)) expect(doc, row).toContain(row);
+  it('checked rules fail closed on forged markers and reach numbers, lists, maps, resource attributes and status messages', async () => {
+    let row: { attrs: Record<string, string>; resource: Record<string, string>; status: string } | undefined;
+    for (const deadline = Date.now() + 60_000; !row && Date.now() < deadline; await new Promise((r) => setTimeout(r, 1_000))) {
+      [row] = await (await reader.query({
+        query: `SELECT SpanAttributes AS attrs, ResourceAttributes AS resource, StatusMessage AS status FROM otel_traces WHERE ServiceName = {service:String}`,
+        query_params: { service: HOSTILE_SERVICE },
+        format: 'JSONEachRow',
+      })).json<{ attrs: Record<string, string>; resource: Record<string, string>; status: string }>();
+    }
+    expect(row, 'the hostile span is stored').toBeDefined();
+    const F = '\uFFFD'; // a marker in the input becomes U+FFFD before any rule marks its matches
+    expect(row!.resource['host.card']).toBe('****');
+    expect(row!.attrs).toMatchObject({
+      int_card: '****',
+      int_lookalike: '4111111111111112',
+      int_small: '12345',
+      list: '["x","card ****"]',
+      map: '{"k":"****"}',
+      forged: `${F}****${F} and ${F}x${F}`,
+      forged_lookalike: `ref ${F}4111 1111 1111 1112 then ****`,
+    });
+    expect(row!.status).toBe(`${F}[REDACTED]${F} x`);
+  });
+
+  it('span event attributes score as span attributes (the redaction processor of this release masks both)', () => {
     expect(scores('event')).toEqual(scores('attribute'));
   });
 });

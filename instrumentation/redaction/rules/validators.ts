@@ -41,7 +41,7 @@ export function isCardNumber(match: string): boolean {
 }
 
 /** IBAN lengths by country (ISO 13616 registry). */
-const IBAN_LENGTH: Readonly<Record<string, number>> = {
+export const IBAN_LENGTH: Readonly<Record<string, number>> = {
   AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, BY: 28, CH: 21, CR: 22, CY: 28, CZ: 24, DE: 22,
   DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28, HR: 21, HU: 28,
   IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20, LV: 21, MC: 27, MD: 24,
@@ -162,7 +162,7 @@ export function isPhone(match: string): boolean {
 }
 
 /** Words of validation messages and placeholders: a quoted "password" value made of them is not a password. */
-const MESSAGE = /\b(?:must|should|required|invalid|incorrect|at least|at most|characters?|cannot|can't|too (?:short|long|weak)|is (?:empty|missing|blank|wrong)|does not|doesn't|match(?:es)?|not (?:set|allowed|valid)|expired|redacted|hidden|masked|changeme|placeholder|your[_ -]?(?:password|secret|key|token))\b|^\W*$|^\$\{?[A-Za-z_]+\}?$|^\$\{\{|^!|^(?:process\.env|os\.environ|import\.meta\.env|secrets\.|env\.|getpass\.|System\.getenv)|^[A-Za-z_][\w.]*\(\)?$|^\{\{.*\}\}$|^<[^>]*>$|^(?:null|none|true|false|undefined|n\/a)$/i;
+export const MESSAGE = /\b(?:must|should|required|invalid|incorrect|at least|at most|characters?|cannot|can't|too (?:short|long|weak)|is (?:empty|missing|blank|wrong)|does not|doesn't|match(?:es)?|not (?:set|allowed|valid)|expired|redacted|hidden|masked|changeme|placeholder|your[_ -]?(?:password|secret|key|token))\b|^\W*$|^\$\{?[A-Za-z_]+\}?$|^\$\{\{|^!|^(?:process\.env|os\.environ|import\.meta\.env|secrets\.|env\.|getpass\.|System\.getenv)|^[A-Za-z_][\w.]*\(\)?$|^\{\{.*\}\}$|^<[^>]*>$|^(?:null|none|true|false|undefined|n\/a)$/i;
 
 export function isNotMessage(value: string): boolean {
   return !MESSAGE.test(value);
@@ -181,7 +181,7 @@ function standsAlone(text: string, start: number, end: number): boolean {
  * `secret_name`). gitleaks' generic rule keys on the word and takes what follows; the value of
  * such a key is a setting or a reference, not the secret.
  */
-const PROPERTY_KEY = /[_.-](?:policy|length|len|min|max|minimum|maximum|count|expiry|expires|expiration|ttl|lifetime|rotation|format|type|hint|strength|rules?|regex|pattern|field|label|prompt|algorithm|size|bits|name|path|file|env|var|header|url)$/i;
+export const PROPERTY_KEY = /[_.-](?:policy|length|len|min|max|minimum|maximum|count|expiry|expires|expiration|ttl|lifetime|rotation|format|type|hint|strength|rules?|regex|pattern|field|label|prompt|algorithm|size|bits|name|path|file|env|var|header|url)$/i;
 
 /** The key a `key = value` finding at `start` sits under: the last identifier before the operator. */
 function keyBefore(text: string, start: number): string {
