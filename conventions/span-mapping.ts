@@ -118,17 +118,23 @@ export type FieldSource =
   | string
   | { readonly attr: string; readonly when: SpanCondition }
   | { readonly resource: string }
-  | { readonly column: 'TraceId' | 'ServiceName' | 'SpanName'; readonly when?: SpanCondition };
+  | { readonly column: 'TraceId' | 'ServiceName' | 'SpanName'; readonly when?: SpanCondition }
+  /** The part of the span name after `after` (empty when the name lacks it). */
+  | { readonly spanNameAfter: string; readonly when: SpanCondition };
 
 const oiTool = oiKind(OpenInferenceSpanKinds.tool);
 const traceloopTool: SpanCondition = { attr: Traceloop.spanKind, in: ['tool'] };
+const mcpToolsCall: SpanCondition = { attr: Mcp.methodName, in: [McpMethods.toolsCall] };
 
 /** Per field, its sources in order. flightrec's own key comes first wherever it has one. */
 export const FIELD_SOURCES = {
   SessionId: [GenAI.conversationId, Flightrec.sessionId, 'openclaw.sessionKey', OpenInference.sessionId, OpenClaw.sessionId, Traceloop.sessionId, VercelAI.contextConversationId, Agento11y.threadId, { column: 'TraceId' }],
   Tool: [GenAI.toolName, OpenClaw.toolName, { attr: OpenInferenceMore.toolName, when: oiTool }, VercelAI.toolCallName, { attr: Traceloop.entityName, when: traceloopTool },
     // OpenInference's traceTool names the span after the function and sets no tool.name.
-    { column: 'SpanName', when: oiTool }],
+    { column: 'SpanName', when: oiTool },
+    // MCP spans are named `{mcp.method.name} {target}`; the Python MCP SDK's client span
+    // (`MCP send tools/call {tool}`) names its tool only there, with no gen_ai.tool.name.
+    { spanNameAfter: `${McpMethods.toolsCall} `, when: mcpToolsCall }],
   ToolCallId: [GenAI.toolCallId, { attr: OpenInferenceMore.toolCallId, when: oiTool }, { attr: OpenInferenceMore.toolId, when: oiTool }, VercelAI.toolCallId],
   Model: [GenAI.responseModel, GenAI.requestModel, OpenInferenceMore.llmModelName, VercelAI.modelId, OpenClaw.model],
   InputTokens: [GenAI.usageInputTokens, GenAIMore.usagePromptTokens, OpenInferenceMore.llmTokenCountPrompt, VercelAI.usageInputTokens, VercelAI.usagePromptTokens],

@@ -63,7 +63,8 @@ beforeAll(async () => {
   // MCP: client and server spans of one tools/call (same trace, same JSON-RPC id), and a resource read.
   const m = emitter(tracerFor('mcp-agent', '@modelcontextprotocol/sdk'));
   const root = m('turn', 0, 10, { 'gen_ai.conversation.id': 'conv-mcp' });
-  const client = m('tools/call send_email', 1, 3, { 'gen_ai.conversation.id': 'conv-mcp', 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'send_email', 'jsonrpc.request.id': '7', 'mcp.session.id': 's1', 'gen_ai.tool.call.arguments': ARGS }, { parent: root, kind: 2 });
+  // The client span as the Python MCP SDK 2.3 names it: the tool only in the span name, no gen_ai.tool.name.
+  const client = m('MCP send tools/call send_email', 1, 3, { 'gen_ai.conversation.id': 'conv-mcp', 'mcp.method.name': 'tools/call', 'jsonrpc.request.id': '7', 'mcp.session.id': 's1', 'gen_ai.tool.call.arguments': ARGS }, { parent: root, kind: 2 });
   m('tools/call send_email', 1.5, 2.5, { 'gen_ai.conversation.id': 'conv-mcp', 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'send_email', 'jsonrpc.request.id': '7', 'mcp.session.id': 's1', 'gen_ai.tool.call.arguments': ARGS }, { parent: client, kind: 1 });
   m('resources/read file:///notes.md', 4, 5, { 'gen_ai.conversation.id': 'conv-mcp', 'mcp.method.name': 'resources/read', 'mcp.resource.uri': 'file:///notes.md' }, { parent: root, kind: 2 });
   m('tools/list', 5, 5.1, { 'gen_ai.conversation.id': 'conv-mcp', 'mcp.method.name': 'tools/list' }, { parent: root, kind: 2 });
@@ -145,7 +146,7 @@ describe('foreign dialects, mapped in storage', () => {
     const rows = await spans('mcp-agent');
     expect(rows.map(line)).toEqual([
       'turn |  |  |  |  | ',
-      'tools/call send_email | touched | tool | send_email | send | high',
+      'MCP send tools/call send_email | touched | tool | send_email | send | high',
       'tools/call send_email | touched | tool | send_email | send | high',
       'resources/read file:///notes.md | saw | context |  |  | ',
       'tools/list |  |  |  |  | ',
