@@ -74,7 +74,13 @@ export const Traceloop = {
   llmRequestType: 'llm.request.type',
 } as const;
 
-/** OpenLIT (openlit.semcov), beyond the GenAI names it shares. */
+/**
+ * OpenLIT (openlit.semcov), beyond the GenAI names it shares. Read from its spans (openlit 1.45.0):
+ * `gen_ai.tool.args` is written by its model-provider instrumentations on the *chat* span — the
+ * arguments of the tool call the model asked for, beside `gen_ai.tool.name` / `.call.id` — not on
+ * a tool's execution (its framework instrumentations write `gen_ai.tool.call.arguments` there), so
+ * it is not read as a tool call's arguments.
+ */
 export const OpenLit = {
   toolArgs: 'gen_ai.tool.args',
 } as const;

@@ -16,7 +16,7 @@
  * (`ToolCallId`): detections count a (session, tool call id) once. See docs/instrumentations.md.
  */
 import { Flightrec, GenAI, GenAIGuardrail, OpenClaw, OpenInference, OpenInferenceSpanKinds, type RecordKind, type SourceKind, type StepKind, type Trust } from '../instrumentation/semconv.ts';
-import { Agento11y, GenAIMore, GenAIOperations, Mcp, McpMethods, OpenInferenceMore, OpenLit, OpenLitOperations, Traceloop, VercelAI, VercelAISpans } from './dialects.ts';
+import { Agento11y, GenAIMore, GenAIOperations, Mcp, McpMethods, OpenInferenceMore, OpenLitOperations, Traceloop, VercelAI, VercelAISpans } from './dialects.ts';
 
 /** A test on one span, compiled to SQL by storage. */
 export type SpanCondition =
@@ -142,7 +142,7 @@ export const FIELD_SOURCES = {
   Agent: [GenAI.agentName, { resource: GenAI.agentName }, GenAI.agentId, OpenClaw.agent, OpenInferenceMore.agentName, { column: 'ServiceName' }],
   Actor: [Flightrec.actor, OpenInferenceMore.userId, Traceloop.userId],
   /** Tool-call arguments as sent, when content capture is on: hashed at insert, never stored twice. */
-  ArgumentsContent: [GenAI.toolCallArguments, { attr: OpenInference.inputValue, when: oiTool }, VercelAI.toolCallArgs, OpenLit.toolArgs, { attr: Traceloop.entityInput, when: traceloopTool }],
+  ArgumentsContent: [GenAI.toolCallArguments, { attr: OpenInference.inputValue, when: oiTool }, VercelAI.toolCallArgs, { attr: Traceloop.entityInput, when: traceloopTool }],
   ResultContent: [GenAI.toolCallResult, { attr: OpenInferenceMore.outputValue, when: oiTool }, VercelAI.toolCallResult, { attr: Traceloop.entityOutput, when: traceloopTool }],
   SourceUri: [Flightrec.sourceUri, Mcp.resourceUri, GenAIMore.dataSourceId, GenAIMore.memoryStoreId],
   /** The subject of a guardrail verdict when no flightrec policy action names one. */
