@@ -119,6 +119,12 @@ export const Agento11y = {
   threadId: 'agento11y.framework.thread_id',
   runId: 'agento11y.framework.run_id',
 } as const;
+/**
+ * agento11y's generation spans (`{operation} {model}`) name their operation after the generation
+ * mode — `generateText` (sync) or `streamText` — not GenAI's `chat` (read from agento11y 0.21.0's
+ * client and its spans); its tool spans are GenAI `execute_tool`.
+ */
+export const Agento11yOperations = { generation: ['generateText', 'streamText'] } as const;
 
 /** Every foreign key above, for cross-checks against SQL and docs. */
 export const ForeignAttributeKeys: ReadonlySet<string> = new Set<string>([

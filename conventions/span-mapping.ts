@@ -16,7 +16,7 @@
  * (`ToolCallId`): detections count a (session, tool call id) once. See docs/instrumentations.md.
  */
 import { Flightrec, GenAI, GenAIGuardrail, OpenClaw, OpenInference, OpenInferenceSpanKinds, type RecordKind, type SourceKind, type StepKind, type Trust } from '../instrumentation/semconv.ts';
-import { Agento11y, GenAIMore, GenAIOperations, Mcp, McpMethods, OpenInferenceMore, OpenLitOperations, Traceloop, VercelAI, VercelAISpans } from './dialects.ts';
+import { Agento11y, Agento11yOperations, GenAIMore, GenAIOperations, Mcp, McpMethods, OpenInferenceMore, OpenLitOperations, Traceloop, VercelAI, VercelAISpans } from './dialects.ts';
 
 /** A test on one span, compiled to SQL by storage. */
 export type SpanCondition =
@@ -96,6 +96,7 @@ export const SPAN_RULES: readonly SpanRule[] = [
   { dialect: 'genai', when: op(GenAIOperations.memoryDelete), record: 'touched', step: 'write', effect: 'delete' },
   { dialect: 'genai', when: op(GenAIOperations.agent), record: '', step: 'agent' },
   { dialect: 'openlit', when: op(OpenLitOperations.agent), record: '', step: 'agent' },
+  { dialect: 'agento11y', when: op(Agento11yOperations.generation), record: 'decided', step: 'model_call' },
   // OpenInference.
   { dialect: 'openinference', when: oiKind(OpenInferenceSpanKinds.llm), record: 'decided', step: 'model_call', operation: 'chat' },
   { dialect: 'openinference', when: oiKind(OpenInferenceSpanKinds.tool), record: 'touched', step: 'tool', operation: 'execute_tool' },
