@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { rowFromCompact, toAuditRecord, type ContentMode } from './audit-record.ts';
 import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
-import { needsRecanonicalising, recordLineSql } from './jsonl-sql.ts';
+import { needsRecanonicalising, RECORD_LINE_SETTINGS, recordLineSql } from './jsonl-sql.ts';
 import { ChunkWriter } from './chunk-writer.ts';
 import { appendAnchor } from './anchor-log.ts';
 import { requestTimestamp, TIMESTAMP_FILE } from './timestamp.ts';
@@ -169,7 +169,11 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   const fetchPage = (i: number): Promise<Readable> => {
     const q = pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, storeFormats ? `${recordLineSql(content)} AS line` : exportSelectList(content));
     // exec: the response body as bytes, never split into JavaScript strings per row.
-    return client.exec({ query: `${q.sql}\nFORMAT ${storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow'}`, query_params: { ...q.params, ...hashParams } }).then((r) => r.stream);
+    return client.exec({
+      query: `${q.sql}\nFORMAT ${storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow'}`,
+      query_params: { ...q.params, ...hashParams },
+      ...(storeFormats && { clickhouse_settings: RECORD_LINE_SETTINGS }),
+    }).then((r) => r.stream);
   };
   // Pages ahead: the store formats the next pages while this process writes this one.
   const ahead: Promise<Readable>[] = [];
