@@ -6,14 +6,17 @@
  * per partition), the erased texts gone from query results and from every file of the data
  * directory, raw or decompressed, another conversation's kept, a signed record saying `server`.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadContentKey } from '../audit/content-key.ts';
 import { eraseSubject } from '../audit/erase.ts';
 import { generateKeys, loadPrivateKey } from '../audit/keys.ts';
 import { main } from '../cli/main.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { insertFixture } from './support/audit-fixtures.ts';
 import { filesHolding } from './support/clickhouse-files.ts';
+import { startTestServer } from './support/embedded.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -78,4 +81,34 @@ describe('flightrec erase on a ClickHouse server: the statement sequence, run in
     for (const text of ERASED) expect(filesHolding(dataDir, text).map((f) => f.slice(dataDir.length)), text).toEqual([]);
     expect(filesHolding(dataDir, 'gateway timeout')).not.toEqual([]); // sess-2, kept
   }, 120_000);
+});
+
+describe('flightrec erase --url against flightrec\'s own query port', () => {
+  it('is refused there (its users may not run ALTER: on purpose, issue #14): one-line error, no record, nothing changed, server alive', async () => {
+    const t = await startTestServer({ fsync: false, users: [{ name: 'reader', password: 'r-pass', role: 'reader' }, { name: 'writer', password: 'w-pass', role: 'writer' }] });
+    const saved = process.env.FLIGHTREC_PASSWORD;
+    try {
+      await insertFixture(t.server.client);
+      const contentKey = join(tmp.path, 'content.key');
+      loadContentKey(contentKey, { create: true });
+      for (const [user, password] of [['reader', 'r-pass'], ['writer', 'w-pass']] as const) {
+        const out = join(tmp.path, `port-${user}.json`);
+        process.env.FLIGHTREC_PASSWORD = password;
+        const code = await main(['erase', '--session', 'sess-1', '--url', t.server.queryUrl, '--user', user, '--content-key', contentKey, '--key', keys.privateKeyPath, '--out', out]);
+        expect(code, user).not.toBe(0);
+        expect(existsSync(out)).toBe(false);
+      }
+      const rows = await (await t.server.client.query({ query: "SELECT count() AS n FROM otel.otel_traces WHERE FrSessionId = 'sess-1' AND SpanAttributes['flightrec.actor'] = 'user-7'", format: 'JSONEachRow' })).json<{ n: string }>();
+      expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+      expect((await t.http.ping()).success).toBe(true);
+      // The table's settings are as they were (the first ALTER, MODIFY SETTING, was refused).
+      const [table] = await (await t.server.client.query({ query: "SELECT create_table_query AS q FROM system.tables WHERE database = 'otel' AND name = 'otel_traces'", format: 'JSONEachRow' })).json<{ q: string }>();
+      expect(table!.q).toMatch(/ttl_only_drop_parts/);
+      expect(table!.q).not.toMatch(/old_parts_lifetime/);
+    } finally {
+      if (saved === undefined) delete process.env.FLIGHTREC_PASSWORD;
+      else process.env.FLIGHTREC_PASSWORD = saved;
+      await t.stop();
+    }
+  }, 60_000);
 });
