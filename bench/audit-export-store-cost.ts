@@ -2,7 +2,8 @@
  * Where the store's CPU goes in an audit export: the export's page queries, run straight on a chdb
  * session in this process (no HTTP, no exporter), in variants that leave out one part of the work
  * each — the output bytes (FORMAT Null), the sort, the keyed content hashes, the JSON built in SQL
- * (raw columns as Native instead). CPU time of this process per million rows; the seeded spans of
+ * (raw columns as Native instead) — and the shipped query against its form before (sorted by the key
+ * only, which lets ClickHouse move the formatting after the sort). CPU time of this process per million rows; the seeded spans of
  * the export benchmark. docs/audit.md ("Where export's time goes") reads these figures.
  *
  *   npx node bench/audit-export-store-cost.ts            # 200 000 rows, two rounds
@@ -41,11 +42,13 @@ try {
     await setParams(b.params);
     const bounds = (await s.queryAsync(b.sql, { format: 'JSONCompactEachRow' })).text().trim().split('\n').map((l) => JSON.parse(l) as [string, string, string]);
     await setParams(contentHashParams(randomBytes(32)));
-    const variants: [name: string, select: string, format: string, sorted: boolean][] = [
-      ['record lines, sorted, TabSeparatedRaw (as shipped)', `${recordLineSql('hashes')} AS line`, 'TabSeparatedRaw', true],
-      ['record lines, sorted, FORMAT Null', `${recordLineSql('hashes')} AS line`, 'Null', true],
-      ['record lines, content as stored (no HMAC)', `${recordLineSql('as-stored')} AS line`, 'TabSeparatedRaw', true],
-      ['record lines, unsorted', `${recordLineSql('hashes')} AS line`, 'TabSeparatedRaw', false],
+    const line = `${recordLineSql('hashes')} AS line`;
+    const variants: [name: string, select: string, format: string, sorted: boolean, thenBy?: string][] = [
+      ['record lines, sorted then by line (as shipped)', line, 'TabSeparatedRaw', true, 'line'],
+      ['record lines, sorted by the key only (before)', line, 'TabSeparatedRaw', true],
+      ['record lines, sorted, FORMAT Null', line, 'Null', true, 'line'],
+      ['record lines, content as stored (no HMAC)', `${recordLineSql('as-stored')} AS line`, 'TabSeparatedRaw', true, 'line'],
+      ['record lines, unsorted', line, 'TabSeparatedRaw', false],
       ['raw columns, hashed, sorted, Native', exportSelectList('hashes'), 'Native', true],
       ['raw columns, as stored, sorted, Native', exportSelectList('as-stored'), 'Native', true],
       ['raw columns, as stored, unsorted, Native', exportSelectList('as-stored'), 'Native', false],
@@ -53,11 +56,11 @@ try {
     ];
     console.log(`${N.toLocaleString('en')} rows in pages of ${PAGE.toLocaleString('en')}; CPU-seconds of this process per million rows (load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, select, format, sorted] of round % 2 === 0 ? variants : [...variants].reverse()) {
+      for (const [name, select, format, sorted, thenBy] of round % 2 === 0 ? variants : [...variants].reverse()) {
         const c0 = process.cpuUsage();
         let bytes = 0;
         for (let i = 0; i < bounds.length; i++) {
-          const q = pageQuery(filters, bounds[i]!, bounds[i + 1] ?? null, select);
+          const q = pageQuery(filters, bounds[i]!, bounds[i + 1] ?? null, select, thenBy);
           await setParams(q.params);
           bytes += (await s.queryAsync(sorted ? q.sql : q.sql.replace(/\nORDER BY[^\n]*$/, ''), { format })).bytes().byteLength;
         }
