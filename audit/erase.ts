@@ -94,7 +94,7 @@ export interface EraseOptions {
 
 interface Run {
   command(query: string, settings?: Record<string, string | number>): Promise<void>;
-  rows<T>(query: string, params?: Record<string, string>): Promise<T[]>;
+  rows<T>(query: string, params?: Record<string, string | string[]>): Promise<T[]>;
 }
 
 function runner(client: ClickHouseClient, onStatement?: (sql: string) => void): Run {
@@ -103,7 +103,7 @@ function runner(client: ClickHouseClient, onStatement?: (sql: string) => void): 
       onStatement?.(query);
       await client.command({ query, ...(settings && { clickhouse_settings: settings }) });
     },
-    async rows<T>(query: string, params?: Record<string, string>) {
+    async rows<T>(query: string, params?: Record<string, string | string[]>) {
       onStatement?.(query);
       return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
     },
@@ -119,9 +119,12 @@ const hexLiteral = (h: string): string => {
  * Removes the parts a mutation replaced, now or fails: with `old_parts_lifetime = 0` (and a
  * one-second cleanup period) the table deletes covered parts at its next cleanup; embedded, the
  * table is also detached and attached (it deletes covered parts as it loads: a short-lived process
- * may never run the cleanup task). Waits until system.parts lists no inactive part of the table.
+ * may never run the cleanup task). Waits until system.parts lists none of them: embedded, no
+ * inactive part of the table at all; on a server, where ingestion goes on and merges keep making
+ * inactive parts of their own, none of the parts `replaced()` names (those that held the rows
+ * before or between the mutations and do not hold them now).
  */
-async function mutateDroppingReplaced(run: Run, db: string, traces: string, partitions: string[], target: EraseTarget, timeoutMs: number, mutate: () => Promise<void>): Promise<void> {
+async function mutateDroppingReplaced(run: Run, db: string, traces: string, partitions: string[], target: EraseTarget, timeoutMs: number, mutate: () => Promise<void>, replaced: () => Promise<string[]>): Promise<void> {
   await run.command(`ALTER TABLE ${traces} MODIFY SETTING old_parts_lifetime = 0, cleanup_delay_period = 1, cleanup_delay_period_random_add = 0`);
   try {
     await mutate();
@@ -133,10 +136,11 @@ async function mutateDroppingReplaced(run: Run, db: string, traces: string, part
       // Detached parts hold rows as they were when detached (broken or manually detached parts).
       for (const p of partitions) await run.command(`ALTER TABLE ${traces} DROP DETACHED PARTITION ID ${hexLiteral(p)}`, { allow_drop_detached: 1 });
     }
+    const names = target === 'server' ? await replaced() : [];
     for (let waited = 0; ; waited += 250) {
       const [row] = await run.rows<{ n: string | number }>(
-        `SELECT count() AS n FROM system.parts WHERE database = {db:String} AND table = {t:String} AND NOT active`,
-        { db: db.replace(/^`|`$/g, ''), t: Tables.traces },
+        `SELECT count() AS n FROM system.parts WHERE database = {db:String} AND table = {t:String} AND NOT active${target === 'server' ? ' AND name IN {names:Array(String)}' : ''}`,
+        { db: db.replace(/^`|`$/g, ''), t: Tables.traces, ...(target === 'server' && { names }) },
       );
       if (Number(row?.n ?? 0) === 0) break;
       if (waited > timeoutMs) throw new EraseError(`${row!.n} replaced part(s) of ${traces} are still on disk after ${Math.round(waited / 1000)} s; the erased text may be in them (a query still reading them keeps them; run erase again later)`);
@@ -166,16 +170,27 @@ export async function eraseSubject(client: ClickHouseClient, selector: EraseSele
   const spans = Number(counted?.spans ?? 0);
   if (spans > 0) {
     const partitions = (await run.rows<{ p: string }>(`SELECT DISTINCT _partition_id AS p FROM ${traces} WHERE ${where} ORDER BY p`)).map((r) => r.p);
+    // Every part that holds the rows at some step: all but the last ones must leave the disk.
+    const holding = async (): Promise<string[]> => (await run.rows<{ p: string }>(`SELECT DISTINCT _part AS p FROM ${traces} WHERE ${where}`)).map((r) => r.p);
+    const held = new Set(target === 'server' ? await holding() : []);
+    const note = async (): Promise<void> => {
+      if (target === 'server') for (const p of await holding()) held.add(p);
+    };
     await mutateDroppingReplaced(run, db, traces, partitions, target, opts.cleanupTimeoutMs ?? (target === 'embedded' ? 30_000 : 120_000), async () => {
       // mutations_sync = 2: wait for the mutation on every replica (on one server, for it).
       await run.command(`ALTER TABLE ${traces} UPDATE SpanAttributes = ${erasedMap('SpanAttributes')}, \`Events.Attributes\` = arrayMap(m -> ${erasedMap('m')}, \`Events.Attributes\`) WHERE ${where}`, { mutations_sync: 2 });
+      await note();
       // The mutation recomputes the part's MATERIALIZED columns but keeps its projection as it
       // was (personal values in FrActor, FrTargetResource…): rebuild it where rows were erased.
       for (const p of partitions) {
         // MATERIALIZE alone keeps a projection a part already has: clear it first.
         await run.command(`ALTER TABLE ${traces} CLEAR PROJECTION ${quoteIdent(SESSION_PROJECTION)} IN PARTITION ID ${hexLiteral(p)}`, { mutations_sync: 2 });
+        await note();
         await run.command(`ALTER TABLE ${traces} MATERIALIZE PROJECTION ${quoteIdent(SESSION_PROJECTION)} IN PARTITION ID ${hexLiteral(p)}`, { mutations_sync: 2 });
       }
+    }, async () => {
+      const now = new Set(await holding());
+      return [...held].filter((p) => !now.has(p));
     });
   }
   const publicKey = publicKeyOf(opts.privateKey);
