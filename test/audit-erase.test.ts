@@ -54,7 +54,7 @@ describe('the decompressing scan', () => {
 });
 
 describe('flightrec erase', () => {
-  it('needs the data directory (never a port), one selector and an output', async () => {
+  it('needs a store (a data directory, or --url with a content key), one selector and an output', async () => {
     const out = join(tmp.path, 'x.json');
     expect(await main(['erase', '--session', 'sess-1', '--key', keys.privateKeyPath, '--out', out])).toBe(2);
     expect(await main(['erase', '--session', 'sess-1', '--actor', 'a', '--data-dir', dataDir, '--key', keys.privateKeyPath, '--out', out])).toBe(2);
