@@ -17,7 +17,7 @@ import { migrate, openStore } from '../storage/store-client.ts';
 import { insertFixture } from './support/audit-fixtures.ts';
 import { filesHolding } from './support/clickhouse-files.ts';
 import { startTestServer } from './support/embedded.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 import { randomBytes } from 'node:crypto';
 
 const tmp = tempDir('flightrec-erase-server-');
