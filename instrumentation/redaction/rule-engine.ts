@@ -83,7 +83,7 @@ interface Compiled {
   readonly allow: readonly AllowCheck[];
   readonly globalAllow: boolean;
   readonly group: number;
-  readonly anchor?: { readonly keywords: RegExp; readonly left: (c: number) => boolean; readonly max: number };
+  readonly anchor?: { readonly keywords: RegExp; readonly left: (c: number) => boolean; readonly max: number; readonly startsNear: RegExp };
 }
 
 /**
@@ -119,6 +119,19 @@ function charTest(re: RegExp): (c: number) => boolean {
   const ascii = new Uint8Array(128);
   for (let c = 0; c < 128; c++) ascii[c] = re.test(String.fromCharCode(c)) ? 1 : 0;
   return (c) => (c < 128 ? ascii[c] === 1 : re.test(String.fromCharCode(c)));
+}
+
+/**
+ * The pattern, tried only at the first max+1 positions (code points) of the input: a sticky regex
+ * whose lazy prefix `[^]{0,max}?` moves the start one position at a time, the pattern itself in
+ * group 1 (its own groups one number up). On a slice that starts `max` or fewer characters before
+ * a keyword, this finds the leftmost match starting at or before the keyword — what the plain
+ * pattern finds there — without searching the rest of the slice when there is none.
+ */
+function startsNear(id: string, js: string, max: number): RegExp {
+  // A backreference would point at the wrong group once the pattern sits in group 1.
+  if (/(?:^|[^\\])(?:\\\\)*\\[1-9k]/.test(js)) throw new Error(`redaction rule ${id}: an anchored pattern may not use backreferences`);
+  return new RegExp(`[^]{0,${max}}?(${js})`, 'uy');
 }
 
 function shannon(s: string): number {
@@ -174,6 +187,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         keywords: new RegExp(kws.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), kws.some((k) => /[a-z]/i.test(k)) ? 'gi' : 'g'),
         left: charTest(new RegExp(r.anchor.left, 'u')),
         max: r.anchor.max,
+        startsNear: startsNear(r.id, r.js, r.anchor.max),
       },
     };
   });
@@ -251,27 +265,40 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   }
   outStart[states] = outFlat.length / 2;
   const outPairs = Int32Array.from(outFlat);
-  // Each transition carries "the target state has outputs" in its low bit: one load per character.
+  const groups = groupKeywords.length;
+  const alwaysRun = groupKeywords.map((k, g) => k.length === 0 && !groupDigits[g]);
+  // Digit-run triggers: the last digit positions, in a ring whose size is a power of two (a mask, not a division, per digit).
+  const digitGroupList = groupDigits.flatMap((d, g) => (d ? [{ g, count: d.count, within: d.within }] : []));
+  for (const d of digitGroupList) {
+    // Windows are merged in the order triggers are seen: digit runs and keywords in one group would interleave.
+    if (groupKeywords[d.g]!.length > 0) throw new Error('redaction rules: a rule is triggered by digits or by keywords, not both');
+    if (!(d.count >= 1 && d.count <= 64)) throw new Error(`redaction rules: digit trigger count ${d.count} out of range`);
+  }
+  const digitGroup = Int32Array.from(digitGroupList, (d) => d.g);
+  const digitCount = Int32Array.from(digitGroupList, (d) => d.count);
+  const digitWithin = Int32Array.from(digitGroupList, (d) => d.within);
+  let RING = 1;
+  while (RING < Math.max(1, ...digitCount)) RING <<= 1;
+  const ring = new Int32Array(RING);
+  // Each transition carries a flag in its low bit: "the target state has outputs", or, when rules
+  // are triggered by digit runs, "the character is a digit" — so the loop that sees every
+  // character does one table load and one test, and everything else happens on the flag.
+  const flagDigits = digitGroup.length > 0;
   for (let i = 0; i < delta.length; i++) {
     const t = delta[i]!;
-    delta[i] = (t << 1) | (outStart[t + 1]! > outStart[t]! ? 1 : 0);
+    const a = i % SYMBOLS;
+    delta[i] = (t << 1) | (outStart[t + 1]! > outStart[t]! || (flagDigits && a >= 48 && a <= 57) ? 1 : 0);
   }
   const lower = new Uint8Array(65536);
   for (let c = 0; c < 65536; c++) lower[c] = symbol(c);
-  const groups = groupKeywords.length;
-  const alwaysRun = groupKeywords.map((k, g) => k.length === 0 && !groupDigits[g]);
-  // Digit-run triggers: the last DIGITS digit positions, in a ring.
-  const digitGroups = groupDigits.flatMap((d, g) => (d ? [{ g, count: d.count, within: d.within }] : []));
-  const DIGITS = Math.max(1, ...digitGroups.map((d) => d.count));
-  const ring = new Float64Array(DIGITS);
 
-  const accept = (r: Compiled, text: string, m: RegExpExecArray, secret: string, at: number): boolean => {
+  const accept = (r: Compiled, text: string, match: string, secret: string, at: number): boolean => {
     if (r.entropy > 0 && shannon(secret) < r.entropy) return false;
     if (r.validator && !r.validator(secret, text, at, at + secret.length)) return false;
     if (r.globalAllow && globalAllow.some((re) => re.test(secret))) return false;
     for (const a of r.allow) {
       let target = secret;
-      if (a.target === 'match') target = m[0];
+      if (a.target === 'match') target = match;
       else if (a.target === 'line') {
         const ls = text.lastIndexOf('\n', at) + 1;
         const le = text.indexOf('\n', at + secret.length);
@@ -288,9 +315,12 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
 
   // Rules with allow lists run last, so that what cheaper rules already found spares them the checks.
   const runOrder = [...compiled.filter((r) => r.allow.length === 0), ...compiled.filter((r) => r.allow.length > 0)];
-  const runIndex = new Map(runOrder.map((r, i) => [r, i] as const));
   const groupRules: Compiled[][] = groupKeywords.map(() => []);
   for (const r of runOrder) groupRules[r.group]!.push(r);
+  const runPosition = new Map(runOrder.map((r, i) => [r, i] as const));
+  // Per group, the run positions of its rules (ascending); the due rules of several groups are put in order by sorting those.
+  const groupRunPositions = groupRules.map((rs) => Int32Array.from(rs, (r) => runPosition.get(r)!));
+  const dueRoom = new Int32Array(runOrder.length);
   const alwaysRunGroups = groupKeywords.flatMap((_k, g) => (alwaysRun[g] ? [g] : []));
   const covered = (found: readonly { start: number; end: number }[], start: number, end: number): boolean => {
     for (const f of found) if (f.start <= start && f.end >= end) return true;
@@ -314,17 +344,36 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
    * place are prefixes of one another. From the automaton's finds when it kept them (a value with
    * more than OCCURRENCES_MAX of them falls back to the regex, which reads the clock as it goes).
    */
-  const keywordSearch = (r: Compiled, original: string, text: string): ((from: number) => [number, number] | undefined) => {
+  // Per group, room to sort its keyword occurrences without allocating per call.
+  const sortRoom: Float64Array[] = Array.from({ length: groups }, () => new Float64Array(0));
+  /** Where the last keyword `nextKeyword` returned starts, and its length. */
+  let kwAt = 0;
+  let kwLen = 0;
+  /**
+   * The keyword occurrences the rule's own search (`keywords`, an alternation of its sorted
+   * keywords) would return one after another from `from`: the leftmost start at or after `from`,
+   * and there the first keyword in sorted order — the shortest, since keywords starting at one
+   * place are prefixes of one another. From the automaton's finds when it kept them (a value with
+   * more than OCCURRENCES_MAX of them falls back to the regex, which reads the clock as it goes).
+   * Each call of the returned function sets kwAt/kwLen and says whether there was one.
+   */
+  const keywordSearch = (r: Compiled, original: string, text: string): ((from: number) => boolean) => {
     const occ = occurrences[r.group]!;
     if (!anchoredGroup[r.group] || occ.length > OCCURRENCES_MAX) {
       const { keywords } = r.anchor!;
       return (from) => {
         keywords.lastIndex = from;
         const kw = keywords.exec(text);
-        return kw ? [kw.index, kw[0].length] : undefined;
+        if (!kw) return false;
+        kwAt = kw.index;
+        kwLen = kw[0].length;
+        return true;
       };
     }
-    const sorted = Float64Array.from(occ).sort();
+    let room = sortRoom[r.group]!;
+    if (room.length < occ.length) sortRoom[r.group] = room = new Float64Array(Math.max(occ.length, 2 * room.length, 16));
+    for (let i = 0; i < occ.length; i++) room[i] = occ[i]!;
+    const sorted = room.subarray(0, occ.length).sort();
     const view = text !== original;
     let j = 0;
     return (from) => {
@@ -337,23 +386,26 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         // The automaton read the text as it is; the search runs on the view where a JSON escape
         // reads as spaces: a keyword broken by one is not there.
         if (view && text.slice(at, at + len).toLowerCase() !== original.slice(at, at + len).toLowerCase()) continue;
-        return [at, len];
+        kwAt = at;
+        kwLen = len;
+        return true;
       }
-      return undefined;
+      return false;
     };
   };
 
+  /** A rule with an anchor: started only where one of its keywords is, widened left over its class. */
   const findAnchored = (r: Compiled, original: string, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[], deadline: number, budgetMs: number): void => {
-    const { left, max } = r.anchor!;
+    const { left, max, startsNear: re } = r.anchor!;
     let lastEnd = 0;
     let k = 0;
     let tries = 0;
     const next = keywordSearch(r, original, text);
     // One pass over the keyword occurrences; those outside the rule's windows are skipped.
     let pos = Math.max(0, rs[0]!);
-    for (let kw = next(pos); kw; kw = next(pos)) {
-      const at = kw[0];
-      pos = at + kw[1];
+    while (next(pos)) {
+      const at = kwAt;
+      pos = at + kwLen;
       while (k < rs.length && at >= rs[k + 1]!) k += 2;
       if (k >= rs.length) break;
       if (at < rs[k]!) {
@@ -365,25 +417,39 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       if ((++tries & 0x3ff) === 0 && performance.now() > deadline) throw new RedactionTimeout(budgetMs);
       let start = at;
       while (start > lastEnd && at - start < max && left(text.charCodeAt(start - 1))) start--;
-      // One search over the stretch a match starting here can reach, rather than one try per start.
-      const re = r.re;
+      // One call over the stretch a match starting here can reach, tried at the starts up to the keyword only.
       re.lastIndex = 0;
       const m = re.exec(text.slice(start, Math.min(text.length, at + 1 + groupReach[r.group]!)));
-      if (!m || m.index > at - start) continue;
-      const from = start + m.index;
-      let secret = m[0];
-      if (m.length > 1) {
-        if (r.secretGroup > 0) secret = m[r.secretGroup] ?? '';
-        else for (let gi = 1; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
+      if (!m) continue;
+      const match = m[1]!;
+      const offset = m[0].length - match.length;
+      if (offset > at - start) continue;
+      const from = start + offset;
+      let secret = match;
+      if (m.length > 2) {
+        if (r.secretGroup > 0) secret = m[r.secretGroup + 1] ?? '';
+        else for (let gi = 2; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
       }
       if (!secret) continue;
-      const s0 = from + m[0].lastIndexOf(secret);
+      const s0 = from + match.lastIndexOf(secret);
       if (r.allow.length > 0 && covered(found, s0, s0 + secret.length)) continue;
-      if (accept(r, text, m, secret, s0)) {
+      if (accept(r, text, match, secret, s0)) {
         found.push({ start: s0, end: s0 + secret.length, order: r.order, rule: r.id });
-        lastEnd = from + m[0].length;
+        lastEnd = from + match.length;
         pos = Math.max(pos, lastEnd);
       }
+    }
+  };
+
+  /** Opens or widens group g's window [ws, we); windows arrive in order of their ends. */
+  const widen = (g: number, ws: number, we: number): void => {
+    const e = openEnd[g]!;
+    if (e >= 0 && ws <= e) openEnd[g] = we;
+    else {
+      if (e >= 0) ranges[g]!.push(openStart[g]!, e);
+      else touched.push(g);
+      openStart[g] = ws;
+      openEnd[g] = we;
     }
   };
 
@@ -393,49 +459,33 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     // Locals, not closure slots, in the loop that sees every character.
     const table = delta;
     const sym = lower;
-    const digitTriggers = digitGroups.length > 0;
+    const digitGroups = digitGroup.length;
+    const mask = RING - 1;
     let s = 0;
     let digitsSeen = 0;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (digitTriggers && c >= 48 && c <= 57) {
-        ring[digitsSeen % DIGITS] = i;
-        digitsSeen++;
-        for (const d of digitGroups) {
-          if (digitsSeen < d.count) continue;
-          const first = ring[(digitsSeen - d.count) % DIGITS]!;
-          if (i - first >= d.within) continue;
-          const g = d.g;
-          const reach = groupReach[g]!;
-          const ws = first - reach;
-          const we = i + 1 + reach;
-          const e = openEnd[g]!;
-          if (e >= 0 && ws <= e) openEnd[g] = we;
-          else {
-            if (e >= 0) ranges[g]!.push(openStart[g]!, e);
-            else touched.push(g);
-            openStart[g] = ws;
-            openEnd[g] = we;
-          }
-        }
-      }
       const t = table[(s << 7) | sym[c]!]!;
       s = t >> 1;
-      if (t & 1) {
+      if ((t & 1) !== 0) {
+        if (digitGroups > 0 && c >= 48 && c <= 57) {
+          ring[digitsSeen & mask] = i;
+          digitsSeen++;
+          for (let d = 0; d < digitGroups; d++) {
+            const count = digitCount[d]!;
+            if (digitsSeen < count) continue;
+            const first = ring[(digitsSeen - count) & mask]!;
+            if (i - first >= digitWithin[d]!) continue;
+            const reach = groupReach[digitGroup[d]!]!;
+            widen(digitGroup[d]!, first - reach, i + 1 + reach);
+          }
+        }
         for (let o = outStart[s]!, o1 = outStart[s + 1]!; o < o1; o++) {
           const g = outPairs[o * 2]!;
+          const len = outPairs[o * 2 + 1]!;
           const reach = groupReach[g]!;
-          if (anchoredGroup[g] && occurrences[g]!.length <= OCCURRENCES_MAX) occurrences[g]!.push((i + 1 - outPairs[o * 2 + 1]!) * 128 + outPairs[o * 2 + 1]!);
-          const ws = i + 1 - outPairs[o * 2 + 1]! - reach;
-          const we = i + 1 + reach;
-          const e = openEnd[g]!;
-          if (e >= 0 && ws <= e) openEnd[g] = we;
-          else {
-            if (e >= 0) ranges[g]!.push(openStart[g]!, e);
-            else touched.push(g);
-            openStart[g] = ws;
-            openEnd[g] = we;
-          }
+          if (anchoredGroup[g] && occurrences[g]!.length <= OCCURRENCES_MAX) occurrences[g]!.push((i + 1 - len) * 128 + len);
+          widen(g, i + 1 - len - reach, i + 1 + reach);
         }
       }
       if ((i & 0xffff) === 0xffff && performance.now() > deadline) throw new RedactionTimeout(budgetMs);
@@ -473,9 +523,20 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     const text = jsonEscapesAsSpace(original);
 
     // 2. Each rule of the groups whose keywords occur, in run order, on the group's windows, chunked.
-    const due: Compiled[] = [];
-    for (const g of touched) for (const r of groupRules[g]!) due.push(r);
-    if (touched.length > 1) due.sort((x, y) => runIndex.get(x)! - runIndex.get(y)!);
+    // In run order: the rules of one group as they are, of several by one walk over all rules.
+    let due: readonly Compiled[];
+    if (touched.length === 1) due = groupRules[touched[0]!]!;
+    else {
+      let count = 0;
+      for (const g of touched) {
+        const ps = groupRunPositions[g]!;
+        for (let i = 0; i < ps.length; i++) dueRoom[count++] = ps[i]!;
+      }
+      const positions = dueRoom.subarray(0, count).sort();
+      const list: Compiled[] = new Array(count);
+      for (let i = 0; i < count; i++) list[i] = runOrder[positions[i]!]!;
+      due = list;
+    }
     const found: { start: number; end: number; order: number; rule: string }[] = [];
     for (const r of due) {
       const rs = ranges[r.group]!;
@@ -512,7 +573,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
             // A rule with allow lists (costly: gitleaks' generic rule checks ~1,400 stop words) is not
             // asked about a span another rule already redacts.
             if (r.allow.length > 0 && covered(found, at, at + secret.length)) continue;
-            if (!accept(r, text, m, secret, at)) continue;
+            if (!accept(r, text, m[0], secret, at)) continue;
             found.push({ start: at, end: at + secret.length, order: r.order, rule: r.id });
             lastEnd = at + secret.length;
           }
