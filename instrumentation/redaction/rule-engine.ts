@@ -14,6 +14,7 @@
 import type { GeneratedRule } from './rules/rule-types.ts';
 import { GLOBAL_ALLOW } from './rules/rules.generated.ts';
 import { VALIDATORS, type Validator } from './rules/validators.ts';
+import { digitBounds } from './digit-gates.ts';
 
 export interface Finding {
   /** Where the secret is (the rule's secret group, else its whole match). */
@@ -44,6 +45,10 @@ const CHUNK = 65_536;
 const SMALL = 8_192;
 /** Past this many keyword occurrences of one group, an anchored rule searches them itself (bounded by the clock) rather than sorting the automaton's. */
 const OCCURRENCES_MAX = 65_536;
+/** The most digits a gate counts (the ring of digit positions holds this many). */
+const GATE_DIGITS_MAX = 32;
+/** The scan reads the text in blocks of this many characters; after each, it handles the block's digits and reads the clock. */
+const BLOCK = 4096;
 /** The automaton's alphabet: ASCII lower-cased; everything else reads as NUL, which no keyword holds (keywords are printable ASCII). */
 const SYMBOLS = 128;
 
@@ -83,6 +88,12 @@ interface Compiled {
   readonly allow: readonly AllowCheck[];
   readonly globalAllow: boolean;
   readonly group: number;
+  /**
+   * For a digit-triggered rule, what every match holds in digits (digit-gates.ts): `count` digits
+   * within `within` characters (gate slot `slot`, -1: none) and a run of `run` consecutive digits.
+   * A text without them holds no match: the rule is not run.
+   */
+  readonly gate?: { readonly slot: number; readonly run: number };
   readonly anchor?: { readonly keywords: RegExp; readonly left: (c: number) => boolean; readonly max: number; readonly startsNear: RegExp };
 }
 
@@ -158,6 +169,27 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   const groupKeywords: string[][] = [];
   const groupReach: number[] = [];
   const groupDigits: ({ readonly count: number; readonly within: number } | undefined)[] = [];
+  // Gate slots: one per distinct (count, within) among the digit-triggered rules.
+  const gateSlots = new Map<string, number>();
+  const gateCount: number[] = [];
+  const gateWithin: number[] = [];
+  const gateFor = (r: GeneratedRule): { slot: number; run: number } | undefined => {
+    const b = digitBounds(r.js);
+    // More digits than the ring keeps is still a sound gate at the ring's size.
+    const count = Math.min(b.count, GATE_DIGITS_MAX);
+    let slot = -1;
+    if (count > r.digits!.count && r.maxLen < MAX_REACH) {
+      const key = `${count}/${r.maxLen}`;
+      slot = gateSlots.get(key) ?? -1;
+      if (slot < 0) {
+        slot = gateCount.length;
+        gateSlots.set(key, slot);
+        gateCount.push(count);
+        gateWithin.push(r.maxLen);
+      }
+    }
+    return slot >= 0 || b.run > 1 ? { slot, run: b.run } : undefined;
+  };
   const compiled: Compiled[] = rules.map((r, order) => {
     const kws = [...new Set(r.keywords.map((k) => k.toLowerCase()))].sort();
     const sig = kws.join('\u0000') + (r.digits ? `\u0001${r.digits.count}/${r.digits.within}` : '');
@@ -182,6 +214,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       allow: (r.allow ?? []).map((a) => ({ target: a.target, regexes: (a.regexes ?? []).map((p) => new RegExp(p, 'u')), stopWords: indexStopWords((a.stopWords ?? []).map((w) => w.toLowerCase())), and: a.condition === 'AND' })),
       globalAllow: r.source === 'gitleaks',
       group: g,
+      gate: r.digits ? gateFor(r) : undefined,
       anchor: r.anchor && {
         // Case-insensitive only where a keyword has letters: a single literal like "@" is then searched fast.
         keywords: new RegExp(kws.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), kws.some((k) => /[a-z]/i.test(k)) ? 'gi' : 'g'),
@@ -278,19 +311,25 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   const digitCount = Int32Array.from(digitGroupList, (d) => d.count);
   const digitWithin = Int32Array.from(digitGroupList, (d) => d.within);
   let RING = 1;
-  while (RING < Math.max(1, ...digitCount)) RING <<= 1;
+  while (RING < Math.max(1, ...digitCount, ...gateCount)) RING <<= 1;
   const ring = new Int32Array(RING);
-  // Each transition carries a flag in its low bit: "the target state has outputs", or, when rules
-  // are triggered by digit runs, "the character is a digit" — so the loop that sees every
-  // character does one table load and one test, and everything else happens on the flag.
+  // What the last scan saw of digits, for the gates: the longest run, and which (count, within) slots were met.
+  const gates = gateCount.length;
+  const gateMet = new Uint8Array(gates);
+  const pendingRoom = new Int32Array(gates);
+  let longestRun = 0;
+  // Each transition carries two flags in its low bits: 1 "the target state has outputs", 2 "the
+  // character is a digit" (when rules are triggered by digit runs) — one load and one test per character.
   const flagDigits = digitGroup.length > 0;
   for (let i = 0; i < delta.length; i++) {
     const t = delta[i]!;
     const a = i % SYMBOLS;
-    delta[i] = (t << 1) | (outStart[t + 1]! > outStart[t]! || (flagDigits && a >= 48 && a <= 57) ? 1 : 0);
+    delta[i] = (t << 2) | (outStart[t + 1]! > outStart[t]! ? 1 : 0) | (flagDigits && a >= 48 && a <= 57 ? 2 : 0);
   }
   const lower = new Uint8Array(65536);
   for (let c = 0; c < 65536; c++) lower[c] = symbol(c);
+  /** Digit positions of one block of the text. */
+  const digitRoom = new Int32Array(BLOCK);
 
   const accept = (r: Compiled, text: string, match: string, secret: string, at: number): boolean => {
     if (r.entropy > 0 && shannon(secret) < r.entropy) return false;
@@ -453,42 +492,79 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     }
   };
 
-  /** One pass of the keyword automaton over the text: each group's windows, merged as they are found. */
+  /**
+   * One pass of the keyword automaton over the text: each group's windows, merged as they are
+   * found. Block by block: the automaton's loop notes where digits are without branching on them
+   * (digits and letters alternate unpredictably in real text); the block's digits then feed the
+   * digit-run triggers and the gates.
+   */
   const scanKeywords = (text: string, deadline: number, budgetMs: number): void => {
     const n = text.length;
     // Locals, not closure slots, in the loop that sees every character.
     const table = delta;
     const sym = lower;
+    const digitAt = digitRoom;
     const digitGroups = digitGroup.length;
     const mask = RING - 1;
     let s = 0;
     let digitsSeen = 0;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      const t = table[(s << 7) | sym[c]!]!;
-      s = t >> 1;
-      if ((t & 1) !== 0) {
-        if (digitGroups > 0 && c >= 48 && c <= 57) {
-          ring[digitsSeen & mask] = i;
-          digitsSeen++;
-          for (let d = 0; d < digitGroups; d++) {
-            const count = digitCount[d]!;
-            if (digitsSeen < count) continue;
-            const first = ring[(digitsSeen - count) & mask]!;
-            if (i - first >= digitWithin[d]!) continue;
-            const reach = groupReach[digitGroup[d]!]!;
-            widen(digitGroup[d]!, first - reach, i + 1 + reach);
-          }
-        }
-        for (let o = outStart[s]!, o1 = outStart[s + 1]!; o < o1; o++) {
-          const g = outPairs[o * 2]!;
-          const len = outPairs[o * 2 + 1]!;
-          const reach = groupReach[g]!;
-          if (anchoredGroup[g] && occurrences[g]!.length <= OCCURRENCES_MAX) occurrences[g]!.push((i + 1 - len) * 128 + len);
-          widen(g, i + 1 - len - reach, i + 1 + reach);
+    let lastDigit = -2;
+    let run = 0;
+    let bestRun = 0;
+    const pending = pendingRoom;
+    let pendingCount = gates;
+    for (let q = 0; q < gates; q++) {
+      pending[q] = q;
+      gateMet[q] = 0;
+    }
+    for (let b0 = 0; b0 < n; b0 += BLOCK) {
+      const b1 = Math.min(n, b0 + BLOCK);
+      let nd = 0;
+      for (let i = b0; i < b1; i++) {
+        const t = table[(s << 7) | sym[text.charCodeAt(i)]!]!;
+        s = t >> 2;
+        if ((t & 3) !== 0) {
+          if ((t & 2) !== 0) digitAt[nd++] = i;
+          if ((t & 1) !== 0) keywordsEndingAt(i, s);
         }
       }
-      if ((i & 0xffff) === 0xffff && performance.now() > deadline) throw new RedactionTimeout(budgetMs);
+      for (let k = 0; k < nd; k++) {
+        const i = digitAt[k]!;
+        ring[digitsSeen & mask] = i;
+        digitsSeen++;
+        run = i === lastDigit + 1 ? run + 1 : 1;
+        lastDigit = i;
+        if (run > bestRun) bestRun = run;
+        for (let q = 0; q < pendingCount;) {
+          const slot = pending[q]!;
+          const count = gateCount[slot]!;
+          if (digitsSeen >= count && i - ring[(digitsSeen - count) & mask]! < gateWithin[slot]!) {
+            gateMet[slot] = 1;
+            pending[q] = pending[--pendingCount]!;
+          } else q++;
+        }
+        for (let d = 0; d < digitGroups; d++) {
+          const count = digitCount[d]!;
+          if (digitsSeen < count) continue;
+          const first = ring[(digitsSeen - count) & mask]!;
+          if (i - first >= digitWithin[d]!) continue;
+          const reach = groupReach[digitGroup[d]!]!;
+          widen(digitGroup[d]!, first - reach, i + 1 + reach);
+        }
+      }
+      if (b1 < n && performance.now() > deadline) throw new RedactionTimeout(budgetMs);
+    }
+    longestRun = bestRun;
+  };
+
+  /** The keywords that end at i (the automaton is in state s there): their groups' windows, and the anchored groups' occurrences. */
+  const keywordsEndingAt = (i: number, s: number): void => {
+    for (let o = outStart[s]!, o1 = outStart[s + 1]!; o < o1; o++) {
+      const g = outPairs[o * 2]!;
+      const len = outPairs[o * 2 + 1]!;
+      const reach = groupReach[g]!;
+      if (anchoredGroup[g] && occurrences[g]!.length <= OCCURRENCES_MAX) occurrences[g]!.push((i + 1 - len) * 128 + len);
+      widen(g, i + 1 - len - reach, i + 1 + reach);
     }
   };
 
@@ -540,6 +616,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     const found: { start: number; end: number; order: number; rule: string }[] = [];
     for (const r of due) {
       const rs = ranges[r.group]!;
+      if (r.gate && (longestRun < r.gate.run || (r.gate.slot >= 0 && gateMet[r.gate.slot] === 0))) continue;
       if (r.anchor) {
         findAnchored(r, original, text, rs, found, deadline, budgetMs);
         continue;

@@ -1,0 +1,230 @@
+/**
+ * What every match of a pattern must hold in ASCII digits, read from the pattern itself: the
+ * fewest digits a match can have, and the shortest "longest run of consecutive digits" it can
+ * have. The engine uses both as gates for the digit-triggered personal-data rules: a text
+ * without a run of `run` digits, or without `count` digits within the rule's longest match, holds
+ * no match, so the rule is not run on it (a card number needs 12 digits, a Spanish DNI 7 in a row).
+ *
+ * Only lower bounds matter, so anything this reader does not understand counts as "no digits"
+ * — the gate gets weaker, never wrong. It reads the JavaScript patterns the rule generator prints
+ * (rules.generated.ts `js`, flag `u`, no `i`: letters' cases are spelled out as classes).
+ */
+
+export interface DigitBounds {
+  /** Every match holds at least this many digits. */
+  readonly count: number;
+  /** Every match holds a run of at least this many consecutive digits. */
+  readonly run: number;
+}
+
+/** One piece of pattern, summarised over all the strings it can match (each a lower bound). */
+interface Shape {
+  /** Every character of every match is a digit (vacuously so for assertions). */
+  readonly allDigits: boolean;
+  readonly minLen: number;
+  readonly digits: number;
+  /** Longest digit run inside a match; leading and trailing digit runs. */
+  readonly best: number;
+  readonly pre: number;
+  readonly suf: number;
+}
+
+const EMPTY: Shape = { allDigits: true, minLen: 0, digits: 0, best: 0, pre: 0, suf: 0 };
+const OTHER: Shape = { allDigits: false, minLen: 1, digits: 0, best: 0, pre: 0, suf: 0 };
+const DIGIT: Shape = { allDigits: true, minLen: 1, digits: 1, best: 1, pre: 1, suf: 1 };
+/** Something not understood: no claim at all. */
+const UNKNOWN: Shape = { allDigits: false, minLen: 0, digits: 0, best: 0, pre: 0, suf: 0 };
+
+function concat(a: Shape, b: Shape): Shape {
+  return {
+    allDigits: a.allDigits && b.allDigits,
+    minLen: a.minLen + b.minLen,
+    digits: a.digits + b.digits,
+    best: Math.max(a.best, b.best, a.suf + b.pre),
+    pre: a.allDigits ? a.minLen + b.pre : a.pre,
+    suf: b.allDigits ? b.minLen + a.suf : b.suf,
+  };
+}
+
+function either(a: Shape, b: Shape): Shape {
+  return {
+    allDigits: a.allDigits && b.allDigits,
+    minLen: Math.min(a.minLen, b.minLen),
+    digits: Math.min(a.digits, b.digits),
+    best: Math.min(a.best, b.best),
+    pre: Math.min(a.pre, b.pre),
+    suf: Math.min(a.suf, b.suf),
+  };
+}
+
+/** x repeated at least `min` times: a longer repetition contains the shorter one at both ends. */
+function repeat(x: Shape, min: number): Shape {
+  if (min === 0) return { ...UNKNOWN, allDigits: x.allDigits };
+  let out = x;
+  // Bounded: past a few copies the figures only grow, and lower bounds may stop early.
+  for (let i = 1; i < Math.min(min, 64); i++) out = concat(out, x);
+  return out;
+}
+
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+
+class Reader {
+  private i = 0;
+  private readonly src: string;
+  constructor(src: string) {
+    this.src = src;
+  }
+
+  parse(): Shape {
+    const s = this.disjunction();
+    if (this.i !== this.src.length) throw new Error('unparsed');
+    return s;
+  }
+
+  private peek(): string | undefined {
+    return this.src[this.i];
+  }
+
+  private disjunction(): Shape {
+    let s = this.alternative();
+    while (this.peek() === '|') {
+      this.i++;
+      s = either(s, this.alternative());
+    }
+    return s;
+  }
+
+  private alternative(): Shape {
+    let s = EMPTY;
+    for (let c = this.peek(); c !== undefined && c !== '|' && c !== ')'; c = this.peek()) s = concat(s, this.term());
+    return s;
+  }
+
+  private term(): Shape {
+    const c = this.src[this.i]!;
+    if (c === '^' || c === '$') {
+      this.i++;
+      return EMPTY;
+    }
+    if (c === '\\' && (this.src[this.i + 1] === 'b' || this.src[this.i + 1] === 'B')) {
+      this.i += 2;
+      return EMPTY;
+    }
+    const atom = this.atom();
+    return this.quantified(atom);
+  }
+
+  private quantified(atom: Shape): Shape {
+    const c = this.peek();
+    let min: number | undefined;
+    if (c === '*' || c === '?') { this.i++; min = 0; }
+    else if (c === '+') { this.i++; min = 1; }
+    else if (c === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(this.src.slice(this.i));
+      if (!m) throw new Error('quantifier');
+      this.i += m[0].length;
+      min = Number(m[1]);
+    }
+    if (min === undefined) return atom;
+    if (this.peek() === '?') this.i++; // lazy: same strings
+    return repeat(atom, min);
+  }
+
+  private atom(): Shape {
+    const c = this.src[this.i]!;
+    if (c === '(') {
+      this.i++;
+      let look = false;
+      if (this.src.startsWith('?:', this.i)) this.i += 2;
+      else if (this.src.startsWith('?=', this.i) || this.src.startsWith('?!', this.i)) { this.i += 2; look = true; }
+      else if (this.src.startsWith('?<=', this.i) || this.src.startsWith('?<!', this.i)) { this.i += 3; look = true; }
+      else if (this.src.startsWith('?<', this.i)) this.i = this.src.indexOf('>', this.i) + 1;
+      else if (this.src[this.i] === '?') throw new Error('group');
+      const inner = this.disjunction();
+      if (this.src[this.i] !== ')') throw new Error('group end');
+      this.i++;
+      return look ? EMPTY : inner;
+    }
+    if (c === '[') return this.klass();
+    if (c === '\\') return this.escape();
+    if (c === '.') { this.i++; return OTHER; }
+    if (c === ')' || c === '|' || c === '*' || c === '+' || c === '?' || c === '{') throw new Error('syntax');
+    const cp = this.src.codePointAt(this.i)!;
+    this.i += cp > 0xffff ? 2 : 1;
+    return isDigitCode(cp) ? DIGIT : OTHER;
+  }
+
+  /** An escape outside a class: \d is a digit, a backreference is not understood, anything else one non-digit character. */
+  private escape(): Shape {
+    const e = this.src[this.i + 1];
+    if (e === undefined) throw new Error('escape');
+    if (e === 'd') { this.i += 2; return DIGIT; }
+    if (/[1-9k]/.test(e)) throw new Error('backreference');
+    this.skipEscape();
+    return OTHER;
+  }
+
+  /** Moves past one escape; returns the code point it stands for when it is a single character, else -1. */
+  private skipEscape(): number {
+    const rest = this.src.slice(this.i);
+    const m = /^\\(?:u\{([0-9A-Fa-f]+)\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|c[A-Za-z]|[pP]\{[^}]*\}|([dDwWsS])|(.))/su.exec(rest);
+    if (!m) throw new Error('escape');
+    this.i += m[0].length;
+    const hex = m[1] ?? m[2] ?? m[3];
+    if (hex) return parseInt(hex, 16);
+    if (m[5] !== undefined) {
+      const map: Record<string, number> = { t: 9, n: 10, v: 11, f: 12, r: 13, '0': 0 };
+      return map[m[5]] ?? m[5].codePointAt(0)!;
+    }
+    return -1;
+  }
+
+  /** A class is a digit when it is not negated and every member is 0–9 (or \d). */
+  private klass(): Shape {
+    this.i++;
+    let negated = false;
+    if (this.peek() === '^') { negated = true; this.i++; }
+    let onlyDigits = true;
+    let members = 0;
+    let prev = -1;
+    while (this.peek() !== ']') {
+      if (this.peek() === undefined) throw new Error('class');
+      let cp: number;
+      let escaped = false;
+      if (this.peek() === '\\') {
+        if (this.src[this.i + 1] === 'd') { this.i += 2; members++; prev = -1; continue; }
+        cp = this.skipEscape();
+        escaped = true;
+        if (cp < 0) { onlyDigits = false; members++; prev = -1; continue; }
+      } else {
+        cp = this.src.codePointAt(this.i)!;
+        this.i += cp > 0xffff ? 2 : 1;
+      }
+      // An unescaped '-' between two members is a range.
+      if (cp === 45 && !escaped && prev >= 0 && this.peek() !== ']') {
+        // a range prev-next
+        let hi: number;
+        if (this.peek() === '\\') hi = this.skipEscape();
+        else { hi = this.src.codePointAt(this.i)!; this.i += hi > 0xffff ? 2 : 1; }
+        if (!(isDigitCode(prev) && isDigitCode(hi))) onlyDigits = false;
+        prev = -1;
+        continue;
+      }
+      members++;
+      if (!isDigitCode(cp)) onlyDigits = false;
+      prev = cp;
+    }
+    this.i++;
+    return !negated && onlyDigits && members > 0 ? DIGIT : OTHER;
+  }
+}
+
+/** The digit bounds of a pattern (JavaScript syntax, flag `u`); none when it cannot be read. */
+export function digitBounds(js: string): DigitBounds {
+  try {
+    const s = new Reader(js).parse();
+    return { count: s.digits, run: s.best };
+  } catch {
+    return { count: 0, run: 0 };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The digit gates (instrumentation/redaction/digit-gates.ts) read from a pattern what every match
+ * holds in digits; the engine skips a digit-triggered rule on text without that much. A gate that
+ * claimed too much would lose findings, so: the bounds of hand-checked patterns, constructs the
+ * reader does not understand give no bound, and every match of every generated pattern on the
+ * corpus and on random digit text holds its bounds.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { digitBounds } from '../instrumentation/redaction/digit-gates.ts';
+import { RULES } from '../instrumentation/redaction/rules/rules.generated.ts';
+import type { CorpusEntry } from './support/redaction-corpus/entry.ts';
+
+/** The longest run of consecutive ASCII digits, and the digit count. */
+function measure(s: string): { count: number; run: number } {
+  let run = 0;
+  let best = 0;
+  let count = 0;
+  for (const ch of s) {
+    if (ch >= '0' && ch <= '9') {
+      count++;
+      run++;
+      if (run > best) best = run;
+    } else run = 0;
+  }
+  return { count, run: best };
+}
+
+describe('digit bounds of a pattern', () => {
+  it('counts digits and the shortest longest run', () => {
+    expect(digitBounds('[0-9]{3}-[0-9]{2}-[0-9]{4}')).toEqual({ count: 9, run: 4 });
+    expect(digitBounds('\\b(?:[0-9]{8}|[X-Z]-?[0-9]{7})-?[A-HJ-NP-TV-Z]\\b')).toEqual({ count: 7, run: 7 });
+    expect(digitBounds('\\d+')).toEqual({ count: 1, run: 1 });
+    expect(digitBounds('(?:[0-9]|a)[0-9]')).toEqual({ count: 1, run: 1 });
+    expect(digitBounds('[ \\-]?[0-9]{2}')).toEqual({ count: 2, run: 2 });
+    expect(digitBounds('[0-9]{2}(?:[0-9]{2})*[0-9]')).toEqual({ count: 3, run: 3 });
+    expect(digitBounds('[0-9]{2}x?[0-9]{2}')).toEqual({ count: 4, run: 2 });
+  });
+
+  it('claims nothing for what is not a digit or not understood', () => {
+    expect(digitBounds('[0\\-9]')).toEqual({ count: 0, run: 0 }); // 0, '-', 9: a class with a hyphen
+    expect(digitBounds('[^0-9]{5}')).toEqual({ count: 0, run: 0 });
+    expect(digitBounds('[0-9a]{5}')).toEqual({ count: 0, run: 0 });
+    expect(digitBounds('a(?=[0-9]{5})b')).toEqual({ count: 0, run: 0 }); // a look-ahead matches nothing
+    expect(digitBounds('([0-9]{2})\\1')).toEqual({ count: 0, run: 0 }); // backreference
+    expect(digitBounds('[0-9]{3')).toEqual({ count: 0, run: 0 }); // not a pattern this reader knows
+  });
+
+  it('holds for every match of every generated pattern on the corpus and on random digit text', () => {
+    const corpus = ['tuning', 'heldout', 'fresh'].flatMap((p) => JSON.parse(readFileSync(new URL(`./fixtures/redaction-${p}.json`, import.meta.url), 'utf8')) as CorpusEntry[]).map((e) => e.text);
+    let seed = 0x51ed270b;
+    const rand = (n: number): number => {
+      seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const alphabet = '0123456789 -.+()/AZXQ';
+    const random = Array.from({ length: 3000 }, () => Array.from({ length: 8 + rand(40) }, () => alphabet[rand(alphabet.length)]).join(''));
+    let checked = 0;
+    let gated = 0;
+    for (const r of RULES) {
+      const b = digitBounds(r.js);
+      if (b.count === 0 && b.run === 0) continue;
+      gated++;
+      const re = new RegExp(r.js, 'gu');
+      for (const t of [...corpus, ...random]) {
+        for (const m of t.matchAll(re)) {
+          const got = measure(m[0]);
+          expect(got.count, `${r.id}: ${m[0]}`).toBeGreaterThanOrEqual(b.count);
+          expect(got.run, `${r.id}: ${m[0]}`).toBeGreaterThanOrEqual(b.run);
+          checked++;
+        }
+      }
+    }
+    expect(gated).toBeGreaterThan(9);
+    expect(checked).toBeGreaterThan(1000);
+  });
+});
