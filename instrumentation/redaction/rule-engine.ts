@@ -14,7 +14,7 @@
 import type { GeneratedRule } from './rules/rule-types.ts';
 import { GLOBAL_ALLOW } from './rules/rules.generated.ts';
 import { VALIDATORS, type Validator } from './rules/validators.ts';
-import { digitBounds } from './digit-gates.ts';
+import { matchFacts } from './match-facts.ts';
 
 export interface Finding {
   /** Where the secret is (the rule's secret group, else its whole match). */
@@ -89,11 +89,13 @@ interface Compiled {
   readonly globalAllow: boolean;
   readonly group: number;
   /**
-   * For a digit-triggered rule, what every match holds in digits (digit-gates.ts): `count` digits
+   * For a digit-triggered rule, what every match holds in digits (match-facts.ts): `count` digits
    * within `within` characters (gate slot `slot`, -1: none) and a run of `run` consecutive digits.
    * A text without them holds no match: the rule is not run.
    */
   readonly gate?: { readonly slot: number; readonly run: number };
+  /** A literal every match contains, case and all (match-facts.ts): a window without it holds no match. */
+  readonly literal: string;
   readonly anchor?: { readonly keywords: RegExp; readonly left: (c: number) => boolean; readonly max: number; readonly startsNear: RegExp };
 }
 
@@ -174,7 +176,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   const gateCount: number[] = [];
   const gateWithin: number[] = [];
   const gateFor = (r: GeneratedRule): { slot: number; run: number } | undefined => {
-    const b = digitBounds(r.js);
+    const b = matchFacts(r.js).digits;
     // More digits than the ring keeps is still a sound gate at the ring's size.
     const count = Math.min(b.count, GATE_DIGITS_MAX);
     let slot = -1;
@@ -189,6 +191,11 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       }
     }
     return slot >= 0 || b.run > 1 ? { slot, run: b.run } : undefined;
+  };
+  // One character is found too often to be worth a search of its own.
+  const literalOf = (js: string): string => {
+    const l = matchFacts(js).literal;
+    return l.length >= 2 ? l : '';
   };
   const compiled: Compiled[] = rules.map((r, order) => {
     const kws = [...new Set(r.keywords.map((k) => k.toLowerCase()))].sort();
@@ -215,6 +222,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       globalAllow: r.source === 'gitleaks',
       group: g,
       gate: r.digits ? gateFor(r) : undefined,
+      literal: r.anchor ? '' : literalOf(r.js),
       anchor: r.anchor && {
         // Case-insensitive only where a keyword has letters: a single literal like "@" is then searched fast.
         keywords: new RegExp(kws.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), kws.some((k) => /[a-z]/i.test(k)) ? 'gi' : 'g'),
@@ -620,6 +628,11 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       if (r.anchor) {
         findAnchored(r, original, text, rs, found, deadline, budgetMs);
         continue;
+      }
+      // One window (every short text): a rule whose literal is not in it has nothing to find there.
+      if (r.literal && rs.length === 2) {
+        const at = text.indexOf(r.literal, Math.max(0, rs[0]!));
+        if (at < 0 || at + r.literal.length > rs[1]!) continue;
       }
       const reach = groupReach[r.group]!;
       let lastEnd = -1;

@@ -1,13 +1,13 @@
 /**
- * The digit gates (instrumentation/redaction/digit-gates.ts) read from a pattern what every match
- * holds in digits; the engine skips a digit-triggered rule on text without that much. A gate that
- * claimed too much would lose findings, so: the bounds of hand-checked patterns, constructs the
- * reader does not understand give no bound, and every match of every generated pattern on the
- * corpus and on random digit text holds its bounds.
+ * instrumentation/redaction/match-facts.ts reads from a pattern what every match holds — digits,
+ * a literal — and the engine skips a rule on text without it. A fact that claimed too much would
+ * lose findings, so: hand-checked patterns, constructs the reader does not understand give no
+ * claim, and every match of every generated pattern on the corpus, the provider samples and random
+ * digit text holds its facts.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { digitBounds } from '../instrumentation/redaction/digit-gates.ts';
+import { digitBounds, matchFacts } from '../instrumentation/redaction/match-facts.ts';
 import { RULES } from '../instrumentation/redaction/rules/rules.generated.ts';
 import type { CorpusEntry } from './support/redaction-corpus/entry.ts';
 
@@ -46,8 +46,24 @@ describe('digit bounds of a pattern', () => {
     expect(digitBounds('[0-9]{3')).toEqual({ count: 0, run: 0 }); // not a pattern this reader knows
   });
 
+  it('finds the literal every match contains, case and all', () => {
+    const lit = (js: string): string => matchFacts(js).literal;
+    expect(lit('\\b(ey[0-9A-Za-z]{17,}\\.ey[0-9A-Za-z]{17,})')).toBe('.ey');
+    expect(lit('SK[0-9A-Fa-f]{32}')).toBe('SK');
+    expect(lit('a(?:bc|bd)e')).toBe('ab');
+    expect(lit('(?:xy)+z')).toBe('xyz');
+    expect(lit('x{3,5}yz')).toBe('xyz');
+    expect(lit('[Aa]bc')).toBe('bc');
+    expect(lit('a?bc')).toBe('bc');
+    expect(lit('(?:ab)?cd')).toBe('cd');
+    expect(lit('(?:abc|xyz)')).toBe('');
+    expect(lit('ghp_[0-9a-zA-Z]{36}|gho_[0-9a-zA-Z]{36}')).toBe('');
+    expect(lit('\\x41\\u{42}\\.')).toBe('AB.');
+  });
+
   it('holds for every match of every generated pattern on the corpus and on random digit text', () => {
     const corpus = ['tuning', 'heldout', 'fresh'].flatMap((p) => JSON.parse(readFileSync(new URL(`./fixtures/redaction-${p}.json`, import.meta.url), 'utf8')) as CorpusEntry[]).map((e) => e.text);
+    const samples = (JSON.parse(readFileSync(new URL('./fixtures/redaction-provider-samples.json', import.meta.url), 'utf8')) as { match: string }[]).map((s) => ` ${s.match} `);
     let seed = 0x51ed270b;
     const rand = (n: number): number => {
       seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
@@ -56,22 +72,24 @@ describe('digit bounds of a pattern', () => {
     const alphabet = '0123456789 -.+()/AZXQ';
     const random = Array.from({ length: 3000 }, () => Array.from({ length: 8 + rand(40) }, () => alphabet[rand(alphabet.length)]).join(''));
     let checked = 0;
-    let gated = 0;
+    let withLiteral = 0;
+    const texts = [...corpus, ...samples, ...random];
     for (const r of RULES) {
-      const b = digitBounds(r.js);
-      if (b.count === 0 && b.run === 0) continue;
-      gated++;
+      const f = matchFacts(r.js);
+      if (f.digits.count === 0 && f.digits.run === 0 && !f.literal) continue;
+      if (f.literal) withLiteral++;
       const re = new RegExp(r.js, 'gu');
-      for (const t of [...corpus, ...random]) {
+      for (const t of texts) {
         for (const m of t.matchAll(re)) {
           const got = measure(m[0]);
-          expect(got.count, `${r.id}: ${m[0]}`).toBeGreaterThanOrEqual(b.count);
-          expect(got.run, `${r.id}: ${m[0]}`).toBeGreaterThanOrEqual(b.run);
+          expect(got.count, `${r.id}: ${m[0]}`).toBeGreaterThanOrEqual(f.digits.count);
+          expect(got.run, `${r.id}: ${m[0]}`).toBeGreaterThanOrEqual(f.digits.run);
+          expect(m[0], r.id).toContain(f.literal);
           checked++;
         }
       }
     }
-    expect(gated).toBeGreaterThan(9);
-    expect(checked).toBeGreaterThan(1000);
+    expect(withLiteral).toBeGreaterThan(100);
+    expect(checked).toBeGreaterThan(2000);
   });
 });

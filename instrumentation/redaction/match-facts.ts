@@ -1,14 +1,22 @@
 /**
- * What every match of a pattern must hold in ASCII digits, read from the pattern itself: the
- * fewest digits a match can have, and the shortest "longest run of consecutive digits" it can
- * have. The engine uses both as gates for the digit-triggered personal-data rules: a text
- * without a run of `run` digits, or without `count` digits within the rule's longest match, holds
- * no match, so the rule is not run on it (a card number needs 12 digits, a Spanish DNI 7 in a row).
+ * What every match of a pattern must hold, read from the pattern itself, so the engine can skip a
+ * rule on text that cannot hold a match:
+ *   - in ASCII digits: the fewest digits a match can have, and the shortest "longest run of
+ *     consecutive digits" it can have (gates for the digit-triggered personal-data rules: a card
+ *     number needs 12 digits, a Spanish DNI 7 in a row);
+ *   - a literal, case and all, that every match contains (gitleaks' keywords are looked for
+ *     without case, but a JWT starts with a lower-case `ey`, a Twilio key with `SK`).
  *
  * Only lower bounds matter, so anything this reader does not understand counts as "no digits"
  * — the gate gets weaker, never wrong. It reads the JavaScript patterns the rule generator prints
  * (rules.generated.ts `js`, flag `u`, no `i`: letters' cases are spelled out as classes).
  */
+
+export interface MatchFacts {
+  readonly digits: DigitBounds;
+  /** A string every match contains, exactly ('' when none is known). */
+  readonly literal: string;
+}
 
 export interface DigitBounds {
   /** Every match holds at least this many digits. */
@@ -27,13 +35,30 @@ interface Shape {
   readonly best: number;
   readonly pre: number;
   readonly suf: number;
+  /** The one string every match is, when there is one; else undefined. */
+  readonly exact?: string;
+  /** Literal text every match starts with / ends with / contains. */
+  readonly head: string;
+  readonly tail: string;
+  readonly lit: string;
 }
 
-const EMPTY: Shape = { allDigits: true, minLen: 0, digits: 0, best: 0, pre: 0, suf: 0 };
-const OTHER: Shape = { allDigits: false, minLen: 1, digits: 0, best: 0, pre: 0, suf: 0 };
-const DIGIT: Shape = { allDigits: true, minLen: 1, digits: 1, best: 1, pre: 1, suf: 1 };
+const NO_TEXT = { head: '', tail: '', lit: '' } as const;
+/** An assertion: matches the empty string. */
+const EMPTY: Shape = { allDigits: true, minLen: 0, digits: 0, best: 0, pre: 0, suf: 0, exact: '', ...NO_TEXT };
+/** A class or escape standing for one character, not a digit. */
+const OTHER: Shape = { allDigits: false, minLen: 1, digits: 0, best: 0, pre: 0, suf: 0, ...NO_TEXT };
+const DIGIT: Shape = { allDigits: true, minLen: 1, digits: 1, best: 1, pre: 1, suf: 1, ...NO_TEXT };
 /** Something not understood: no claim at all. */
-const UNKNOWN: Shape = { allDigits: false, minLen: 0, digits: 0, best: 0, pre: 0, suf: 0 };
+const UNKNOWN: Shape = { allDigits: false, minLen: 0, digits: 0, best: 0, pre: 0, suf: 0, ...NO_TEXT };
+
+/** One literal character (the patterns carry no `i` flag: it matches itself only). */
+function literal(ch: string): Shape {
+  const digit = ch >= '0' && ch <= '9';
+  return { ...(digit ? DIGIT : OTHER), exact: ch, head: ch, tail: ch, lit: ch };
+}
+
+const longest = (...xs: string[]): string => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
 
 function concat(a: Shape, b: Shape): Shape {
   return {
@@ -43,7 +68,23 @@ function concat(a: Shape, b: Shape): Shape {
     best: Math.max(a.best, b.best, a.suf + b.pre),
     pre: a.allDigits ? a.minLen + b.pre : a.pre,
     suf: b.allDigits ? b.minLen + a.suf : b.suf,
+    exact: a.exact !== undefined && b.exact !== undefined ? a.exact + b.exact : undefined,
+    head: a.exact !== undefined ? a.exact + b.head : a.head,
+    tail: b.exact !== undefined ? a.tail + b.exact : b.tail,
+    lit: longest(a.lit, b.lit, a.tail + b.head),
   };
+}
+
+function commonHead(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return a.slice(0, i);
+}
+
+function commonTail(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[a.length - 1 - i] === b[b.length - 1 - i]) i++;
+  return a.slice(a.length - i);
 }
 
 function either(a: Shape, b: Shape): Shape {
@@ -54,16 +95,22 @@ function either(a: Shape, b: Shape): Shape {
     best: Math.min(a.best, b.best),
     pre: Math.min(a.pre, b.pre),
     suf: Math.min(a.suf, b.suf),
+    exact: a.exact !== undefined && a.exact === b.exact ? a.exact : undefined,
+    head: commonHead(a.head, b.head),
+    tail: commonTail(a.tail, b.tail),
+    lit: a.lit === b.lit ? a.lit : '',
   };
 }
 
 /** x repeated at least `min` times: a longer repetition contains the shorter one at both ends. */
 function repeat(x: Shape, min: number): Shape {
   if (min === 0) return { ...UNKNOWN, allDigits: x.allDigits };
+  // More copies only lengthen the text between the first copy's head and the last copy's tail.
+  const text = { exact: undefined, head: x.head, tail: x.tail, lit: x.lit };
   let out = x;
   // Bounded: past a few copies the figures only grow, and lower bounds may stop early.
   for (let i = 1; i < Math.min(min, 64); i++) out = concat(out, x);
-  return out;
+  return { ...out, ...text };
 }
 
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
@@ -151,7 +198,7 @@ class Reader {
     if (c === ')' || c === '|' || c === '*' || c === '+' || c === '?' || c === '{') throw new Error('syntax');
     const cp = this.src.codePointAt(this.i)!;
     this.i += cp > 0xffff ? 2 : 1;
-    return isDigitCode(cp) ? DIGIT : OTHER;
+    return literal(String.fromCodePoint(cp));
   }
 
   /** An escape outside a class: \d is a digit, a backreference is not understood, anything else one non-digit character. */
@@ -160,8 +207,8 @@ class Reader {
     if (e === undefined) throw new Error('escape');
     if (e === 'd') { this.i += 2; return DIGIT; }
     if (/[1-9k]/.test(e)) throw new Error('backreference');
-    this.skipEscape();
-    return OTHER;
+    const cp = this.skipEscape();
+    return cp >= 0 ? literal(String.fromCodePoint(cp)) : OTHER;
   }
 
   /** Moves past one escape; returns the code point it stands for when it is a single character, else -1. */
@@ -219,12 +266,14 @@ class Reader {
   }
 }
 
-/** The digit bounds of a pattern (JavaScript syntax, flag `u`); none when it cannot be read. */
-export function digitBounds(js: string): DigitBounds {
+/** What every match of a pattern (JavaScript syntax, flag `u`, no `i`) holds; nothing when it cannot be read. */
+export function matchFacts(js: string): MatchFacts {
   try {
     const s = new Reader(js).parse();
-    return { count: s.digits, run: s.best };
+    return { digits: { count: s.digits, run: s.best }, literal: s.lit };
   } catch {
-    return { count: 0, run: 0 };
+    return { digits: { count: 0, run: 0 }, literal: '' };
   }
 }
+
+export const digitBounds = (js: string): DigitBounds => matchFacts(js).digits;
