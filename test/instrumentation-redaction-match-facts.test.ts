@@ -1,6 +1,6 @@
 /**
  * instrumentation/redaction/match-facts.ts reads from a pattern what every match holds — digits,
- * a literal — and the engine skips a rule on text without it. A fact that claimed too much would
+ * a literal, the characters it is made of — and the engine skips a rule on text without it. A fact that claimed too much would
  * lose findings, so: hand-checked patterns, constructs the reader does not understand give no
  * claim, and every match of every generated pattern on the corpus, the provider samples and random
  * digit text holds its facts.
@@ -46,6 +46,21 @@ describe('digit bounds of a pattern', () => {
     expect(digitBounds('[0-9]{3')).toEqual({ count: 0, run: 0 }); // not a pattern this reader knows
   });
 
+  it('lists the characters a match can be made of', () => {
+    const chars = (js: string): string => {
+      const f = matchFacts(js).chars;
+      let out = '';
+      for (let c = 32; c < 127; c++) if (f.ascii[c]) out += String.fromCharCode(c);
+      return out + (f.other ? '+other' : '');
+    };
+    expect(chars('\\b[0-9]{4}\\.?[0-9]{2}')).toBe('.0123456789');
+    expect(chars('[ \\-]?[1-3]x')).toBe(' -123x');
+    expect(chars('a\\s')).toBe(' a+other');
+    expect(chars('[^a]')).toContain('a');
+    expect(chars('.')).toContain('+other');
+    expect(chars('[0-9')).toContain('+other'); // not understood: anything
+  });
+
   it('finds the literal every match contains, case and all', () => {
     const lit = (js: string): string => matchFacts(js).literal;
     expect(lit('\\b(ey[0-9A-Za-z]{17,}\\.ey[0-9A-Za-z]{17,})')).toBe('.ey');
@@ -73,6 +88,7 @@ describe('digit bounds of a pattern', () => {
     const random = Array.from({ length: 3000 }, () => Array.from({ length: 8 + rand(40) }, () => alphabet[rand(alphabet.length)]).join(''));
     let checked = 0;
     let withLiteral = 0;
+    const outside: string[] = [];
     const texts = [...corpus, ...samples, ...random];
     for (const r of RULES) {
       const f = matchFacts(r.js);
@@ -85,10 +101,15 @@ describe('digit bounds of a pattern', () => {
           expect(got.count, `${r.id}: ${m[0]}`).toBeGreaterThanOrEqual(f.digits.count);
           expect(got.run, `${r.id}: ${m[0]}`).toBeGreaterThanOrEqual(f.digits.run);
           expect(m[0], r.id).toContain(f.literal);
+          for (const ch of m[0]) {
+            const c = ch.codePointAt(0)!;
+            if (!(c < 128 ? f.chars.ascii[c] === 1 : f.chars.other)) outside.push(`${r.id}: ${JSON.stringify(ch)} in ${m[0]}`);
+          }
           checked++;
         }
       }
     }
+    expect(outside).toEqual([]);
     expect(withLiteral).toBeGreaterThan(100);
     expect(checked).toBeGreaterThan(2000);
   });

@@ -14,6 +14,11 @@
 
 export interface MatchFacts {
   readonly digits: DigitBounds;
+  /**
+   * The characters a match can be made of: `ascii[c]` for c < 128, `other` for the rest. The
+   * digits of a match sit in the text joined by such characters only.
+   */
+  readonly chars: { readonly ascii: Uint8Array; readonly other: boolean };
   /** A string every match contains, exactly ('' when none is known). */
   readonly literal: string;
 }
@@ -118,8 +123,25 @@ const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 class Reader {
   private i = 0;
   private readonly src: string;
+  /** Every character some part of the pattern can match (look-arounds too: more is safe). */
+  readonly ascii = new Uint8Array(128);
+  other = false;
+  /** The class escape (d, w, s, D, W, S, p, c) skipEscape last passed, when it was one. */
+  private classEscape = '';
   constructor(src: string) {
     this.src = src;
+  }
+
+  private allow(lo: number, hi = lo): void {
+    for (let c = Math.max(0, lo); c <= Math.min(127, hi); c++) this.ascii[c] = 1;
+    if (hi >= 128) this.other = true;
+  }
+
+  private allowClassEscape(e: string): void {
+    if (e === 'd') this.allow(48, 57);
+    else if (e === 'w') { this.allow(48, 57); this.allow(65, 90); this.allow(97, 122); this.allow(95); }
+    else if (e === 's') { this.allow(9, 13); this.allow(32); this.other = true; }
+    else this.allow(0, 0x10ffff);
   }
 
   parse(): Shape {
@@ -194,10 +216,11 @@ class Reader {
     }
     if (c === '[') return this.klass();
     if (c === '\\') return this.escape();
-    if (c === '.') { this.i++; return OTHER; }
+    if (c === '.') { this.i++; this.allow(0, 0x10ffff); return OTHER; }
     if (c === ')' || c === '|' || c === '*' || c === '+' || c === '?' || c === '{') throw new Error('syntax');
     const cp = this.src.codePointAt(this.i)!;
     this.i += cp > 0xffff ? 2 : 1;
+    this.allow(cp);
     return literal(String.fromCodePoint(cp));
   }
 
@@ -205,10 +228,15 @@ class Reader {
   private escape(): Shape {
     const e = this.src[this.i + 1];
     if (e === undefined) throw new Error('escape');
-    if (e === 'd') { this.i += 2; return DIGIT; }
+    if (e === 'd') { this.i += 2; this.allow(48, 57); return DIGIT; }
     if (/[1-9k]/.test(e)) throw new Error('backreference');
     const cp = this.skipEscape();
-    return cp >= 0 ? literal(String.fromCodePoint(cp)) : OTHER;
+    if (cp < 0) {
+      this.allowClassEscape(this.classEscape);
+      return OTHER;
+    }
+    this.allow(cp);
+    return literal(String.fromCodePoint(cp));
   }
 
   /** Moves past one escape; returns the code point it stands for when it is a single character, else -1. */
@@ -217,6 +245,7 @@ class Reader {
     const m = /^\\(?:u\{([0-9A-Fa-f]+)\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|c[A-Za-z]|[pP]\{[^}]*\}|([dDwWsS])|(.))/su.exec(rest);
     if (!m) throw new Error('escape');
     this.i += m[0].length;
+    this.classEscape = m[4] ?? (m[0][1] === 'p' || m[0][1] === 'P' ? 'p' : m[0][1] === 'c' ? 'c' : '');
     const hex = m[1] ?? m[2] ?? m[3];
     if (hex) return parseInt(hex, 16);
     if (m[5] !== undefined) {
@@ -230,7 +259,7 @@ class Reader {
   private klass(): Shape {
     this.i++;
     let negated = false;
-    if (this.peek() === '^') { negated = true; this.i++; }
+    if (this.peek() === '^') { negated = true; this.i++; this.allow(0, 0x10ffff); }
     let onlyDigits = true;
     let members = 0;
     let prev = -1;
@@ -239,10 +268,10 @@ class Reader {
       let cp: number;
       let escaped = false;
       if (this.peek() === '\\') {
-        if (this.src[this.i + 1] === 'd') { this.i += 2; members++; prev = -1; continue; }
+        if (this.src[this.i + 1] === 'd') { this.i += 2; this.allow(48, 57); members++; prev = -1; continue; }
         cp = this.skipEscape();
         escaped = true;
-        if (cp < 0) { onlyDigits = false; members++; prev = -1; continue; }
+        if (cp < 0) { this.allowClassEscape(this.classEscape); onlyDigits = false; members++; prev = -1; continue; }
       } else {
         cp = this.src.codePointAt(this.i)!;
         this.i += cp > 0xffff ? 2 : 1;
@@ -254,9 +283,12 @@ class Reader {
         if (this.peek() === '\\') hi = this.skipEscape();
         else { hi = this.src.codePointAt(this.i)!; this.i += hi > 0xffff ? 2 : 1; }
         if (!(isDigitCode(prev) && isDigitCode(hi))) onlyDigits = false;
+        if (hi < 0) this.allow(0, 0x10ffff);
+        else this.allow(prev, hi);
         prev = -1;
         continue;
       }
+      this.allow(cp);
       members++;
       if (!isDigitCode(cp)) onlyDigits = false;
       prev = cp;
@@ -269,10 +301,11 @@ class Reader {
 /** What every match of a pattern (JavaScript syntax, flag `u`, no `i`) holds; nothing when it cannot be read. */
 export function matchFacts(js: string): MatchFacts {
   try {
-    const s = new Reader(js).parse();
-    return { digits: { count: s.digits, run: s.best }, literal: s.lit };
+    const reader = new Reader(js);
+    const s = reader.parse();
+    return { digits: { count: s.digits, run: s.best }, literal: s.lit, chars: { ascii: reader.ascii, other: reader.other } };
   } catch {
-    return { digits: { count: 0, run: 0 }, literal: '' };
+    return { digits: { count: 0, run: 0 }, literal: '', chars: { ascii: new Uint8Array(128).fill(1), other: true } };
   }
 }
 

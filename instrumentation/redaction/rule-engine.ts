@@ -45,6 +45,10 @@ const CHUNK = 65_536;
 const SMALL = 8_192;
 /** Past this many keyword occurrences of one group, an anchored rule searches them itself (bounded by the clock) rather than sorting the automaton's. */
 const OCCURRENCES_MAX = 65_536;
+/** With a digit run every this many characters or more often, the segment gates are not read (they would cost about what the rules do). */
+const SEGMENT_RUN_SPACING = 16;
+/** The most digit runs the scan keeps for the segment gates (past it they pass). */
+const RUNS_MAX = 1 << 16;
 /** The most digits a gate counts (the ring of digit positions holds this many). */
 const GATE_DIGITS_MAX = 32;
 /** The scan reads the text in blocks of this many characters; after each, it handles the block's digits and reads the clock. */
@@ -90,10 +94,11 @@ interface Compiled {
   readonly group: number;
   /**
    * For a digit-triggered rule, what every match holds in digits (match-facts.ts): `count` digits
-   * within `within` characters (gate slot `slot`, -1: none) and a run of `run` consecutive digits.
-   * A text without them holds no match: the rule is not run.
+   * within `within` characters (gate slot `slot`, -1: none), a run of `run` consecutive digits,
+   * and `count` digits joined only by characters the pattern can match (`chars`, `other` beyond
+   * ASCII). A text without them holds no match: the rule is not run.
    */
-  readonly gate?: { readonly slot: number; readonly run: number };
+  readonly gate?: { readonly slot: number; readonly run: number; readonly count: number; readonly chars: Uint8Array; readonly other: boolean };
   /** A literal every match contains, case and all (match-facts.ts): a window without it holds no match. */
   readonly literal: string;
   readonly anchor?: { readonly keywords: RegExp; readonly left: (c: number) => boolean; readonly max: number; readonly startsNear: RegExp };
@@ -147,6 +152,12 @@ function startsNear(id: string, js: string, max: number): RegExp {
   return new RegExp(`[^]{0,${max}}?(${js})`, 'uy');
 }
 
+function grown(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 function shannon(s: string): number {
   const counts = new Map<string, number>();
   for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
@@ -175,8 +186,9 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   const gateSlots = new Map<string, number>();
   const gateCount: number[] = [];
   const gateWithin: number[] = [];
-  const gateFor = (r: GeneratedRule): { slot: number; run: number } | undefined => {
-    const b = matchFacts(r.js).digits;
+  const gateFor = (r: GeneratedRule): Compiled['gate'] => {
+    const facts = matchFacts(r.js);
+    const b = facts.digits;
     // More digits than the ring keeps is still a sound gate at the ring's size.
     const count = Math.min(b.count, GATE_DIGITS_MAX);
     let slot = -1;
@@ -190,7 +202,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         gateWithin.push(r.maxLen);
       }
     }
-    return slot >= 0 || b.run > 1 ? { slot, run: b.run } : undefined;
+    return slot >= 0 || b.run > 1 || b.count > 1 ? { slot, run: b.run, count: b.count, chars: facts.chars.ascii, other: facts.chars.other } : undefined;
   };
   // One character is found too often to be worth a search of its own.
   const literalOf = (js: string): string => {
@@ -326,6 +338,11 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   const gateMet = new Uint8Array(gates);
   const pendingRoom = new Int32Array(gates);
   let longestRun = 0;
+  // The text's digit runs [start, end), in order (up to RUNS_MAX; past it the segment gates pass).
+  let runStarts = new Int32Array(256);
+  let runEnds = new Int32Array(256);
+  let runs = 0;
+  let runsOverflow = false;
   // Each transition carries two flags in its low bits: 1 "the target state has outputs", 2 "the
   // character is a digit" (when rules are triggered by digit runs) — one load and one test per character.
   const flagDigits = digitGroup.length > 0;
@@ -488,6 +505,51 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     }
   };
 
+  // Segment gates: per gated rule a bit; per ASCII character the rules whose pattern can match it.
+  const segmentRules = compiled.filter((r) => r.gate && r.gate.count > 1).slice(0, 31);
+  const segmentBit = new Map(segmentRules.map((r, b) => [r, 1 << b] as const));
+  const charBits = new Int32Array(128);
+  let otherBits = 0;
+  segmentRules.forEach((r, b) => {
+    for (let c = 0; c < 128; c++) if (r.gate!.chars[c]) charBits[c]! |= 1 << b;
+    if (r.gate!.other) otherBits |= 1 << b;
+  });
+  // Per gap between two digit runs, the gated rules whose characters fill it (read once per call, when first asked).
+  let gapBits = new Int32Array(256);
+  let gapsRead = false;
+  const readGaps = (text: string): void => {
+    if (gapBits.length < runs) gapBits = new Int32Array(runStarts.length);
+    for (let k = 1; k < runs; k++) {
+      let bits = -1;
+      for (let j = runEnds[k - 1]!, e = runStarts[k]!; j < e && bits !== 0; j++) {
+        const c = text.charCodeAt(j);
+        bits &= c < 128 ? charBits[c]! : otherBits;
+      }
+      gapBits[k] = bits;
+    }
+    gapsRead = true;
+  };
+
+  /**
+   * Whether the view holds `count` digits joined only by characters of the rule's pattern: the
+   * digits of a match sit in the text exactly so. Read lazily (a rule not due never asks), over
+   * the digit runs; gaps are read in the view, where the rule runs.
+   */
+  const segmentHolds = (r: Compiled, text: string): boolean => {
+    const bit = segmentBit.get(r);
+    // Where digit runs are dense, reading them costs about what running the rule does: skip the gate.
+    if (bit === undefined || runsOverflow || runs * SEGMENT_RUN_SPACING > text.length) return true;
+    if (!gapsRead) readGaps(text);
+    const count = r.gate!.count;
+    let seg = 0;
+    for (let k = 0; k < runs; k++) {
+      const len = runEnds[k]! - runStarts[k]!;
+      seg = k > 0 && (gapBits[k]! & bit) !== 0 ? seg + len : len;
+      if (seg >= count) return true;
+    }
+    return false;
+  };
+
   /** Opens or widens group g's window [ws, we); windows arrive in order of their ends. */
   const widen = (g: number, ws: number, we: number): void => {
     const e = openEnd[g]!;
@@ -519,6 +581,9 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     let lastDigit = -2;
     let run = 0;
     let bestRun = 0;
+    runs = 0;
+    runsOverflow = false;
+    gapsRead = false;
     const pending = pendingRoom;
     let pendingCount = gates;
     for (let q = 0; q < gates; q++) {
@@ -540,7 +605,24 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         const i = digitAt[k]!;
         ring[digitsSeen & mask] = i;
         digitsSeen++;
-        run = i === lastDigit + 1 ? run + 1 : 1;
+        if (i === lastDigit + 1) {
+          run++;
+          runEnds[runs - 1] = i + 1;
+        } else {
+          run = 1;
+          if (runs === runStarts.length) {
+            if (runs >= RUNS_MAX) runsOverflow = true;
+            else {
+              runStarts = grown(runStarts);
+              runEnds = grown(runEnds);
+            }
+          }
+          if (runs < runStarts.length) {
+            runStarts[runs] = i;
+            runEnds[runs] = i + 1;
+            runs++;
+          }
+        }
         lastDigit = i;
         if (run > bestRun) bestRun = run;
         for (let q = 0; q < pendingCount;) {
@@ -624,7 +706,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     const found: { start: number; end: number; order: number; rule: string }[] = [];
     for (const r of due) {
       const rs = ranges[r.group]!;
-      if (r.gate && (longestRun < r.gate.run || (r.gate.slot >= 0 && gateMet[r.gate.slot] === 0))) continue;
+      if (r.gate && (longestRun < r.gate.run || (r.gate.slot >= 0 && gateMet[r.gate.slot] === 0) || !segmentHolds(r, text))) continue;
       if (r.anchor) {
         findAnchored(r, original, text, rs, found, deadline, budgetMs);
         continue;
