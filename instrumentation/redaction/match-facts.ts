@@ -19,6 +19,8 @@ export interface MatchFacts {
    * digits of a match sit in the text joined by such characters only.
    */
   readonly chars: { readonly ascii: Uint8Array; readonly other: boolean };
+  /** ASCII characters, no digits, one of which every match contains (the fewest such the reader found); undefined when none. */
+  readonly needOneOf?: Uint8Array;
   /** A string every match contains, exactly ('' when none is known). */
   readonly literal: string;
 }
@@ -46,6 +48,8 @@ interface Shape {
   readonly head: string;
   readonly tail: string;
   readonly lit: string;
+  /** Characters (ASCII, no digits) one of which every match contains; undefined when none is known. */
+  readonly need?: Uint8Array;
 }
 
 const NO_TEXT = { head: '', tail: '', lit: '' } as const;
@@ -60,7 +64,18 @@ const UNKNOWN: Shape = { allDigits: false, minLen: 0, digits: 0, best: 0, pre: 0
 /** One literal character (the patterns carry no `i` flag: it matches itself only). */
 function literal(ch: string): Shape {
   const digit = ch >= '0' && ch <= '9';
-  return { ...(digit ? DIGIT : OTHER), exact: ch, head: ch, tail: ch, lit: ch };
+  const c = ch.codePointAt(0)!;
+  const need = !digit && c < 128 ? new Uint8Array(128) : undefined;
+  if (need) need[c] = 1;
+  return { ...(digit ? DIGIT : OTHER), exact: ch, head: ch, tail: ch, lit: ch, need };
+}
+
+const members = (set: Uint8Array | undefined): number => (set ? set.reduce((a, b) => a + b, 0) : Infinity);
+/** Of two characters-one-of-which-must-occur, the one with fewer characters (the likelier to be absent from a text). */
+const rarer = (a: Uint8Array | undefined, b: Uint8Array | undefined): Uint8Array | undefined => (members(b) < members(a) ? b : a);
+function union(a: Uint8Array | undefined, b: Uint8Array | undefined): Uint8Array | undefined {
+  if (!a || !b) return undefined;
+  return a.map((x, c) => x | b[c]!);
 }
 
 const longest = (...xs: string[]): string => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
@@ -77,6 +92,7 @@ function concat(a: Shape, b: Shape): Shape {
     head: a.exact !== undefined ? a.exact + b.head : a.head,
     tail: b.exact !== undefined ? a.tail + b.exact : b.tail,
     lit: longest(a.lit, b.lit, a.tail + b.head),
+    need: rarer(a.need, b.need),
   };
 }
 
@@ -104,6 +120,7 @@ function either(a: Shape, b: Shape): Shape {
     head: commonHead(a.head, b.head),
     tail: commonTail(a.tail, b.tail),
     lit: a.lit === b.lit ? a.lit : '',
+    need: union(a.need, b.need),
   };
 }
 
@@ -111,7 +128,7 @@ function either(a: Shape, b: Shape): Shape {
 function repeat(x: Shape, min: number): Shape {
   if (min === 0) return { ...UNKNOWN, allDigits: x.allDigits };
   // More copies only lengthen the text between the first copy's head and the last copy's tail.
-  const text = { exact: undefined, head: x.head, tail: x.tail, lit: x.lit };
+  const text = { exact: undefined, head: x.head, tail: x.tail, lit: x.lit, need: x.need };
   let out = x;
   // Bounded: past a few copies the figures only grow, and lower bounds may stop early.
   for (let i = 1; i < Math.min(min, 64); i++) out = concat(out, x);
@@ -132,9 +149,19 @@ class Reader {
     this.src = src;
   }
 
+  /** The members of the class being read, when one is. */
+  private cls: Uint8Array | undefined;
+  private clsOther = false;
+
   private allow(lo: number, hi = lo): void {
-    for (let c = Math.max(0, lo); c <= Math.min(127, hi); c++) this.ascii[c] = 1;
-    if (hi >= 128) this.other = true;
+    for (let c = Math.max(0, lo); c <= Math.min(127, hi); c++) {
+      this.ascii[c] = 1;
+      if (this.cls) this.cls[c] = 1;
+    }
+    if (hi >= 128) {
+      this.other = true;
+      this.clsOther = true;
+    }
   }
 
   private allowClassEscape(e: string): void {
@@ -259,19 +286,21 @@ class Reader {
   private klass(): Shape {
     this.i++;
     let negated = false;
+    const cls = (this.cls = new Uint8Array(128));
+    this.clsOther = false;
     if (this.peek() === '^') { negated = true; this.i++; this.allow(0, 0x10ffff); }
     let onlyDigits = true;
-    let members = 0;
+    let count = 0;
     let prev = -1;
     while (this.peek() !== ']') {
       if (this.peek() === undefined) throw new Error('class');
       let cp: number;
       let escaped = false;
       if (this.peek() === '\\') {
-        if (this.src[this.i + 1] === 'd') { this.i += 2; this.allow(48, 57); members++; prev = -1; continue; }
+        if (this.src[this.i + 1] === 'd') { this.i += 2; this.allow(48, 57); count++; prev = -1; continue; }
         cp = this.skipEscape();
         escaped = true;
-        if (cp < 0) { this.allowClassEscape(this.classEscape); onlyDigits = false; members++; prev = -1; continue; }
+        if (cp < 0) { this.allowClassEscape(this.classEscape); onlyDigits = false; count++; prev = -1; continue; }
       } else {
         cp = this.src.codePointAt(this.i)!;
         this.i += cp > 0xffff ? 2 : 1;
@@ -289,12 +318,17 @@ class Reader {
         continue;
       }
       this.allow(cp);
-      members++;
+      count++;
       if (!isDigitCode(cp)) onlyDigits = false;
       prev = cp;
     }
     this.i++;
-    return !negated && onlyDigits && members > 0 ? DIGIT : OTHER;
+    this.cls = undefined;
+    if (!negated && onlyDigits && count > 0) return DIGIT;
+    let digits = false;
+    for (let c = 48; c <= 57; c++) if (cls[c]) digits = true;
+    // A class of ASCII non-digits is something every match holds one of.
+    return !negated && !this.clsOther && !digits && count > 0 ? { ...OTHER, need: cls } : OTHER;
   }
 }
 
@@ -303,7 +337,7 @@ export function matchFacts(js: string): MatchFacts {
   try {
     const reader = new Reader(js);
     const s = reader.parse();
-    return { digits: { count: s.digits, run: s.best }, literal: s.lit, chars: { ascii: reader.ascii, other: reader.other } };
+    return { digits: { count: s.digits, run: s.best }, literal: s.lit, chars: { ascii: reader.ascii, other: reader.other }, needOneOf: s.need };
   } catch {
     return { digits: { count: 0, run: 0 }, literal: '', chars: { ascii: new Uint8Array(128).fill(1), other: true } };
   }

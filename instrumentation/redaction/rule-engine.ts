@@ -103,6 +103,8 @@ interface Compiled {
   readonly gate?: { readonly slot: number; readonly run: number; readonly count: number; readonly chars: Uint8Array; readonly other: boolean };
   /** A literal every match contains, case and all (match-facts.ts): a window without it holds no match. */
   readonly literal: string;
+  /** For a digit-triggered rule, a class of upper-case letters or signs one of which every match holds (`g`); a window without one holds no match. */
+  readonly needOneOf?: RegExp;
   readonly anchor?: { readonly keywords: RegExp; readonly left: (c: number) => boolean; readonly max: number; readonly startsNear: RegExp };
 }
 
@@ -218,6 +220,15 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     const l = matchFacts(js).literal;
     return l.length >= 2 ? l : '';
   };
+  // Only a class prose rarely holds is worth a search: none with lower-case letters or spaces.
+  const needOf = (js: string): RegExp | undefined => {
+    const need = matchFacts(js).needOneOf;
+    if (!need || need.some((x, c) => x === 1 && ((c >= 97 && c <= 122) || c <= 32))) return undefined;
+    const hex = (c: number): string => `\\x${c.toString(16).padStart(2, '0')}`;
+    let cls = '';
+    need.forEach((x, c) => { if (x) cls += hex(c); });
+    return new RegExp(`[${cls}]`, 'g');
+  };
   const compiled: Compiled[] = rules.map((r, order) => {
     const kws = [...new Set(r.keywords.map((k) => k.toLowerCase()))].sort();
     const sig = kws.join('\u0000') + (r.digits ? `\u0001${r.digits.count}/${r.digits.within}` : '');
@@ -244,6 +255,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       group: g,
       gate: r.digits ? gateFor(r) : undefined,
       literal: r.anchor ? '' : literalOf(r.js),
+      needOneOf: r.digits ? needOf(r.js) : undefined,
       anchor: r.anchor && {
         // Case-insensitive only where a keyword has letters: a single literal like "@" is then searched fast.
         keywords: new RegExp(kws.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), kws.some((k) => /[a-z]/i.test(k)) ? 'gi' : 'g'),
@@ -726,10 +738,18 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         }
         continue;
       }
-      // One window (every short text): a rule whose literal is not in it has nothing to find there.
-      if (r.literal && rs.length === 2) {
-        const at = text.indexOf(r.literal, Math.max(0, rs[0]!));
-        if (at < 0 || at + r.literal.length > rs[1]!) continue;
+      // One window (every short text): a rule whose literal, or every character of a class it
+      // needs one of, is missing there has nothing to find there.
+      if (rs.length === 2) {
+        if (r.literal) {
+          const at = text.indexOf(r.literal, Math.max(0, rs[0]!));
+          if (at < 0 || at + r.literal.length > rs[1]!) continue;
+        }
+        const need = r.needOneOf;
+        if (need) {
+          need.lastIndex = Math.max(0, rs[0]!);
+          if (!need.test(text) || need.lastIndex > rs[1]!) continue;
+        }
       }
       const reach = groupReach[r.group]!;
       let lastEnd = -1;
