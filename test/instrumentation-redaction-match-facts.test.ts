@@ -61,6 +61,19 @@ describe('digit bounds of a pattern', () => {
     expect(chars('[0-9')).toContain('+other'); // not understood: anything
   });
 
+  it('tells whether an assertion may come before the first character', () => {
+    const lead = (js: string): boolean => matchFacts(js).leadingAssertion;
+    expect(lead('\\bab')).toBe(true);
+    expect(lead('(?:x?)\\bz')).toBe(true);
+    expect(lead('(?:^|[;])pwd')).toBe(true);
+    expect(lead('(?=a)b')).toBe(true);
+    expect(lead('x*$')).toBe(true);
+    expect(lead('[0-9')).toBe(true); // not understood
+    expect(lead('a\\b')).toBe(false);
+    expect(lead('ab(?=c)')).toBe(false);
+    expect(lead('(?:ab|c+)\\b')).toBe(false);
+  });
+
   it('finds the literal every match contains, case and all', () => {
     const lit = (js: string): string => matchFacts(js).literal;
     expect(lit('\\b(ey[0-9A-Za-z]{17,}\\.ey[0-9A-Za-z]{17,})')).toBe('.ey');

@@ -21,6 +21,8 @@ export interface MatchFacts {
   readonly chars: { readonly ascii: Uint8Array; readonly other: boolean };
   /** ASCII characters, no digits, one of which every match contains (the fewest such the reader found); undefined when none. */
   readonly needOneOf?: Uint8Array;
+  /** Whether the pattern may test an assertion (\b, ^, $, a look-around) before it takes its first character (true when unknown). */
+  readonly leadingAssertion: boolean;
   /** A string every match contains, exactly ('' when none is known). */
   readonly literal: string;
 }
@@ -50,16 +52,20 @@ interface Shape {
   readonly lit: string;
   /** Characters (ASCII, no digits) one of which every match contains; undefined when none is known. */
   readonly need?: Uint8Array;
+  /** An assertion (\b, ^, $, a look-around) may be tested before the first character is taken. */
+  readonly lead: boolean;
 }
 
-const NO_TEXT = { head: '', tail: '', lit: '' } as const;
-/** An assertion: matches the empty string. */
+const NO_TEXT = { head: '', tail: '', lit: '', lead: false } as const;
+/** The empty pattern. */
 const EMPTY: Shape = { allDigits: true, minLen: 0, digits: 0, best: 0, pre: 0, suf: 0, exact: '', ...NO_TEXT };
+/** An assertion: matches the empty string, looking at the characters around. */
+const ASSERT: Shape = { ...EMPTY, lead: true };
 /** A class or escape standing for one character, not a digit. */
 const OTHER: Shape = { allDigits: false, minLen: 1, digits: 0, best: 0, pre: 0, suf: 0, ...NO_TEXT };
 const DIGIT: Shape = { allDigits: true, minLen: 1, digits: 1, best: 1, pre: 1, suf: 1, ...NO_TEXT };
 /** Something not understood: no claim at all. */
-const UNKNOWN: Shape = { allDigits: false, minLen: 0, digits: 0, best: 0, pre: 0, suf: 0, ...NO_TEXT };
+const UNKNOWN: Shape = { allDigits: false, minLen: 0, digits: 0, best: 0, pre: 0, suf: 0, ...NO_TEXT, lead: true };
 
 /** One literal character (the patterns carry no `i` flag: it matches itself only). */
 function literal(ch: string): Shape {
@@ -93,6 +99,7 @@ function concat(a: Shape, b: Shape): Shape {
     tail: b.exact !== undefined ? a.tail + b.exact : b.tail,
     lit: longest(a.lit, b.lit, a.tail + b.head),
     need: rarer(a.need, b.need),
+    lead: a.lead || (a.minLen === 0 && b.lead),
   };
 }
 
@@ -121,14 +128,15 @@ function either(a: Shape, b: Shape): Shape {
     tail: commonTail(a.tail, b.tail),
     lit: a.lit === b.lit ? a.lit : '',
     need: union(a.need, b.need),
+    lead: a.lead || b.lead,
   };
 }
 
 /** x repeated at least `min` times: a longer repetition contains the shorter one at both ends. */
 function repeat(x: Shape, min: number): Shape {
-  if (min === 0) return { ...UNKNOWN, allDigits: x.allDigits };
+  if (min === 0) return { ...UNKNOWN, allDigits: x.allDigits, lead: x.lead };
   // More copies only lengthen the text between the first copy's head and the last copy's tail.
-  const text = { exact: undefined, head: x.head, tail: x.tail, lit: x.lit, need: x.need };
+  const text = { exact: undefined, head: x.head, tail: x.tail, lit: x.lit, need: x.need, lead: x.lead };
   let out = x;
   // Bounded: past a few copies the figures only grow, and lower bounds may stop early.
   for (let i = 1; i < Math.min(min, 64); i++) out = concat(out, x);
@@ -200,11 +208,11 @@ class Reader {
     const c = this.src[this.i]!;
     if (c === '^' || c === '$') {
       this.i++;
-      return EMPTY;
+      return ASSERT;
     }
     if (c === '\\' && (this.src[this.i + 1] === 'b' || this.src[this.i + 1] === 'B')) {
       this.i += 2;
-      return EMPTY;
+      return ASSERT;
     }
     const atom = this.atom();
     return this.quantified(atom);
@@ -239,7 +247,7 @@ class Reader {
       const inner = this.disjunction();
       if (this.src[this.i] !== ')') throw new Error('group end');
       this.i++;
-      return look ? EMPTY : inner;
+      return look ? ASSERT : inner;
     }
     if (c === '[') return this.klass();
     if (c === '\\') return this.escape();
@@ -337,9 +345,9 @@ export function matchFacts(js: string): MatchFacts {
   try {
     const reader = new Reader(js);
     const s = reader.parse();
-    return { digits: { count: s.digits, run: s.best }, literal: s.lit, chars: { ascii: reader.ascii, other: reader.other }, needOneOf: s.need };
+    return { digits: { count: s.digits, run: s.best }, literal: s.lit, chars: { ascii: reader.ascii, other: reader.other }, needOneOf: s.need, leadingAssertion: s.lead };
   } catch {
-    return { digits: { count: 0, run: 0 }, literal: '', chars: { ascii: new Uint8Array(128).fill(1), other: true } };
+    return { digits: { count: 0, run: 0 }, literal: '', chars: { ascii: new Uint8Array(128).fill(1), other: true }, leadingAssertion: true };
   }
 }
 

@@ -105,7 +105,14 @@ interface Compiled {
   readonly literal: string;
   /** For a digit-triggered rule, a class of upper-case letters or signs one of which every match holds (`g`); a window without one holds no match. */
   readonly needOneOf?: RegExp;
-  readonly anchor?: { readonly keywords: RegExp; readonly left: (c: number) => boolean; readonly max: number; readonly startsNear: RegExp };
+  readonly anchor?: {
+    readonly keywords: RegExp;
+    readonly left: (c: number) => boolean;
+    readonly max: number;
+    readonly startsNear: RegExp;
+    /** No assertion before the first character: run on the text itself from the start, not on a slice, when the slice would end where the text does. */
+    readonly onText: boolean;
+  };
 }
 
 /**
@@ -262,6 +269,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         left: charTest(new RegExp(r.anchor.left, 'u')),
         max: r.anchor.max,
         startsNear: startsNear(r.id, r.js, r.anchor.max),
+        onText: !matchFacts(r.js).leadingAssertion,
       },
     };
   });
@@ -481,7 +489,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
 
   /** A rule with an anchor: started only where one of its keywords is, widened left over its class. */
   const findAnchored = (r: Compiled, original: string, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[], deadline: number, budgetMs: number): void => {
-    const { left, max, startsNear: re } = r.anchor!;
+    const { left, max, startsNear: re, onText } = r.anchor!;
     let lastEnd = 0;
     let k = 0;
     let tries = 0;
@@ -503,8 +511,18 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       let start = at;
       while (start > lastEnd && at - start < max && left(text.charCodeAt(start - 1))) start--;
       // One call over the stretch a match starting here can reach, tried at the starts up to the keyword only.
-      re.lastIndex = 0;
-      const m = re.exec(text.slice(start, Math.min(text.length, at + 1 + groupReach[r.group]!)));
+      // On a slice the pattern sees the slice's start as the text's start; with no assertion before
+      // its first character that makes no difference, so where the slice would run to the text's
+      // end, the text itself is searched from `start` (the same match, without a copy).
+      const end = at + 1 + groupReach[r.group]!;
+      let m: RegExpExecArray | null;
+      if (onText && end >= text.length) {
+        re.lastIndex = start;
+        m = re.exec(text);
+      } else {
+        re.lastIndex = 0;
+        m = re.exec(text.slice(start, Math.min(text.length, end)));
+      }
       if (!m) continue;
       const match = m[1]!;
       const offset = m[0].length - match.length;
@@ -808,7 +826,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
           last.order = f.order;
           last.rule = f.rule;
         }
-      } else out.push({ ...f });
+      } else out.push(f);
     }
     return out;
   };
