@@ -53,6 +53,9 @@ const SEGMENT_RUN_SPACING = 16;
 const RUNS_MAX = 1 << 16;
 /** The most digits a gate counts (the ring of digit positions holds this many). */
 const GATE_DIGITS_MAX = 32;
+/** Up to this length an ASCII text is scanned as bytes (encoded into a buffer kept between calls). */
+const BYTES_MAX = 1 << 20;
+const encoder = new TextEncoder();
 /** The scan reads the text in blocks of this many characters; after each, it handles the block's digits and reads the clock. */
 const BLOCK = 4096;
 /** The automaton's alphabet: ASCII lower-cased; everything else reads as NUL, which no keyword holds (keywords are printable ASCII). */
@@ -384,6 +387,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   for (let c = 0; c < 65536; c++) lower[c] = symbol(c);
   /** Digit positions of one block of the text. */
   const digitRoom = new Int32Array(BLOCK);
+  let byteRoom = new Uint8Array(1024);
 
   const accept = (r: Compiled, text: string, match: string, secret: string, at: number): boolean => {
     if (r.entropy > 0 && shannon(secret) < r.entropy) return false;
@@ -629,15 +633,35 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       pending[q] = q;
       gateMet[q] = 0;
     }
+    // ASCII text (most content) is read as bytes: a typed array costs less per character than
+    // charCodeAt on a string that is a slice or a concatenation of others.
+    let bytes: Uint8Array | undefined;
+    if (n <= BYTES_MAX) {
+      if (byteRoom.length < n) byteRoom = new Uint8Array(Math.max(n, 2 * byteRoom.length));
+      const { read, written } = encoder.encodeInto(text, byteRoom);
+      if (read === n && written === n) bytes = byteRoom;
+    }
     for (let b0 = 0; b0 < n; b0 += BLOCK) {
       const b1 = Math.min(n, b0 + BLOCK);
       let nd = 0;
-      for (let i = b0; i < b1; i++) {
-        const t = table[(s << 7) | sym[text.charCodeAt(i)]!]!;
-        s = t >> 2;
-        if ((t & 3) !== 0) {
-          if ((t & 2) !== 0) digitAt[nd++] = i;
-          if ((t & 1) !== 0) keywordsEndingAt(i, s);
+      if (bytes) {
+        // Bytes of ASCII text are its characters: the symbol table's first 128 entries apply.
+        for (let i = b0; i < b1; i++) {
+          const t = table[(s << 7) | sym[bytes[i]!]!]!;
+          s = t >> 2;
+          if ((t & 3) !== 0) {
+            if ((t & 2) !== 0) digitAt[nd++] = i;
+            if ((t & 1) !== 0) keywordsEndingAt(i, s);
+          }
+        }
+      } else {
+        for (let i = b0; i < b1; i++) {
+          const t = table[(s << 7) | sym[text.charCodeAt(i)]!]!;
+          s = t >> 2;
+          if ((t & 3) !== 0) {
+            if ((t & 2) !== 0) digitAt[nd++] = i;
+            if ((t & 1) !== 0) keywordsEndingAt(i, s);
+          }
         }
       }
       for (let k = 0; k < nd; k++) {
