@@ -14,7 +14,7 @@
 import type { GeneratedRule } from './rules/rule-types.ts';
 import { GLOBAL_ALLOW } from './rules/rules.generated.ts';
 import { VALIDATORS, type Validator } from './rules/validators.ts';
-import { matchFacts } from './match-facts.ts';
+import { matchFacts, type MatchFacts } from './match-facts.ts';
 
 export interface Finding {
   /** Where the secret is (the rule's secret group, else its whole match). */
@@ -207,8 +207,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   const gateSlots = new Map<string, number>();
   const gateCount: number[] = [];
   const gateWithin: number[] = [];
-  const gateFor = (r: GeneratedRule): Compiled['gate'] => {
-    const facts = matchFacts(r.js);
+  const gateFor = (r: GeneratedRule, facts: MatchFacts): Compiled['gate'] => {
     const b = facts.digits;
     // More digits than the ring keeps is still a sound gate at the ring's size.
     const count = Math.min(b.count, GATE_DIGITS_MAX);
@@ -226,13 +225,13 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     return slot >= 0 || b.run > 1 || b.count > 1 ? { slot, run: b.run, count: b.count, chars: facts.chars.ascii, other: facts.chars.other } : undefined;
   };
   // One character is found too often to be worth a search of its own.
-  const literalOf = (js: string): string => {
-    const l = matchFacts(js).literal;
+  const literalOf = (facts: MatchFacts): string => {
+    const l = facts.literal;
     return l.length >= 2 ? l : '';
   };
   // Only a class prose rarely holds is worth a search: none with lower-case letters or spaces.
-  const needOf = (js: string): RegExp | undefined => {
-    const need = matchFacts(js).needOneOf;
+  const needOf = (facts: MatchFacts): RegExp | undefined => {
+    const need = facts.needOneOf;
     if (!need || need.some((x, c) => x === 1 && ((c >= 97 && c <= 122) || c <= 32))) return undefined;
     const hex = (c: number): string => `\\x${c.toString(16).padStart(2, '0')}`;
     let cls = '';
@@ -240,6 +239,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     return new RegExp(`[${cls}]`, 'g');
   };
   const compiled: Compiled[] = rules.map((r, order) => {
+    const facts = matchFacts(r.js);
     const kws = [...new Set(r.keywords.map((k) => k.toLowerCase()))].sort();
     const sig = kws.join('\u0000') + (r.digits ? `\u0001${r.digits.count}/${r.digits.within}` : '');
     let g = groupIndex.get(sig);
@@ -263,16 +263,16 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       allow: (r.allow ?? []).map((a) => ({ target: a.target, regexes: (a.regexes ?? []).map((p) => new RegExp(p, 'u')), stopWords: indexStopWords((a.stopWords ?? []).map((w) => w.toLowerCase())), and: a.condition === 'AND' })),
       globalAllow: r.source === 'gitleaks',
       group: g,
-      gate: r.digits ? gateFor(r) : undefined,
-      literal: r.anchor ? '' : literalOf(r.js),
-      needOneOf: r.digits ? needOf(r.js) : undefined,
+      gate: r.digits ? gateFor(r, facts) : undefined,
+      literal: r.anchor ? '' : literalOf(facts),
+      needOneOf: r.digits ? needOf(facts) : undefined,
       anchor: r.anchor && {
         // Case-insensitive only where a keyword has letters: a single literal like "@" is then searched fast.
         keywords: new RegExp(kws.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), kws.some((k) => /[a-z]/i.test(k)) ? 'gi' : 'g'),
         left: charTest(new RegExp(r.anchor.left, 'u')),
         max: r.anchor.max,
         startsNear: startsNear(r.id, r.js, r.anchor.max),
-        onText: !matchFacts(r.js).leadingAssertion,
+        onText: !facts.leadingAssertion,
       },
     };
   });
@@ -840,7 +840,18 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     if (found.length <= 1) return found;
 
     // 3. Overlaps merged into one span, named after the rule listed first.
-    found.sort((x, y) => x.start - y.start || x.order - y.order);
+    // Few findings as a rule: an insertion sort, without a comparator call per step.
+    if (found.length <= 32) {
+      for (let i = 1; i < found.length; i++) {
+        const f = found[i]!;
+        let j = i - 1;
+        while (j >= 0 && (found[j]!.start > f.start || (found[j]!.start === f.start && found[j]!.order > f.order))) {
+          found[j + 1] = found[j]!;
+          j--;
+        }
+        found[j + 1] = f;
+      }
+    } else found.sort((x, y) => x.start - y.start || x.order - y.order);
     const out: { start: number; end: number; order: number; rule: string }[] = [];
     for (const f of found) {
       const last = out[out.length - 1];
