@@ -593,6 +593,24 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     return false;
   };
 
+  /**
+   * The pending (count, within) gate slots met by the digits up to the one at i (the seen-th
+   * digit): marked in gateMet and dropped from pendingRoom. Returns how many stay pending.
+   */
+  const meetGates = (i: number, seen: number, pendingCount: number): number => {
+    const pending = pendingRoom;
+    const mask = RING - 1;
+    for (let q = 0; q < pendingCount;) {
+      const slot = pending[q]!;
+      const count = gateCount[slot]!;
+      if (seen >= count && i - ring[(seen - count) & mask]! < gateWithin[slot]!) {
+        gateMet[slot] = 1;
+        pending[q] = pending[--pendingCount]!;
+      } else q++;
+    }
+    return pendingCount;
+  };
+
   /** Opens or widens group g's window [ws, we); windows arrive in order of their ends. */
   const widen = (g: number, ws: number, we: number): void => {
     const e = openEnd[g]!;
@@ -666,6 +684,10 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       }
       for (let k = 0; k < nd; k++) {
         const i = digitAt[k]!;
+        // A run of digits ends: its last digit is where the gates' "count digits within
+        // `within`" is likeliest along the run (the span to the count-th digit back only shrinks
+        // as a run goes on), so the gates are read there — before the ring takes this digit.
+        if (i !== lastDigit + 1 && pendingCount > 0 && digitsSeen > 0) pendingCount = meetGates(lastDigit, digitsSeen, pendingCount);
         ring[digitsSeen & mask] = i;
         digitsSeen++;
         if (i === lastDigit + 1) {
@@ -688,14 +710,6 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         }
         lastDigit = i;
         if (run > bestRun) bestRun = run;
-        for (let q = 0; q < pendingCount;) {
-          const slot = pending[q]!;
-          const count = gateCount[slot]!;
-          if (digitsSeen >= count && i - ring[(digitsSeen - count) & mask]! < gateWithin[slot]!) {
-            gateMet[slot] = 1;
-            pending[q] = pending[--pendingCount]!;
-          } else q++;
-        }
         for (let d = 0; d < digitGroups; d++) {
           const count = digitCount[d]!;
           if (digitsSeen < count) continue;
@@ -707,6 +721,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       }
       if (b1 < n && performance.now() > deadline) throw new RedactionTimeout(budgetMs);
     }
+    if (pendingCount > 0 && digitsSeen > 0) meetGates(lastDigit, digitsSeen, pendingCount);
     longestRun = bestRun;
   };
 
