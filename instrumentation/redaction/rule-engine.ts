@@ -2,7 +2,11 @@
  * Runs the generated rules (rules/rules.generated.ts) over a string and returns where the secrets
  * are. Cost and time are bounded by construction, not by hope:
  *   - one pass of an Aho–Corasick automaton over the text finds every rule keyword (gitleaks'
- *     prefilter, case-insensitive); a rule whose keywords do not occur does not run;
+ *     prefilter, case-insensitive) and every digit; a rule whose keywords do not occur, or whose
+ *     digit trigger does not fire, does not run;
+ *   - a rule also does not run on text that cannot hold a match by what its pattern demands
+ *     (match-facts.ts): digits (a count within its longest match, a run in a row, joined only by
+ *     characters it can match), a literal with its case, one of a class of capitals or signs;
  *   - a rule runs only on windows around its keywords' occurrences, each window as wide as the
  *     rule's longest match (from the RE2 parse, capped), merged, and cut into chunks — so a
  *     pattern that backtracks badly can only do so within one chunk, and the clock is read
