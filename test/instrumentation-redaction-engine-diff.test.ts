@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRules, type RuleEngine } from '../instrumentation/redaction/rule-engine.ts';
 import { RULES } from '../instrumentation/redaction/rules/rules.generated.ts';
+import { VALIDATORS, type Validator } from '../instrumentation/redaction/rules/validators.ts';
 import type { CorpusEntry } from './support/redaction-corpus/entry.ts';
 import { TOOL_ARGS_1KB } from '../bench/tool-arguments.ts';
 
@@ -23,6 +24,7 @@ const REFERENCE = 'b257300';
 const repo = resolve(import.meta.dirname, '..');
 let dir = '';
 let before: RuleEngine;
+let validatorsBefore: Readonly<Record<string, Validator>>;
 const now = compileRules(RULES);
 
 beforeAll(async () => {
@@ -35,6 +37,7 @@ beforeAll(async () => {
   const mod = (await import(pathToFileURL(join(dir, 'instrumentation/redaction/rule-engine.ts')).href)) as { compileRules: typeof compileRules };
   // Both engines get this checkout's rules: the engine is what is compared.
   before = mod.compileRules(RULES);
+  validatorsBefore = ((await import(pathToFileURL(join(dir, 'instrumentation/redaction/rules/validators.ts')).href)) as { VALIDATORS: typeof VALIDATORS }).VALIDATORS;
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -113,6 +116,28 @@ describe('rule engine: same findings as before the speed work', () => {
       expect(findings(now, t), JSON.stringify(t)).toEqual(f);
     }
     expect(hits).toBeGreaterThan(3000);
+  });
+
+  it('validators (read by character code now) say the same on random candidates in random context', () => {
+    const rand = random(0x3c6ef372);
+    const alphabet = '0123456789 .-+()/_aZxQ\n€';
+    const names = Object.keys(VALIDATORS);
+    expect(Object.keys(validatorsBefore).sort()).toEqual([...names].sort());
+    let yes = 0;
+    const differ: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const text = Array.from({ length: 4 + rand(30) }, () => alphabet[rand(alphabet.length)]).join('') + glued(rand, 1 + rand(2));
+      const start = rand(text.length);
+      const end = start + 1 + rand(text.length - start);
+      const secret = text.slice(start, end);
+      for (const name of names) {
+        const got = VALIDATORS[name]!(secret, text, start, end);
+        if (got !== validatorsBefore[name]!(secret, text, start, end)) differ.push(`${name} ${JSON.stringify(text)} ${start}-${end}`);
+        if (got) yes++;
+      }
+    }
+    expect(differ).toEqual([]);
+    expect(yes).toBeGreaterThan(1000);
   });
 
   it('on long random texts (windows not merged into one, chunked regex runs)', () => {
