@@ -154,11 +154,19 @@ export function isEmail(match: string): boolean {
  * number in any numbering plan (an order or reference number written in groups of four).
  */
 export function isPhone(match: string): boolean {
-  const d = digitsOf(match);
-  const n = d.length;
+  // Its digits counted, and the first noted, without building the digit string (every phone-shaped match comes here).
+  let n = 0;
+  let first = -1;
+  for (let i = 0; i < match.length; i++) {
+    const c = match.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (n === 0) first = c;
+      n++;
+    }
+  }
   if (n < 8 || n > 15) return false;
-  const international = /^(?:\+|00)/.test(match);
-  return international || d[0] === '0' || n <= 11;
+  const international = match.charCodeAt(0) === 43 || match.startsWith('00');
+  return international || first === 48 || n <= 11;
 }
 
 /** Words of validation messages and placeholders: a quoted "password" value made of them is not a password. */
@@ -169,10 +177,41 @@ export function isNotMessage(value: string): boolean {
 }
 
 /** A number-like finding must stand alone: no digit run continuing it on either side ("4111 1111 1111 1112 9", "192.168.100.200"). */
+const isDigitAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i); // NaN outside the text
+  return c >= 48 && c <= 57;
+};
+const isSepAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i);
+  return c === 32 || c === 46 || c === 45; // ' ', '.', '-'
+};
+const isWordAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i);
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+};
+
+/**
+ * Not a piece of a longer number: the two characters before are not a digit (optionally then one
+ * of space, dot, hyphen) and do not end in a dot or hyphen; the two after do not start with a digit
+ * (optionally after one of those), nor with a dot or hyphen before a word character. Read by
+ * character code (it runs for every personal-data candidate).
+ */
 function standsAlone(text: string, start: number, end: number): boolean {
-  const before = text.slice(Math.max(0, start - 2), start);
-  const after = text.slice(end, end + 2);
-  return !/\d[ .-]?$|[.-]$/.test(before) && !/^[ .-]?\d|^[.-]\w/.test(after);
+  const b1 = start - 1;
+  const b2 = start - 2;
+  if (b1 >= 0) {
+    if (isDigitAt(text, b1)) return false;
+    const c = text.charCodeAt(b1);
+    if (c === 46 || c === 45) return false;
+    if (c === 32 && b2 >= 0 && isDigitAt(text, b2)) return false;
+  }
+  if (end < text.length) {
+    if (isDigitAt(text, end)) return false;
+    if (isSepAt(text, end) && end + 1 < text.length && isDigitAt(text, end + 1)) return false;
+    const c = text.charCodeAt(end);
+    if ((c === 46 || c === 45) && end + 1 < text.length && isWordAt(text, end + 1)) return false;
+  }
+  return true;
 }
 
 /**
