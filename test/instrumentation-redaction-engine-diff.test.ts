@@ -2,45 +2,28 @@
  * The rule engine was made faster (a cheaper pass for keywords and digit runs, anchored rules
  * tried only where they may start, rules skipped on text that cannot hold a match — digit, literal
  * and character gates read from the patterns): it must find exactly what
- * the engine before that work found, finding for finding, on the same rules. The earlier engine is
- * written out of git (commit REFERENCE) into a temporary directory and run side by side with this
+ * the engine before that work found, finding for finding, on the same rules. The earlier engine
+ * (commit b257300, frozen in test/support/redaction-engine-reference/) runs side by side with this
  * checkout's, on every corpus text, the benchmark's inputs, random text glued from keywords, digits,
  * escapes and values, and long texts that cross the engine's window and chunk sizes.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compileRules, type RuleEngine } from '../instrumentation/redaction/rule-engine.ts';
 import { RULES } from '../instrumentation/redaction/rules/rules.generated.ts';
 import { VALIDATORS, type Validator } from '../instrumentation/redaction/rules/validators.ts';
 import type { CorpusEntry } from './support/redaction-corpus/entry.ts';
 import { TOOL_ARGS_1KB } from '../bench/tool-arguments.ts';
 
-/** The last commit with the engine as it was before the speed work. */
-const REFERENCE = 'b257300';
-const repo = resolve(import.meta.dirname, '..');
-let dir = '';
 let before: RuleEngine;
 let validatorsBefore: Readonly<Record<string, Validator>>;
 const now = compileRules(RULES);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'flightrec-engine-'));
-  const files = execFileSync('git', ['ls-tree', '-r', '--name-only', REFERENCE, 'instrumentation/redaction'], { cwd: repo, encoding: 'utf8' }).split('\n').filter(Boolean);
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    writeFileSync(join(dir, f), execFileSync('git', ['show', `${REFERENCE}:${f}`], { cwd: repo, encoding: 'utf8', maxBuffer: 64 << 20 }));
-  }
-  const mod = (await import(pathToFileURL(join(dir, 'instrumentation/redaction/rule-engine.ts')).href)) as { compileRules: typeof compileRules };
+  const mod = await import('./support/redaction-engine-reference/rule-engine.ts');
   // Both engines get this checkout's rules: the engine is what is compared.
-  before = mod.compileRules(RULES);
-  validatorsBefore = ((await import(pathToFileURL(join(dir, 'instrumentation/redaction/rules/validators.ts')).href)) as { VALIDATORS: typeof VALIDATORS }).VALIDATORS;
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  before = mod.compileRules(RULES) as RuleEngine;
+  validatorsBefore = (await import('./support/redaction-engine-reference/rules/validators.ts')).VALIDATORS as Readonly<Record<string, Validator>>;
 });
 
 const findings = (e: RuleEngine, t: string) => e.find(t, Number.POSITIVE_INFINITY, 0);
