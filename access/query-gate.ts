@@ -15,6 +15,7 @@
  */
 import { AccessRefused } from './access-refused.ts';
 import { checkSettingsClauses, type SettingCeilings } from './settings-clauses.ts';
+import { liftOuterSettings, type OuterSetting } from './outer-settings.ts';
 import { parseExplainAst, walk, type AstNode } from './engine-ast.ts';
 import type { FunctionAllowList } from './function-allow-list.ts';
 import { ALLOWED_OUTPUT_FORMATS, ALLOWED_SYSTEM_TABLES, ALLOWED_TABLE_FUNCTIONS } from './reader-allow-lists.ts';
@@ -151,17 +152,89 @@ export function checkReadAst(ast: AstNode, scope: GateScope, functions: Function
   return { settingsClauses };
 }
 
+/** What a reader's statement may run as: the checked text, and session settings its outer clause asked for. */
+export interface ApprovedRead {
+  /** The engine's canonical text, without the outer SETTINGS clause: what must run. */
+  readonly statement: string;
+  /** `SET …` statements for the outer clause's checked settings, to run before `readonly = 1`. */
+  readonly sessionSettings: readonly string[];
+}
+
 /**
  * Approve a statement for a reader: returns the engine's canonical text of it, which is what must
- * run. Query parameters (`{name:Type}`) must already be set on the session (EXPLAIN AST needs them).
+ * run, and the settings of its outer SETTINGS clause, each checked (a limit only lowered; ad hoc
+ * filters each approved as an expression over an allowed table). Query parameters (`{name:Type}`)
+ * must already be set on the session (EXPLAIN AST needs them).
  */
-export async function approveRead(session: EngineSession, sql: string, scope: GateScope, functions: FunctionAllowList, ceilings?: SettingCeilings): Promise<string> {
-  const statement = await formatOne(session, sql);
+export async function approveRead(session: EngineSession, sql: string, scope: GateScope, functions: FunctionAllowList, ceilings?: SettingCeilings): Promise<ApprovedRead> {
+  const { statement, settings } = liftOuterSettings(await formatOne(session, sql));
   // formatQuery prints FORMAT last, on its own line.
   const format = /\nFORMAT ([A-Za-z][A-Za-z0-9]*)$/.exec(statement)?.[1];
   const { settingsClauses } = checkReadAst(await astOf(session, statement), scope, functions, format);
   checkSettingsClauses(statement, settingsClauses, ceilings);
-  return statement;
+  const sessionSettings: string[] = [];
+  for (const setting of settings) sessionSettings.push(await approveOuterSetting(session, setting, scope, functions, ceilings));
+  return { statement, sessionSettings };
+}
+
+const TABLE_FILTERS = 'additional_table_filters';
+/** More than a dashboard needs (the plugin sends one table), few enough to check quickly. */
+const MAX_TABLE_FILTERS = 8;
+
+async function approveOuterSetting(session: EngineSession, setting: OuterSetting, scope: GateScope, functions: FunctionAllowList, ceilings: SettingCeilings | undefined): Promise<string> {
+  const refuse = (why: string): never => {
+    throw new AccessRefused(`Cannot modify settings in readonly mode: ${why}; a SETTINGS clause may only lower ${[...(ceilings?.keys() ?? [])].join(', ')} or set ${TABLE_FILTERS}`, 164);
+  };
+  if ('number' in setting.value) {
+    const ceiling = ceilings?.get(setting.name);
+    if (ceiling === undefined) refuse(`setting ${setting.name} is not allowed`);
+    const n = Number(setting.value.number);
+    if (!(n >= 1 && n <= ceiling!)) refuse(`${setting.name} = ${setting.value.number} is outside 1..${ceiling}`);
+    return `SET ${setting.name} = ${n}`;
+  }
+  if (setting.name !== TABLE_FILTERS) refuse(`setting ${setting.name} is not allowed`);
+  if (setting.value.map.length > MAX_TABLE_FILTERS) refuse(`at most ${MAX_TABLE_FILTERS} table filters`);
+  const entries: string[] = [];
+  if (setting.value.map.length > 0) {
+    // The literals passed a strict shape check (one quoted string each): the engine decodes them.
+    const literals = setting.value.map.flat();
+    const rs = await session.queryAsync(`SELECT [${literals.join(', ')}] AS v`, { format: 'JSONEachRow' });
+    const decoded = (JSON.parse(rs.text()) as { v: string[] }).v;
+    for (let i = 0; i < decoded.length; i += 2) {
+      const [table, filter] = [decoded[i]!, decoded[i + 1]!];
+      checkTable(table, scope);
+      entries.push(`${sqlString(table)}:${sqlString(await approveTableFilter(session, table, filter, scope, functions))}`);
+    }
+  }
+  return `SET ${TABLE_FILTERS} = {${entries.join(', ')}}`;
+}
+
+/**
+ * An ad hoc filter is an expression the engine will add to every read of `table`: approved as the
+ * WHERE of `SELECT 1 FROM table`, which must parse to exactly that shape (nothing after the WHERE,
+ * no UNION, no SETTINGS, no FORMAT) and pass the reader's checks. Returns the engine's canonical
+ * text of the expression, which is what the filter becomes.
+ */
+async function approveTableFilter(session: EngineSession, table: string, filter: string, scope: GateScope, functions: FunctionAllowList): Promise<string> {
+  const bad = (): never => {
+    throw new AccessRefused(`The ad hoc filter for ${table} could not be checked: it must be one expression over the table's columns`);
+  };
+  const from = table.split('.').map((p) => `\`${p}\``).join('.');
+  const prefix = `SELECT 1\nFROM ${from}\nWHERE `;
+  let canonical: string;
+  try {
+    canonical = await formatOne(session, `${prefix}${filter}\n`);
+  } catch (err) {
+    if (err instanceof AccessRefused) throw err;
+    return bad();
+  }
+  const head = `SELECT 1\nFROM ${table}\nWHERE `;
+  if (!canonical.startsWith(head)) bad();
+  const ast = await astOf(session, canonical);
+  const select = ast.children.length === 1 && ast.children[0]!.children.length === 1 ? ast.children[0]!.children[0]! : undefined;
+  if (ast.kind !== 'SelectWithUnionQuery' || select?.kind !== 'SelectQuery' || select.children.length !== 3) bad();
+  if (checkReadAst(ast, scope, functions).settingsClauses !== 0) bad();
+  return canonical.slice(head.length);
 }
 
 /** Formats chdb's raw insert takes: the rows are handed to the engine as data, never parsed as SQL. */

@@ -89,14 +89,19 @@ export function resolveQueryLimits(given: Partial<QueryLimits> = {}, poolSize: n
   return { ...l, concurrency, concurrencyPerUser: Math.min(l.concurrencyPerUser, concurrency) };
 }
 
-/** SET statements for a session, in order; the last one locks every setting. */
-export function limitStatements(l: QueryLimits): string[] {
+/**
+ * SET statements for a session, in order; the last one locks every setting. `checked` are the
+ * statement's own settings, already checked by the gate (limits only lowered, ad hoc filters
+ * approved): they come after the limits, so that they can lower them, and before the lock.
+ */
+export function limitStatements(l: QueryLimits, checked: readonly string[] = []): string[] {
   return [
     `SET max_execution_time = ${l.maxExecutionSeconds}, timeout_overflow_mode = 'throw'`,
     `SET max_memory_usage = ${l.maxMemoryBytes}`,
     `SET max_result_rows = ${l.maxResultRows}, max_result_bytes = ${l.maxResultBytes}, result_overflow_mode = 'throw'`,
     // A no-op without CAP_SYS_NICE (the engine checks it); where it works, readers' threads yield the CPU to ingest.
     `SET max_threads = ${l.maxThreads}, os_thread_priority = 19`,
+    ...checked,
     'SET readonly = 1',
   ];
 }

@@ -121,8 +121,11 @@ ${ORDER}`,
   };
 }
 
-/** Rows with sort key in [start, end) — end null for the last page; `select` replaces the column list. */
-export function pageQuery(f: ExportFilters, start: SortKey, end: SortKey | null, select: string = SELECT_LIST): BuiltQuery {
+/**
+ * Rows with sort key in [start, end) — end null for the last page; `select` replaces the column
+ * list; `thenBy` (an output column) orders rows of equal key, which the key order leaves open.
+ */
+export function pageQuery(f: ExportFilters, start: SortKey, end: SortKey | null, select: string = SELECT_LIST, thenBy?: string): BuiltQuery {
   const { where, params } = conditions(f);
   where.push(`${KEY} >= ({p_time:DateTime64(9, 'UTC')}, {p_trace:String}, {p_span:String})`);
   [params.p_time, params.p_trace, params.p_span] = start;
@@ -130,5 +133,5 @@ export function pageQuery(f: ExportFilters, start: SortKey, end: SortKey | null,
     where.push(`${KEY} < ({q_time:DateTime64(9, 'UTC')}, {q_trace:String}, {q_span:String})`);
     [params.q_time, params.q_trace, params.q_span] = end;
   }
-  return { sql: `SELECT ${select}\nFROM ${Tables.spans}\nWHERE ${where.join('\n  AND ')}\n${ORDER}`, params };
+  return { sql: `SELECT ${select}\nFROM ${Tables.spans}\nWHERE ${where.join('\n  AND ')}\n${ORDER}${thenBy ? `, ${thenBy}` : ''}`, params };
 }

@@ -64,6 +64,13 @@ export function recordLineSql(content: ContentMode): string {
   return `concat(${parts.join(', ')})`;
 }
 
+/**
+ * Settings the query of recordLineSql needs: ClickHouse's JSON escapes '/' as `\/` by default, RFC
+ * 8785 (and the JavaScript encoder) writes it as is, and such a line is all ASCII, so it would not
+ * be re-canonicalised.
+ */
+export const RECORD_LINE_SETTINGS = { output_format_json_escape_forward_slashes: 0 } as const;
+
 const BACKSLASH_U = Buffer.from('\\u');
 
 /**

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { rowFromCompact, toAuditRecord, type ContentMode } from './audit-record.ts';
 import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
-import { needsRecanonicalising, recordLineSql } from './jsonl-sql.ts';
+import { needsRecanonicalising, RECORD_LINE_SETTINGS, recordLineSql } from './jsonl-sql.ts';
 import { ChunkWriter } from './chunk-writer.ts';
 import { appendAnchor } from './anchor-log.ts';
 import { requestTimestamp, TIMESTAMP_FILE } from './timestamp.ts';
@@ -167,9 +167,19 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   const boundaries = await readBoundaries(client, opts.filters, pageSize);
   const storeFormats = format === 'jsonl' && (opts.jsonlEngine ?? 'store') === 'store';
   const fetchPage = (i: number): Promise<Readable> => {
-    const q = pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, storeFormats ? `${recordLineSql(content)} AS line` : exportSelectList(content));
+    // With the line as the last sort key the store formats each row before sorting and the sort
+    // moves one string a row; otherwise ClickHouse lifts the formatting past the sort (it is not
+    // needed to sort) and the sort moves the attribute map and every column the line is built
+    // from, which costs more (docs/audit.md). Spans stored twice then also come out in a fixed order.
+    const q = storeFormats
+      ? pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, `${recordLineSql(content)} AS line`, 'line')
+      : pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, exportSelectList(content));
     // exec: the response body as bytes, never split into JavaScript strings per row.
-    return client.exec({ query: `${q.sql}\nFORMAT ${storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow'}`, query_params: { ...q.params, ...hashParams } }).then((r) => r.stream);
+    return client.exec({
+      query: `${q.sql}\nFORMAT ${storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow'}`,
+      query_params: { ...q.params, ...hashParams },
+      ...(storeFormats && { clickhouse_settings: RECORD_LINE_SETTINGS }),
+    }).then((r) => r.stream);
   };
   // Pages ahead: the store formats the next pages while this process writes this one.
   const ahead: Promise<Readable>[] = [];

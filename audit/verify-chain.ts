@@ -44,6 +44,7 @@ export interface ChainOptions {
   anchorLog?: string;
   /** The timestamp authority's certificate(s): every export must carry a valid RFC 3161 token. */
   timestampCerts?: VerifyOptions['timestampCerts'];
+  timestampCrls?: VerifyOptions['timestampCrls'];
 }
 
 /** Export directories in a folder: its real subdirectories holding a manifest.json (never through a symbolic link). */
@@ -63,7 +64,7 @@ function selection(r: VerifyReport): string {
 export async function verifyChain(dirs: readonly string[], opts: ChainOptions): Promise<ChainReport> {
   const problems: ChainProblem[] = [];
   const reports: VerifyReport[] = [];
-  for (const dir of dirs) reports.push(await verifyExport(dir, { publicKey: opts.publicKey, keepGoing: opts.keepGoing, workers: opts.workers, timestampCerts: opts.timestampCerts }));
+  for (const dir of dirs) reports.push(await verifyExport(dir, { publicKey: opts.publicKey, keepGoing: opts.keepGoing, workers: opts.workers, timestampCerts: opts.timestampCerts, timestampCrls: opts.timestampCrls }));
   const signed = reports.filter((r) => r.scope !== null && r.manifestSha256 !== null);
   for (const r of reports) if (r.scope === null) problems.push({ kind: 'chain-unverified', dir: r.dir, message: `${r.dir}: its signature does not hold, so it cannot take a place in the chain` });
 

@@ -15,7 +15,7 @@ import { diffLeaves } from './leaf-diff.ts';
 import { MANIFEST_FILE, ManifestError, SIGNATURE_FILE, parseManifest, type Manifest, type ManifestFile } from './manifest.ts';
 import { HASH_BYTES, MerkleAccumulator, leafAt } from './merkle.ts';
 import { checkTimestamp, MAX_TOKEN_BYTES, TIMESTAMP_FILE } from './timestamp.ts';
-import type { Certificate } from 'pkijs';
+import type { Certificate, CertificateRevocationList } from 'pkijs';
 
 export type ProblemKind =
   | 'manifest-missing'
@@ -36,6 +36,7 @@ export type ProblemKind =
   | 'chain'
   | 'timestamp-missing'
   | 'timestamp-invalid'
+  | 'timestamp-revoked'
   | 'timestamp-time';
 
 export interface Problem {
@@ -95,6 +96,8 @@ export interface VerifyOptions {
   keepGoing?: boolean;
   /** The timestamp authority's certificate(s): manifest.tsr must hold a valid RFC 3161 token over manifest.json. */
   timestampCerts?: Certificate[];
+  /** CRLs of the authority certificate's issuer: the token is refused if that certificate was revoked before the token's time (timestamp.ts). */
+  timestampCrls?: CertificateRevocationList[];
   /** Longest accepted time between `created_at` and the authority's time (default 1 hour). */
   timestampMaxDelayMs?: number;
 }
@@ -372,9 +375,10 @@ async function checkManifestTimestamp(dir: string, manifestBytes: Buffer, manife
     report({ kind: read.missing ? 'timestamp-missing' : 'timestamp-invalid', file: TIMESTAMP_FILE, message: `${TIMESTAMP_FILE} ${read.missing ? 'is missing: the export has no trusted timestamp' : read.why}` });
     return null;
   }
-  const check = await checkTimestamp(read.bytes, manifestBytes, opts.timestampCerts!);
+  const check = await checkTimestamp(read.bytes, manifestBytes, opts.timestampCerts!, { crls: opts.timestampCrls });
   if (!check.ok) {
-    report({ kind: 'timestamp-invalid', file: TIMESTAMP_FILE, message: `${TIMESTAMP_FILE} is not a valid timestamp of this manifest by the authority given: ${check.why}` });
+    const message = check.revoked ? `${TIMESTAMP_FILE} is not trusted: ${check.why}` : `${TIMESTAMP_FILE} is not a valid timestamp of this manifest by the authority given: ${check.why}`;
+    report({ kind: check.revoked ? 'timestamp-revoked' : 'timestamp-invalid', file: TIMESTAMP_FILE, message });
     return null;
   }
   const created = Date.parse(manifest.created_at);

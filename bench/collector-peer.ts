@@ -30,9 +30,9 @@ import { encodeRows } from '../receiver/row-format.ts';
 import { TRACE_INSERT_COLUMNS } from '../storage/trace-columns.ts';
 import { insertBody } from '../storage/store-client.ts';
 import { Tables } from '../storage/tables.ts';
-import { tempDir } from '../test/support/temp-dir.ts';
-import { collectorBinary, postOtlp, startCollector, type RunningCollector } from '../test/interop/support/collector.ts';
-import { startUp, WRITER, type UpProcess } from '../test/interop/support/flightrec-up.ts';
+import { tempDir } from '../tools/temp-dir.ts';
+import { collectorBinary, postOtlp, startCollector, type RunningCollector } from '../tools/run-collector.ts';
+import { startUp, WRITER, type UpProcess } from '../tools/flightrec-up.ts';
 
 const { values: args } = parseArgs({
   options: {

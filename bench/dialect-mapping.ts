@@ -25,7 +25,7 @@ import { DEFAULT_ROW_LIMITS } from '../receiver/span-rows.ts';
 import { derivedColumnsFor, storedColumnName, storedColumnTypes } from '../storage/derived-columns.ts';
 import { tracesTableDdl } from '../storage/schema.ts';
 import { insertBody, openStore } from '../storage/store-client.ts';
-import { tempDir } from '../test/support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, spans: { type: 'string', default: '200000' } } });
 const SPANS = Number(args.spans);

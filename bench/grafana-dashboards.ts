@@ -15,9 +15,9 @@ import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
 import { buildDashboards } from '../grafana/dashboards.ts';
 import { startEmbeddedServer } from '../server/embedded-server.ts';
-import { tempDir } from '../test/support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 import { buildSeed, otlpBody } from '../seed/grafana.ts';
-import { grafanaQuerySql, type VariableState } from '../test/support/grafana-interpolate.ts';
+import { grafanaQuerySql, type VariableState } from '../tools/grafana-interpolate.ts';
 
 const { values } = parseArgs({ options: { copies: { type: 'string', default: '2000' }, runs: { type: 'string', default: '3' } } });
 const COPIES = Number(values.copies);

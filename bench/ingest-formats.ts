@@ -16,7 +16,7 @@ import { decodeRequest } from '../receiver/decode-request.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows } from '../receiver/span-rows.ts';
 import { tracesTableDdl } from '../storage/schema.ts';
 import { insertBody, migrate, openStore } from '../storage/store-client.ts';
-import { tempDir } from '../test/support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 import { workloadBodies } from '../seed/agent-workload.ts';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, requests: { type: 'string', default: '100' } } });

@@ -24,7 +24,7 @@ import { DEFAULT_ROW_FORMAT, encodeRows, ROW_FORMATS, type RowFormat } from '../
 import { TRACE_INSERT_COLUMNS } from '../storage/trace-columns.ts';
 import { insertBody } from '../storage/store-client.ts';
 import { Tables } from '../storage/tables.ts';
-import { tempDir } from '../test/support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 import { workloadBodies } from '../seed/agent-workload.ts';
 
 const { values: args } = parseArgs({

@@ -3,6 +3,8 @@
  * load the query port allows (bench/reader-load.ts), in one run against one `flightrec up`-like
  * server (write-ahead-log ingest, fsync on, the CLI's thread pool of 8, default query limits
  * except max_execution_time = 10 s so the run ends). Goal (issue 14): p99 with load ≤ 2× without.
+ * The load runs twice: with a quarter of its requests abandoned by their clients (the default
+ * load), then with none abandoned, to show what stopping abandoned queries costs ingest.
  *
  *   node bench/ingest-under-reader-load.ts [seconds per phase = 15] [readers = 12]
  */
@@ -31,13 +33,16 @@ try {
   await measureAcks(server.otlpUrl, { ...stream, durationMs: 2000 }); // warm-up
   const quiet = await measureAcks(server.otlpUrl, stream);
   console.log(line('no reader load', quiet));
-  const load = startReaderLoad(server.queryUrl, readers);
-  await new Promise((r) => setTimeout(r, 1000));
-  const loaded = await measureAcks(server.otlpUrl, stream);
-  const r = await load.stop();
-  console.log(line('heavy reader load', loaded));
-  console.log(`reader requests: ${r.requests} (by HTTP status: ${JSON.stringify(r.byStatus)})`);
-  console.log(`ratio p99 load / no load: ${(percentile(loaded.latenciesMs, 99) / percentile(quiet.latenciesMs, 99)).toFixed(2)} (goal ≤ 2)`);
+  // With and without clients that abandon their queries (each abandoned query is stopped in the engine by a KILL).
+  for (const abandon of [true, false]) {
+    const load = startReaderLoad(server.queryUrl, readers, {}, { abandon });
+    await new Promise((r) => setTimeout(r, 1000));
+    const loaded = await measureAcks(server.otlpUrl, stream);
+    const r = await load.stop();
+    console.log(line(abandon ? 'heavy reader load' : '  … none abandoned', loaded));
+    console.log(`reader requests: ${r.requests} (by HTTP status: ${JSON.stringify(r.byStatus)})`);
+    console.log(`ratio p99 load / no load: ${(percentile(loaded.latenciesMs, 99) / percentile(quiet.latenciesMs, 99)).toFixed(2)} (goal ≤ 2)`);
+  }
 } finally {
   await server.close();
   rmSync(dir, { recursive: true, force: true });

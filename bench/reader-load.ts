@@ -5,7 +5,7 @@
  */
 import { workloadBodies } from '../seed/agent-workload.ts';
 
-/** Long CPU-bound, memory-bound, result-heavy, sleeping (refused at once) and cheap queries. */
+/** Long CPU-bound, memory-bound, result-heavy, sleeping (refused at once) and cheap queries; some abandoned by their client. */
 export const HEAVY_READER_QUERIES: readonly string[] = [
   'SELECT count() FROM numbers_mt(1000000000000)',
   'SELECT uniqExact(cityHash64(number)) FROM numbers_mt(1000000000000)',
@@ -20,8 +20,16 @@ export interface ReaderLoad {
   stop(): Promise<{ requests: number; byStatus: Record<string, number> }>;
 }
 
-/** `clients` loops, each sending the heavy queries in turn (as fast as answers come back). */
-export function startReaderLoad(queryUrl: string, clients: number, headers: Record<string, string> = {}): ReaderLoad {
+/**
+ * Every ABANDON_EVERY-th request of a loop is given up by its client after ABANDON_AFTER_MS (the
+ * engine then stops the query: storage/cancellable-query.ts, a KILL per abandoned query).
+ */
+const ABANDON_EVERY = 4;
+const ABANDON_AFTER_MS = 300;
+
+/** `clients` loops, each sending the heavy queries in turn (as fast as answers come back); `abandon: false` keeps every client waiting for its answer. */
+export function startReaderLoad(queryUrl: string, clients: number, headers: Record<string, string> = {}, opts: { abandon?: boolean } = {}): ReaderLoad {
+  const abandonEvery = opts.abandon === false ? Infinity : ABANDON_EVERY;
   let running = true;
   let requests = 0;
   const byStatus: Record<string, number> = {};
@@ -29,12 +37,14 @@ export function startReaderLoad(queryUrl: string, clients: number, headers: Reco
     for (let i = c; running; i++) {
       const sql = HEAVY_READER_QUERIES[i % HEAVY_READER_QUERIES.length]!;
       requests++;
+      const abandon = requests % abandonEvery === 0 ? AbortSignal.timeout(ABANDON_AFTER_MS) : undefined;
       try {
-        const res = await fetch(`${queryUrl}/`, { method: 'POST', headers, body: sql });
+        const res = await fetch(`${queryUrl}/`, { method: 'POST', headers, body: sql, signal: abandon });
         await res.arrayBuffer();
         byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
       } catch {
-        byStatus.error = (byStatus.error ?? 0) + 1;
+        const key = abandon?.aborted ? 'abandoned' : 'error';
+        byStatus[key] = (byStatus[key] ?? 0) + 1;
       }
     }
   });

@@ -18,7 +18,7 @@ import { init } from '../instrumentation/init.ts';
 import { loadIncident, type IncidentReport } from '../review/incident.ts';
 import { renderIncidentHtml } from '../review/render-html.ts';
 import { startEmbeddedServer } from '../server/embedded-server.ts';
-import { findChromium, launchChromium, openPage, type Browser } from '../test/support/chromium.ts';
+import { findChromium, launchChromium, openPage, type Browser } from '../tools/chromium.ts';
 import { largeSession } from '../workload/large-session.ts';
 import { replay } from '../workload/replay.ts';
 

@@ -74,7 +74,13 @@ export const Traceloop = {
   llmRequestType: 'llm.request.type',
 } as const;
 
-/** OpenLIT (openlit.semcov), beyond the GenAI names it shares. */
+/**
+ * OpenLIT (openlit.semcov), beyond the GenAI names it shares. Read from its spans (openlit 1.45.0):
+ * `gen_ai.tool.args` is written by its model-provider instrumentations on the *chat* span — the
+ * arguments of the tool call the model asked for, beside `gen_ai.tool.name` / `.call.id` — not on
+ * a tool's execution (its framework instrumentations write `gen_ai.tool.call.arguments` there), so
+ * it is not read as a tool call's arguments.
+ */
 export const OpenLit = {
   toolArgs: 'gen_ai.tool.args',
 } as const;
@@ -113,6 +119,12 @@ export const Agento11y = {
   threadId: 'agento11y.framework.thread_id',
   runId: 'agento11y.framework.run_id',
 } as const;
+/**
+ * agento11y's generation spans (`{operation} {model}`) name their operation after the generation
+ * mode — `generateText` (sync) or `streamText` — not GenAI's `chat` (read from agento11y 0.21.0's
+ * client and its spans); its tool spans are GenAI `execute_tool`.
+ */
+export const Agento11yOperations = { generation: ['generateText', 'streamText'] } as const;
 
 /** Every foreign key above, for cross-checks against SQL and docs. */
 export const ForeignAttributeKeys: ReadonlySet<string> = new Set<string>([

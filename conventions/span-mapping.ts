@@ -16,7 +16,7 @@
  * (`ToolCallId`): detections count a (session, tool call id) once. See docs/instrumentations.md.
  */
 import { Flightrec, GenAI, GenAIGuardrail, OpenClaw, OpenInference, OpenInferenceSpanKinds, type RecordKind, type SourceKind, type StepKind, type Trust } from '../instrumentation/semconv.ts';
-import { Agento11y, GenAIMore, GenAIOperations, Mcp, McpMethods, OpenInferenceMore, OpenLit, OpenLitOperations, Traceloop, VercelAI, VercelAISpans } from './dialects.ts';
+import { Agento11y, Agento11yOperations, GenAIMore, GenAIOperations, Mcp, McpMethods, OpenInferenceMore, OpenLitOperations, Traceloop, VercelAI, VercelAISpans } from './dialects.ts';
 
 /** A test on one span, compiled to SQL by storage. */
 export type SpanCondition =
@@ -96,6 +96,7 @@ export const SPAN_RULES: readonly SpanRule[] = [
   { dialect: 'genai', when: op(GenAIOperations.memoryDelete), record: 'touched', step: 'write', effect: 'delete' },
   { dialect: 'genai', when: op(GenAIOperations.agent), record: '', step: 'agent' },
   { dialect: 'openlit', when: op(OpenLitOperations.agent), record: '', step: 'agent' },
+  { dialect: 'agento11y', when: op(Agento11yOperations.generation), record: 'decided', step: 'model_call' },
   // OpenInference.
   { dialect: 'openinference', when: oiKind(OpenInferenceSpanKinds.llm), record: 'decided', step: 'model_call', operation: 'chat' },
   { dialect: 'openinference', when: oiKind(OpenInferenceSpanKinds.tool), record: 'touched', step: 'tool', operation: 'execute_tool' },
@@ -118,17 +119,23 @@ export type FieldSource =
   | string
   | { readonly attr: string; readonly when: SpanCondition }
   | { readonly resource: string }
-  | { readonly column: 'TraceId' | 'ServiceName' | 'SpanName'; readonly when?: SpanCondition };
+  | { readonly column: 'TraceId' | 'ServiceName' | 'SpanName'; readonly when?: SpanCondition }
+  /** The part of the span name after `after` (empty when the name lacks it). */
+  | { readonly spanNameAfter: string; readonly when: SpanCondition };
 
 const oiTool = oiKind(OpenInferenceSpanKinds.tool);
 const traceloopTool: SpanCondition = { attr: Traceloop.spanKind, in: ['tool'] };
+const mcpToolsCall: SpanCondition = { attr: Mcp.methodName, in: [McpMethods.toolsCall] };
 
 /** Per field, its sources in order. flightrec's own key comes first wherever it has one. */
 export const FIELD_SOURCES = {
   SessionId: [GenAI.conversationId, Flightrec.sessionId, 'openclaw.sessionKey', OpenInference.sessionId, OpenClaw.sessionId, Traceloop.sessionId, VercelAI.contextConversationId, Agento11y.threadId, { column: 'TraceId' }],
   Tool: [GenAI.toolName, OpenClaw.toolName, { attr: OpenInferenceMore.toolName, when: oiTool }, VercelAI.toolCallName, { attr: Traceloop.entityName, when: traceloopTool },
     // OpenInference's traceTool names the span after the function and sets no tool.name.
-    { column: 'SpanName', when: oiTool }],
+    { column: 'SpanName', when: oiTool },
+    // MCP spans are named `{mcp.method.name} {target}`; the Python MCP SDK's client span
+    // (`MCP send tools/call {tool}`) names its tool only there, with no gen_ai.tool.name.
+    { spanNameAfter: `${McpMethods.toolsCall} `, when: mcpToolsCall }],
   ToolCallId: [GenAI.toolCallId, { attr: OpenInferenceMore.toolCallId, when: oiTool }, { attr: OpenInferenceMore.toolId, when: oiTool }, VercelAI.toolCallId],
   Model: [GenAI.responseModel, GenAI.requestModel, OpenInferenceMore.llmModelName, VercelAI.modelId, OpenClaw.model],
   InputTokens: [GenAI.usageInputTokens, GenAIMore.usagePromptTokens, OpenInferenceMore.llmTokenCountPrompt, VercelAI.usageInputTokens, VercelAI.usagePromptTokens],
@@ -136,7 +143,7 @@ export const FIELD_SOURCES = {
   Agent: [GenAI.agentName, { resource: GenAI.agentName }, GenAI.agentId, OpenClaw.agent, OpenInferenceMore.agentName, { column: 'ServiceName' }],
   Actor: [Flightrec.actor, OpenInferenceMore.userId, Traceloop.userId],
   /** Tool-call arguments as sent, when content capture is on: hashed at insert, never stored twice. */
-  ArgumentsContent: [GenAI.toolCallArguments, { attr: OpenInference.inputValue, when: oiTool }, VercelAI.toolCallArgs, OpenLit.toolArgs, { attr: Traceloop.entityInput, when: traceloopTool }],
+  ArgumentsContent: [GenAI.toolCallArguments, { attr: OpenInference.inputValue, when: oiTool }, VercelAI.toolCallArgs, { attr: Traceloop.entityInput, when: traceloopTool }],
   ResultContent: [GenAI.toolCallResult, { attr: OpenInferenceMore.outputValue, when: oiTool }, VercelAI.toolCallResult, { attr: Traceloop.entityOutput, when: traceloopTool }],
   SourceUri: [Flightrec.sourceUri, Mcp.resourceUri, GenAIMore.dataSourceId, GenAIMore.memoryStoreId],
   /** The subject of a guardrail verdict when no flightrec policy action names one. */

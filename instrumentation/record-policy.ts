@@ -6,7 +6,7 @@
 import { context as otelContext, type Attributes, type Span } from '@opentelemetry/api';
 import { startApproval, type ApprovalOutcome } from './record-approval.ts';
 import { startRecording, type HasContext, type RecordingOptions } from './recording.ts';
-import { Flightrec, GenAI, GenAIEvents, GenAIGuardrail, GenAIOperationApplyGuardrail, OpenInference, OpenInferenceSpanKinds, RecordKind, StepKinds, type Verdict } from './semconv.ts';
+import { Flightrec, GenAI, GenAIEvents, GenAIGuardrail, GenAIOperationApplyGuardrail, OpenInference, OpenInferenceSpanKinds, RecordKind, StepKinds, type Effect, type Risk, type Verdict } from './semconv.ts';
 import { toolSpec } from './settings.ts';
 import { contain } from './telemetry-errors.ts';
 
@@ -15,6 +15,14 @@ export interface PolicyCheckInfo {
   readonly action: string;
   /** The policy or guardrail that decided (name of the policy set). */
   readonly policy?: string;
+  /**
+   * What the checked action would touch, so a denied attempt (which has no execute_tool span)
+   * still says it: the denied-then-retried detection matches a later action on the same target.
+   */
+  readonly effect?: Effect;
+  readonly risk?: Risk;
+  readonly targetSystem?: string;
+  readonly targetResource?: string;
 }
 
 export interface PolicyDecision {
@@ -43,6 +51,10 @@ function checkAttributes(info: PolicyCheckInfo): Attributes {
     a[Flightrec.policyName] = info.policy;
     a[GenAIGuardrail.policyId] = info.policy;
   }
+  if (info.effect) a[Flightrec.effect] = info.effect;
+  if (info.risk) a[Flightrec.risk] = info.risk;
+  if (info.targetSystem) a[Flightrec.targetSystem] = info.targetSystem;
+  if (info.targetResource) a[Flightrec.targetResource] = info.targetResource;
   return a;
 }
 

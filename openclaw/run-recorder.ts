@@ -346,11 +346,8 @@ export class RunRecorder {
 
   /** A policy verdict as a DECIDED span, with the effect and risk of the action it is about. */
   #policyCheck(run: RunState, toolName: string, policyName: string, decision: PolicyDecision, spec: OpenClawToolSpec, callId: string | undefined, params: unknown): HasContext {
-    const check = startPolicyCheck({ action: toolName, policy: policyName }, { tracer: this.#tracer, parent: run.agent });
+    const check = startPolicyCheck({ action: toolName, policy: policyName, effect: spec.effect, risk: spec.risk, targetSystem: spec.targetSystem }, { tracer: this.#tracer, parent: run.agent });
     check.span.setAttributes({
-      [Flightrec.effect]: spec.effect,
-      [Flightrec.risk]: spec.risk,
-      ...(spec.targetSystem ? { [Flightrec.targetSystem]: spec.targetSystem } : {}),
       ...(callId ? { [GenAI.toolCallId]: callId } : {}),
       ...argsHash(params),
     });

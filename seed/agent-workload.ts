@@ -1,18 +1,39 @@
 /**
- * A realistic agent workload as OTLP protobuf requests: sessions of model calls, context loads,
- * policy checks, approvals and tool calls, with the attributes flightrec's instrumentation writes
- * (instrumentation/semconv.ts). Unique ids and hashes per span, so bytes-on-disk figures are honest.
+ * A realistic agent workload as OTLP protobuf requests, for the ingest benchmarks: sessions of model
+ * calls, context reads, policy checks and tool calls, unique ids and hashes per span so bytes-on-disk
+ * figures are honest.
+ *
+ * Hundreds of thousands of spans are built here, so the attributes are written directly rather than
+ * through the recorders (which would hold every span as an SDK object). Each span is first described
+ * as the recorder call an instrumented agent would make (`spanCall`); `seedSpan` writes what that
+ * recorder writes, and test/seed-wrappers.test.ts feeds the same calls to the real recorders and
+ * requires the same span, attribute for attribute.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashCanonical, sha256Hex } from '../instrumentation/canonical-hash.ts';
+import type { SeenContent, SourceInfo } from '../instrumentation/record-context.ts';
+import type { ModelCallInfo, ModelCallResult } from '../instrumentation/record-model.ts';
+import type { PolicyCheckInfo, PolicyDecision } from '../instrumentation/record-policy.ts';
+import type { ToolCallInfo } from '../instrumentation/record-tool.ts';
+import {
+  Flightrec, GenAI, GenAIEvents, GenAIGuardrail, GenAIOperation, GenAIOperationApplyGuardrail, OpenInference, OpenInferenceSpanKinds, RecordKind, StepKinds,
+  type Effect, type Risk,
+} from '../instrumentation/semconv.ts';
 import { ExportTraceServiceRequest } from '../receiver/otlp-proto-schema.ts';
-import { Flightrec, GenAI } from '../instrumentation/semconv.ts';
 
-type Kv = { key: string; value: Record<string, unknown> };
-const s = (key: string, v: string): Kv => ({ key, value: { stringValue: v } });
-const i = (key: string, v: number): Kv => ({ key, value: { intValue: v } });
-const sha = (x: string): string => createHash('sha256').update(x).digest('hex');
+/** One span of the workload, as the recorder call that makes it; `error` ends it with `fail`. */
+export type SeedCall =
+  | { readonly recorder: 'model'; readonly call: ModelCallInfo; readonly result: ModelCallResult; readonly error?: string }
+  | { readonly recorder: 'seen'; readonly source: SourceInfo; readonly seen: SeenContent & { readonly content: string; readonly producedAt: string } }
+  | { readonly recorder: 'policy'; readonly check: PolicyCheckInfo; readonly decision: PolicyDecision }
+  | { readonly recorder: 'tool'; readonly call: ToolCallInfo & { readonly spec: { readonly effect: Effect; readonly risk: Risk; readonly targetSystem: string; readonly reversible: boolean } }; readonly error?: string };
 
-const TOOLS = [
+/** The session scope every span carries (the recorders copy it from the agent invocation). */
+export const SEED_AGENT = 'support-agent';
+/** The error a failing call throws (no stack: the seed is not the agent). */
+export const SEED_ERROR = { name: 'TimeoutError', message: 'tool failed: timeout' } as const;
+
+const TOOLS: readonly { name: string; effect: Effect; risk: Risk; system: string }[] = [
   { name: 'send_email', effect: 'send', risk: 'high', system: 'smtp' },
   { name: 'read_file', effect: 'read', risk: 'low', system: 'fs' },
   { name: 'update_ticket', effect: 'write', risk: 'medium', system: 'jira' },
@@ -20,45 +41,129 @@ const TOOLS = [
   { name: 'search_docs', effect: 'read', risk: 'low', system: 'search' },
 ];
 
-function spanAttrs(kind: number, n: number, session: string): { name: string; attributes: Kv[]; events: unknown[] } {
-  const common = [s(GenAI.conversationId, session), s(GenAI.agentName, 'support-agent')];
+/** Span `k` of a request (global index `n`): a model call heads every 8, then context, policy and tool calls. */
+export function spanCall(k: number, n: number): SeedCall {
+  const fails = n % 23 === 0;
+  const kind = k % 8 === 0 ? 0 : k % 4;
   switch (kind) {
     case 0:
       return {
-        name: 'chat claude-sonnet',
-        attributes: [...common, s(GenAI.operationName, 'chat'), s(GenAI.providerName, 'anthropic'), s(GenAI.requestModel, 'claude-sonnet-4'), s(GenAI.responseModel, 'claude-sonnet-4-20260101'),
-          i(GenAI.usageInputTokens, 1200 + (n % 900)), i(GenAI.usageOutputTokens, 80 + (n % 300)), s(GenAI.responseFinishReasons, '["tool_use"]'),
-          s(Flightrec.record, 'decided'), s(Flightrec.step, 'model_call'), s(Flightrec.decisionToolCalls, '["send_email"]'), s(Flightrec.contentSha256, sha(`prompt-${n}`))],
-        events: [{ timeUnixNano: '0', name: 'gen_ai.choice', attributes: [s('gen_ai.response.finish_reason', 'tool_use')] }],
+        recorder: 'model',
+        call: { provider: 'anthropic', model: 'claude-sonnet-4' },
+        result: { responseModel: 'claude-sonnet-4-20260101', inputTokens: 1200 + (n % 900), outputTokens: 80 + (n % 300), finishReasons: ['tool_use'], toolCalls: [{ name: 'send_email' }] },
+        error: fails ? SEED_ERROR.message : undefined,
       };
     case 1:
       return {
-        name: 'context load',
-        attributes: [...common, s(Flightrec.record, 'saw'), s(Flightrec.step, 'context'), s(Flightrec.sourceKind, n % 2 ? 'retrieval' : 'channel_message'),
-          s(Flightrec.sourceTrust, n % 3 ? 'trusted' : 'untrusted'), s(Flightrec.sourceSensitivity, 'internal'), s(Flightrec.sourceUri, `kb://articles/${n % 5000}`),
-          s(Flightrec.contentSha256, sha(`ctx-${n}`)), s(Flightrec.contentProducedAt, new Date(Date.now() - (n % 86400) * 1000).toISOString())],
-        events: [],
+        recorder: 'seen',
+        source: { source: (n >> 2) % 2 ? 'retrieval' : 'channel_message', trust: n % 3 ? 'trusted' : 'untrusted', sensitivity: 'internal', uri: `kb://articles/${n % 5000}` },
+        seen: { content: `ctx-${n}`, producedAt: new Date(Date.now() - (n % 86400) * 1000).toISOString() },
       };
     case 2:
       return {
-        name: 'policy check',
-        attributes: [...common, s(Flightrec.record, 'decided'), s(Flightrec.step, 'policy'), s(Flightrec.policyName, 'outbound-mail'),
-          s(Flightrec.policyVerdict, n % 17 === 0 ? 'deny' : n % 5 === 0 ? 'require_approval' : 'allow'), s(Flightrec.policyRule, `rule-${n % 12}`)],
-        events: [],
+        recorder: 'policy',
+        check: { action: 'send_email', policy: 'outbound-mail' },
+        decision: { verdict: n % 17 === 0 ? 'deny' : n % 5 === 0 ? 'require_approval' : 'allow', rule: `rule-${n % 12}` },
       };
     default: {
       const tool = TOOLS[n % TOOLS.length]!;
       return {
-        name: `execute_tool ${tool.name}`,
-        attributes: [...common, s(GenAI.operationName, 'execute_tool'), s(GenAI.toolName, tool.name), s(GenAI.toolCallId, `toolu_${randomBytes(9).toString('hex')}`),
-          s(Flightrec.record, 'touched'), s(Flightrec.step, 'tool'), s(Flightrec.effect, tool.effect), s(Flightrec.risk, tool.risk), s(Flightrec.targetSystem, tool.system),
-          s(Flightrec.targetResource, `${tool.system}://resource/${n % 2000}`), s(Flightrec.argumentsSha256, sha(`args-${n}`)), s(Flightrec.idempotencyKey, randomBytes(8).toString('hex')),
-          s(Flightrec.reversible, tool.effect === 'read' ? 'true' : 'false'), s(Flightrec.outcome, n % 23 === 0 ? 'error' : 'ok')],
-        events: [],
+        recorder: 'tool',
+        call: {
+          name: tool.name, callId: `toolu_${randomBytes(9).toString('hex')}`, arguments: `args-${n}`, idempotencyKey: randomBytes(8).toString('hex'),
+          targetResource: `${tool.system}://resource/${n % 2000}`,
+          spec: { effect: tool.effect, risk: tool.risk, targetSystem: tool.system, reversible: tool.effect === 'read' },
+        },
+        error: fails ? SEED_ERROR.message : undefined,
       };
     }
   }
 }
+
+export type SeedValue = string | number | boolean | readonly string[];
+
+export interface SeedSpan {
+  readonly name: string;
+  /** OTLP span kind: 1 internal, 3 client. */
+  readonly kind: 1 | 3;
+  readonly attributes: Record<string, SeedValue>;
+  readonly events: readonly { readonly name: string; readonly attributes: Record<string, SeedValue> }[];
+  readonly error?: string;
+}
+
+const failure = (a: Record<string, SeedValue>): void => {
+  a[GenAI.errorType] = SEED_ERROR.name;
+};
+const exception = { name: 'exception', attributes: { 'exception.type': SEED_ERROR.name, 'exception.message': SEED_ERROR.message } };
+
+/** The span the call's recorder makes, under an agent invocation of `session`. */
+export function seedSpan(c: SeedCall, session: string): SeedSpan {
+  const scope = { [GenAI.conversationId]: session, [GenAI.agentName]: SEED_AGENT };
+  switch (c.recorder) {
+    case 'model': {
+      const r = c.result;
+      const a: Record<string, SeedValue> = {
+        ...scope, [GenAI.operationName]: GenAIOperation.chat, [GenAI.providerName]: c.call.provider, [GenAI.requestModel]: c.call.model,
+        [Flightrec.record]: RecordKind.decided, [Flightrec.step]: StepKinds.modelCall, [OpenInference.spanKind]: OpenInferenceSpanKinds.llm,
+      };
+      if (c.error) failure(a);
+      else {
+        a[GenAI.responseModel] = r.responseModel!;
+        a[GenAI.usageInputTokens] = r.inputTokens!;
+        a[GenAI.usageOutputTokens] = r.outputTokens!;
+        a[GenAI.responseFinishReasons] = r.finishReasons!;
+        a[Flightrec.decisionToolCalls] = JSON.stringify(r.toolCalls!.map((t) => ({ name: t.name })));
+      }
+      return { name: `${GenAIOperation.chat} ${c.call.model}`, kind: 3, attributes: a, events: c.error ? [exception] : [], error: c.error };
+    }
+    case 'seen': {
+      const s = c.source;
+      const retrieval = s.source === 'retrieval';
+      const a: Record<string, SeedValue> = {
+        ...scope, [Flightrec.record]: RecordKind.saw, [Flightrec.step]: StepKinds.context, [Flightrec.sourceKind]: s.source, [Flightrec.sourceTrust]: s.trust,
+        [Flightrec.sourceSensitivity]: s.sensitivity!, [Flightrec.sourceUri]: s.uri!,
+        [OpenInference.spanKind]: retrieval ? OpenInferenceSpanKinds.retriever : OpenInferenceSpanKinds.chain,
+        [Flightrec.contentSha256]: sha256Hex(c.seen.content), [Flightrec.contentSize]: Buffer.byteLength(c.seen.content), [Flightrec.contentProducedAt]: c.seen.producedAt,
+      };
+      if (retrieval) a[GenAI.operationName] = GenAIOperation.retrieval;
+      return { name: `context ${s.source}`, kind: 1, attributes: a, events: [] };
+    }
+    case 'policy': {
+      const d = c.decision;
+      const result = { [GenAIGuardrail.resultType]: 'verdict', [GenAIGuardrail.resultValue]: d.verdict, [GenAIGuardrail.resultReason]: d.rule! };
+      const a: Record<string, SeedValue> = {
+        ...scope, [Flightrec.record]: RecordKind.decided, [Flightrec.step]: StepKinds.policy, [Flightrec.policyAction]: c.check.action,
+        [OpenInference.spanKind]: OpenInferenceSpanKinds.guardrail, [GenAI.operationName]: GenAIOperationApplyGuardrail, [GenAIGuardrail.componentName]: 'flightrec',
+        [Flightrec.policyName]: c.check.policy!, [GenAIGuardrail.policyId]: c.check.policy!,
+        [Flightrec.policyVerdict]: d.verdict, ...result, [Flightrec.policyRule]: d.rule!,
+      };
+      return { name: `policy ${c.check.action}`, kind: 1, attributes: a, events: [{ name: GenAIEvents.guardrailResult, attributes: result }] };
+    }
+    case 'tool': {
+      const t = c.call;
+      const a: Record<string, SeedValue> = {
+        ...scope, [GenAI.operationName]: GenAIOperation.executeTool, [GenAI.toolName]: t.name, [GenAI.toolCallId]: t.callId!, [GenAI.toolType]: 'function',
+        [Flightrec.record]: RecordKind.touched, [Flightrec.step]: StepKinds.tool, [OpenInference.spanKind]: OpenInferenceSpanKinds.tool,
+        [Flightrec.effect]: t.spec.effect, [Flightrec.risk]: t.spec.risk, [Flightrec.targetSystem]: t.spec.targetSystem, [Flightrec.reversible]: t.spec.reversible,
+        [Flightrec.targetResource]: t.targetResource!, [Flightrec.idempotencyKey]: t.idempotencyKey!, [Flightrec.argumentsSha256]: hashCanonical(t.arguments),
+        [Flightrec.outcome]: c.error ? 'error' : 'ok',
+      };
+      if (c.error) failure(a);
+      return { name: `${GenAIOperation.executeTool} ${t.name}`, kind: 1, attributes: a, events: c.error ? [exception] : [], error: c.error };
+    }
+  }
+}
+
+type Kv = { key: string; value: Record<string, unknown> };
+
+function anyValue(v: SeedValue): Record<string, unknown> {
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (typeof v === 'number') return { intValue: v };
+  return { arrayValue: { values: v.map((x) => ({ stringValue: x })) } };
+}
+
+const kvs = (attrs: Record<string, SeedValue>): Kv[] => Object.entries(attrs).map(([key, v]) => ({ key, value: anyValue(v) }));
 
 /** One ExportTraceServiceRequest of `spans` spans (one resource, one scope), as plain objects. */
 export function workloadRequest(spans: number, seed: number): Record<string, unknown> {
@@ -74,25 +179,26 @@ export function workloadRequest(spans: number, seed: number): Record<string, unk
       rootId = randomBytes(8).toString('hex');
       session = `sess-${(n / 40) | 0}`;
     }
-    const { name, attributes, events } = spanAttrs(k % 8 === 0 ? 0 : k % 4, n, session);
+    const span = seedSpan(spanCall(k, n), session);
     const start = now - BigInt((spans - k) * 2_000_000);
+    const end = start + BigInt(1_000_000 + (n % 50) * 100_000);
     out.push({
       traceId: Buffer.from(traceId, 'hex'),
       spanId: k % 8 === 0 ? Buffer.from(rootId, 'hex') : randomBytes(8),
       parentSpanId: k % 8 === 0 ? undefined : Buffer.from(rootId, 'hex'),
-      name,
-      kind: k % 8 === 0 ? 3 : 1,
+      name: span.name,
+      kind: span.kind,
       startTimeUnixNano: start.toString(),
-      endTimeUnixNano: (start + BigInt(1_000_000 + (n % 50) * 100_000)).toString(),
-      attributes,
-      events: (events as { timeUnixNano: string }[]).map((e) => ({ ...e, timeUnixNano: (start + 500_000n).toString() })),
-      status: { code: n % 23 === 0 ? 2 : 0, message: n % 23 === 0 ? 'tool failed: timeout' : '' },
+      endTimeUnixNano: end.toString(),
+      attributes: kvs(span.attributes),
+      events: span.events.map((e) => ({ name: e.name, timeUnixNano: end.toString(), attributes: kvs(e.attributes) })),
+      status: span.error ? { code: 2, message: span.error } : { code: 0, message: '' },
     });
   }
   return {
     resourceSpans: [{
-      resource: { attributes: [s('service.name', 'support-agent'), s('service.version', '1.4.2'), s(GenAI.agentName, 'support-agent'), s('host.name', 'agent-host-3'),
-        i('process.pid', 4242), s('deployment.environment.name', 'production'), s('telemetry.sdk.language', 'nodejs'), s('telemetry.sdk.name', 'opentelemetry'), s('telemetry.sdk.version', '3.1.0')] },
+      resource: { attributes: kvs({ 'service.name': SEED_AGENT, 'service.version': '1.4.2', [GenAI.agentName]: SEED_AGENT, 'host.name': 'agent-host-3',
+        'process.pid': 4242, 'deployment.environment.name': 'production', 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.name': 'opentelemetry', 'telemetry.sdk.version': '3.1.0' }) },
       scopeSpans: [{ scope: { name: 'flightrec', version: '0.1.0' }, spans: out }],
     }],
   };

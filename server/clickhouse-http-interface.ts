@@ -8,7 +8,9 @@
  * all-powerful local user, so what a request may do is decided before it runs, in access/: the
  * gate (access/query-gate.ts) approves one statement from the engine's own parse, the limits
  * (access/query-limits.ts) are set last and locked, the slots (access/query-slots.ts) cap how many
- * run at once. This module is transport: it reads the request, applies those, and answers.
+ * run at once, and a query whose client goes away is stopped in the engine
+ * (storage/cancellable-query.ts). This module is transport: it reads the request, applies those,
+ * and answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +28,7 @@ import { QuerySlots } from '../access/query-slots.ts';
 import { settingCeilings } from '../access/settings-clauses.ts';
 import { ALLOWED_OUTPUT_FORMATS, readerSettingAllowed } from '../access/reader-allow-lists.ts';
 import { UserTable, type QueryUser, type Role } from '../access/users.ts';
+import { runCancellable } from '../storage/cancellable-query.ts';
 
 export type { QueryUser, Role };
 
@@ -204,9 +207,8 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     }
     const scope: GateScope = { database: opts.defaultDatabase, currentDatabase: database };
 
-    // The client going away takes a waiting request off the list. A running chdb query cannot be
-    // interrupted (its C ABI has no cancel for single-shot queries): it keeps its slot until it
-    // ends, at max_execution_time at the latest, and its result is dropped.
+    // The client going away takes a waiting request off the list, or stops its running query in
+    // the engine (storage/cancellable-query.ts); the slot is released once the engine has stopped.
     const gone = new AbortController();
     res.on('close', () => gone.abort());
     let release: () => void;
@@ -256,11 +258,12 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
         send(res, 200, '', { ...headers, 'X-ClickHouse-Summary': JSON.stringify({ written_rows: String(summary.rowsWritten), written_bytes: String(summary.bytesWritten), elapsed_ns: String(Math.round((performance.now() - started) * 1e6)) }) });
         return;
       }
-      const statement = await approveRead(session, sql, scope, await functionsOf(session), settingCeilings(limits));
-      // The client's settings first, then the limits, then readonly = 1: nothing after can change them.
+      const { statement, sessionSettings } = await approveRead(session, sql, scope, await functionsOf(session), settingCeilings(limits));
+      // The client's settings first, then the limits, the statement's own checked settings, then
+      // readonly = 1: nothing after can change them.
       for (const s of settings) await session.queryAsync(s);
-      for (const s of limitStatements(limits)) await session.queryAsync(s);
-      const result = await session.queryAsync(statement, { format });
+      for (const s of limitStatements(limits, sessionSettings)) await session.queryAsync(s);
+      const result = await runCancellable(session, statement, { dataPath: opts.dataPath, format, signal: gone.signal });
       if (gone.signal.aborted) return;
       const bytes = result.bytes();
       let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -287,6 +290,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       }
       send(res, 200, out, headers);
     } catch (err) {
+      if (gone.signal.aborted) return; // nobody left to answer (a cancelled query ends here)
       const e = err as Error & { clickhouseCode?: number; clickhouseName?: string };
       if (e instanceof AccessRefused) {
         chError(res, 403, e.clickhouseCode, e.clickhouseName, e.message);

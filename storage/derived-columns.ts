@@ -51,6 +51,7 @@ function sourceSql(s: FieldSource): string {
   if (typeof s === 'string') return attr(s);
   if ('resource' in s) return `ResourceAttributes[${lit(s.resource)}]`;
   if ('column' in s) return s.when ? `if(${conditionSql(s.when)}, ${s.column}, '')` : s.column;
+  if ('spanNameAfter' in s) return `if(${conditionSql(s.when)} AND position(SpanName, ${lit(s.spanNameAfter)}) > 0, substring(SpanName, position(SpanName, ${lit(s.spanNameAfter)}) + ${Buffer.byteLength(s.spanNameAfter)}), '')`;
   return `if(${conditionSql(s.when)}, ${attr(s.attr)}, '')`;
 }
 

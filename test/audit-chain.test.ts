@@ -15,8 +15,8 @@ import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { insertFixture, type Fixture } from './support/audit-fixtures.ts';
 import { fakeExport, recordLines } from './support/audit-fake-export.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { runCli } from './support/run-cli.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { runCli } from '../tools/run-cli.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 import { chTime } from '../cli/commands/export.ts';
 
 const tmp = tempDir('flightrec-chain-');

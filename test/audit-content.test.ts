@@ -21,7 +21,7 @@ import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { insertFixture } from './support/audit-fixtures.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { harness } from './support/instrumentation-harness.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 let t: TestServer;
 const tmp = tempDir('flightrec-audit-content-');

@@ -18,7 +18,7 @@ import { main } from '../cli/main.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { insertFixture, SECRET_ARGS, SECRET_PROMPT } from './support/audit-fixtures.ts';
 import { decompressedBlocks, filesHolding } from './support/clickhouse-files.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const tmp = tempDir('flightrec-erase-');
 const dataDir = join(tmp.path, 'data');
@@ -54,7 +54,7 @@ describe('the decompressing scan', () => {
 });
 
 describe('flightrec erase', () => {
-  it('needs the data directory (never a port), one selector and an output', async () => {
+  it('needs a store (a data directory, or --url with a content key), one selector and an output', async () => {
     const out = join(tmp.path, 'x.json');
     expect(await main(['erase', '--session', 'sess-1', '--key', keys.privateKeyPath, '--out', out])).toBe(2);
     expect(await main(['erase', '--session', 'sess-1', '--actor', 'a', '--data-dir', dataDir, '--key', keys.privateKeyPath, '--out', out])).toBe(2);

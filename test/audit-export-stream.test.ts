@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { afterAll, expect, it } from 'vitest';
 import { generateKeys, loadPrivateKey } from '../audit/keys.ts';
 import { runExport } from '../audit/run-export.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const tmp = tempDir('flightrec-audit-stream-');
 afterAll(() => tmp.cleanup());

@@ -18,7 +18,7 @@ import { main } from '../cli/main.ts';
 import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { insertFixture, SECRET_ARGS, SECRET_PROMPT, type Fixture } from './support/audit-fixtures.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 let t: TestServer;
 let fx: Fixture;
@@ -243,11 +243,15 @@ describe('JSON Lines formatted by the store', () => {
       StatusMessage: 'ctrl \u0001\u001f tab\t nl\n bs\\ q" slash/ \\u0041 del\u007f ls\u2028 é 😀',
       SpanAttributes: { 'gen_ai.conversation.id': 'sess-3', 'clé.é': 'v', 'z😀': '😀', 'gen_ai.output.messages': 'secret\u2029', 'flightrec.redacted_keys': ' b, a ,,a' },
     };
-    await new ClickHouseSpanSink(t.server.client).write([tricky, { ...tricky, SpanId: '5555555555555555', SpanAttributes: {} }]);
+    // All printable ASCII, so the store's line is kept as ClickHouse wrote it: ClickHouse's JSON
+    // escapes '/' by default (`\/`), RFC 8785 does not.
+    const slashes = { ...fx.rows[0]!, SpanId: '6666666666666666', StatusMessage: 'GET https://example.com/a/b </script>', SpanAttributes: { 'gen_ai.conversation.id': 'sess-4', 'url.full': 'https://example.com/x?y=/z', 'a/b': 'c/d' } };
+    await new ClickHouseSpanSink(t.server.client).write([tricky, { ...tricky, SpanId: '5555555555555555', SpanAttributes: {} }, slashes]);
     for (const content of ['hashes', 'as-stored'] as const) {
       const viaStore = await exportTo({ content, jsonlEngine: 'store', pageSize: 2 });
       const viaProcess = await exportTo({ content, jsonlEngine: 'process', pageSize: 2 });
-      expect(viaStore.records).toBe(6);
+      expect(viaStore.records).toBe(7);
+      expect(jsonRecords(viaStore.dir).some((r) => r.status_message === slashes.StatusMessage)).toBe(true);
       expect(viaStore.root).toBe(viaProcess.root);
       for (const f of viaStore.manifest.files) expect(readFileSync(join(viaStore.dir, f.name), 'utf8')).toBe(readFileSync(join(viaProcess.dir, f.name), 'utf8'));
     }

@@ -13,7 +13,7 @@ import { hashChunkSync } from '../audit/hash-chunk.ts';
 import { HASH_BYTES, alignedSubtrees, leafHashOfBytes, perfectSubtreeRoot, subtreeRoot } from '../audit/merkle.ts';
 import type { RecordFormat } from '../audit/record-format.ts';
 import { RecordSplitter } from '../audit/record-splitter.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const tmp = tempDir('flightrec-hash-chunk-');
 afterAll(() => tmp.cleanup());

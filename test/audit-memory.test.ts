@@ -12,7 +12,7 @@ import { generateKeys } from '../audit/keys.ts';
 import { chTime } from '../cli/commands/export.ts';
 import { seedSpans, utcText } from '../seed/audit.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 let t: TestServer;
 const tmp = tempDir('flightrec-audit-mem-');

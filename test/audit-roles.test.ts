@@ -9,7 +9,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash } from 'node:crypto';
 import { exampleUsers, rolesDdl, Roles } from '../storage/roles.ts';
 import { openStore } from '../storage/store-client.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const dir = tempDir('flightrec-roles-');
 let client: ClickHouseClient;

@@ -16,7 +16,7 @@ import { verifyExport, type ProblemKind, type VerifyReport } from '../audit/veri
 import { chTime } from '../cli/commands/export.ts';
 import { seedSpans } from '../seed/audit.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 let t: TestServer;
 const tmp = tempDir('flightrec-tamper-');

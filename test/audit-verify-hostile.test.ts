@@ -16,8 +16,8 @@ import type { Manifest } from '../audit/manifest.ts';
 import { verifyExport, type ProblemKind, type VerifyReport } from '../audit/verify-export.ts';
 import { fakeExport, recordLines } from './support/audit-fake-export.ts';
 import { main } from '../cli/main.ts';
-import { CLI } from './support/run-cli.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { CLI } from '../tools/run-cli.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const tmp = tempDir('flightrec-hostile-');
 let keys: ReturnType<typeof generateKeys>;

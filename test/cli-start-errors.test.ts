@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startUp, type RunningUp } from './support/run-cli.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { runCli, startUp, type RunningUp } from '../tools/run-cli.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const dir = tempDir('flightrec-start-');
 let blocker: Server;

@@ -7,8 +7,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { workloadBodies } from '../seed/agent-workload.ts';
-import { runCli, startUp } from './support/run-cli.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { runCli, startUp } from '../tools/run-cli.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const dirs: { cleanup: () => void }[] = [];
 afterAll(() => dirs.forEach((d) => d.cleanup()));

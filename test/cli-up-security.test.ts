@@ -7,8 +7,8 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { runCli, startCli } from './support/run-cli.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { runCli, startCli } from '../tools/run-cli.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 
 const dirs: { path: string; cleanup: () => void }[] = [];

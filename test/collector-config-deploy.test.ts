@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { FEATURE_GATES } from '../instrumentation/redaction/collector-blocks.ts';
 import { AllAttributeKeys, Flightrec, Risks, Verdicts } from '../instrumentation/semconv.ts';
 import { DEFAULT_TTL_DAYS, productionDdlScript } from '../storage/schema.ts';
 import { DEFAULT_DATABASE, Tables } from '../storage/tables.ts';
@@ -158,6 +159,8 @@ describe('deploy/docker-compose.yaml', () => {
     const config = mounts('otel-collector').find((m) => m.source.endsWith('collector-config/otel-collector.yaml'));
     expect(config).toBeDefined();
     expect(col.command.join(' ')).toContain(`--config=${config!.target}`);
+    // The generated redaction stage needs the lambda gate (without it the collector refuses the file).
+    expect(col.command).toContain(FEATURE_GATES);
     const endpoint = new URL(col.environment.CLICKHOUSE_ENDPOINT);
     expect(services[endpoint.hostname]).toBeDefined();
     expect(endpoint.port).toBe('9000');

@@ -63,7 +63,8 @@ beforeAll(async () => {
   // MCP: client and server spans of one tools/call (same trace, same JSON-RPC id), and a resource read.
   const m = emitter(tracerFor('mcp-agent', '@modelcontextprotocol/sdk'));
   const root = m('turn', 0, 10, { 'gen_ai.conversation.id': 'conv-mcp' });
-  const client = m('tools/call send_email', 1, 3, { 'gen_ai.conversation.id': 'conv-mcp', 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'send_email', 'jsonrpc.request.id': '7', 'mcp.session.id': 's1', 'gen_ai.tool.call.arguments': ARGS }, { parent: root, kind: 2 });
+  // The client span as the Python MCP SDK 2.3 names it: the tool only in the span name, no gen_ai.tool.name.
+  const client = m('MCP send tools/call send_email', 1, 3, { 'gen_ai.conversation.id': 'conv-mcp', 'mcp.method.name': 'tools/call', 'jsonrpc.request.id': '7', 'mcp.session.id': 's1', 'gen_ai.tool.call.arguments': ARGS }, { parent: root, kind: 2 });
   m('tools/call send_email', 1.5, 2.5, { 'gen_ai.conversation.id': 'conv-mcp', 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'send_email', 'jsonrpc.request.id': '7', 'mcp.session.id': 's1', 'gen_ai.tool.call.arguments': ARGS }, { parent: client, kind: 1 });
   m('resources/read file:///notes.md', 4, 5, { 'gen_ai.conversation.id': 'conv-mcp', 'mcp.method.name': 'resources/read', 'mcp.resource.uri': 'file:///notes.md' }, { parent: root, kind: 2 });
   m('tools/list', 5, 5.1, { 'gen_ai.conversation.id': 'conv-mcp', 'mcp.method.name': 'tools/list' }, { parent: root, kind: 2 });
@@ -95,6 +96,17 @@ beforeAll(async () => {
   const outer = d('send_email', 1, 3, { ...dual, 'openinference.span.kind': 'TOOL', 'tool.name': 'send_email', 'tool_call.id': 'c1', 'input.value': ARGS });
   d('execute_tool send_email', 1.1, 2.9, { ...dual, 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'send_email', 'gen_ai.tool.call.id': 'c1', 'gen_ai.tool.call.arguments': ARGS }, { parent: outer });
   d('chat m', 0, 0.5, { ...dual, 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' });
+
+  // agento11y 0.21 (as its spans read): generations named for their mode, operation generateText /
+  // streamText; tools as GenAI execute_tool; a framework thread id when no conversation id is set.
+  // OpenLIT 1.45: its chat span carries the tool call the model asked for (gen_ai.tool.args) — no action.
+  const ao = emitter(tracerFor('agento11y-agent', 'github.com/grafana/sigil/sdks/python'));
+  const thread = { 'agento11y.framework.thread_id': 'thread-ao' };
+  ao('generateText gpt-5', 0, 1, { ...thread, 'gen_ai.operation.name': 'generateText', 'agento11y.generation.id': 'gen_1', 'gen_ai.request.model': 'gpt-5', 'gen_ai.usage.input_tokens': 40, 'gen_ai.usage.output_tokens': 4 });
+  ao('streamText gpt-5', 1, 2, { ...thread, 'gen_ai.operation.name': 'streamText', 'agento11y.generation.id': 'gen_2', 'gen_ai.request.model': 'gpt-5' });
+  ao('execute_tool send_email', 2, 3, { ...thread, 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'send_email', 'gen_ai.tool.call.id': 'ao1', 'gen_ai.tool.call.arguments': ARGS });
+  const ol = emitter(tracerFor('openlit-agent', 'openlit.instrumentation.openai'));
+  ol('chat gpt-5', 0, 1, { 'gen_ai.conversation.id': 'conv-ol', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-5', 'gen_ai.tool.name': 'send_email', 'gen_ai.tool.call.id': 'ol1', 'gen_ai.tool.args': ARGS });
 
   for (const p of providers) { await p.forceFlush(); await p.shutdown(); }
 });
@@ -145,7 +157,7 @@ describe('foreign dialects, mapped in storage', () => {
     const rows = await spans('mcp-agent');
     expect(rows.map(line)).toEqual([
       'turn |  |  |  |  | ',
-      'tools/call send_email | touched | tool | send_email | send | high',
+      'MCP send tools/call send_email | touched | tool | send_email | send | high',
       'tools/call send_email | touched | tool | send_email | send | high',
       'resources/read file:///notes.md | saw | context |  |  | ',
       'tools/list |  |  |  |  | ',
@@ -153,6 +165,22 @@ describe('foreign dialects, mapped in storage', () => {
     const calls = rows.filter((r) => r.Tool === 'send_email');
     expect(new Set(calls.map((r) => r.ToolCallId)).size).toBe(1);
     expect(rows.find((r) => r.SpanName.startsWith('resources/read'))).toMatchObject({ SourceUri: 'file:///notes.md', SourceKind: 'retrieval' });
+  });
+
+  it('agento11y: generateText / streamText generations are model calls; the session is the framework thread', async () => {
+    const rows = await spans('agento11y-agent');
+    expect(rows.map(line)).toEqual([
+      'generateText gpt-5 | decided | model_call |  |  | ',
+      'streamText gpt-5 | decided | model_call |  |  | ',
+      'execute_tool send_email | touched | tool | send_email | send | high',
+    ]);
+    expect(rows[0]).toMatchObject({ Model: 'gpt-5', InputTokens: 40, OutputTokens: 4, SessionId: 'thread-ao' });
+    expect(rows[2]!.ArgumentsSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('OpenLIT: a chat span\'s requested tool call (gen_ai.tool.args) is not hashed as a tool execution\'s arguments', async () => {
+    const [chat] = await spans('openlit-agent');
+    expect(chat).toMatchObject({ Record: 'decided', Step: 'model_call', ArgumentsSha256: '' });
   });
 
   it('OpenInference, OpenLLMetry and the Vercel AI SDK’s ai.* spans', async () => {

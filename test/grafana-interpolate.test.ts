@@ -3,7 +3,7 @@
  * checked against the outputs the plugin documents and its Go code produces.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeURIComponentStrict, expandMacros, interpolateVariables } from './support/grafana-interpolate.ts';
+import { encodeURIComponentStrict, expandMacros, interpolateVariables } from '../tools/grafana-interpolate.ts';
 
 const ctx = { from: new Date(1415792726_000), to: new Date(1447328726_000), intervalMs: 30_000 };
 

@@ -16,7 +16,7 @@ import { REPO_ROOT } from '../grafana/paths.ts';
 import { loadCatalogue } from '../grafana/query-catalogue.ts';
 import { panelSql } from '../grafana/translate-query.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { expandMacros, grafanaQuerySql, interpolateVariables, type MacroContext, type VariableState } from './support/grafana-interpolate.ts';
+import { expandMacros, grafanaQuerySql, interpolateVariables, type MacroContext, type VariableState } from '../tools/grafana-interpolate.ts';
 import { seedThroughReceiver, type Seed } from '../seed/grafana.ts';
 
 interface Result {

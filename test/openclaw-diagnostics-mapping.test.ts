@@ -25,7 +25,7 @@ import { chTime } from '../cli/commands/export.ts';
 import { findSavedQuery } from '../catalogue/saved-queries.ts';
 import { runSavedQuery } from '../review/run-query.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 let t: TestServer;
 const tmp = tempDir('flightrec-oc-diag-');

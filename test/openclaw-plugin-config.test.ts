@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPENCLAW_TOOLS, UNKNOWN_TOOL } from '../openclaw/builtin-tools.ts';
 import { parsePluginConfig, PluginConfigError, tracesUrl } from '../openclaw/config.ts';
 import { approvalSeverity, decide } from '../openclaw/policy.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const tmp = tempDir('flightrec-oc-config-');
 afterAll(() => tmp.cleanup());

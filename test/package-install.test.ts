@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 import { startTestServer } from './support/embedded.ts';
 import { runOpenClaw } from './support/run-openclaw.ts';
 import { startScriptedModel } from './support/scripted-model.ts';

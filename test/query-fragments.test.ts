@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSavedQueries, parseSavedQuery, QUERIES_DIR, QueryDefinitionError } from '../catalogue/saved-queries.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const dir = tempDir('flightrec-fragments-');
 afterAll(() => dir.cleanup());

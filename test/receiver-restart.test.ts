@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { parseSegment, recordHeader } from '../receiver/write-ahead-log.ts';
-import { runCli } from './support/run-cli.ts';
-import { startUp as startUpProcess, type RunningUp as UpProcess } from './support/run-cli.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { runCli } from '../tools/run-cli.ts';
+import { startUp as startUpProcess, type RunningUp as UpProcess } from '../tools/run-cli.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 import { exportBatch, makeSpans, succeeded } from './support/otlp-clients.ts';
 
 const dirs: ReturnType<typeof tempDir>[] = [];

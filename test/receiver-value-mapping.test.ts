@@ -16,7 +16,7 @@ import { ClickHouseSpanSink } from '../receiver/clickhouse-span-sink.ts';
 import { encodeRows, ROW_FORMATS, type RowFormat } from '../receiver/row-format.ts';
 import { DEFAULT_ROW_LIMITS, requestToRows, type LooseTraceRequest } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const b = (bytes: number[]): Uint8Array => new Uint8Array(bytes);
 

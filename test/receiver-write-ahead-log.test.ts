@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type EncodedBatch, RetryableError, type SpanSink } from '../receiver/ingest-queue.ts';
 import { parseSegment, recordHeader, WriteAheadLog, type WriteAheadLogOptions } from '../receiver/write-ahead-log.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 import { encodeRows, type RowFormat } from '../receiver/row-format.ts';
 import { requestToRows } from '../receiver/span-rows.ts';
 

@@ -11,9 +11,9 @@ import { loadSavedQueries } from '../catalogue/saved-queries.ts';
 import type { ReplayedSession } from '../workload/replay.ts';
 import { scenarios } from '../workload/scenarios.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { runCli, type CliResult } from './support/run-cli.ts';
+import { runCli, type CliResult } from '../tools/run-cli.ts';
 import { seedWorkload } from './support/seed-workload.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 let t: TestServer;
 let sessions: ReplayedSession[];

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectionTitle } from '../review/detections.ts';
 import { scenarios } from '../workload/scenarios.ts';
-import { runCli, startCli } from './support/run-cli.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { runCli, startCli } from '../tools/run-cli.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const dir = tempDir('flightrec-demo-');
 afterAll(() => dir.cleanup());

@@ -12,7 +12,7 @@ import type { ReplayedSession } from '../workload/replay.ts';
 import { approval, context, inbound, policy, task, taskStep, tool, turn, type DetectionName, type Scenario } from '../workload/scenario.ts';
 import { scenarios } from '../workload/scenarios.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { flatten, seedWorkload } from './support/seed-workload.ts';
+import { recordedSpans, seedWorkload, startMs } from './support/seed-workload.ts';
 import { Flightrec } from '../instrumentation/semconv.ts';
 
 const DAY = 86_400_000;
@@ -156,8 +156,9 @@ describe('detections on the bundled workload and edge cases', () => {
     expect(await run('detect_stale_context', { max_age_seconds: String(10 * 86_400) })).toEqual([]);
     // Expected from the scenario data itself: a side effect after content older than an hour was seen.
     const olderThanHour = [...scenarios, ...edgeCases].filter((s) => {
-      const spans = flatten(s.turns);
-      return spans.some((c) => (c.contentAgeMs ?? 0) > 3_600_000 && spans.some((a) => a.attributes[Flightrec.record] === 'touched' && a.attributes[Flightrec.effect] !== 'read' && a.at >= c.at));
+      const spans = recordedSpans([s]);
+      const age = (c: (typeof spans)[number]): number => (c.attributes[Flightrec.contentProducedAt] ? startMs(c) - Date.parse(String(c.attributes[Flightrec.contentProducedAt])) : 0);
+      return spans.some((c) => age(c) > 3_600_000 && spans.some((a) => a.attributes[Flightrec.record] === 'touched' && a.attributes[Flightrec.effect] !== 'read' && startMs(a) >= startMs(c)));
     }).map((s) => s.key).sort();
     expect(olderThanHour.length).toBeGreaterThan(1);
     expect(flaggedKeys(await run('detect_stale_context', { max_age_seconds: '3600' }))).toEqual(olderThanHour);

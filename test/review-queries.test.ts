@@ -11,17 +11,17 @@ import { runSavedQuery, type Row } from '../review/run-query.ts';
 import { findSavedQuery, loadSavedQueries } from '../catalogue/saved-queries.ts';
 import { dateTimeParam } from '../review/time-range.ts';
 import type { ReplayedSession } from '../workload/replay.ts';
-import type { SpanSpec } from '../workload/scenario.ts';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { scenarios } from '../workload/scenarios.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { flatten, seedWorkload } from './support/seed-workload.ts';
+import { failed, recordedSpans, seedWorkload } from './support/seed-workload.ts';
 
 let t: TestServer;
 let sessions: ReplayedSession[];
 const range = { from: dateTimeParam(new Date(Date.now() - 86_400_000)), to: dateTimeParam(new Date(Date.now() + 60_000)) };
 const all = loadSavedQueries();
-const allSpans: SpanSpec[] = scenarios.flatMap((s) => flatten(s.turns));
-const a = (s: SpanSpec, k: string): string => String(s.attributes[k] ?? '');
+const allSpans = recordedSpans(scenarios);
+const a = (s: ReadableSpan, k: string): string => String(s.attributes[k] ?? '');
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -135,7 +135,7 @@ describe('saved queries on the bundled workload', () => {
       const calls = tools.filter((s) => a(s, GenAI.toolName) === name);
       const row = rows.find((r) => r.Tool === name)!;
       expect(Number(row.Calls), name).toBe(calls.length);
-      expect(Number(row.Errors), name).toBe(calls.filter((c) => c.error).length);
+      expect(Number(row.Errors), name).toBe(calls.filter(failed).length);
     }
     expect(Number(rows.find((r) => r.Tool === 'lookup_order')!.Retries)).toBe(1);
     expect(Number(rows.find((r) => r.Tool === 'search_kb')!.Retries)).toBe(0);
@@ -149,7 +149,7 @@ describe('saved queries on the bundled workload', () => {
     expect(Number(row!.Actions)).toBe(allSpans.filter((s) => a(s, Flightrec.record) === 'touched').length);
     expect(Number(row!.Denials)).toBe(allSpans.filter((s) => a(s, Flightrec.policyVerdict) === 'deny').length);
     expect(Number(row!.HighRiskActions)).toBe(allSpans.filter((s) => a(s, Flightrec.record) === 'touched' && ['high', 'critical'].includes(a(s, Flightrec.risk))).length);
-    expect(Number(row!.Errors)).toBe(allSpans.filter((s) => s.error).length);
+    expect(Number(row!.Errors)).toBe(allSpans.filter(failed).length);
     expect(Number(row!.InputTokens)).toBe(allSpans.reduce((n, s) => n + Number(s.attributes[GenAI.usageInputTokens] ?? 0), 0));
     expect(Number(row!.OutputTokens)).toBe(allSpans.reduce((n, s) => n + Number(s.attributes[GenAI.usageOutputTokens] ?? 0), 0));
   });
@@ -166,7 +166,7 @@ describe('saved queries on the bundled workload', () => {
     const rows = await run('recent_sessions');
     expect(rows.map((r) => r.SessionId)).toEqual([...sessions].sort((x, y) => y.start.getTime() - x.start.getTime()).map((s) => s.sessionId));
     const loop = rows.find((r) => r.SessionId === session('search-loop').sessionId)!;
-    const spans = flatten(scenarios.find((s) => s.key === 'search-loop')!.turns);
+    const spans = recordedSpans(scenarios.filter((s) => s.key === 'search-loop'));
     expect(Number(loop.Tokens)).toBe(spans.reduce((n, s) => n + Number(s.attributes[GenAI.usageInputTokens] ?? 0) + Number(s.attributes[GenAI.usageOutputTokens] ?? 0), 0));
     expect(await run('recent_sessions', { limit: '2' })).toHaveLength(2);
   });

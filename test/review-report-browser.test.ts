@@ -1,6 +1,6 @@
 /**
  * The HTML incident report in a real browser: Debian's `chromium`, headless and offline (see
- * test/support/chromium.ts for the flags), opening reports that `flightrec incident --html` wrote
+ * tools/chromium.ts for the flags), opening reports that `flightrec incident --html` wrote
  * for the bundled workload and for a session whose span text is hostile HTML. Checked there, not
  * by reading the markup: the verdict is on the first screen, every in-page link has its target,
  * no script runs — not the hostile text, and not even a raw <script> spliced into the file (the
@@ -15,11 +15,11 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayedSession } from '../workload/replay.ts';
 import { context, inbound, model, policy, tool, turn, type Scenario } from '../workload/scenario.ts';
-import { findChromium, launchChromium, openPage, type Browser, type OpenedPage } from './support/chromium.ts';
+import { findChromium, launchChromium, openPage, type Browser, type OpenedPage } from '../tools/chromium.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { runCli } from './support/run-cli.ts';
+import { runCli } from '../tools/run-cli.ts';
 import { seedWorkload } from './support/seed-workload.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const chromium = findChromium();
 if (!chromium) {

@@ -10,8 +10,8 @@ import { init } from '../instrumentation/init.ts';
 import { hasUnsafe, safeJson, visible } from '../review/visible-text.ts';
 import { replay, type ReplayedSession } from '../workload/replay.ts';
 import { context, inbound, model, policy, tool, turn, type Scenario } from '../workload/scenario.ts';
-import { runCli, startUp, type RunningUp } from './support/run-cli.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { runCli, startUp, type RunningUp } from '../tools/run-cli.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const CLEAR = '\x1b[2J\x1b[H';
 const LINK = '\x1b]8;;https://evil.example/x\x1b\\click me\x1b]8;;\x1b\\';

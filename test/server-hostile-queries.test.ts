@@ -289,6 +289,57 @@ describe('web pages (browsers)', () => {
   });
 });
 
+describe("ad hoc filters: the outer SETTINGS clause (Grafana's additional_table_filters)", () => {
+  // The plugin appends `settings additional_table_filters={'<table>' : '<filter>'}` to a panel's query.
+  const withFilter = (filter: string, table = 'scratch', sql = 'SELECT count() FROM otel.scratch'): string =>
+    `${sql} settings additional_table_filters={'${table}' : '${filter.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'}`;
+
+  it('a filter over the table is applied; an outer clause may lower a limit', async () => {
+    expect((await post(withFilter(" name = 'kept' "))).body).toBe('1\n');
+    expect((await post(withFilter(" name = 'other' "))).body).toBe('0\n');
+    expect((await post(withFilter("name = 'other'", 'otel.scratch'))).body).toBe('0\n');
+    // What applies is the engine's canonical text of the checked expression: a comment is dropped.
+    expect((await post(withFilter("name = 'other' --"))).body).toBe('0\n');
+    expect((await post("SELECT count() FROM otel.scratch WHERE name = 'kept' SETTINGS additional_table_filters={}")).body).toBe('1\n');
+    const both = await post("SELECT getSetting('max_threads'), count() FROM otel.scratch FORMAT TSV SETTINGS max_threads = 1, additional_table_filters = {'scratch':'id = 1'}");
+    expect([both.status, both.body]).toEqual([200, '1\t1\n']);
+    const lowered = await post("SELECT getSetting('max_execution_time') SETTINGS max_execution_time = 5");
+    expect([lowered.status, lowered.body]).toEqual([200, '5\n']);
+  });
+
+  it.each([
+    ["file('/etc/passwd') != ''", 'a host file in the filter'],
+    ["name IN (SELECT * FROM url('http://127.0.0.1:9/', 'LineAsString'))", 'a table function in the filter'],
+    ["name IN (SELECT name FROM system.users)", 'a system table not for schema browsing'],
+    ["sleepEachRow(3) = 0", 'sleeping'],
+    ["1 SETTINGS max_execution_time = 0", 'a SETTINGS clause inside the filter'],
+    ["1) UNION ALL SELECT 1 FROM (SELECT 1", 'breaking out of the expression'],
+    ["1 FORMAT TSV", 'a FORMAT inside the filter'],
+    ["1 GROUP BY name", 'more than an expression'],
+    ["1 /* unclosed", 'an unclosed comment'],
+    ["1; DROP TABLE otel.scratch", 'a second statement'],
+    ["id = 1 AND file('/proc/self/environ') = ''", 'a host file after a legitimate condition'],
+  ])('refuses %j (%s)', async (filter, what) => {
+    expectRefused(await post(withFilter(filter)), what, 403);
+  });
+
+  it.each([
+    ["SELECT 1 FROM otel.scratch SETTINGS additional_table_filters={'system.users' : '1'}", 'a filter keyed by a foreign table'],
+    ["SELECT 1 FROM otel.scratch SETTINGS additional_table_filters={'otel.scratch' : 1}", 'a filter that is not a string'],
+    ["SELECT 1 SETTINGS readonly = 0", 'readonly in the outer clause'],
+    ["SELECT 1 SETTINGS max_threads = 100000", 'a raised limit in the outer clause'],
+    ["SELECT 1 SETTINGS additional_result_filter = 'file(\\'/etc/passwd\\') = \\'\\''", 'another filter setting'],
+    ["SELECT 1 FORMAT TSV SETTINGS max_execution_time = 0", 'a lifted limit after FORMAT'],
+    ["SELECT 1 SETTINGS additional_table_filters={" + Array.from({ length: 9 }, (_, i) => `'t${i}':'1'`).join(', ') + "}", 'too many filters'],
+    ["SELECT 1 AS `x\nSETTINGS max_threads = 1` SETTINGS max_execution_time = 0", 'a clause hidden in a name'],
+    ["SELECT 1 SETTINGS max_threads = 1 UNION ALL SELECT 2 SETTINGS max_execution_time = 0", 'a lifted limit on a UNION'],
+  ])('refuses %j (%s)', async (sql, what) => {
+    const a = await post(sql);
+    expect(a.status, what).toBeGreaterThanOrEqual(400);
+    expect(a.body, what).toMatch(/^Code: \d+\. DB::Exception: .+\. \([A-Z_]+\)\n$/);
+  });
+});
+
 describe('after all of the above', () => {
   it('the server still answers, no file was written, the tables are as they were', async () => {
     expect((await post('SELECT 1')).body).toBe('1\n');

@@ -13,9 +13,9 @@ import { findSavedQuery, loadSavedQueries } from '../catalogue/saved-queries.ts'
 import { dateTimeParam } from '../review/time-range.ts';
 import type { ReplayedSession } from '../workload/replay.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
-import { runCli } from './support/run-cli.ts';
+import { runCli } from '../tools/run-cli.ts';
 import { seedWorkload } from './support/seed-workload.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 let t: TestServer;
 let reader: ClickHouseClient;

@@ -12,7 +12,7 @@ import { runSavedQuery } from '../review/run-query.ts';
 import { callsSelect, productionDdlScript, allDdl } from '../storage/schema.ts';
 import { migrate, openStore, SchemaMismatchError } from '../storage/store-client.ts';
 import { main } from '../cli/main.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { tempDir } from '../tools/temp-dir.ts';
 
 const NOW = BigInt(Date.now()) * 1_000_000n;
 

@@ -1,32 +1,39 @@
 /**
- * The shape of a bundled workload scenario: plain data describing the spans one agent session
- * produces (what it saw, decided and touched, with timings), and small constructors that fill in
- * the semantic-convention attributes. Keeping scenarios as data means the same definitions can
- * later be driven through the instrumentation wrappers instead of the raw tracer.
+ * The shape of a bundled workload scenario: plain data describing one agent session as the calls
+ * its runtime makes to flightrec's recorders (what it saw, decided and touched, with timings), and
+ * small constructors for them. A scenario holds the recorders' inputs, never span attributes: the
+ * replayer (replay.ts) drives the real instrumentation with them, so the demo records exactly what
+ * an instrumented agent would.
  */
-import type { Attributes } from '@opentelemetry/api';
-import { createHash } from 'node:crypto';
-import {
-  Flightrec, GenAI, GenAIOperation, RecordKind,
-  type ApprovalStatus, type Effect, type Outcome, type Risk, type Sensitivity, type SourceKind, type StepState, type TaskCompletion, type Trust, type Verdict,
-} from '../instrumentation/semconv.ts';
+import type { Outcome } from '../instrumentation/semconv.ts';
+import type { ApprovalOutcome, ApprovalRequest } from '../instrumentation/record-approval.ts';
+import type { SeenContent, SourceInfo } from '../instrumentation/record-context.ts';
+import type { ModelCallInfo, ModelCallResult } from '../instrumentation/record-model.ts';
+import type { PolicyCheckInfo, PolicyDecision } from '../instrumentation/record-policy.ts';
+import type { CompletionReport, TaskInfo } from '../instrumentation/record-task.ts';
+import type { ToolCallInfo } from '../instrumentation/record-tool.ts';
+import type { Effect, Risk, StepState, TaskCompletion, Verdict, ApprovalStatus, Sensitivity, SourceKind, Trust } from '../instrumentation/semconv.ts';
 
-/** Values of `flightrec.step` (the list documented on `Flightrec.step` in semconv.ts). */
-export const Step = {
-  agent: 'agent', modelCall: 'model_call', context: 'context', messageIn: 'message_in', policy: 'policy',
-  approval: 'approval', tool: 'tool', send: 'send', task: 'task', taskStep: 'task_step',
-} as const;
+/** One recorder call, with the inputs an instrumented runtime would pass it. */
+export type RecorderCall =
+  | { readonly recorder: 'agent'; readonly agentName: string }
+  | { readonly recorder: 'inbound' | 'seen'; readonly source: SourceInfo; readonly content: string }
+  | { readonly recorder: 'model'; readonly call: ModelCallInfo; readonly result: ModelCallResult }
+  | { readonly recorder: 'policy'; readonly check: PolicyCheckInfo; readonly decision: PolicyDecision }
+  | { readonly recorder: 'approval'; readonly request: ApprovalRequest; readonly outcome: ApprovalOutcome }
+  | { readonly recorder: 'tool'; readonly call: ToolCallInfo; readonly outcome?: Outcome }
+  | { readonly recorder: 'task'; readonly info: TaskInfo; readonly report: CompletionReport }
+  | { readonly recorder: 'task_step'; readonly taskId: string; readonly step: string; readonly state: StepState };
 
 export interface SpanSpec {
-  readonly name: string;
   /** Milliseconds after the session starts. */
   readonly at: number;
   /** Duration in milliseconds. */
   readonly ms: number;
-  readonly attributes: Attributes;
-  /** When set, the span ends with status ERROR and this message. */
+  readonly call: RecorderCall;
+  /** When set, the step fails with this message (the recorder's `fail`). */
   readonly error?: string;
-  /** Saw spans: how long before the span's start the content was produced (becomes flightrec.content.produced_at). */
+  /** Saw steps: how long before the step the content was produced (stale-context checks). */
   readonly contentAgeMs?: number;
   readonly children?: readonly SpanSpec[];
 }
@@ -45,54 +52,36 @@ export interface Scenario {
   readonly minutesAgo: number;
   /** The detections this session should trigger (empty for a good session). */
   readonly expect: readonly DetectionName[];
-  /** Each turn is one root span, so one trace; a session may hold several. */
+  /** Each turn is one agent invocation, so one trace; a session may hold several. */
   readonly turns: readonly SpanSpec[];
 }
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-/** Canonical JSON (sorted keys) so equal arguments hash equally. */
-export function argumentsHash(args: unknown): string {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, canon(x)])) : v;
-  return sha256(JSON.stringify(canon(args)));
-}
-
 export function turn(agent: string, at: number, ms: number, children: readonly SpanSpec[]): SpanSpec {
-  return { name: `${GenAIOperation.invokeAgent} ${agent}`, at, ms, attributes: { [GenAI.operationName]: GenAIOperation.invokeAgent, [Flightrec.step]: Step.agent }, children };
+  return { at, ms, call: { recorder: 'agent', agentName: agent }, children };
 }
 
 export interface SeenSpec {
   readonly at: number;
-  readonly ms?: number;
   readonly source: SourceKind;
   readonly trust: Trust;
   readonly sensitivity?: Sensitivity;
   readonly text: string;
   readonly uri?: string;
-  /** How long before the span the content was produced (for stale-context checks). */
+  /** How long before the step the content was produced (for stale-context checks). */
   readonly ageMs?: number;
   readonly actor?: string;
   readonly channel?: string;
 }
 
-function seen(step: string, name: string, s: SeenSpec): SpanSpec {
-  const attributes: Attributes = {
-    [Flightrec.record]: RecordKind.saw,
-    [Flightrec.step]: step,
-    [Flightrec.sourceKind]: s.source,
-    [Flightrec.sourceTrust]: s.trust,
-    [Flightrec.contentSha256]: sha256(s.text),
-  };
-  if (s.sensitivity) attributes[Flightrec.sourceSensitivity] = s.sensitivity;
-  if (s.uri) attributes[Flightrec.sourceUri] = s.uri;
-  if (s.actor) attributes[Flightrec.actor] = s.actor;
-  if (s.channel) attributes[Flightrec.channel] = s.channel;
-  return { name, at: s.at, ms: s.ms ?? 0, attributes, contentAgeMs: s.ageMs ?? 0 };
+function seen(recorder: 'inbound' | 'seen', s: SeenSpec, name?: string): SpanSpec {
+  const source: SourceInfo = { source: s.source, trust: s.trust, sensitivity: s.sensitivity, uri: s.uri, actor: s.actor, channel: s.channel, name };
+  return { at: s.at, ms: 0, call: { recorder, source, content: s.text }, contentAgeMs: s.ageMs ?? 0 };
 }
 
-export const inbound = (s: SeenSpec): SpanSpec => seen(Step.messageIn, `message_in ${s.channel ?? s.source}`, s);
-export const context = (s: SeenSpec & { readonly name: string }): SpanSpec => seen(Step.context, `context ${s.name}`, s);
+/** An inbound message (recordInbound). */
+export const inbound = (s: SeenSpec): SpanSpec => seen('inbound', s);
+/** Content that entered the context without a load step of its own: a tool result read back, memory, a page (recordSeen). */
+export const context = (s: SeenSpec & { readonly name: string }): SpanSpec => seen('seen', s, s.name);
 
 export interface ModelSpec {
   readonly at: number;
@@ -105,19 +94,19 @@ export interface ModelSpec {
 }
 
 export function model(m: ModelSpec): SpanSpec {
-  const attributes: Attributes = {
-    [GenAI.operationName]: GenAIOperation.chat,
-    [GenAI.providerName]: m.model.startsWith('claude') ? 'anthropic' : 'openai',
-    [GenAI.requestModel]: m.model,
-    [GenAI.responseModel]: m.model,
-    [GenAI.usageInputTokens]: m.inputTokens,
-    [GenAI.usageOutputTokens]: m.outputTokens,
-    [Flightrec.record]: RecordKind.decided,
-    [Flightrec.step]: Step.modelCall,
+  return {
+    at: m.at,
+    ms: m.ms,
+    call: {
+      recorder: 'model',
+      call: { provider: m.model.startsWith('claude') ? 'anthropic' : 'openai', model: m.model },
+      result: { responseModel: m.model, inputTokens: m.inputTokens, outputTokens: m.outputTokens, toolCalls: m.toolCalls?.map((name) => ({ name })) },
+    },
   };
-  if (m.toolCalls) attributes[Flightrec.decisionToolCalls] = JSON.stringify(m.toolCalls.map((name) => ({ name })));
-  return { name: `${GenAIOperation.chat} ${m.model}`, at: m.at, ms: m.ms, attributes };
 }
+
+/** The policy set every scenario's checks come from. */
+const POLICY = 'acme-agent-policy';
 
 export interface PolicySpec {
   readonly at: number;
@@ -133,35 +122,19 @@ export interface PolicySpec {
 }
 
 export function policy(p: PolicySpec): SpanSpec {
-  const attributes: Attributes = {
-    [Flightrec.record]: RecordKind.decided,
-    [Flightrec.step]: Step.policy,
-    [Flightrec.policyAction]: p.action,
-    [Flightrec.policyName]: 'acme-agent-policy',
-    [Flightrec.policyVerdict]: p.verdict,
-    [Flightrec.policyRule]: p.rule,
+  return {
+    at: p.at,
+    ms: 2,
+    call: {
+      recorder: 'policy',
+      check: { action: p.action, policy: POLICY, effect: p.effect, targetSystem: p.targetSystem, targetResource: p.targetResource },
+      decision: { verdict: p.verdict, rule: p.rule, reason: p.reason },
+    },
   };
-  if (p.reason) attributes[Flightrec.policyReason] = p.reason;
-  if (p.effect) attributes[Flightrec.effect] = p.effect;
-  if (p.targetSystem) attributes[Flightrec.targetSystem] = p.targetSystem;
-  if (p.targetResource) attributes[Flightrec.targetResource] = p.targetResource;
-  return { name: `policy ${p.action}`, at: p.at, ms: 2, attributes };
 }
 
 export function approval(a: { readonly at: number; readonly ms: number; readonly action: string; readonly status: ApprovalStatus; readonly approver: string; readonly subject: string }): SpanSpec {
-  return {
-    name: `approval ${a.action}`,
-    at: a.at,
-    ms: a.ms,
-    attributes: {
-      [Flightrec.record]: RecordKind.decided,
-      [Flightrec.step]: Step.approval,
-      [Flightrec.policyAction]: a.action,
-      [Flightrec.approvalStatus]: a.status,
-      [Flightrec.approvalApprover]: a.approver,
-      [Flightrec.approvalSubjectSha256]: sha256(a.subject),
-    },
-  };
+  return { at: a.at, ms: a.ms, call: { recorder: 'approval', request: { action: a.action, subject: a.subject }, outcome: { status: a.status, approver: a.approver } } };
 }
 
 export interface ToolSpec {
@@ -175,6 +148,7 @@ export interface ToolSpec {
   readonly reversible: boolean;
   readonly args: Record<string, unknown>;
   readonly idempotencyKey?: string;
+  /** How the call ended; `ok` (or `error` with `error`) unless given. */
   readonly outcome?: Outcome;
   readonly error?: string;
   readonly callId: string;
@@ -182,44 +156,30 @@ export interface ToolSpec {
 }
 
 export function tool(t: ToolSpec): SpanSpec {
-  const attributes: Attributes = {
-    [GenAI.operationName]: GenAIOperation.executeTool,
-    [GenAI.toolName]: t.name,
-    [GenAI.toolCallId]: t.callId,
-    [GenAI.toolType]: 'function',
-    [Flightrec.record]: RecordKind.touched,
-    [Flightrec.step]: t.effect === 'send' ? Step.send : Step.tool,
-    [Flightrec.effect]: t.effect,
-    [Flightrec.risk]: t.risk,
-    [Flightrec.targetSystem]: t.targetSystem,
-    [Flightrec.reversible]: t.reversible,
-    [Flightrec.argumentsSha256]: argumentsHash(t.args),
-    [Flightrec.outcome]: t.outcome ?? (t.error ? 'error' : 'ok'),
+  return {
+    at: t.at,
+    ms: t.ms,
+    call: {
+      recorder: 'tool',
+      call: {
+        name: t.name, callId: t.callId, arguments: t.args, idempotencyKey: t.idempotencyKey, targetResource: t.targetResource,
+        // Per call rather than from a catalogue: each scenario names its tools' effect and risk where it uses them.
+        spec: { effect: t.effect, risk: t.risk, targetSystem: t.targetSystem, reversible: t.reversible },
+      },
+      outcome: t.outcome,
+    },
+    error: t.error,
+    children: t.children,
   };
-  if (t.targetResource) attributes[Flightrec.targetResource] = t.targetResource;
-  if (t.idempotencyKey) attributes[Flightrec.idempotencyKey] = t.idempotencyKey;
-  if (t.error) attributes[GenAI.errorType] = 'ToolError';
-  return { name: `${GenAIOperation.executeTool} ${t.name}`, at: t.at, ms: t.ms, attributes, error: t.error, children: t.children };
 }
 
 export function task(t: { readonly at: number; readonly ms: number; readonly id: string; readonly name: string; readonly steps: readonly string[]; readonly completion: TaskCompletion; readonly verifiedBy?: string; readonly error?: string; readonly children: readonly SpanSpec[] }): SpanSpec {
-  const attributes: Attributes = {
-    [Flightrec.step]: Step.task,
-    [Flightrec.taskId]: t.id,
-    [Flightrec.taskName]: t.name,
-    [Flightrec.taskSteps]: [...t.steps],
-    [Flightrec.taskCompletion]: t.completion,
-  };
-  return { name: `task ${t.name}`, at: t.at, ms: t.ms, attributes, error: t.error, children: t.children };
+  // A verified_complete without a verifier is the caller's mistake; the recorder then records `unknown`.
+  const report = { completion: t.completion, verifiedBy: t.verifiedBy } as CompletionReport;
+  return { at: t.at, ms: t.ms, call: { recorder: 'task', info: { id: t.id, name: t.name, steps: t.steps }, report }, error: t.error, children: t.children };
 }
 
+/** A step of the task it is nested under (its `taskId` must be that task's). */
 export function taskStep(s: { readonly at: number; readonly ms: number; readonly taskId: string; readonly step: string; readonly state: StepState; readonly error?: string; readonly children?: readonly SpanSpec[] }): SpanSpec {
-  return {
-    name: `task_step ${s.step}`,
-    at: s.at,
-    ms: s.ms,
-    attributes: { [Flightrec.step]: Step.taskStep, [Flightrec.taskId]: s.taskId, [Flightrec.taskStep]: s.step, [Flightrec.taskStepState]: s.state },
-    error: s.error,
-    children: s.children,
-  };
+  return { at: s.at, ms: s.ms, call: { recorder: 'task_step', taskId: s.taskId, step: s.step, state: s.state }, error: s.error, children: s.children };
 }

@@ -2,8 +2,7 @@ import { parseArgs } from 'node:util';
 import type { EmbeddedServer } from '../../server/embedded-server.ts';
 import { runDetections, type Finding } from '../../review/detections.ts';
 import { formatFinding, terminalPaint } from '../../review/render-text.ts';
-import { replay, type ReplayedSession } from '../../workload/replay.ts';
-import { scenarios } from '../../workload/scenarios.ts';
+import type { ReplayedSession } from '../../workload/replay.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_QUERY_URL } from '../connect.ts';
 import { ingestTokenFromEnv, usersFromEnv } from '../users-from-env.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -82,7 +81,10 @@ export const demo: Command = {
 
       // The real path: OpenTelemetry SDK → OTLP/HTTP exporter → this server's receiver → the store.
       const headers = ingestToken ? { Authorization: `Bearer ${ingestToken}` } : undefined;
+      // Loaded here, not at the top: the recorders bring the redaction rules, which other commands do without.
       const { init } = await import('../../instrumentation/init.ts');
+      const { replay } = await import('../../workload/replay.ts');
+      const { scenarios } = await import('../../workload/scenarios.ts');
       const fr = init({ serviceName: 'acme-agents', endpoint: `${server.otlpUrl}/v1/traces`, headers });
       const started = Date.now();
       const sessions = replay(fr.tracer, scenarios);

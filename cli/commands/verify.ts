@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { certificateFromPem } from '../../audit/timestamp.ts';
+import { certificatesFromPem, crlsFromFile } from '../../audit/timestamp.ts';
 import { KeyError, loadPublicKey } from '../../audit/keys.ts';
 import { verifyExport, type ExportScope, type VerifyReport } from '../../audit/verify-export.ts';
 import { verifyChain, type ChainReport } from '../../audit/verify-chain.ts';
@@ -44,15 +44,15 @@ export function formatChainReport(r: ChainReport): string {
 export const verify: Command = {
   name: 'verify',
   summary: 'verify an audit export offline (file hashes, every record, the Merkle root, the signature), or a chain of exports (no gap, fork or overlap)',
-  usage: 'flightrec verify DIR --key PUBLIC.pem [--previous PREVIOUS_DIR] [--previous-key PUBLIC.pem] [--tsa-cert TSA.pem] [--keep-going] [--json]\n' +
-    '       flightrec verify --chain FOLDER | DIR DIR… --key PUBLIC.pem [--until T] [--anchor-log PATH] [--tsa-cert TSA.pem] [--keep-going] [--json]   (a chain: FOLDER holds one export per subdirectory)',
+  usage: 'flightrec verify DIR --key PUBLIC.pem [--previous PREVIOUS_DIR] [--previous-key PUBLIC.pem] [--tsa-cert TSA.pem [--tsa-crl CRL]…] [--keep-going] [--json]\n' +
+    '       flightrec verify --chain FOLDER | DIR DIR… --key PUBLIC.pem [--until T] [--anchor-log PATH] [--tsa-cert TSA.pem [--tsa-crl CRL]…] [--keep-going] [--json]   (a chain: FOLDER holds one export per subdirectory)',
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
         key: { type: 'string' }, previous: { type: 'string' }, 'previous-key': { type: 'string' }, json: { type: 'boolean' }, 'keep-going': { type: 'boolean' },
-        chain: { type: 'string' }, until: { type: 'string' }, 'anchor-log': { type: 'string' }, 'tsa-cert': { type: 'string' },
+        chain: { type: 'string' }, until: { type: 'string' }, 'anchor-log': { type: 'string' }, 'tsa-cert': { type: 'string' }, 'tsa-crl': { type: 'string', multiple: true },
       },
     });
     const chainMode = values.chain !== undefined || positionals.length > 1 || values['anchor-log'] !== undefined;
@@ -69,10 +69,21 @@ export const verify: Command = {
     let timestampCerts;
     if (values['tsa-cert']) {
       try {
-        timestampCerts = [certificateFromPem(readFileSync(values['tsa-cert'], 'utf8'))];
+        timestampCerts = certificatesFromPem(readFileSync(values['tsa-cert'], 'utf8'));
       } catch (err) {
         throw new UsageError(`--tsa-cert ${values['tsa-cert']}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
+    }
+    let timestampCrls;
+    if (values['tsa-crl']) {
+      if (!timestampCerts) throw new UsageError('--tsa-crl checks the timestamp authority certificate given with --tsa-cert');
+      timestampCrls = values['tsa-crl'].flatMap((path) => {
+        try {
+          return crlsFromFile(readFileSync(path));
+        } catch (err) {
+          throw new UsageError(`--tsa-crl ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+      });
     }
     if (chainMode) {
       if (values.previous) throw new UsageError('--previous checks one link; a chain is checked whole (give every export)');
@@ -84,12 +95,12 @@ export const verify: Command = {
         if (Number.isNaN(d.getTime())) throw new UsageError(`--until must be a date and time (ISO 8601), got ${JSON.stringify(values.until)}`);
         until = chTime(d);
       }
-      const report = await verifyChain(dirs, { publicKey, keepGoing: values['keep-going'], until, anchorLog: values['anchor-log'], timestampCerts });
+      const report = await verifyChain(dirs, { publicKey, keepGoing: values['keep-going'], until, anchorLog: values['anchor-log'], timestampCerts, timestampCrls });
       process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatChainReport(report));
       return report.ok ? 0 : 1;
     }
     const dir = positionals[0]!;
-    const report = await verifyExport(dir, { publicKey, previousDir: values.previous, previousPublicKey, keepGoing: values['keep-going'], timestampCerts });
+    const report = await verifyExport(dir, { publicKey, previousDir: values.previous, previousPublicKey, keepGoing: values['keep-going'], timestampCerts, timestampCrls });
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
     return report.ok ? 0 : 1;
   },

@@ -85,9 +85,14 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
   const tagged = (rule: string): string => (base.endsWith(']') ? `${base.slice(0, -1)}:${rule}]` : `${base}:${rule}`);
   const key = config.pseudonymKey;
   /** The replacement for one match: the rule's tag, with a keyed pseudonym for personal data when a key is set. */
+  // The plain tag of each rule, built once.
+  const tags = new Map<string, string>();
   const replacementFor = (rule: string, match: string): string => {
     const normal = key ? PSEUDONYMOUS_RULES[rule] : undefined;
-    return normal ? tagged(`${rule}:${createHmac('sha256', key!).update(normal(match)).digest('hex').slice(0, 12)}`) : tagged(rule);
+    if (normal) return tagged(`${rule}:${createHmac('sha256', key!).update(normal(match)).digest('hex').slice(0, 12)}`);
+    let tag = tags.get(rule);
+    if (tag === undefined) tags.set(rule, (tag = tagged(rule)));
+    return tag;
   };
   const disabled = new Set(config.disableRules ?? []);
   const engine = engineFor(disabled);
@@ -131,10 +136,9 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
       let s = '';
       let last = 0;
       for (const f of found) {
-        const secret = text.slice(f.start, f.end);
         // Already redacted (at capture time, or by key): leave the tag as it is.
-        if (secret.startsWith(marker)) continue;
-        s += text.slice(last, f.start) + replacementFor(f.rule, secret);
+        if (f.end - f.start >= marker.length && text.startsWith(marker, f.start)) continue;
+        s += text.slice(last, f.start) + replacementFor(f.rule, key ? text.slice(f.start, f.end) : '');
         last = f.end;
         hits.push(f.rule);
       }

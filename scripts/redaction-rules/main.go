@@ -4,11 +4,12 @@
 //     go.mod (not copied: bump the version there and run this again), and
 //   - flightrec's own rules (instrumentation/redaction/rules/flightrec-rules.json: personal data,
 //     connection strings, private-key blocks), written in RE2 syntax.
+//
 // Every rule keeps its RE2 source (what the collector runs) and gets a JavaScript translation made
 // from Go's own parse tree (jsregex.go), so both engines run the same pattern. Rules that cannot be
 // translated, or that only filter file paths, are listed as excluded with the reason.
 //
-//   cd scripts/redaction-rules && go run . ../..
+//	cd scripts/redaction-rules && go run . ../..
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp/syntax"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -34,9 +36,12 @@ type ownRule struct {
 	Validator   string   `json:"validator,omitempty"`
 	Collector   *bool    `json:"collector,omitempty"`
 	Why         string   `json:"collectorExcludedBecause,omitempty"`
-	Order       string   `json:"order"`
-	Anchor      *anchor  `json:"anchor,omitempty"`
-	Digits      *digits  `json:"digits,omitempty"`
+	// CollectorRegex, when set, is what the collector runs instead of Regex (the SDK merges
+	// overlapping findings; the collector's redaction processor masks one rule after another).
+	CollectorRegex string  `json:"collectorRegex,omitempty"`
+	Order          string  `json:"order"`
+	Anchor         *anchor `json:"anchor,omitempty"`
+	Digits         *digits `json:"digits,omitempty"`
 }
 
 // digits: the rule's trigger instead of keywords — every match holds Count digits within Within
@@ -62,6 +67,9 @@ type ownFile struct {
 	SDKAnchored map[string]*anchor `json:"sdkAnchoredGitleaksRules"`
 	// gitleaks rules given one of flightrec's validators in the SDK (a check RE2 cannot make).
 	SDKValidated map[string]string `json:"sdkValidatedGitleaksRules"`
+	// gitleaks rules the collector runs with gitleaks' checks (keywords in the value, entropy, allow
+	// lists) in OTTL rather than as a bare pattern, with the reason.
+	CollectorChecked map[string]string `json:"collectorCheckedGitleaksRules"`
 }
 
 type allow struct {
@@ -84,13 +92,15 @@ type outRule struct {
 	Entropy     float64  `json:"entropy,omitempty"`
 	MaxLen      int      `json:"maxLen"`
 	// CollectorRE2, when set, is what the collector runs instead of RE2 (see add()).
-	CollectorRE2 string `json:"collectorRe2,omitempty"`
-	Validator   string   `json:"validator,omitempty"`
-	Allow       []allow  `json:"allow,omitempty"`
-	Collector   bool     `json:"collector"`
+	CollectorRE2 string  `json:"collectorRe2,omitempty"`
+	Validator    string  `json:"validator,omitempty"`
+	Allow        []allow `json:"allow,omitempty"`
+	Collector    bool    `json:"collector"`
 	CollectorWhy string  `json:"collectorExcludedBecause,omitempty"`
-	Anchor      *anchor  `json:"anchor,omitempty"`
-	Digits      *digits  `json:"digits,omitempty"`
+	// CollectorChecked: why the collector runs this gitleaks rule with its checks (see ownFile).
+	CollectorChecked string  `json:"collectorChecked,omitempty"`
+	Anchor           *anchor `json:"anchor,omitempty"`
+	Digits           *digits `json:"digits,omitempty"`
 }
 
 type excluded struct {
@@ -132,8 +142,15 @@ func main() {
 		// part of the match, so a whole-match mask takes it along and leaves valid JSON).
 		// The SDK reads such escapes as spaces (rule-engine.ts) and keeps the \b form, which a
 		// backtracking engine searches much faster than an alternation.
-		if r.Source == "gitleaks" && strings.HasPrefix(r.RE2, `\b`) {
+		if r.Source == "flightrec" && r.CollectorRE2 != "" {
+			if _, err := syntax.Parse(r.CollectorRE2, syntax.Perl); err != nil {
+				skipped = append(skipped, excluded{r.ID, "collector pattern is not RE2: " + err.Error()})
+				return
+			}
+		} else if r.Source == "gitleaks" && strings.HasPrefix(r.RE2, `\b`) {
 			r.CollectorRE2 = `(?:\b|\\[nrt])` + r.RE2[2:]
+		} else if r.Source == "gitleaks" && strings.HasPrefix(r.RE2, `(?i)\b`) {
+			r.CollectorRE2 = `(?i)(?:\b|\\[nrt])` + r.RE2[6:]
 		}
 		js, err := toJS(r.RE2)
 		if err != nil {
@@ -164,7 +181,7 @@ func main() {
 			}
 			collector := r.Collector == nil || *r.Collector
 			add(outRule{ID: r.ID, Source: "flightrec", Category: r.Category, Description: r.Description, RE2: r.Regex, Keywords: r.Keywords,
-				SecretGroup: r.SecretGroup, Validator: r.Validator, Collector: collector, CollectorWhy: r.Why, Anchor: r.Anchor, Digits: r.Digits})
+				SecretGroup: r.SecretGroup, Validator: r.Validator, Collector: collector, CollectorWhy: r.Why, CollectorRE2: r.CollectorRegex, Anchor: r.Anchor, Digits: r.Digits})
 		}
 	}
 
@@ -198,6 +215,7 @@ func main() {
 			Keywords: keywords, SecretGroup: r.SecretGroup, Entropy: r.Entropy, Collector: true}
 		o.Anchor = own.SDKAnchored[id]
 		o.Validator = own.SDKValidated[id]
+		o.CollectorChecked = own.CollectorChecked[id]
 		if why, ok := own.CollectorExcluded[id]; ok {
 			o.Collector, o.CollectorWhy = false, why
 		}

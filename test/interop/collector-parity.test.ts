@@ -13,8 +13,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSavedQueries, type SavedQuery } from '../../catalogue/saved-queries.ts';
 import { runSavedQuery, type Row } from '../../review/run-query.ts';
-import { collectorBinary, postOtlp, startCollector, waitFor, type RunningCollector } from './support/collector.ts';
-import { startUp, WRITER, type UpProcess } from './support/flightrec-up.ts';
+import { collectorBinary, postOtlp, startCollector, waitFor, type RunningCollector } from '../../tools/run-collector.ts';
+import { startUp, WRITER, type UpProcess } from '../../tools/flightrec-up.ts';
 import { demoWorkload, everyValueBody, everyValueJson } from './support/payloads.ts';
 
 let viaCollector: UpProcess;

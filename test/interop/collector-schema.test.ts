@@ -26,7 +26,7 @@ import { runSavedQuery } from '../../review/run-query.ts';
 import { nativeInsertOf, responseBody } from '../../server/clickhouse-insert-body.ts';
 import { clientRevisionOf, nativeForClientRevision } from '../../server/native-output-revision.ts';
 import { startTestServer, type TestServer } from '../support/embedded.ts';
-import { collectorBinary, postOtlp, startCollector, waitFor } from './support/collector.ts';
+import { collectorBinary, postOtlp, startCollector, waitFor } from '../../tools/run-collector.ts';
 import { startDdlRecorder, type DdlRecorder, type RecordedRequest } from './support/ddl-recorder.ts';
 import { demoWorkload } from './support/payloads.ts';
 

@@ -5,7 +5,7 @@
  * schema browser's queries and the trace view's query through the plugin's driver (clickhouse-go at
  * the version plugin 4.20.0 pins, HTTP protocol, as the plugin configures it) and the plugin SDK's
  * frame conversion. Template variables and macros are applied first by the tested TypeScript
- * expander (test/support/grafana-interpolate.ts), as Grafana's frontend and the plugin's backend do.
+ * expander (tools/grafana-interpolate.ts), as Grafana's frontend and the plugin's backend do.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
@@ -19,10 +19,10 @@ import { DATASOURCE_UID, PLUGIN_VERSION } from '../../grafana/datasource.ts';
 import { traceIdSql } from '../../grafana/trace-panel.ts';
 import { ALERT_RULES_FILE } from '../../grafana/generate.ts';
 import { GrafanaPaths, REPO_ROOT } from '../../grafana/paths.ts';
-import { grafanaQuerySql, expandMacros, type MacroContext, type VariableState } from '../support/grafana-interpolate.ts';
+import { grafanaQuerySql, expandMacros, type MacroContext, type VariableState } from '../../tools/grafana-interpolate.ts';
 import { seedThroughReceiver, type Seed } from '../../seed/grafana.ts';
-import { tempDir } from '../support/temp-dir.ts';
-import { startFlightrecUp, type RunningUp } from './support/flightrec-up.ts';
+import { tempDir } from '../../tools/temp-dir.ts';
+import { startFlightrecUp, type RunningUp } from '../../tools/flightrec-up.ts';
 import { schemaBrowsingQueries } from './support/grafana-plugin-frontend-sql.ts';
 import { buildHarness, goModRequires, readPins, runHarness, type FrameSummary, type HarnessQuery, type HarnessRequest, type HarnessResult, type WireRequest } from './support/grafana-plugin-harness.ts';
 
@@ -349,7 +349,7 @@ describe('variables, alert rules, schema browsing', () => {
     expect(v('named')[0]).toEqual({ name: 'n', v: 1 });
   });
 
-  it('lists databases, tables, columns, functions, map keys and column values', () => {
+  it('lists databases, tables, columns, functions, map keys and column values, and applies ad hoc filters', () => {
     expect(column(frameOf('schema databases'), 'name')).toContain('otel');
     expect(column(frameOf('schema tables'), 'name')).toEqual(expect.arrayContaining(['otel_traces', 'otel_traces_trace_id_ts', 'flightrec_spans']));
     const cols = frameOf('schema columns');
@@ -361,6 +361,8 @@ describe('variables, alert rules, schema browsing', () => {
     expect(column(frameOf('schema provider current database'), 'currentDatabase()')).toEqual(['otel']);
     expect(column(frameOf('schema provider columns'), 'name')).toEqual(expect.arrayContaining(['Timestamp', 'TraceId', 'SpanAttributes']));
     expect(column(frameOf('schema provider describe'), 'name')).toContain('Duration');
+    // An ad hoc filter narrows a panel's query to the chosen value.
+    expect(column(frameOf('schema ad hoc filter'), 'ServiceName')).toEqual(['mail-agent']);
     const values = frameOf('schema provider values');
     expect(column(values, 'val')).toEqual(expect.arrayContaining(['mail-agent', 'billing-agent', 'ops-agent']));
   });

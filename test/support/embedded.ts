@@ -1,6 +1,6 @@
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { startEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from '../../server/embedded-server.ts';
-import { tempDir } from './temp-dir.ts';
+import { tempDir } from '../../tools/temp-dir.ts';
 
 export interface TestServer {
   server: EmbeddedServer;

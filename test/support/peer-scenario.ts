@@ -94,14 +94,19 @@ export async function timelineOf(http: ClickHouseClient, session: string): Promi
   return rows.filter((r) => r.Record !== '').map((r) => `${String(r.Record)}:${r.Record === 'touched' ? String(r.Tool) : ''}`);
 }
 
-/** Detections fire on the bad session and stay silent on the good one; the incident report renders. */
-export async function expectDetections(http: ClickHouseClient, bad: string, good: string): Promise<void> {
+/**
+ * Detections fire on the bad session and stay silent on the good one; the incident report renders.
+ * `argumentsRecorded: false` is for dialects whose spans carry no tool arguments (the MCP SDK's own
+ * spans): two sends cannot then be told to be the same send, so *duplicate side effects* stays silent.
+ */
+export async function expectDetections(http: ClickHouseClient, bad: string, good: string, opts: { readonly argumentsRecorded?: boolean } = {}): Promise<void> {
+  const argumentsRecorded = opts.argumentsRecorded ?? true;
   const run = async (name: string, extra: Record<string, string> = {}): Promise<{ bad: string[]; good: number }> => {
     const rows = await runSavedQuery(http, findSavedQuery(name), { ...range(), ...extra });
     return { bad: rows.filter((r) => r.SessionId === bad).map((r) => String(r.Action ?? r.Pattern ?? r.Evidence)).sort(), good: rows.filter((r) => r.SessionId === good).length };
   };
   expect(await run('detect_unapproved_risky_action')).toEqual({ bad: ['get_secret', 'run_shell_command', 'send_email', 'send_email'], good: 0 });
-  expect(await run('detect_duplicate_side_effects')).toEqual({ bad: ['send_email'], good: 0 });
+  expect(await run('detect_duplicate_side_effects')).toEqual({ bad: argumentsRecorded ? ['send_email'] : [], good: 0 });
   expect(await run('detect_runaway', { max_tool_calls: String(LOOP_CALLS - 1) })).toEqual({ bad: ['tool_repeat'], good: 0 });
   const toxic = await run('detect_toxic_flow');
   expect(toxic.bad).toHaveLength(1);
@@ -111,7 +116,7 @@ export async function expectDetections(http: ClickHouseClient, bad: string, good
   const text = renderIncidentText(report);
   expect(text).toContain('send_email');
   expect(text).toMatch(/TOUCHED/);
-  expect(report.findings.map((f) => f.detection)).toEqual(expect.arrayContaining(['detect_unapproved_risky_action', 'detect_duplicate_side_effects', 'detect_toxic_flow']));
+  expect(report.findings.map((f) => f.detection)).toEqual(expect.arrayContaining(['detect_unapproved_risky_action', 'detect_toxic_flow', ...(argumentsRecorded ? ['detect_duplicate_side_effects'] : [])]));
   expect(renderIncidentHtml(report)).toContain('send_email');
   expect((await loadIncident(http, good)).findings).toEqual([]);
 }

@@ -30,6 +30,8 @@ export interface GeneratedRule {
   /** Whether the collector config runs this rule; when not, why. */
   readonly collector: boolean;
   readonly collectorExcludedBecause?: string;
+  /** A gitleaks rule the collector runs with gitleaks' checks (keywords, entropy, allow lists) in OTTL: why. */
+  readonly collectorChecked?: string;
   /**
    * For the SDK's backtracking engine only: every match contains one of the keywords, preceded by
    * at most `max` characters of class `left`; the pattern is started there rather than at every position.

@@ -799,6 +799,7 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "maxLen": 73,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(dor_v1_[a-f0-9]{64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1006,6 +1007,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 59,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(\\d{15,16}(\\||%)[0-9a-z\\-_]{27,40})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1619,6 +1621,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 413,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1634,6 +1637,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 409,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(glc_[A-Za-z0-9+/]{32,400}={0,3})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -1649,6 +1653,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 48,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2353,6 +2358,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 2,
     "maxLen": 42,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(npm_[a-z0-9]{36})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2571,6 +2577,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 76,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(pscale_pw_(?i)[\\w=\\.-]{32,64})(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
     "collector": true
   },
   {
@@ -2988,6 +2995,7 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "maxLen": 54,
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])https?://([a-f0-9]{8}:[a-f0-9]{8})@(?:gems.contribsys.com|enterprise.contribsys.com)(?:[\\/|\\#|\\?|:]|$)",
     "collector": true
   },
   {
@@ -3170,7 +3178,9 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "entropy": 3,
     "maxLen": 63,
-    "collector": true
+    "collectorRe2": "(?i)(?:\\b|\\\\[nrt])(\\b(sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40}|[a-fA-F0-9]{40})\\b)(?:[\\x60'\"\\s;]|\\\\[nr\"]|$)",
+    "collector": true,
+    "collectorChecked": "its last alternative is any 40 hex digits, a git commit sha; gitleaks (and the SDK) report it only near its keywords"
   },
   {
     "id": "square-access-token",
@@ -5019,8 +5029,7 @@ export const RULES: readonly GeneratedRule[] = [
         ]
       }
     ],
-    "collector": false,
-    "collectorExcludedBecause": "its regex alone takes ordinary key=value text: gitleaks itself keeps a finding only above an entropy threshold and outside its stop words, which RE2 cannot express; flightrec's secret_assignment covers the same shape in the collector",
+    "collector": true,
     "anchor": {
       "left": "[^\\s\\S]",
       "max": 0
@@ -5146,7 +5155,7 @@ export const RULES: readonly GeneratedRule[] = [
     "id": "connection_string_password",
     "source": "flightrec",
     "category": "connection_string",
-    "description": "Password=/Pwd= in a key=value;… connection string (ADO.NET, ODBC, JDBC properties); the value runs to the next ; or quote",
+    "description": "Password=/Pwd= in a key=value;… connection string (ADO.NET, ODBC, JDBC properties); the value runs to the next ; or quote; the collector's copy leaves a value that starts with a backslash (a JSON-escaped quote, password=\\\"…\\\") to secret_assignment, which takes it whole",
     "re2": "(?i)(?:^|[;\\s\"\\x27?\u0026])(?:password|pwd)\\s*=([^;\"\\x27\\x60\\s\u0026][^;\"\\x27\\x60\u0026\\r\\n]{0,199})",
     "js": "(?:^|[\\t\\n\\u{C}\\r \"\u0026';?])[Pp](?:[Aa][Ss\\u{17F}][Ss\\u{17F}][Ww][Oo][Rr][Dd]|[Ww][Dd])[\\t\\n\\u{C}\\r ]*=([^\\t\\n\\u{C}\\r \"\u0026';`][^\\n\\r\"\u0026';`]{0,199})",
     "keywords": [
@@ -5155,6 +5164,7 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 1,
     "maxLen": 2147483647,
+    "collectorRe2": "(?i)(?:^|[;\\s\"\\x27?\u0026])(?:password|pwd)\\s*=([^;\"\\x27\\x60\\s\u0026\\\\][^;\"\\x27\\x60\u0026\\r\\n]{0,199})",
     "collector": true
   },
   {
@@ -5319,8 +5329,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "maxLen": 14,
     "validator": "steuer_id",
-    "collector": false,
-    "collectorExcludedBecause": "needs its check digit: RE2 alone would take every 11-digit number",
+    "collector": true,
     "digits": {
       "count": 6,
       "within": 24
@@ -5388,8 +5397,7 @@ export const RULES: readonly GeneratedRule[] = [
     "secretGroup": 0,
     "maxLen": 11,
     "validator": "bsn",
-    "collector": false,
-    "collectorExcludedBecause": "needs the 11-test: RE2 alone would take every 9-digit number",
+    "collector": true,
     "digits": {
       "count": 6,
       "within": 24

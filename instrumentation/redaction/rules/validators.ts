@@ -41,7 +41,7 @@ export function isCardNumber(match: string): boolean {
 }
 
 /** IBAN lengths by country (ISO 13616 registry). */
-const IBAN_LENGTH: Readonly<Record<string, number>> = {
+export const IBAN_LENGTH: Readonly<Record<string, number>> = {
   AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, BY: 28, CH: 21, CR: 22, CY: 28, CZ: 24, DE: 22,
   DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28, HR: 21, HU: 28,
   IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20, LV: 21, MC: 27, MD: 24,
@@ -154,25 +154,64 @@ export function isEmail(match: string): boolean {
  * number in any numbering plan (an order or reference number written in groups of four).
  */
 export function isPhone(match: string): boolean {
-  const d = digitsOf(match);
-  const n = d.length;
+  // Its digits counted, and the first noted, without building the digit string (every phone-shaped match comes here).
+  let n = 0;
+  let first = -1;
+  for (let i = 0; i < match.length; i++) {
+    const c = match.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (n === 0) first = c;
+      n++;
+    }
+  }
   if (n < 8 || n > 15) return false;
-  const international = /^(?:\+|00)/.test(match);
-  return international || d[0] === '0' || n <= 11;
+  const international = match.charCodeAt(0) === 43 || match.startsWith('00');
+  return international || first === 48 || n <= 11;
 }
 
 /** Words of validation messages and placeholders: a quoted "password" value made of them is not a password. */
-const MESSAGE = /\b(?:must|should|required|invalid|incorrect|at least|at most|characters?|cannot|can't|too (?:short|long|weak)|is (?:empty|missing|blank|wrong)|does not|doesn't|match(?:es)?|not (?:set|allowed|valid)|expired|redacted|hidden|masked|changeme|placeholder|your[_ -]?(?:password|secret|key|token))\b|^\W*$|^\$\{?[A-Za-z_]+\}?$|^\$\{\{|^!|^(?:process\.env|os\.environ|import\.meta\.env|secrets\.|env\.|getpass\.|System\.getenv)|^[A-Za-z_][\w.]*\(\)?$|^\{\{.*\}\}$|^<[^>]*>$|^(?:null|none|true|false|undefined|n\/a)$/i;
+export const MESSAGE = /\b(?:must|should|required|invalid|incorrect|at least|at most|characters?|cannot|can't|too (?:short|long|weak)|is (?:empty|missing|blank|wrong)|does not|doesn't|match(?:es)?|not (?:set|allowed|valid)|expired|redacted|hidden|masked|changeme|placeholder|your[_ -]?(?:password|secret|key|token))\b|^\W*$|^\$\{?[A-Za-z_]+\}?$|^\$\{\{|^!|^(?:process\.env|os\.environ|import\.meta\.env|secrets\.|env\.|getpass\.|System\.getenv)|^[A-Za-z_][\w.]*\(\)?$|^\{\{.*\}\}$|^<[^>]*>$|^(?:null|none|true|false|undefined|n\/a)$/i;
 
 export function isNotMessage(value: string): boolean {
   return !MESSAGE.test(value);
 }
 
 /** A number-like finding must stand alone: no digit run continuing it on either side ("4111 1111 1111 1112 9", "192.168.100.200"). */
+const isDigitAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i); // NaN outside the text
+  return c >= 48 && c <= 57;
+};
+const isSepAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i);
+  return c === 32 || c === 46 || c === 45; // ' ', '.', '-'
+};
+const isWordAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i);
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+};
+
+/**
+ * Not a piece of a longer number: the two characters before are not a digit (optionally then one
+ * of space, dot, hyphen) and do not end in a dot or hyphen; the two after do not start with a digit
+ * (optionally after one of those), nor with a dot or hyphen before a word character. Read by
+ * character code (it runs for every personal-data candidate).
+ */
 function standsAlone(text: string, start: number, end: number): boolean {
-  const before = text.slice(Math.max(0, start - 2), start);
-  const after = text.slice(end, end + 2);
-  return !/\d[ .-]?$|[.-]$/.test(before) && !/^[ .-]?\d|^[.-]\w/.test(after);
+  const b1 = start - 1;
+  const b2 = start - 2;
+  if (b1 >= 0) {
+    if (isDigitAt(text, b1)) return false;
+    const c = text.charCodeAt(b1);
+    if (c === 46 || c === 45) return false;
+    if (c === 32 && b2 >= 0 && isDigitAt(text, b2)) return false;
+  }
+  if (end < text.length) {
+    if (isDigitAt(text, end)) return false;
+    if (isSepAt(text, end) && end + 1 < text.length && isDigitAt(text, end + 1)) return false;
+    const c = text.charCodeAt(end);
+    if ((c === 46 || c === 45) && end + 1 < text.length && isWordAt(text, end + 1)) return false;
+  }
+  return true;
 }
 
 /**
@@ -181,7 +220,7 @@ function standsAlone(text: string, start: number, end: number): boolean {
  * `secret_name`). gitleaks' generic rule keys on the word and takes what follows; the value of
  * such a key is a setting or a reference, not the secret.
  */
-const PROPERTY_KEY = /[_.-](?:policy|length|len|min|max|minimum|maximum|count|expiry|expires|expiration|ttl|lifetime|rotation|format|type|hint|strength|rules?|regex|pattern|field|label|prompt|algorithm|size|bits|name|path|file|env|var|header|url)$/i;
+export const PROPERTY_KEY = /[_.-](?:policy|length|len|min|max|minimum|maximum|count|expiry|expires|expiration|ttl|lifetime|rotation|format|type|hint|strength|rules?|regex|pattern|field|label|prompt|algorithm|size|bits|name|path|file|env|var|header|url)$/i;
 
 /** The key a `key = value` finding at `start` sits under: the last identifier before the operator. */
 function keyBefore(text: string, start: number): string {

@@ -5,6 +5,9 @@ instrumentations of that client, with its tools traced as that instrumentation's
                  `execute_tool` spans; both turns under one `invoke_agent` span (the trace is the session)
   openinference  openinference-instrumentation-openai (LLM spans); tools as OpenInference TOOL spans;
                  the conversation named with `using_session`
+  openlit        OpenLIT (`openlit.init()`: its OpenAI instrumentation, `chat {model}` spans, and its
+                 HTTP client instrumentations), reusing the application's tracer provider, pricing from
+                 a local file so nothing is fetched; tools and the agent span as in `otel`
 
 Driven by the test through the environment: OTLP_URL, MODEL_URL, PEER_TURNS (JSON list of user
 prompts), PEER_TOOLS (JSON {name: {description, params}}), PEER_FAILING (JSON list of tools that
@@ -33,10 +36,15 @@ provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=os.envi
 trace.set_tracer_provider(provider)
 if mode == "otel":
     from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
+    OpenAIInstrumentor().instrument(tracer_provider=provider)
+elif mode == "openlit":
+    import openlit
+    openlit.init(application_name="mail-agent", service_name=os.environ["SERVICE_NAME"], disable_metrics=True, disable_events=True,
+                 pricing_json=os.path.join(os.path.dirname(__file__), "openlit-pricing.json"))
 else:
     from openinference.instrumentation import using_session
     from openinference.instrumentation.openai import OpenAIInstrumentor
-OpenAIInstrumentor().instrument(tracer_provider=provider)
+    OpenAIInstrumentor().instrument(tracer_provider=provider)
 tracer = provider.get_tracer("python-agent")
 client = OpenAI(base_url=os.environ["MODEL_URL"], api_key="scripted")
 openai_tools = [
@@ -47,7 +55,7 @@ openai_tools = [
 
 
 def tool_attributes(name, args, call_id):
-    if mode == "otel":
+    if mode in ("otel", "openlit"):
         return {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name, "gen_ai.tool.call.id": call_id,
                 "gen_ai.tool.type": "function", "gen_ai.tool.call.arguments": json.dumps(args)}
     return {"openinference.span.kind": "TOOL", "tool.name": name, "tool_call.id": call_id, "input.value": json.dumps(args),
@@ -55,7 +63,7 @@ def tool_attributes(name, args, call_id):
 
 
 def run_tool(name, args, call_id):
-    span_name = f"execute_tool {name}" if mode == "otel" else name
+    span_name = name if mode == "openinference" else f"execute_tool {name}"
     with tracer.start_as_current_span(span_name, attributes=tool_attributes(name, args, call_id)) as span:
         time.sleep(0.003)  # keeps the tool span and the next model call apart in millisecond timestamps
         if name in failing:
@@ -80,7 +88,7 @@ def converse():
                 messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
 
 
-if mode == "otel":
+if mode in ("otel", "openlit"):
     with tracer.start_as_current_span("invoke_agent mail-agent", attributes={"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "mail-agent"}):
         converse()
 else:

@@ -1,14 +1,8 @@
-// Runs collector-config/otel-collector.yaml's generated redaction rules with Go's regexp (RE2, the
-// engine the collector uses) over corpus texts, the way the two processors apply them:
-//   - redaction: every blocked_values pattern in turn, each match masked as "****" (attribute values);
-//   - transform/scrub: the OTTL replace_pattern alternation, matches replaced by "[REDACTED]"
-//     (status messages, span event attributes).
-// Reads the config path and corpus paths from the arguments; writes, per corpus, one
-// {"attribute": …, "event": …} pair per entry as JSON on stdout.
-//
-// With -matches RULES.json (a list of {id, re2}) instead of a config, it writes every match of
-// every rule on every corpus text ({id: [[entry index, matched text], …]}), for comparison with
-// the JavaScript translations.
+// Runs the generated redaction rules with Go's regexp (RE2, the engine the collector's processors
+// use) over the corpus texts: with -matches RULES.json (a list of {id, re2}) and corpus paths, it
+// writes every match of every rule on every corpus text ({id: [[entry index, matched text], …]}),
+// for comparison with the JavaScript translations. (What the collector config does with the rules —
+// patterns in the redaction processor, checked rules in OTTL — is measured with the real collector.)
 package main
 
 import (
@@ -16,109 +10,18 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"strings"
-
-	"gopkg.in/yaml.v3"
 )
-
-type config struct {
-	Processors map[string]yaml.Node `yaml:"processors"`
-}
 
 type entry struct {
 	Text string `json:"text"`
 }
 
-type result struct {
-	Attribute string `json:"attribute"`
-	Event     string `json:"event"`
-}
-
-// unescapeDollar undoes the collector config's $$ escape.
-func unescapeDollar(s string) string { return strings.ReplaceAll(s, "$$", "$") }
-
-// ottlString reads the OTTL string literal starting at s[0] == '"'.
-func ottlString(s string) (string, string) {
-	var b strings.Builder
-	for i := 1; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-			b.WriteByte(s[i])
-		case '"':
-			return b.String(), s[i+1:]
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	panic("unterminated OTTL string")
-}
-
 func main() {
-	if os.Args[1] == "-matches" {
-		matches(os.Args[2], os.Args[3:])
-		return
+	if len(os.Args) < 3 || os.Args[1] != "-matches" {
+		fmt.Fprintln(os.Stderr, "usage: redaction-eval -matches RULES.json CORPUS.json…")
+		os.Exit(2)
 	}
-	raw, err := os.ReadFile(os.Args[1])
-	check(err)
-	var cfg config
-	check(yaml.Unmarshal(raw, &cfg))
-
-	var red struct {
-		BlockedValues []string `yaml:"blocked_values"`
-	}
-	n := cfg.Processors["redaction"]
-	check(n.Decode(&red))
-	var blocked []*regexp.Regexp
-	for _, v := range red.BlockedValues {
-		re, err := regexp.Compile(unescapeDollar(v))
-		check(err)
-		blocked = append(blocked, re)
-	}
-
-	var tr struct {
-		TraceStatements []struct {
-			Context    string   `yaml:"context"`
-			Statements []string `yaml:"statements"`
-		} `yaml:"trace_statements"`
-	}
-	n = cfg.Processors["transform/scrub"]
-	check(n.Decode(&tr))
-	var event *regexp.Regexp
-	for _, g := range tr.TraceStatements {
-		for _, s := range g.Statements {
-			const fn = `replace_all_patterns(spanevent.attributes, "value", `
-			if strings.HasPrefix(s, fn) {
-				pattern, rest := ottlString(s[len(fn):])
-				if !strings.HasPrefix(rest, `, "[REDACTED]")`) {
-					panic("unexpected statement: " + s)
-				}
-				event, err = regexp.Compile(unescapeDollar(pattern))
-				check(err)
-			}
-		}
-	}
-	if event == nil {
-		panic("no replace_all_patterns on span event attributes")
-	}
-
-	out := map[string][]result{}
-	for _, path := range os.Args[2:] {
-		raw, err := os.ReadFile(path)
-		check(err)
-		var entries []entry
-		check(json.Unmarshal(raw, &entries))
-		rs := make([]result, len(entries))
-		for i, e := range entries {
-			v := e.Text
-			for _, re := range blocked {
-				v = re.ReplaceAllString(v, "****")
-			}
-			rs[i] = result{Attribute: v, Event: event.ReplaceAllString(e.Text, "[REDACTED]")}
-		}
-		out[path] = rs
-	}
-	check(json.NewEncoder(os.Stdout).Encode(out))
+	matches(os.Args[2], os.Args[3:])
 }
 
 func check(err error) {

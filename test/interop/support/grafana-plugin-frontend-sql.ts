@@ -42,6 +42,12 @@ export function schemaBrowsingQueries(database: string, table: string, mapColumn
       sql: `SELECT database, table, name, type, comment FROM system.columns WHERE (database, table) IN (('${database}', '${table}')) OR (database = currentDatabase() AND table IN ('${table}')) ORDER BY database, table, position`,
     },
     { id: 'provider describe', sql: `DESCRIBE TABLE "${database}"."${table}"` },
+    // An ad hoc filter variable (src/data/adHocFilter.ts, apply): the frontend appends the filters
+    // to a panel's query as the outer query's additional_table_filters, each ` key op 'value' `.
+    {
+      id: 'ad hoc filter',
+      sql: `SELECT ServiceName, count() AS spans FROM "${database}"."${table}" GROUP BY ServiceName settings additional_table_filters={'${table}' : ' ServiceName = \\'mail-agent\\' '}`,
+    },
     {
       id: 'provider values',
       sql: ['ServiceName', 'SpanKind'].map((c) => `SELECT '${c}' AS col_name, toString(\`${c}\`) AS val FROM (SELECT DISTINCT \`${c}\` FROM ${database}.${table} SETTINGS max_execution_time=10)`).join(' UNION ALL '),

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+export const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;

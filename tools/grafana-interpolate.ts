@@ -1,6 +1,6 @@
 /**
  * What Grafana and grafana-clickhouse-datasource do to a panel's SQL before ClickHouse sees it,
- * reimplemented for tests (Grafana cannot run here). Two steps, in the plugin's order:
+ * reimplemented for the tests and bench/grafana-dashboards.ts (Grafana cannot run here). Two steps, in the plugin's order:
  *
  * 1. Frontend (CHDatasource.applyTemplateVariables): Grafana's template service replaces `$var`,
  *    `${var}`, `${var:format}` and `[[var]]`, with the plugin's own formatter when no format is

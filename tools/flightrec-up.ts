@@ -4,8 +4,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
-import { startUp as startUpProcess } from '../../support/run-cli.ts';
-import { tempDir } from '../../support/temp-dir.ts';
+import { startUp as startUpProcess } from './run-cli.ts';
+import { tempDir } from './temp-dir.ts';
 
 export const WRITER = { name: 'writer', password: 'writer-pass' } as const;
 export const READER = { name: 'reader', password: 'reader-pass' } as const;

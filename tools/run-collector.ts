@@ -11,12 +11,13 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildCollector } from '../../../tools/build-collector.ts';
+import { FEATURE_GATES } from '../instrumentation/redaction/collector-blocks.ts';
+import { buildCollector } from './build-collector.ts';
 
-export const CONFIG = fileURLToPath(new URL('../../../collector-config/otel-collector.yaml', import.meta.url));
-export const CLUSTER_OVERLAY = fileURLToPath(new URL('../../../collector-config/otel-collector.cluster.yaml', import.meta.url));
-export const LOADBALANCER = fileURLToPath(new URL('../../../collector-config/otel-collector.loadbalancer.yaml', import.meta.url));
-export const EMBEDDED_OVERLAY = fileURLToPath(new URL('../../../collector-config/otel-collector.embedded.yaml', import.meta.url));
+export const CONFIG = fileURLToPath(new URL('../collector-config/otel-collector.yaml', import.meta.url));
+export const CLUSTER_OVERLAY = fileURLToPath(new URL('../collector-config/otel-collector.cluster.yaml', import.meta.url));
+export const LOADBALANCER = fileURLToPath(new URL('../collector-config/otel-collector.loadbalancer.yaml', import.meta.url));
+export const EMBEDDED_OVERLAY = fileURLToPath(new URL('../collector-config/otel-collector.embedded.yaml', import.meta.url));
 
 let binary: Promise<string> | undefined;
 /** The collector executable, built on first use (Go required: a clear error otherwise). */
@@ -39,10 +40,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `otelcol validate` on config files (merged in order, as `--config` repeated); resolves with its output, rejects on a non-zero exit. */
-export async function validate(configs: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+/**
+ * `otelcol validate` on config files (merged in order, as `--config` repeated), with the feature gate
+ * the shipped redaction stage needs (as docs/deploy.md runs it; `gates: []` leaves it off); resolves
+ * with its output, rejects on a non-zero exit.
+ */
+export async function validate(configs: readonly string[], env: NodeJS.ProcessEnv = {}, gates: readonly string[] = [FEATURE_GATES]): Promise<string> {
   const bin = await collectorBinary();
-  const { stdout, stderr } = await promisify(execFile)(bin, ['validate', ...configs.map((c) => `--config=${c}`)], { env: { ...process.env, ...env } });
+  const { stdout, stderr } = await promisify(execFile)(bin, ['validate', ...gates, ...configs.map((c) => `--config=${c}`)], { env: { ...process.env, ...env } });
   return stdout + stderr;
 }
 
@@ -75,7 +80,7 @@ export async function startCollector(run: CollectorRun = {}): Promise<RunningCol
     `extensions.health_check.endpoint=127.0.0.1:${health}`,
     'service.telemetry.metrics.level=none',
   ];
-  const args = [...(run.configs ?? [CONFIG]).map((c) => `--config=${c}`), ...[...loopback, ...(run.sets ?? [])].map((s) => `--set=${s}`)];
+  const args = [FEATURE_GATES, ...(run.configs ?? [CONFIG]).map((c) => `--config=${c}`), ...[...loopback, ...(run.sets ?? [])].map((s) => `--set=${s}`)];
   const child = spawn(bin, args, { env: { ...process.env, ...run.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
