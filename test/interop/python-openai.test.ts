@@ -5,48 +5,26 @@
  * model and exporting over OTLP/HTTP to flightrec's embedded server. The virtual environment is
  * built once per requirements file and Python version, outside the clone.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, PEER_TOOLS, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
-import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
-import { startTestServer, type TestServer } from '../support/embedded.ts';
-import { pythonVenv } from './support/python-venv.ts';
+import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
+import type { TestServer } from '../support/embedded.ts';
+import { startPythonPeer, type PythonPeer } from './support/python-peer.ts';
 
-const HERE = fileURLToPath(new URL('./python-peers/', import.meta.url));
-const REQUIREMENTS = join(HERE, 'requirements.txt');
+let peer: PythonPeer;
 let t: TestServer;
-let model: ScriptedModel;
-let python = '';
-
-const FAILING = Object.entries(PEER_TOOLS).filter(([, s]) => { try { s.run({}); return false; } catch { return true; } }).map(([n]) => n);
-const TOOL_SPECS = Object.fromEntries(Object.entries(PEER_TOOLS).map(([n, s]) => [n, { description: s.description, params: s.params }]));
-
-async function run(mode: 'otel' | 'openinference', service: string, session: string, script: typeof BAD_SCRIPT, turns: readonly string[]): Promise<void> {
-  model.setScript(script, { pick: byTurnAndToolResults, json: true });
-  const child = spawn(python, [join(HERE, 'openai_agent.py'), mode], {
-    env: { ...process.env, OTLP_URL: `${t.server.otlpUrl}/v1/traces`, MODEL_URL: model.baseUrl, PEER_TURNS: JSON.stringify(turns), PEER_TOOLS: JSON.stringify(TOOL_SPECS),
-      PEER_FAILING: JSON.stringify(FAILING), PEER_SESSION: session, SERVICE_NAME: service, OTEL_SEMCONV_STABILITY_OPT_IN: 'gen_ai_latest_experimental' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  expect(code).toBe(0);
-}
+const GENAI_LATEST = { OTEL_SEMCONV_STABILITY_OPT_IN: 'gen_ai_latest_experimental' };
 
 beforeAll(async () => {
-  python = pythonVenv(REQUIREMENTS);
-  t = await startTestServer();
-  model = await startScriptedModel();
-  await run('otel', 'python-otel-genai', '', BAD_SCRIPT, [TURN_1, TURN_2]);
-  await run('otel', 'python-otel-genai', '', GOOD_SCRIPT, [GOOD_TURN_1, GOOD_TURN_2]);
-  await run('openinference', 'python-openinference', 'py-oi-bad', BAD_SCRIPT, [TURN_1, TURN_2]);
-  await run('openinference', 'python-openinference', 'py-oi-good', GOOD_SCRIPT, [GOOD_TURN_1, GOOD_TURN_2]);
+  peer = await startPythonPeer('requirements.txt');
+  t = peer.t;
+  await peer.run({ agent: 'openai_agent.py', args: ['otel'], service: 'python-otel-genai', script: BAD_SCRIPT, turns: [TURN_1, TURN_2], env: GENAI_LATEST });
+  await peer.run({ agent: 'openai_agent.py', args: ['otel'], service: 'python-otel-genai', script: GOOD_SCRIPT, turns: [GOOD_TURN_1, GOOD_TURN_2], env: GENAI_LATEST });
+  await peer.run({ agent: 'openai_agent.py', args: ['openinference'], service: 'python-openinference', session: 'py-oi-bad', script: BAD_SCRIPT, turns: [TURN_1, TURN_2], env: GENAI_LATEST });
+  await peer.run({ agent: 'openai_agent.py', args: ['openinference'], service: 'python-openinference', session: 'py-oi-good', script: GOOD_SCRIPT, turns: [GOOD_TURN_1, GOOD_TURN_2], env: GENAI_LATEST });
 });
 
 afterAll(async () => {
-  await model?.close();
-  await t?.stop();
+  await peer?.close();
 });
 
 describe('Python: openai + opentelemetry-instrumentation-openai-v2 (GenAI conventions)', () => {

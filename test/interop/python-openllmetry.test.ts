@@ -5,46 +5,24 @@
  * named by the association property `session_id`, exported over OTLP/HTTP to flightrec's embedded
  * server (its anonymous telemetry off).
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, PEER_TOOLS, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
-import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
-import { startTestServer, type TestServer } from '../support/embedded.ts';
-import { pythonVenv } from './support/python-venv.ts';
+import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
+import type { TestServer } from '../support/embedded.ts';
+import { startPythonPeer, type PythonPeer } from './support/python-peer.ts';
 
-const HERE = fileURLToPath(new URL('./python-peers/', import.meta.url));
-const REQUIREMENTS = join(HERE, 'requirements-traceloop.txt');
 const SERVICE = 'python-openllmetry';
+let peer: PythonPeer;
 let t: TestServer;
-let model: ScriptedModel;
-let python = '';
-
-const FAILING = Object.entries(PEER_TOOLS).filter(([, s]) => { try { s.run({}); return false; } catch { return true; } }).map(([n]) => n);
-const TOOL_SPECS = Object.fromEntries(Object.entries(PEER_TOOLS).map(([n, s]) => [n, { description: s.description, params: s.params }]));
-
-async function run(session: string, script: typeof BAD_SCRIPT, turns: readonly string[]): Promise<void> {
-  model.setScript(script, { pick: byTurnAndToolResults, json: true });
-  const child = spawn(python, [join(HERE, 'traceloop_agent.py')], {
-    env: { ...process.env, OTLP_URL: `${t.server.otlpUrl}/v1/traces`, MODEL_URL: model.baseUrl, PEER_TURNS: JSON.stringify(turns), PEER_TOOLS: JSON.stringify(TOOL_SPECS),
-      PEER_FAILING: JSON.stringify(FAILING), PEER_SESSION: session, SERVICE_NAME: SERVICE },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  expect(await new Promise<number | null>((r) => child.on('exit', r))).toBe(0);
-}
 
 beforeAll(async () => {
-  python = pythonVenv(REQUIREMENTS);
-  t = await startTestServer();
-  model = await startScriptedModel();
-  await run('tl-bad', BAD_SCRIPT, [TURN_1, TURN_2]);
-  await run('tl-good', GOOD_SCRIPT, [GOOD_TURN_1, GOOD_TURN_2]);
+  peer = await startPythonPeer('requirements-traceloop.txt');
+  t = peer.t;
+  await peer.run({ agent: 'traceloop_agent.py', service: SERVICE, session: 'tl-bad', script: BAD_SCRIPT, turns: [TURN_1, TURN_2] });
+  await peer.run({ agent: 'traceloop_agent.py', service: SERVICE, session: 'tl-good', script: GOOD_SCRIPT, turns: [GOOD_TURN_1, GOOD_TURN_2] });
 });
 
 afterAll(async () => {
-  await model?.close();
-  await t?.stop();
+  await peer?.close();
 });
 
 describe('Python: openai + OpenLLMetry (traceloop-sdk)', () => {
