@@ -5049,7 +5049,11 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "maxLen": 311,
-    "collector": true
+    "collector": true,
+    "anchor": {
+      "left": "[^\\s\\S]",
+      "max": 0
+    }
   },
   {
     "id": "google_oauth_client_secret",
