@@ -5049,11 +5049,7 @@ export const RULES: readonly GeneratedRule[] = [
     ],
     "secretGroup": 0,
     "maxLen": 311,
-    "collector": true,
-    "anchor": {
-      "left": "[^\\s\\S]",
-      "max": 0
-    }
+    "collector": true
   },
   {
     "id": "google_oauth_client_secret",
