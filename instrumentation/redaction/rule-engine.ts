@@ -62,6 +62,8 @@ const BYTES_MAX = 1 << 20;
 const encoder = new TextEncoder();
 /** The scan reads the text in blocks of this many characters; after each, it handles the block's digits and reads the clock. */
 const BLOCK = 4096;
+/** From this many characters of a block on (and four times the longest keyword), the scan reads it in two interleaved streams. */
+const TWO_STREAMS_MIN = 256;
 /** The automaton's alphabet: ASCII lower-cased; everything else reads as NUL, which no keyword holds (keywords are printable ASCII). */
 const SYMBOLS = 128;
 
@@ -387,10 +389,20 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     const a = i % SYMBOLS;
     delta[i] = (t << 2) | (outStart[t + 1]! > outStart[t]! ? 1 : 0) | (flagDigits && a >= 48 && a <= 57 ? 2 : 0);
   }
+  // Capitals read as their lower case: an ASCII byte indexes the table as it is, without the symbol table.
+  for (let s = 0; s < states; s++) for (let a = 65; a <= 90; a++) delta[s * SYMBOLS + a] = delta[s * SYMBOLS + a + 32]!;
+  // The automaton's state holds at most the longest keyword's characters: started this far before
+  // a position, it is in the same state there as one that read the text from its start.
+  const longestKeyword = Math.max(1, ...keywords.map((k) => k.length));
+  const twoStreamsMin = Math.max(TWO_STREAMS_MIN, 4 * longestKeyword);
   const lower = new Uint8Array(65536);
   for (let c = 0; c < 65536; c++) lower[c] = symbol(c);
   /** Digit positions of one block of the text. */
   const digitRoom = new Int32Array(BLOCK);
+  /** The second stream's digit positions and keyword ends (with the automaton's state there), of one block. */
+  const digitRoomB = new Int32Array(BLOCK);
+  const hitAtB = new Int32Array(BLOCK);
+  const hitStateB = new Int32Array(BLOCK);
   let byteRoom = new Uint8Array(1024);
 
   const accept = (r: Compiled, text: string, match: string, secret: string, at: number): boolean => {
@@ -666,10 +678,53 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     for (let b0 = 0; b0 < n; b0 += BLOCK) {
       const b1 = Math.min(n, b0 + BLOCK);
       let nd = 0;
-      if (bytes) {
-        // Bytes of ASCII text are its characters: the symbol table's first 128 entries apply.
+      if (bytes && b1 - b0 >= twoStreamsMin) {
+        // Each character's lookup waits for the previous one's (the state): two streams, one per
+        // half of the block, interleaved, let the processor run both chains at once. The second
+        // starts from the root longestKeyword characters early — by the block's middle it is in
+        // the state a single pass would be — and reports only from the middle on. The first
+        // stream's finds are handled as they come; the second's after it, so windows still arrive
+        // in order of their ends.
+        const mid = (b0 + b1) >> 1;
+        let sb = 0;
+        let j = mid - longestKeyword;
+        let nb = 0;
+        let ndb = 0;
+        for (let i = b0; i < mid; i++, j++) {
+          const ta = table[(s << 7) | bytes[i]!]!;
+          const tb = table[(sb << 7) | bytes[j]!]!;
+          s = ta >> 2;
+          sb = tb >> 2;
+          if (((ta | tb) & 3) !== 0) {
+            if ((ta & 2) !== 0) digitAt[nd++] = i;
+            if ((ta & 1) !== 0) keywordsEndingAt(i, s);
+            if (j >= mid && (tb & 3) !== 0) {
+              if ((tb & 2) !== 0) digitRoomB[ndb++] = j;
+              if ((tb & 1) !== 0) {
+                hitAtB[nb] = j;
+                hitStateB[nb++] = sb;
+              }
+            }
+          }
+        }
+        for (; j < b1; j++) {
+          const tb = table[(sb << 7) | bytes[j]!]!;
+          sb = tb >> 2;
+          if ((tb & 3) !== 0) {
+            if ((tb & 2) !== 0) digitRoomB[ndb++] = j;
+            if ((tb & 1) !== 0) {
+              hitAtB[nb] = j;
+              hitStateB[nb++] = sb;
+            }
+          }
+        }
+        s = sb;
+        for (let k = 0; k < nb; k++) keywordsEndingAt(hitAtB[k]!, hitStateB[k]!);
+        for (let k = 0; k < ndb; k++) digitAt[nd++] = digitRoomB[k]!;
+      } else if (bytes) {
+        // Bytes of ASCII text are its characters: the table's columns are their codes.
         for (let i = b0; i < b1; i++) {
-          const t = table[(s << 7) | sym[bytes[i]!]!]!;
+          const t = table[(s << 7) | bytes[i]!]!;
           s = t >> 2;
           if ((t & 3) !== 0) {
             if ((t & 2) !== 0) digitAt[nd++] = i;
