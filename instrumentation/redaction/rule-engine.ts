@@ -52,7 +52,7 @@ const CLOCK_WORK = 16_384;
 /** Past this many keyword occurrences of one group, an anchored rule searches them itself (bounded by the clock) rather than sorting the automaton's. */
 const OCCURRENCES_MAX = 65_536;
 /** With a digit run every this many characters or more often, the segment gates are not read (they would cost about what the rules do). */
-const SEGMENT_RUN_SPACING = 16;
+const SEGMENT_RUN_SPACING = 2;
 /** The most digit runs the scan keeps for the segment gates (past it they pass). */
 const RUNS_MAX = 1 << 16;
 /** The most digits a gate counts (the ring of digit positions holds this many). */
@@ -566,7 +566,8 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
 
   // Segment gates: per gated rule a bit; per ASCII character the rules whose pattern can match it.
   const segmentRules = compiled.filter((r) => r.gate && r.gate.count > 1).slice(0, 31);
-  const segmentBit = new Map(segmentRules.map((r, b) => [r, 1 << b] as const));
+  const segmentBitOf = new Int32Array(compiled.length);
+  segmentRules.forEach((r, b) => { segmentBitOf[r.order] = 1 << b; });
   const charBits = new Int32Array(128);
   let otherBits = 0;
   segmentRules.forEach((r, b) => {
@@ -578,6 +579,8 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   let gapsRead = false;
   const readGaps = (text: string): void => {
     if (gapBits.length < runs) gapBits = new Int32Array(runStarts.length);
+    // Nothing before the first run: a segment starts there.
+    gapBits[0] = 0;
     for (let k = 1; k < runs; k++) {
       let bits = -1;
       for (let j = runEnds[k - 1]!, e = runStarts[k]!; j < e && bits !== 0; j++) {
@@ -595,15 +598,20 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
    * the digit runs; gaps are read in the view, where the rule runs.
    */
   const segmentHolds = (r: Compiled, text: string): boolean => {
-    const bit = segmentBit.get(r);
+    const bit = segmentBitOf[r.order]!;
     // Where digit runs are dense, reading them costs about what running the rule does: skip the gate.
-    if (bit === undefined || runsOverflow || runs * SEGMENT_RUN_SPACING > text.length) return true;
+    if (bit === 0 || runsOverflow || runs * SEGMENT_RUN_SPACING > text.length) return true;
     if (!gapsRead) readGaps(text);
     const count = r.gate!.count;
+    // Locals, not closure slots, in the loop over every run.
+    const starts = runStarts;
+    const ends = runEnds;
+    const gapsOf = gapBits;
+    const n = runs;
     let seg = 0;
-    for (let k = 0; k < runs; k++) {
-      const len = runEnds[k]! - runStarts[k]!;
-      seg = k > 0 && (gapBits[k]! & bit) !== 0 ? seg + len : len;
+    for (let k = 0; k < n; k++) {
+      const len = ends[k]! - starts[k]!;
+      seg = (gapsOf[k]! & bit) !== 0 ? seg + len : len;
       if (seg >= count) return true;
     }
     return false;
