@@ -173,14 +173,20 @@ function startsNear(id: string, js: string, max: number): RegExp {
 }
 
 /** The characters a rule's windows cover in a text of length n. */
-function spanOf(rs: readonly number[], n: number): number {
+function spanOf(rs: Float64Array, count: number, n: number): number {
   let w = 0;
-  for (let k = 0; k < rs.length; k += 2) w += Math.max(0, Math.min(n, rs[k + 1]!) - Math.max(0, rs[k]!));
+  for (let k = 0; k < count; k += 2) w += Math.max(0, Math.min(n, rs[k + 1]!) - Math.max(0, rs[k]!));
   return w;
 }
 
 function grown(a: Int32Array): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function grownF(a: Float64Array): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(Math.max(16, a.length * 2));
   b.set(a);
   return b;
 }
@@ -434,6 +440,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   // Per group, the run positions of its rules (ascending); the due rules of several groups are put in order by sorting those.
   const groupRunPositions = groupRules.map((rs) => Int32Array.from(rs, (r) => runPosition.get(r)!));
   const dueRoom = new Int32Array(runOrder.length);
+  const dueList: Compiled[] = runOrder.slice();
   const alwaysRunGroups = groupKeywords.flatMap((_k, g) => (alwaysRun[g] ? [g] : []));
   const covered = (found: readonly { start: number; end: number }[], start: number, end: number): boolean => {
     for (const f of found) if (f.start <= start && f.end >= end) return true;
@@ -443,11 +450,24 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   // Scratch space for one call (find is synchronous and never re-entered).
   const openStart = new Float64Array(groups).fill(-1);
   const openEnd = new Float64Array(groups).fill(-1);
-  const ranges: number[][] = Array.from({ length: groups }, () => []);
-  const touched: number[] = [];
+  // Per group its windows [start, end) as pairs, and how many numbers of its array are in use
+  // (typed arrays with a count: emptied by a store, not by a length change per call).
+  const ranges: Float64Array[] = Array.from({ length: groups }, () => new Float64Array(16));
+  const rangeLen = new Int32Array(groups);
+  const pushRange = (g: number, a: number, b: number): void => {
+    let rs = ranges[g]!;
+    const k = rangeLen[g]!;
+    if (k + 2 > rs.length) ranges[g] = rs = grownF(rs);
+    rs[k] = a;
+    rs[k + 1] = b;
+    rangeLen[g] = k + 2;
+  };
+  const touched = new Int32Array(groups);
+  let touchedCount = 0;
   // Keyword occurrences of the anchored rules' groups, as the automaton finds them: start·128 + length.
   const anchoredGroup = Uint8Array.from(groupRules.map((rs, g) => (!options.anchorByRegex && rs.some((r) => r.anchor) && groupKeywords[g]!.every((k) => k.length < 128) ? 1 : 0)));
-  const occurrences: number[][] = Array.from({ length: groups }, () => []);
+  const occurrences: Float64Array[] = Array.from({ length: groups }, () => new Float64Array(16));
+  const occurrenceLen = new Int32Array(groups);
 
   /** A rule with an anchor: started only where one of its keywords is, widened left over its class. */
   /**
@@ -470,57 +490,83 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
    * more than OCCURRENCES_MAX of them falls back to the regex, which reads the clock as it goes).
    * Each call of the returned function sets kwAt/kwLen and says whether there was one.
    */
-  const keywordSearch = (r: Compiled, original: string, text: string): ((from: number) => boolean) => {
-    const occ = occurrences[r.group]!;
-    if (!anchoredGroup[r.group] || occ.length > OCCURRENCES_MAX) {
-      const { keywords } = r.anchor!;
-      return (from) => {
-        keywords.lastIndex = from;
-        const kw = keywords.exec(text);
-        if (!kw) return false;
-        kwAt = kw.index;
-        kwLen = kw[0].length;
-        return true;
-      };
+  // The search's state between calls of nextKeyword (set by keywordSearch; no closure per call).
+  let kwRegex: RegExp | undefined;
+  let kwSorted = sortRoom[0] ?? new Float64Array(0);
+  let kwCount = 0;
+  let kwJ = 0;
+  let kwText = '';
+  let kwOriginal = '';
+  const keywordSearch = (r: Compiled, original: string, text: string): void => {
+    const g = r.group;
+    const count = occurrenceLen[g]!;
+    kwText = text;
+    kwOriginal = original;
+    if (!anchoredGroup[g] || count > OCCURRENCES_MAX) {
+      kwRegex = r.anchor!.keywords;
+      return;
     }
-    let room = sortRoom[r.group]!;
-    if (room.length < occ.length) sortRoom[r.group] = room = new Float64Array(Math.max(occ.length, 2 * room.length, 16));
-    for (let i = 0; i < occ.length; i++) room[i] = occ[i]!;
-    const sorted = room.subarray(0, occ.length).sort();
-    const view = text !== original;
-    let j = 0;
-    return (from) => {
-      while (j < sorted.length) {
-        const v = sorted[j]!;
-        const at = Math.floor(v / 128);
-        if (at < from) { j++; continue; }
-        const len = v - at * 128;
-        j++;
-        // The automaton read the text as it is; the search runs on the view where a JSON escape
-        // reads as spaces: a keyword broken by one is not there.
-        if (view && text.slice(at, at + len).toLowerCase() !== original.slice(at, at + len).toLowerCase()) continue;
-        kwAt = at;
-        kwLen = len;
-        return true;
+    kwRegex = undefined;
+    let room = sortRoom[g]!;
+    if (room.length < count) sortRoom[g] = room = new Float64Array(Math.max(count, 2 * room.length, 16));
+    const occ = occurrences[g]!;
+    // Found in order of their ends, so nearly in order of their starts: an insertion sort moves
+    // each by at most the number of keywords ending within the longest keyword's length.
+    for (let i = 0; i < count; i++) {
+      const v = occ[i]!;
+      let p = i - 1;
+      while (p >= 0 && room[p]! > v) {
+        room[p + 1] = room[p]!;
+        p--;
       }
-      return false;
-    };
+      room[p + 1] = v;
+    }
+    kwSorted = room;
+    kwCount = count;
+    kwJ = 0;
+  };
+  /** The next keyword occurrence at or after `from` (see keywordSearch): sets kwAt/kwLen and says whether there was one. */
+  const nextKeyword = (from: number): boolean => {
+    if (kwRegex) {
+      kwRegex.lastIndex = from;
+      const kw = kwRegex.exec(kwText);
+      if (!kw) return false;
+      kwAt = kw.index;
+      kwLen = kw[0].length;
+      return true;
+    }
+    const sorted = kwSorted;
+    const view = kwText !== kwOriginal;
+    while (kwJ < kwCount) {
+      const v = sorted[kwJ]!;
+      const at = Math.floor(v / 128);
+      if (at < from) { kwJ++; continue; }
+      const len = v - at * 128;
+      kwJ++;
+      // The automaton read the text as it is; the search runs on the view where a JSON escape
+      // reads as spaces: a keyword broken by one is not there.
+      if (view && kwText.slice(at, at + len).toLowerCase() !== kwOriginal.slice(at, at + len).toLowerCase()) continue;
+      kwAt = at;
+      kwLen = len;
+      return true;
+    }
+    return false;
   };
 
   /** A rule with an anchor: started only where one of its keywords is, widened left over its class. */
-  const findAnchored = (r: Compiled, original: string, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[], deadline: number, budgetMs: number): void => {
+  const findAnchored = (r: Compiled, original: string, text: string, rs: Float64Array, rsLen: number, found: { start: number; end: number; order: number; rule: string }[], deadline: number, budgetMs: number): void => {
     const { left, max, startsNear: re, onText } = r.anchor!;
     let lastEnd = 0;
     let k = 0;
     let tries = 0;
-    const next = keywordSearch(r, original, text);
+    keywordSearch(r, original, text);
     // One pass over the keyword occurrences; those outside the rule's windows are skipped.
     let pos = Math.max(0, rs[0]!);
-    while (next(pos)) {
+    while (nextKeyword(pos)) {
       const at = kwAt;
       pos = at + kwLen;
-      while (k < rs.length && at >= rs[k + 1]!) k += 2;
-      if (k >= rs.length) break;
+      while (k < rsLen && at >= rs[k + 1]!) k += 2;
+      if (k >= rsLen) break;
       if (at < rs[k]!) {
         pos = Math.max(pos, rs[k]!);
         continue;
@@ -640,8 +686,8 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     const e = openEnd[g]!;
     if (e >= 0 && ws <= e) openEnd[g] = we;
     else {
-      if (e >= 0) ranges[g]!.push(openStart[g]!, e);
-      else touched.push(g);
+      if (e >= 0) pushRange(g, openStart[g]!, e);
+      else touched[touchedCount++] = g;
       openStart[g] = ws;
       openEnd[g] = we;
     }
@@ -798,7 +844,15 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       const g = outPairs[o * 2]!;
       const len = outPairs[o * 2 + 1]!;
       const reach = groupReach[g]!;
-      if (anchoredGroup[g] && occurrences[g]!.length <= OCCURRENCES_MAX) occurrences[g]!.push((i + 1 - len) * 128 + len);
+      if (anchoredGroup[g]) {
+        const c = occurrenceLen[g]!;
+        if (c <= OCCURRENCES_MAX) {
+          let occ = occurrences[g]!;
+          if (c === occ.length) occurrences[g] = occ = grownF(occ);
+          occ[c] = (i + 1 - len) * 128 + len;
+          occurrenceLen[g] = c + 1;
+        }
+      }
       widen(g, i + 1 - len - reach, i + 1 + reach);
     }
   };
@@ -806,56 +860,71 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   const find = (original: string, deadline: number, budgetMs: number): Finding[] => {
     const n = original.length;
     // 1. Keyword windows per group: [start, end) ranges, merged as they are found.
-    for (const g of touched) {
+    for (let t = 0; t < touchedCount; t++) {
+      const g = touched[t]!;
       openStart[g] = -1;
       openEnd[g] = -1;
-      ranges[g]!.length = 0;
-      occurrences[g]!.length = 0;
+      rangeLen[g] = 0;
+      occurrenceLen[g] = 0;
     }
-    touched.length = 0;
+    touchedCount = 0;
     // Keywords are found in the text as it is (an escape does not hide one); the patterns then run
     // on the view with JSON escapes read as spaces — same length, same positions.
     scanKeywords(original, deadline, budgetMs);
-    for (const g of touched) {
-      const rs = ranges[g]!;
-      rs.push(openStart[g]!, openEnd[g]!);
+    for (let t = 0; t < touchedCount; t++) {
+      const g = touched[t]!;
+      pushRange(g, openStart[g]!, openEnd[g]!);
       // In a short text one pass from the first window to the last is cheaper than a regex call per window.
-      if (n <= SMALL && rs.length > 2) {
-        const last = rs[rs.length - 1]!;
-        rs.length = 1;
-        rs.push(last);
+      if (n <= SMALL && rangeLen[g]! > 2) {
+        const rs = ranges[g]!;
+        rs[1] = rs[rangeLen[g]! - 1]!;
+        rangeLen[g] = 2;
       }
     }
     for (const g of alwaysRunGroups) {
-      touched.push(g);
-      ranges[g]!.push(0, n);
+      touched[touchedCount++] = g;
+      pushRange(g, 0, n);
     }
-    if (touched.length === 0) return [];
+    if (touchedCount === 0) return [];
     const text = jsonEscapesAsSpace(original);
 
     // 2. Each rule of the groups whose keywords occur, in run order, on the group's windows, chunked.
     // In run order: the rules of one group as they are, of several by one walk over all rules.
     let due: readonly Compiled[];
-    if (touched.length === 1) due = groupRules[touched[0]!]!;
-    else {
+    let dueCount: number;
+    if (touchedCount === 1) {
+      due = groupRules[touched[0]!]!;
+      dueCount = due.length;
+    } else {
+      // Each group's positions are ascending: merged by an insertion sort (a few dozen as a rule), into a list kept between calls.
       let count = 0;
-      for (const g of touched) {
-        const ps = groupRunPositions[g]!;
-        for (let i = 0; i < ps.length; i++) dueRoom[count++] = ps[i]!;
+      for (let t = 0; t < touchedCount; t++) {
+        const ps = groupRunPositions[touched[t]!]!;
+        for (let i = 0; i < ps.length; i++) {
+          const v = ps[i]!;
+          let p = count - 1;
+          while (p >= 0 && dueRoom[p]! > v) {
+            dueRoom[p + 1] = dueRoom[p]!;
+            p--;
+          }
+          dueRoom[p + 1] = v;
+          count++;
+        }
       }
-      const positions = dueRoom.subarray(0, count).sort();
-      const list: Compiled[] = new Array(count);
-      for (let i = 0; i < count; i++) list[i] = runOrder[positions[i]!]!;
-      due = list;
+      for (let i = 0; i < count; i++) dueList[i] = runOrder[dueRoom[i]!]!;
+      due = dueList;
+      dueCount = count;
     }
     const found: { start: number; end: number; order: number; rule: string }[] = [];
     let work = 0;
-    for (const r of due) {
+    for (let d = 0; d < dueCount; d++) {
+      const r = due[d]!;
       const rs = ranges[r.group]!;
+      const rsLen = rangeLen[r.group]!;
       if (r.gate && (longestRun < r.gate.run || (r.gate.slot >= 0 && gateMet[r.gate.slot] === 0) || !segmentHolds(r, text))) continue;
       if (r.anchor) {
-        findAnchored(r, original, text, rs, found, deadline, budgetMs);
-        work += spanOf(rs, n);
+        findAnchored(r, original, text, rs, rsLen, found, deadline, budgetMs);
+        work += spanOf(rs, rsLen, n);
         if (work >= CLOCK_WORK) {
           work = 0;
           if (performance.now() > deadline) throw new RedactionTimeout(budgetMs);
@@ -864,7 +933,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       }
       // One window (every short text): a rule whose literal, or every character of a class it
       // needs one of, is missing there has nothing to find there.
-      if (rs.length === 2) {
+      if (rsLen === 2) {
         if (r.literal) {
           const at = text.indexOf(r.literal, Math.max(0, rs[0]!));
           if (at < 0 || at + r.literal.length > rs[1]!) continue;
@@ -877,7 +946,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       }
       const reach = groupReach[r.group]!;
       let lastEnd = -1;
-      for (let k = 0; k < rs.length; k += 2) {
+      for (let k = 0; k < rsLen; k += 2) {
         const a = Math.max(0, rs[k]!);
         const b = Math.min(n, rs[k + 1]!);
         for (let cs = a; cs < b; cs += CHUNK - 2 * reach) {
@@ -913,7 +982,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         }
       }
       // The clock costs ~50 ns a read: read it once this much text has gone through the patterns.
-      work += spanOf(rs, n);
+      work += spanOf(rs, rsLen, n);
       if (work >= CLOCK_WORK) {
         work = 0;
         if (performance.now() > deadline) throw new RedactionTimeout(budgetMs);
