@@ -5250,6 +5250,26 @@ export const RULES: readonly GeneratedRule[] = [
     "collector": true
   },
   {
+    "id": "openai_prefixed_key",
+    "source": "flightrec",
+    "category": "provider_token",
+    "description": "An OpenAI project, service-account or admin key by its prefix alone (sk-proj-…): gitleaks' rule also requires the T3BlbkFJ marker, which a shortened or reformatted key lacks",
+    "re2": "\\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,300}",
+    "js": "\\bsk-(?:proj|svcacct|admin)-[\\-0-9A-Z_a-z]{40,300}",
+    "keywords": [
+      "sk-proj-",
+      "sk-svcacct-",
+      "sk-admin-"
+    ],
+    "secretGroup": 0,
+    "maxLen": 311,
+    "collector": true,
+    "anchor": {
+      "left": "[^\\s\\S]",
+      "max": 0
+    }
+  },
+  {
     "id": "bearer_token",
     "source": "flightrec",
     "category": "secret_assignment",
