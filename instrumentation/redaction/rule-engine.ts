@@ -600,7 +600,8 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         else for (let gi = 2; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
       }
       if (!secret) continue;
-      const s0 = from + match.lastIndexOf(secret);
+      // The whole match (no secret group): no search (lastIndexOf is a call into the runtime).
+      const s0 = from + (secret === match ? 0 : match.lastIndexOf(secret));
       if (r.allow.length > 0 && covered(found, s0, s0 + secret.length)) continue;
       if (accept(r, text, match, secret, s0)) {
         found.push({ start: s0, end: s0 + secret.length, order: r.order, rule: r.id });
@@ -968,7 +969,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
               else for (let gi = 1; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
             }
             if (!secret) continue;
-            const at = cs + m.index + m[0].lastIndexOf(secret);
+            const at = cs + m.index + (secret === m[0] ? 0 : m[0].lastIndexOf(secret));
             if (at < lastEnd) continue; // seen in the previous chunk's overlap
             // A rule with allow lists (costly: gitleaks' generic rule checks ~1,400 stop words) is not
             // asked about a span another rule already redacts.
