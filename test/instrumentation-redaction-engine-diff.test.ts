@@ -123,6 +123,27 @@ describe('rule engine: same findings as before the speed work', () => {
     expect(yes).toBeGreaterThan(1000);
   });
 
+  it('with a secret across the middle of a scan block (where the second of two interleaved streams starts reporting)', () => {
+    // The scan reads a block of ASCII text in two halves at once; a keyword, a digit run or a
+    // whole secret straddling the halves' border, at every offset, must be found as before.
+    const filler = ' the queue backed up after the release and nothing was lost';
+    const secrets = ['api_key = "Zx81kQp02LmNc7Rt5Yw"', 'ann.lee@example.com', 'call 4111 1111 1111 1111 now', 'GITHUB ghp_Zx81kQp02LmNc7Rt5YwZx81kQp02LmNc7R', 'social security number 078051120', 'postgres://svc:pw-9f8e7d@db'];
+    let hits = 0;
+    // One block (mid 150, 512), and a second block after the first 4,096 characters (mid 4,596).
+    for (const [length, mid] of [[300, 150], [1024, 512], [5096, 4596]] as const) {
+      const pad = filler.repeat(Math.ceil(length / filler.length) + 1);
+      for (const secret of secrets) {
+        for (let at = mid - secret.length - 2; at <= mid + 2; at++) {
+          const t = (pad.slice(0, at) + secret + pad).slice(0, length);
+          const f = findings(before, t);
+          hits += f.length;
+          expect(findings(now, t), `${length} ${at} ${secret}`).toEqual(f);
+        }
+      }
+    }
+    expect(hits).toBeGreaterThan(300);
+  });
+
   it('on long random texts (windows not merged into one, chunked regex runs)', () => {
     const rand = random(0x68e31da4);
     for (let i = 0; i < 12; i++) {

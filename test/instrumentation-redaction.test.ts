@@ -43,6 +43,18 @@ describe('value patterns on a corpus', () => {
     expect(redactor.redactText('Authorization: Bearer abcdef0123456789xyz').value).toBe('Authorization: Bearer [REDACTED:bearer_token]');
   });
 
+  it('XML name/value pairs naming a secret: only the value goes; the name must end in the secret word', () => {
+    expect(redactor.redactText('<param name="password" value="hunter2-Zx81"/>').value).toBe('<param name="password" value="[REDACTED:xml_attribute_secret]"/>');
+    expect(redactor.redactText("<property name='db.password' type='string' value='s3cr3t'/>").value).toBe("<property name='db.password' type='string' value='[REDACTED:xml_attribute_secret]'/>");
+    expect(redactor.redactText('<name>api_key</name>\n<value>abc123def456</value>').value).toBe('<name>api_key</name>\n<value>[REDACTED:xml_element_secret]</value>');
+    // A JSON-escaped line break between the elements (XML inside a JSON string).
+    expect(redactor.redactText('{"xml":"<name>db password</name>\\n  <value>Pa55-w0rd</value>"}').value).toBe('{"xml":"<name>db password</name>\\n  <value>[REDACTED:xml_element_secret]</value>"}');
+    for (const t of [
+      '<setting name="password_policy" value="strict"/>', '<add key="Timeout" value="30"/>', '<param name="secret" value=""/>',
+      '<param name="password" value="must be at least 8 characters"/>', '<name>token_count</name><value>12</value>', '<name>timeout</name><value>30</value>',
+    ]) expect(redactor.redactText(t).value, t).toBe(t);
+  });
+
   it('Luhn and issuer checks', () => {
     expect(luhnValid('4111111111111111')).toBe(true);
     expect(luhnValid('4111111111111112')).toBe(false);

@@ -52,7 +52,7 @@ const CLOCK_WORK = 16_384;
 /** Past this many keyword occurrences of one group, an anchored rule searches them itself (bounded by the clock) rather than sorting the automaton's. */
 const OCCURRENCES_MAX = 65_536;
 /** With a digit run every this many characters or more often, the segment gates are not read (they would cost about what the rules do). */
-const SEGMENT_RUN_SPACING = 16;
+const SEGMENT_RUN_SPACING = 2;
 /** The most digit runs the scan keeps for the segment gates (past it they pass). */
 const RUNS_MAX = 1 << 16;
 /** The most digits a gate counts (the ring of digit positions holds this many). */
@@ -62,6 +62,8 @@ const BYTES_MAX = 1 << 20;
 const encoder = new TextEncoder();
 /** The scan reads the text in blocks of this many characters; after each, it handles the block's digits and reads the clock. */
 const BLOCK = 4096;
+/** From this many characters of a block on (and four times the longest keyword), the scan reads it in two interleaved streams. */
+const TWO_STREAMS_MIN = 256;
 /** The automaton's alphabet: ASCII lower-cased; everything else reads as NUL, which no keyword holds (keywords are printable ASCII). */
 const SYMBOLS = 128;
 
@@ -171,14 +173,20 @@ function startsNear(id: string, js: string, max: number): RegExp {
 }
 
 /** The characters a rule's windows cover in a text of length n. */
-function spanOf(rs: readonly number[], n: number): number {
+function spanOf(rs: Float64Array, count: number, n: number): number {
   let w = 0;
-  for (let k = 0; k < rs.length; k += 2) w += Math.max(0, Math.min(n, rs[k + 1]!) - Math.max(0, rs[k]!));
+  for (let k = 0; k < count; k += 2) w += Math.max(0, Math.min(n, rs[k + 1]!) - Math.max(0, rs[k]!));
   return w;
 }
 
 function grown(a: Int32Array): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function grownF(a: Float64Array): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(Math.max(16, a.length * 2));
   b.set(a);
   return b;
 }
@@ -387,10 +395,20 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     const a = i % SYMBOLS;
     delta[i] = (t << 2) | (outStart[t + 1]! > outStart[t]! ? 1 : 0) | (flagDigits && a >= 48 && a <= 57 ? 2 : 0);
   }
+  // Capitals read as their lower case: an ASCII byte indexes the table as it is, without the symbol table.
+  for (let s = 0; s < states; s++) for (let a = 65; a <= 90; a++) delta[s * SYMBOLS + a] = delta[s * SYMBOLS + a + 32]!;
+  // The automaton's state holds at most the longest keyword's characters: started this far before
+  // a position, it is in the same state there as one that read the text from its start.
+  const longestKeyword = Math.max(1, ...keywords.map((k) => k.length));
+  const twoStreamsMin = Math.max(TWO_STREAMS_MIN, 4 * longestKeyword);
   const lower = new Uint8Array(65536);
   for (let c = 0; c < 65536; c++) lower[c] = symbol(c);
   /** Digit positions of one block of the text. */
   const digitRoom = new Int32Array(BLOCK);
+  /** The second stream's digit positions and keyword ends (with the automaton's state there), of one block. */
+  const digitRoomB = new Int32Array(BLOCK);
+  const hitAtB = new Int32Array(BLOCK);
+  const hitStateB = new Int32Array(BLOCK);
   let byteRoom = new Uint8Array(1024);
 
   const accept = (r: Compiled, text: string, match: string, secret: string, at: number): boolean => {
@@ -422,6 +440,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   // Per group, the run positions of its rules (ascending); the due rules of several groups are put in order by sorting those.
   const groupRunPositions = groupRules.map((rs) => Int32Array.from(rs, (r) => runPosition.get(r)!));
   const dueRoom = new Int32Array(runOrder.length);
+  const dueList: Compiled[] = runOrder.slice();
   const alwaysRunGroups = groupKeywords.flatMap((_k, g) => (alwaysRun[g] ? [g] : []));
   const covered = (found: readonly { start: number; end: number }[], start: number, end: number): boolean => {
     for (const f of found) if (f.start <= start && f.end >= end) return true;
@@ -431,11 +450,24 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   // Scratch space for one call (find is synchronous and never re-entered).
   const openStart = new Float64Array(groups).fill(-1);
   const openEnd = new Float64Array(groups).fill(-1);
-  const ranges: number[][] = Array.from({ length: groups }, () => []);
-  const touched: number[] = [];
+  // Per group its windows [start, end) as pairs, and how many numbers of its array are in use
+  // (typed arrays with a count: emptied by a store, not by a length change per call).
+  const ranges: Float64Array[] = Array.from({ length: groups }, () => new Float64Array(16));
+  const rangeLen = new Int32Array(groups);
+  const pushRange = (g: number, a: number, b: number): void => {
+    let rs = ranges[g]!;
+    const k = rangeLen[g]!;
+    if (k + 2 > rs.length) ranges[g] = rs = grownF(rs);
+    rs[k] = a;
+    rs[k + 1] = b;
+    rangeLen[g] = k + 2;
+  };
+  const touched = new Int32Array(groups);
+  let touchedCount = 0;
   // Keyword occurrences of the anchored rules' groups, as the automaton finds them: start·128 + length.
   const anchoredGroup = Uint8Array.from(groupRules.map((rs, g) => (!options.anchorByRegex && rs.some((r) => r.anchor) && groupKeywords[g]!.every((k) => k.length < 128) ? 1 : 0)));
-  const occurrences: number[][] = Array.from({ length: groups }, () => []);
+  const occurrences: Float64Array[] = Array.from({ length: groups }, () => new Float64Array(16));
+  const occurrenceLen = new Int32Array(groups);
 
   /** A rule with an anchor: started only where one of its keywords is, widened left over its class. */
   /**
@@ -458,57 +490,83 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
    * more than OCCURRENCES_MAX of them falls back to the regex, which reads the clock as it goes).
    * Each call of the returned function sets kwAt/kwLen and says whether there was one.
    */
-  const keywordSearch = (r: Compiled, original: string, text: string): ((from: number) => boolean) => {
-    const occ = occurrences[r.group]!;
-    if (!anchoredGroup[r.group] || occ.length > OCCURRENCES_MAX) {
-      const { keywords } = r.anchor!;
-      return (from) => {
-        keywords.lastIndex = from;
-        const kw = keywords.exec(text);
-        if (!kw) return false;
-        kwAt = kw.index;
-        kwLen = kw[0].length;
-        return true;
-      };
+  // The search's state between calls of nextKeyword (set by keywordSearch; no closure per call).
+  let kwRegex: RegExp | undefined;
+  let kwSorted = sortRoom[0] ?? new Float64Array(0);
+  let kwCount = 0;
+  let kwJ = 0;
+  let kwText = '';
+  let kwOriginal = '';
+  const keywordSearch = (r: Compiled, original: string, text: string): void => {
+    const g = r.group;
+    const count = occurrenceLen[g]!;
+    kwText = text;
+    kwOriginal = original;
+    if (!anchoredGroup[g] || count > OCCURRENCES_MAX) {
+      kwRegex = r.anchor!.keywords;
+      return;
     }
-    let room = sortRoom[r.group]!;
-    if (room.length < occ.length) sortRoom[r.group] = room = new Float64Array(Math.max(occ.length, 2 * room.length, 16));
-    for (let i = 0; i < occ.length; i++) room[i] = occ[i]!;
-    const sorted = room.subarray(0, occ.length).sort();
-    const view = text !== original;
-    let j = 0;
-    return (from) => {
-      while (j < sorted.length) {
-        const v = sorted[j]!;
-        const at = Math.floor(v / 128);
-        if (at < from) { j++; continue; }
-        const len = v - at * 128;
-        j++;
-        // The automaton read the text as it is; the search runs on the view where a JSON escape
-        // reads as spaces: a keyword broken by one is not there.
-        if (view && text.slice(at, at + len).toLowerCase() !== original.slice(at, at + len).toLowerCase()) continue;
-        kwAt = at;
-        kwLen = len;
-        return true;
+    kwRegex = undefined;
+    let room = sortRoom[g]!;
+    if (room.length < count) sortRoom[g] = room = new Float64Array(Math.max(count, 2 * room.length, 16));
+    const occ = occurrences[g]!;
+    // Found in order of their ends, so nearly in order of their starts: an insertion sort moves
+    // each by at most the number of keywords ending within the longest keyword's length.
+    for (let i = 0; i < count; i++) {
+      const v = occ[i]!;
+      let p = i - 1;
+      while (p >= 0 && room[p]! > v) {
+        room[p + 1] = room[p]!;
+        p--;
       }
-      return false;
-    };
+      room[p + 1] = v;
+    }
+    kwSorted = room;
+    kwCount = count;
+    kwJ = 0;
+  };
+  /** The next keyword occurrence at or after `from` (see keywordSearch): sets kwAt/kwLen and says whether there was one. */
+  const nextKeyword = (from: number): boolean => {
+    if (kwRegex) {
+      kwRegex.lastIndex = from;
+      const kw = kwRegex.exec(kwText);
+      if (!kw) return false;
+      kwAt = kw.index;
+      kwLen = kw[0].length;
+      return true;
+    }
+    const sorted = kwSorted;
+    const view = kwText !== kwOriginal;
+    while (kwJ < kwCount) {
+      const v = sorted[kwJ]!;
+      const at = Math.floor(v / 128);
+      if (at < from) { kwJ++; continue; }
+      const len = v - at * 128;
+      kwJ++;
+      // The automaton read the text as it is; the search runs on the view where a JSON escape
+      // reads as spaces: a keyword broken by one is not there.
+      if (view && kwText.slice(at, at + len).toLowerCase() !== kwOriginal.slice(at, at + len).toLowerCase()) continue;
+      kwAt = at;
+      kwLen = len;
+      return true;
+    }
+    return false;
   };
 
   /** A rule with an anchor: started only where one of its keywords is, widened left over its class. */
-  const findAnchored = (r: Compiled, original: string, text: string, rs: readonly number[], found: { start: number; end: number; order: number; rule: string }[], deadline: number, budgetMs: number): void => {
+  const findAnchored = (r: Compiled, original: string, text: string, rs: Float64Array, rsLen: number, found: { start: number; end: number; order: number; rule: string }[], deadline: number, budgetMs: number): void => {
     const { left, max, startsNear: re, onText } = r.anchor!;
     let lastEnd = 0;
     let k = 0;
     let tries = 0;
-    const next = keywordSearch(r, original, text);
+    keywordSearch(r, original, text);
     // One pass over the keyword occurrences; those outside the rule's windows are skipped.
     let pos = Math.max(0, rs[0]!);
-    while (next(pos)) {
+    while (nextKeyword(pos)) {
       const at = kwAt;
       pos = at + kwLen;
-      while (k < rs.length && at >= rs[k + 1]!) k += 2;
-      if (k >= rs.length) break;
+      while (k < rsLen && at >= rs[k + 1]!) k += 2;
+      if (k >= rsLen) break;
       if (at < rs[k]!) {
         pos = Math.max(pos, rs[k]!);
         continue;
@@ -542,7 +600,8 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         else for (let gi = 2; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
       }
       if (!secret) continue;
-      const s0 = from + match.lastIndexOf(secret);
+      // The whole match (no secret group): no search (lastIndexOf is a call into the runtime).
+      const s0 = from + (secret === match ? 0 : match.lastIndexOf(secret));
       if (r.allow.length > 0 && covered(found, s0, s0 + secret.length)) continue;
       if (accept(r, text, match, secret, s0)) {
         found.push({ start: s0, end: s0 + secret.length, order: r.order, rule: r.id });
@@ -554,7 +613,8 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
 
   // Segment gates: per gated rule a bit; per ASCII character the rules whose pattern can match it.
   const segmentRules = compiled.filter((r) => r.gate && r.gate.count > 1).slice(0, 31);
-  const segmentBit = new Map(segmentRules.map((r, b) => [r, 1 << b] as const));
+  const segmentBitOf = new Int32Array(compiled.length);
+  segmentRules.forEach((r, b) => { segmentBitOf[r.order] = 1 << b; });
   const charBits = new Int32Array(128);
   let otherBits = 0;
   segmentRules.forEach((r, b) => {
@@ -566,6 +626,8 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   let gapsRead = false;
   const readGaps = (text: string): void => {
     if (gapBits.length < runs) gapBits = new Int32Array(runStarts.length);
+    // Nothing before the first run: a segment starts there.
+    gapBits[0] = 0;
     for (let k = 1; k < runs; k++) {
       let bits = -1;
       for (let j = runEnds[k - 1]!, e = runStarts[k]!; j < e && bits !== 0; j++) {
@@ -583,15 +645,20 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
    * the digit runs; gaps are read in the view, where the rule runs.
    */
   const segmentHolds = (r: Compiled, text: string): boolean => {
-    const bit = segmentBit.get(r);
+    const bit = segmentBitOf[r.order]!;
     // Where digit runs are dense, reading them costs about what running the rule does: skip the gate.
-    if (bit === undefined || runsOverflow || runs * SEGMENT_RUN_SPACING > text.length) return true;
+    if (bit === 0 || runsOverflow || runs * SEGMENT_RUN_SPACING > text.length) return true;
     if (!gapsRead) readGaps(text);
     const count = r.gate!.count;
+    // Locals, not closure slots, in the loop over every run.
+    const starts = runStarts;
+    const ends = runEnds;
+    const gapsOf = gapBits;
+    const n = runs;
     let seg = 0;
-    for (let k = 0; k < runs; k++) {
-      const len = runEnds[k]! - runStarts[k]!;
-      seg = k > 0 && (gapBits[k]! & bit) !== 0 ? seg + len : len;
+    for (let k = 0; k < n; k++) {
+      const len = ends[k]! - starts[k]!;
+      seg = (gapsOf[k]! & bit) !== 0 ? seg + len : len;
       if (seg >= count) return true;
     }
     return false;
@@ -620,8 +687,8 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     const e = openEnd[g]!;
     if (e >= 0 && ws <= e) openEnd[g] = we;
     else {
-      if (e >= 0) ranges[g]!.push(openStart[g]!, e);
-      else touched.push(g);
+      if (e >= 0) pushRange(g, openStart[g]!, e);
+      else touched[touchedCount++] = g;
       openStart[g] = ws;
       openEnd[g] = we;
     }
@@ -666,10 +733,53 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
     for (let b0 = 0; b0 < n; b0 += BLOCK) {
       const b1 = Math.min(n, b0 + BLOCK);
       let nd = 0;
-      if (bytes) {
-        // Bytes of ASCII text are its characters: the symbol table's first 128 entries apply.
+      if (bytes && b1 - b0 >= twoStreamsMin) {
+        // Each character's lookup waits for the previous one's (the state): two streams, one per
+        // half of the block, interleaved, let the processor run both chains at once. The second
+        // starts from the root longestKeyword characters early — by the block's middle it is in
+        // the state a single pass would be — and reports only from the middle on. The first
+        // stream's finds are handled as they come; the second's after it, so windows still arrive
+        // in order of their ends.
+        const mid = (b0 + b1) >> 1;
+        let sb = 0;
+        let j = mid - longestKeyword;
+        let nb = 0;
+        let ndb = 0;
+        for (let i = b0; i < mid; i++, j++) {
+          const ta = table[(s << 7) | bytes[i]!]!;
+          const tb = table[(sb << 7) | bytes[j]!]!;
+          s = ta >> 2;
+          sb = tb >> 2;
+          if (((ta | tb) & 3) !== 0) {
+            if ((ta & 2) !== 0) digitAt[nd++] = i;
+            if ((ta & 1) !== 0) keywordsEndingAt(i, s);
+            if (j >= mid && (tb & 3) !== 0) {
+              if ((tb & 2) !== 0) digitRoomB[ndb++] = j;
+              if ((tb & 1) !== 0) {
+                hitAtB[nb] = j;
+                hitStateB[nb++] = sb;
+              }
+            }
+          }
+        }
+        for (; j < b1; j++) {
+          const tb = table[(sb << 7) | bytes[j]!]!;
+          sb = tb >> 2;
+          if ((tb & 3) !== 0) {
+            if ((tb & 2) !== 0) digitRoomB[ndb++] = j;
+            if ((tb & 1) !== 0) {
+              hitAtB[nb] = j;
+              hitStateB[nb++] = sb;
+            }
+          }
+        }
+        s = sb;
+        for (let k = 0; k < nb; k++) keywordsEndingAt(hitAtB[k]!, hitStateB[k]!);
+        for (let k = 0; k < ndb; k++) digitAt[nd++] = digitRoomB[k]!;
+      } else if (bytes) {
+        // Bytes of ASCII text are its characters: the table's columns are their codes.
         for (let i = b0; i < b1; i++) {
-          const t = table[(s << 7) | sym[bytes[i]!]!]!;
+          const t = table[(s << 7) | bytes[i]!]!;
           s = t >> 2;
           if ((t & 3) !== 0) {
             if ((t & 2) !== 0) digitAt[nd++] = i;
@@ -735,7 +845,15 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       const g = outPairs[o * 2]!;
       const len = outPairs[o * 2 + 1]!;
       const reach = groupReach[g]!;
-      if (anchoredGroup[g] && occurrences[g]!.length <= OCCURRENCES_MAX) occurrences[g]!.push((i + 1 - len) * 128 + len);
+      if (anchoredGroup[g]) {
+        const c = occurrenceLen[g]!;
+        if (c <= OCCURRENCES_MAX) {
+          let occ = occurrences[g]!;
+          if (c === occ.length) occurrences[g] = occ = grownF(occ);
+          occ[c] = (i + 1 - len) * 128 + len;
+          occurrenceLen[g] = c + 1;
+        }
+      }
       widen(g, i + 1 - len - reach, i + 1 + reach);
     }
   };
@@ -743,56 +861,71 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
   const find = (original: string, deadline: number, budgetMs: number): Finding[] => {
     const n = original.length;
     // 1. Keyword windows per group: [start, end) ranges, merged as they are found.
-    for (const g of touched) {
+    for (let t = 0; t < touchedCount; t++) {
+      const g = touched[t]!;
       openStart[g] = -1;
       openEnd[g] = -1;
-      ranges[g]!.length = 0;
-      occurrences[g]!.length = 0;
+      rangeLen[g] = 0;
+      occurrenceLen[g] = 0;
     }
-    touched.length = 0;
+    touchedCount = 0;
     // Keywords are found in the text as it is (an escape does not hide one); the patterns then run
     // on the view with JSON escapes read as spaces — same length, same positions.
     scanKeywords(original, deadline, budgetMs);
-    for (const g of touched) {
-      const rs = ranges[g]!;
-      rs.push(openStart[g]!, openEnd[g]!);
+    for (let t = 0; t < touchedCount; t++) {
+      const g = touched[t]!;
+      pushRange(g, openStart[g]!, openEnd[g]!);
       // In a short text one pass from the first window to the last is cheaper than a regex call per window.
-      if (n <= SMALL && rs.length > 2) {
-        const last = rs[rs.length - 1]!;
-        rs.length = 1;
-        rs.push(last);
+      if (n <= SMALL && rangeLen[g]! > 2) {
+        const rs = ranges[g]!;
+        rs[1] = rs[rangeLen[g]! - 1]!;
+        rangeLen[g] = 2;
       }
     }
     for (const g of alwaysRunGroups) {
-      touched.push(g);
-      ranges[g]!.push(0, n);
+      touched[touchedCount++] = g;
+      pushRange(g, 0, n);
     }
-    if (touched.length === 0) return [];
+    if (touchedCount === 0) return [];
     const text = jsonEscapesAsSpace(original);
 
     // 2. Each rule of the groups whose keywords occur, in run order, on the group's windows, chunked.
     // In run order: the rules of one group as they are, of several by one walk over all rules.
     let due: readonly Compiled[];
-    if (touched.length === 1) due = groupRules[touched[0]!]!;
-    else {
+    let dueCount: number;
+    if (touchedCount === 1) {
+      due = groupRules[touched[0]!]!;
+      dueCount = due.length;
+    } else {
+      // Each group's positions are ascending: merged by an insertion sort (a few dozen as a rule), into a list kept between calls.
       let count = 0;
-      for (const g of touched) {
-        const ps = groupRunPositions[g]!;
-        for (let i = 0; i < ps.length; i++) dueRoom[count++] = ps[i]!;
+      for (let t = 0; t < touchedCount; t++) {
+        const ps = groupRunPositions[touched[t]!]!;
+        for (let i = 0; i < ps.length; i++) {
+          const v = ps[i]!;
+          let p = count - 1;
+          while (p >= 0 && dueRoom[p]! > v) {
+            dueRoom[p + 1] = dueRoom[p]!;
+            p--;
+          }
+          dueRoom[p + 1] = v;
+          count++;
+        }
       }
-      const positions = dueRoom.subarray(0, count).sort();
-      const list: Compiled[] = new Array(count);
-      for (let i = 0; i < count; i++) list[i] = runOrder[positions[i]!]!;
-      due = list;
+      for (let i = 0; i < count; i++) dueList[i] = runOrder[dueRoom[i]!]!;
+      due = dueList;
+      dueCount = count;
     }
     const found: { start: number; end: number; order: number; rule: string }[] = [];
     let work = 0;
-    for (const r of due) {
+    for (let d = 0; d < dueCount; d++) {
+      const r = due[d]!;
       const rs = ranges[r.group]!;
+      const rsLen = rangeLen[r.group]!;
       if (r.gate && (longestRun < r.gate.run || (r.gate.slot >= 0 && gateMet[r.gate.slot] === 0) || !segmentHolds(r, text))) continue;
       if (r.anchor) {
-        findAnchored(r, original, text, rs, found, deadline, budgetMs);
-        work += spanOf(rs, n);
+        findAnchored(r, original, text, rs, rsLen, found, deadline, budgetMs);
+        work += spanOf(rs, rsLen, n);
         if (work >= CLOCK_WORK) {
           work = 0;
           if (performance.now() > deadline) throw new RedactionTimeout(budgetMs);
@@ -801,7 +934,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       }
       // One window (every short text): a rule whose literal, or every character of a class it
       // needs one of, is missing there has nothing to find there.
-      if (rs.length === 2) {
+      if (rsLen === 2) {
         if (r.literal) {
           const at = text.indexOf(r.literal, Math.max(0, rs[0]!));
           if (at < 0 || at + r.literal.length > rs[1]!) continue;
@@ -814,7 +947,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
       }
       const reach = groupReach[r.group]!;
       let lastEnd = -1;
-      for (let k = 0; k < rs.length; k += 2) {
+      for (let k = 0; k < rsLen; k += 2) {
         const a = Math.max(0, rs[k]!);
         const b = Math.min(n, rs[k + 1]!);
         for (let cs = a; cs < b; cs += CHUNK - 2 * reach) {
@@ -836,7 +969,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
               else for (let gi = 1; gi < m.length; gi++) if (m[gi]) { secret = m[gi]!; break; }
             }
             if (!secret) continue;
-            const at = cs + m.index + m[0].lastIndexOf(secret);
+            const at = cs + m.index + (secret === m[0] ? 0 : m[0].lastIndexOf(secret));
             if (at < lastEnd) continue; // seen in the previous chunk's overlap
             // A rule with allow lists (costly: gitleaks' generic rule checks ~1,400 stop words) is not
             // asked about a span another rule already redacts.
@@ -850,7 +983,7 @@ export function compileRules(rules: readonly GeneratedRule[], options: CompileOp
         }
       }
       // The clock costs ~50 ns a read: read it once this much text has gone through the patterns.
-      work += spanOf(rs, n);
+      work += spanOf(rs, rsLen, n);
       if (work >= CLOCK_WORK) {
         work = 0;
         if (performance.now() > deadline) throw new RedactionTimeout(budgetMs);

@@ -5220,6 +5220,56 @@ export const RULES: readonly GeneratedRule[] = [
     }
   },
   {
+    "id": "xml_attribute_secret",
+    "source": "flightrec",
+    "category": "secret_assignment",
+    "description": "An XML element whose name/key attribute names a secret and whose value attribute holds it (\u003cparam name=\"password\" value=\"…\"/\u003e, \u003cadd key=\"ApiKey\" value=\"…\"/\u003e, \u003csetting name=\"api token\" value=\"…\" /\u003e; up to three other short attributes between, quotes JSON-escaped or not); the name must end in the secret word (token_ttl, password_policy do not), `value=` in lower case and without a space before the `=` (what triggers the rule); the SDK leaves values that read as a validation message, a placeholder or a template",
+    "re2": "(?i)\\b(?:name|key)\\s{0,5}=\\s{0,5}\\\\?[\"'][\\w.\\- ]{0,40}(?:password|passwd|passphrase|pwd|secret|token|credentials?|apikey|(?:api|access|secret|private|signing|encryption|client|master|account|storage|shared|subscription|app)[_.\\- ]?key)\\\\?[\"']\\s{1,10}(?:[\\w:.-]{1,30}\\s{0,3}=\\s{0,3}\\\\?(?:\"[^\"\u003c\u003e]{0,60}\"|'[^'\u003c\u003e]{0,60}')\\s{1,5}){0,3}(?-i:value=)\\s{0,5}(?:\\\\?\"([^\"\\\\\u003c\u003e]{1,200})\\\\?\"|\\\\?'([^'\\\\\u003c\u003e]{1,200})\\\\?')",
+    "js": "\\b(?:[Nn][Aa][Mm][Ee]|[Kk\\u{212A}][Ee][Yy])[\\t\\n\\u{C}\\r ]{0,5}=[\\t\\n\\u{C}\\r ]{0,5}\\\\?[\"'][ \\-.0-9A-Z_a-z\\u{17F}\\u{212A}]{0,40}(?:[Pp](?:[Aa][Ss\\u{17F}][Ss\\u{17F}](?:[Ww](?:[Oo][Rr][Dd]|[Dd])|[Pp][Hh][Rr][Aa][Ss\\u{17F}][Ee])|[Ww][Dd])|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll][Ss\\u{17F}]?|[Aa][Pp][Ii][Kk\\u{212A}][Ee][Yy]|(?:[Aa](?:[Pp][Ii]|[Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}])|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Pp][Rr][Ii][Vv][Aa][Tt][Ee]|[Ss\\u{17F}][Ii][Gg][Nn][Ii][Nn][Gg]|[Ee][Nn][Cc][Rr][Yy][Pp][Tt][Ii][Oo][Nn]|[Cc][Ll][Ii][Ee][Nn][Tt]|[Mm][Aa][Ss\\u{17F}][Tt][Ee][Rr]|[Aa][Cc][Cc][Oo][Uu][Nn][Tt]|[Ss\\u{17F}](?:[Tt][Oo][Rr][Aa][Gg][Ee]|[Hh][Aa][Rr][Ee][Dd]|[Uu][Bb][Ss\\u{17F}][Cc][Rr][Ii][Pp][Tt][Ii][Oo][Nn])|[Aa][Pp][Pp])[ \\-._]?[Kk\\u{212A}][Ee][Yy])\\\\?[\"'][\\t\\n\\u{C}\\r ]{1,10}(?:[\\-.0-:A-Z_a-z\\u{17F}\\u{212A}]{1,30}[\\t\\n\\u{C}\\r ]{0,3}=[\\t\\n\\u{C}\\r ]{0,3}\\\\?(?:\"[^\"\u003c\u003e]{0,60}\"|'[^'\u003c\u003e]{0,60}')[\\t\\n\\u{C}\\r ]{1,5}){0,3}value=[\\t\\n\\u{C}\\r ]{0,5}(?:\\\\?\"([^\"\u003c\u003e\\\\]{1,200})\\\\?\"|\\\\?'([^'\u003c\u003e\\\\]{1,200})\\\\?')",
+    "keywords": [
+      "value="
+    ],
+    "secretGroup": 0,
+    "maxLen": 995,
+    "validator": "not_message",
+    "collector": true
+  },
+  {
+    "id": "xml_element_secret",
+    "source": "flightrec",
+    "category": "secret_assignment",
+    "description": "An XML name element naming a secret followed by its value element (\u003cname\u003eapi_key\u003c/name\u003e\u003cvalue\u003e…\u003c/value\u003e, Hadoop's \u003cproperty\u003e\u003cname\u003efs.s3a.secret.key\u003c/name\u003e\u003cvalue\u003e…\u003c/value\u003e; \u003ckey\u003e…\u003c/key\u003e for \u003cname\u003e; a line break, also JSON-escaped, between them); the name must end in the secret word, the value element in lower case (`\u003cvalue\u003e` triggers the rule); the SDK leaves values that read as a validation message, a placeholder or a template",
+    "re2": "(?i)\u003c(?:name|key)\u003e\\s{0,10}[\\w.\\- ]{0,40}(?:password|passwd|passphrase|pwd|secret|token|credentials?|apikey|(?:api|access|secret|private|signing|encryption|client|master|account|storage|shared|subscription|app)[_.\\- ]?key)\\s{0,10}\u003c/(?:name|key)\u003e(?:\\s|(?-i:\\\\[nrt])){0,20}(?-i:\u003cvalue\u003e)([^\u003c]{1,200})(?-i:\u003c/value\u003e)",
+    "js": "\u003c(?:[Nn][Aa][Mm][Ee]|[Kk\\u{212A}][Ee][Yy])\u003e[\\t\\n\\u{C}\\r ]{0,10}[ \\-.0-9A-Z_a-z\\u{17F}\\u{212A}]{0,40}(?:[Pp](?:[Aa][Ss\\u{17F}][Ss\\u{17F}](?:[Ww](?:[Oo][Rr][Dd]|[Dd])|[Pp][Hh][Rr][Aa][Ss\\u{17F}][Ee])|[Ww][Dd])|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk\\u{212A}][Ee][Nn]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll][Ss\\u{17F}]?|[Aa][Pp][Ii][Kk\\u{212A}][Ee][Yy]|(?:[Aa](?:[Pp][Ii]|[Cc][Cc][Ee][Ss\\u{17F}][Ss\\u{17F}])|[Ss\\u{17F}][Ee][Cc][Rr][Ee][Tt]|[Pp][Rr][Ii][Vv][Aa][Tt][Ee]|[Ss\\u{17F}][Ii][Gg][Nn][Ii][Nn][Gg]|[Ee][Nn][Cc][Rr][Yy][Pp][Tt][Ii][Oo][Nn]|[Cc][Ll][Ii][Ee][Nn][Tt]|[Mm][Aa][Ss\\u{17F}][Tt][Ee][Rr]|[Aa][Cc][Cc][Oo][Uu][Nn][Tt]|[Ss\\u{17F}](?:[Tt][Oo][Rr][Aa][Gg][Ee]|[Hh][Aa][Rr][Ee][Dd]|[Uu][Bb][Ss\\u{17F}][Cc][Rr][Ii][Pp][Tt][Ii][Oo][Nn])|[Aa][Pp][Pp])[ \\-._]?[Kk\\u{212A}][Ee][Yy])[\\t\\n\\u{C}\\r ]{0,10}\u003c\\/(?:[Nn][Aa][Mm][Ee]|[Kk\\u{212A}][Ee][Yy])\u003e(?:[\\t\\n\\u{C}\\r ]|\\\\[nrt]){0,20}\u003cvalue\u003e([^\u003c]{1,200})\u003c\\/value\u003e",
+    "keywords": [
+      "\u003cvalue\u003e"
+    ],
+    "secretGroup": 0,
+    "maxLen": 544,
+    "validator": "not_message",
+    "collector": true
+  },
+  {
+    "id": "openai_prefixed_key",
+    "source": "flightrec",
+    "category": "provider_token",
+    "description": "An OpenAI project, service-account or admin key by its prefix alone (sk-proj-…): gitleaks' rule also requires the T3BlbkFJ marker, which a shortened or reformatted key lacks",
+    "re2": "\\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,300}",
+    "js": "\\bsk-(?:proj|svcacct|admin)-[\\-0-9A-Z_a-z]{40,300}",
+    "keywords": [
+      "sk-proj-",
+      "sk-svcacct-",
+      "sk-admin-"
+    ],
+    "secretGroup": 0,
+    "maxLen": 311,
+    "collector": true,
+    "anchor": {
+      "left": "[^\\s\\S]",
+      "max": 0
+    }
+  },
+  {
     "id": "bearer_token",
     "source": "flightrec",
     "category": "secret_assignment",
