@@ -32,8 +32,8 @@ spans AS (
     FROM spans
 ) AS parents,
 -- The model-call spans, for a model call's shadow: one recorded again by a second instrumentation
--- inside the first (conventions/span-mapping.ts MODEL_CALL_SHADOW). Both stay; ShadowOf names the call repeated.
-(SELECT groupArrayIf(concat(TraceId, '/', SpanId), Step = 'model_call') FROM spans) AS model_calls
+-- inside the first (queries/fragments/model_call_shadow.sql). Both stay; ShadowOf names the call repeated.
+model_calls AS (SELECT TraceId, SpanId FROM spans WHERE Step = 'model_call')
 SELECT
     s.Timestamp AS Timestamp,
     toUnixTimestamp64Milli(s.Timestamp) AS TimeMs,
@@ -78,7 +78,9 @@ SELECT
     s.StatusMessage AS StatusMessage,
     s.DecisionToolCalls AS DecisionToolCalls,
     s.SessionId AS SessionId,
-    if(s.Step = 'model_call' AND s.ParentSpanId != '' AND has(model_calls, concat(s.TraceId, '/', s.ParentSpanId)), s.ParentSpanId, '') AS ShadowOf
+    if(s.Step = 'model_call' AND
+       -- include: model_call_shadow
+       , s.ParentSpanId, '') AS ShadowOf
 FROM spans AS s
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}

@@ -55,7 +55,8 @@ describe('the Agent overview filter block', () => {
       'grafana_actions_over_time', 'grafana_activity_over_time', 'grafana_denials_and_approvals', 'grafana_overview_totals', 'grafana_tokens_over_time', 'grafana_tool_error_retry_rates',
     ]);
     for (const q of users) {
-      expect(q.sql, q.name).toContain(block);
+      // Placed at the include line's indentation.
+      expect(q.sql.replace(/\s+/g, ' '), q.name).toContain(block.replace(/\s+/g, ' '));
       expect(q.params.map((p) => p.name).slice(0, 6), q.name).toEqual(['from', 'to', 'service', 'agent', 'channel', 'conversation']);
       expect(readFileSync(q.file, 'utf8'), q.name).not.toContain("OR ServiceName = {service:String}");
     }
