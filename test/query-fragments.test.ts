@@ -27,6 +27,10 @@ describe('fragments', () => {
     expect(q.sql).toBe("SELECT 1 FROM t WHERE x = {n:UInt32}\n  AND ({who:String} = '*' OR Who = {who:String})\nLIMIT 1");
     expect(q.meta).toEqual({});
   });
+  it('moves the fragment to the include line\'s indentation, keeping its own nesting', () => {
+    fragment('nest', '-- fragment: nest\n  (a\n    OR b)\n');
+    expect(parse(`${HEAD}SELECT {n:UInt32}\nWHERE\n      -- include: nest\nLIMIT 1`).sql).toBe('SELECT {n:UInt32}\nWHERE\n      (a\n        OR b)\nLIMIT 1');
+  });
   it('appends the parameters when only the body includes it', () => {
     expect(parse(`${HEAD}SELECT {n:UInt32}\n  -- include: f`).params.map((p) => p.name)).toEqual(['n', 'who']);
   });
