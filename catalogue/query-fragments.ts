@@ -11,7 +11,8 @@
  *   -- param: service String = * — …
  *     AND ({service:String} = '*' OR ServiceName = {service:String})
  *
- * Fragments do not include other fragments.
+ * A query may include a fragment more than once (the same filters on two reads of a table); its
+ * parameters are declared once. Fragments do not include other fragments.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -70,9 +71,8 @@ export function expandIncludes(text: string, file: string): string {
   for (const line of body) {
     const m = INCLUDE.exec(line);
     if (!m) bodyOut.push(line);
-    else if (placed.includes(m[1]!)) throw new FragmentError(`${file}: includes ${m[1]} twice`);
     else {
-      placed.push(m[1]!);
+      if (!placed.includes(m[1]!)) placed.push(m[1]!);
       bodyOut.push(...indented(fragment(m[1]!).body, /^\s*/.exec(line)![0]));
     }
   }

@@ -171,6 +171,6 @@ export const GUARDRAIL_BLOCKING_RESULTS: readonly { readonly type: string; reado
  * repeats) and is not counted again — calls and tokens in *runaway* and in every total. The model is not compared:
  * instrumentations name it differently (the request's alias, the response's dated name).
  * Applied at read time, over the parent link in flightrec_calls / flightrec_spans, by the one SQL text
- * queries/fragments/model_call_shadow.sql, because the outer span ends, and is exported, after the inner one.
+ * queries/fragments/model_call_shadows.sql, because the outer span ends, and is exported, after the inner one.
  */
 export const MODEL_CALL_SHADOW = { step: 'model_call', parentStep: 'model_call', link: 'ParentSpanId' } as const satisfies { readonly step: StepKind; readonly parentStep: StepKind; readonly link: 'ParentSpanId' };

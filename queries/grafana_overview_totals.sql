@@ -5,11 +5,19 @@
 -- include: overview_filters
 -- title: Totals
 -- panel: stat
-WITH model_calls AS (
-    -- The range's model-call spans, from the narrow calls table: what a model call's shadow repeats.
-    SELECT TraceId, SpanId FROM flightrec_calls
+WITH
+-- The range's model-call spans, from the narrow calls table: the scope of model_call_shadows.
+model_calls AS (
+    SELECT TraceId, SpanId, ParentSpanId FROM flightrec_calls
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model'
-)
+),
+-- The tokens of the shadows that pass the filters, taken off below (read by trace id: the spans' trace index skips the rest).
+(
+    SELECT sum(InputTokens) + sum(OutputTokens) FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
+      -- include: overview_filters
+) AS shadow_tokens,
+-- include: model_call_shadows
 SELECT
     uniqExact(SessionId) AS Sessions,
     countIf(Record = 'touched') AS Actions,
@@ -18,13 +26,7 @@ SELECT
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,
     countIf(IsError = 1) AS Errors,
-    sumIf(InputTokens + OutputTokens, NOT Shadow) AS Tokens
-FROM (
-    SELECT SessionId, Step, Record, Effect, RiskLevel, Verdict, ApprovalStatus, IsError, InputTokens, OutputTokens,
-           Step = 'model_call' AND
-           -- include: model_call_shadow
-           AS Shadow
-    FROM flightrec_spans
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-      -- include: overview_filters
-)
+    sum(InputTokens) + sum(OutputTokens) - shadow_tokens AS Tokens
+FROM flightrec_spans
+WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+  -- include: overview_filters

@@ -9,29 +9,31 @@ WITH traces AS (
     WHERE SessionId = {session:String} OR TraceId = {session:String}
     GROUP BY TraceId
 ),
--- The traces' model-call spans, from the narrow calls table: what a model call's shadow repeats.
+-- The traces' model-call spans (the spans' trace index finds them): the scope of model_call_shadows.
 model_calls AS (
-    SELECT TraceId, SpanId FROM flightrec_calls
-    WHERE TraceId IN (SELECT TraceId FROM traces) AND Kind = 'model'
+    SELECT TraceId, SpanId, ParentSpanId FROM flightrec_spans
+    WHERE TraceId IN (SELECT TraceId FROM traces) AND Step = 'model_call'
       AND Timestamp >= (SELECT min(first_start) FROM traces)
       AND Timestamp <= (SELECT max(last_end) FROM traces)
-)
+),
+-- What the shadows add to the figures, taken off below.
+(
+    SELECT (count(), sum(InputTokens) + sum(OutputTokens)) FROM flightrec_spans
+    WHERE (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
+      AND Timestamp >= (SELECT min(first_start) FROM traces)
+      AND Timestamp <= (SELECT max(last_end) FROM traces)
+) AS shadows,
+-- include: model_call_shadows
 SELECT
     countIf(Record = 'saw') AS Saw,
-    countIf(Record = 'decided' AND NOT Shadow) AS Decided,
+    countIf(Record = 'decided') - shadows.1 AS Decided,
     countIf(Record = 'touched') AS Touched,
     countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(IsError = 1) AS Errors,
-    sumIf(InputTokens + OutputTokens, NOT Shadow) AS Tokens,
+    sum(InputTokens) + sum(OutputTokens) - shadows.2 AS Tokens,
     round(dateDiff('millisecond', min(Timestamp), max(Timestamp + toIntervalNanosecond(Duration))) / 1000, 3) AS DurationSeconds
-FROM (
-    SELECT Record, Step, Effect, Verdict, IsError, InputTokens, OutputTokens, Timestamp, Duration,
-           Step = 'model_call' AND
-           -- include: model_call_shadow
-           AS Shadow
-    FROM flightrec_spans
-    WHERE TraceId IN (SELECT TraceId FROM traces)
-      AND Timestamp >= (SELECT min(first_start) FROM traces)
-      AND Timestamp <= (SELECT max(last_end) FROM traces)
-)
+FROM flightrec_spans
+WHERE TraceId IN (SELECT TraceId FROM traces)
+  AND Timestamp >= (SELECT min(first_start) FROM traces)
+  AND Timestamp <= (SELECT max(last_end) FROM traces)

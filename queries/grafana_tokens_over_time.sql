@@ -6,21 +6,35 @@
 -- param: interval_seconds UInt32 = 60 — bucket width in seconds
 -- title: Tokens by model over time
 -- panel: timeseries
-WITH model_calls AS (
-    -- The range's model-call spans, from the narrow calls table: what a model call's shadow repeats.
-    SELECT TraceId, SpanId FROM flightrec_calls
+WITH
+-- The range's model-call spans, from the narrow calls table: the scope of model_call_shadows.
+model_calls AS (
+    SELECT TraceId, SpanId, ParentSpanId FROM flightrec_calls
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model'
-)
-SELECT
-    toStartOfInterval(Timestamp, toIntervalSecond({interval_seconds:UInt32})) AS Time,
-    if(Model = '', 'unknown model', Model) AS ModelName,
-    sum(InputTokens) + sum(OutputTokens) AS Tokens
-FROM flightrec_spans
-WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-  AND (InputTokens > 0 OR OutputTokens > 0)
-  AND NOT (Step = 'model_call' AND
-      -- include: model_call_shadow
-  )
-  -- include: overview_filters
+),
+-- include: model_call_shadows
+SELECT Time, ModelName, sum(tokens) AS Tokens
+FROM (
+    SELECT
+        toStartOfInterval(Timestamp, toIntervalSecond({interval_seconds:UInt32})) AS Time,
+        if(Model = '', 'unknown model', Model) AS ModelName,
+        toInt64(sum(InputTokens) + sum(OutputTokens)) AS tokens
+    FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+      AND (InputTokens > 0 OR OutputTokens > 0)
+      -- include: overview_filters
+    GROUP BY Time, ModelName
+    UNION ALL
+    -- The shadows that pass the filters, taken off (read by trace id: the spans' trace index skips the rest).
+    SELECT
+        toStartOfInterval(Timestamp, toIntervalSecond({interval_seconds:UInt32})) AS Time,
+        if(Model = '', 'unknown model', Model) AS ModelName,
+        -toInt64(sum(InputTokens) + sum(OutputTokens)) AS tokens
+    FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+      AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
+      -- include: overview_filters
+    GROUP BY Time, ModelName)
 GROUP BY Time, ModelName
+HAVING Tokens != 0
 ORDER BY Time, ModelName

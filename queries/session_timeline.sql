@@ -31,9 +31,11 @@ spans AS (
     SELECT mapFromArrays(groupArray(concat(TraceId, '/', SpanId)), groupArray(concat(TraceId, '/', ParentSpanId)))
     FROM spans
 ) AS parents,
--- The model-call spans, for a model call's shadow: one recorded again by a second instrumentation
--- inside the first (queries/fragments/model_call_shadow.sql). Both stay; ShadowOf names the call repeated.
-model_calls AS (SELECT TraceId, SpanId FROM spans WHERE Step = 'model_call')
+-- The model-call spans, the scope of model_call_shadows: a model call recorded again by a second
+-- instrumentation inside the first. Both stay; ShadowOf names the call repeated.
+model_calls AS (SELECT TraceId, SpanId, ParentSpanId FROM spans WHERE Step = 'model_call'),
+(SELECT groupArray(concat(TraceId, '/', SpanId)) FROM model_call_shadows) AS shadows,
+-- include: model_call_shadows
 SELECT
     s.Timestamp AS Timestamp,
     toUnixTimestamp64Milli(s.Timestamp) AS TimeMs,
@@ -78,9 +80,7 @@ SELECT
     s.StatusMessage AS StatusMessage,
     s.DecisionToolCalls AS DecisionToolCalls,
     s.SessionId AS SessionId,
-    if(s.Step = 'model_call' AND
-       -- include: model_call_shadow
-       , s.ParentSpanId, '') AS ShadowOf
+    if(has(shadows, concat(s.TraceId, '/', s.SpanId)), s.ParentSpanId, '') AS ShadowOf
 FROM spans AS s
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}

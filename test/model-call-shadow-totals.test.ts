@@ -3,7 +3,7 @@
  * GenAI `chat` span inside it, as the two real instrumentations write them
  * (test/peers/two-instrumentations-openai.test.ts) — counts once, with its tokens once, in every
  * total: the overview, recent sessions, and each dashboard panel as Grafana sends it. The rule's SQL
- * is written once (queries/fragments/model_call_shadow.sql) and every query that totals model calls
+ * is written once (queries/fragments/model_call_shadows.sql) and every query that totals model calls
  * or tokens includes it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -120,16 +120,21 @@ describe('a model call two instrumentations recorded, in the totals', () => {
 });
 
 describe('the shadow rule, written once', () => {
-  const fragment = readFileSync(join(QUERIES_DIR, 'fragments/model_call_shadow.sql'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('--')).join('\n').trim();
+  const fragment = readFileSync(join(QUERIES_DIR, 'fragments/model_call_shadows.sql'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('--')).join('\n').trim();
   it('every saved query that reads model calls or tokens includes it', () => {
     const readers = loadSavedQueries().filter((q) => /InputTokens|OutputTokens|'model_call'|Kind = 'model'/.test(q.sql));
     expect(readers.map((q) => q.name).sort()).toEqual([
       'detect_runaway', 'grafana_overview_totals', 'grafana_session_summary', 'grafana_tokens_over_time', 'overview', 'recent_sessions', 'session_timeline',
     ]);
-    for (const q of readers) expect(q.sql, q.name).toContain(fragment);
+    const flat = (x: string): string => x.replace(/\s+/g, ' ');
+    for (const q of readers) expect(flat(q.sql), q.name).toContain(flat(fragment));
   });
   it('no query file writes the parent link out itself', () => {
     const files = readdirSync(QUERIES_DIR).filter((f) => f.endsWith('.sql'));
     for (const f of files) expect(readFileSync(join(QUERIES_DIR, f), 'utf8'), f).not.toMatch(/ParentSpanId\)\s+IN|has\(model_calls/);
+    // … and every reader takes the shadows off or flags them.
+    for (const f of files.filter((x) => readFileSync(join(QUERIES_DIR, x), 'utf8').includes('include: model_call_shadows'))) {
+      expect(readFileSync(join(QUERIES_DIR, f), 'utf8').replace(/-- include: model_call_shadows/g, ''), f).toMatch(/FROM model_call_shadows/);
+    }
   });
 });

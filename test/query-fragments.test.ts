@@ -31,6 +31,11 @@ describe('fragments', () => {
     fragment('nest', '-- fragment: nest\n  (a\n    OR b)\n');
     expect(parse(`${HEAD}SELECT {n:UInt32}\nWHERE\n      -- include: nest\nLIMIT 1`).sql).toBe('SELECT {n:UInt32}\nWHERE\n      (a\n        OR b)\nLIMIT 1');
   });
+  it('places a fragment included twice both times, its parameters declared once', () => {
+    const q = parse(`${HEAD}-- include: f\nSELECT {n:UInt32} FROM a WHERE 1\n  -- include: f\nUNION ALL SELECT 1 FROM b WHERE 1\n  -- include: f`);
+    expect(q.params.map((p) => p.name)).toEqual(['n', 'who']);
+    expect(q.sql.match(/OR Who = \{who:String\}/g)).toHaveLength(2);
+  });
   it('appends the parameters when only the body includes it', () => {
     expect(parse(`${HEAD}SELECT {n:UInt32}\n  -- include: f`).params.map((p) => p.name)).toEqual(['n', 'who']);
   });
@@ -41,7 +46,6 @@ describe('fragments', () => {
       [`${HEAD}SELECT {n:UInt32}\n  -- include: misnamed`, /no "-- fragment: misnamed" line/],
       [`${HEAD}SELECT {n:UInt32}\n  -- include: nested`, /cannot include another/],
       [`${HEAD}-- include: f\nSELECT {n:UInt32}`, /the header names f, but the SQL does not include it/],
-      [`${HEAD}SELECT {n:UInt32}\n  -- include: f\n  -- include: f`, /includes f twice/],
       [`${HEAD}-- param: who String = * — again\nSELECT {n:UInt32}\n  -- include: f`, /parameter who is declared twice/],
     ];
     for (const [text, message] of cases) {

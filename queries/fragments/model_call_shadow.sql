@@ -1,3 +1,0 @@
--- fragment: model_call_shadow
--- description: The one SQL text of a model call's shadow (conventions/span-mapping.ts MODEL_CALL_SHADOW): a model-call span whose parent span is a model-call span of the same trace, one call recorded again by a second instrumentation inside the first. A condition on a row of flightrec_spans or flightrec_calls; the including query applies it to its model-call rows (Step 'model_call', Kind 'model') and names the model-call spans of its scope (TraceId, SpanId) in a CTE model_calls. Totals of model calls and tokens leave shadows out, so the call counts once, under the outer span (its session, agent and model).
-(ParentSpanId != '' AND (TraceId, ParentSpanId) IN (SELECT TraceId, SpanId FROM model_calls))
