@@ -33,7 +33,9 @@ spans AS (
 ) AS parents,
 -- The model-call spans, the scope of model_call_shadows: a model call recorded again by a second
 -- instrumentation inside the first. Both stay; ShadowOf names the call repeated.
-model_calls AS (SELECT TraceId, SpanId, ParentSpanId FROM spans WHERE Step = 'model_call'),
+-- (listed once: the fragment reads model_calls twice, and a scalar is computed once where a CTE is read again)
+(SELECT groupArrayIf((TraceId, SpanId, ParentSpanId), Step = 'model_call') FROM spans) AS model_call_list,
+model_calls AS (SELECT c.1 AS TraceId, c.2 AS SpanId, c.3 AS ParentSpanId FROM (SELECT arrayJoin(model_call_list) AS c)),
 (SELECT groupArray(concat(TraceId, '/', SpanId)) FROM model_call_shadows) AS shadows,
 -- include: model_call_shadows
 SELECT
