@@ -9,20 +9,17 @@ WITH traces AS (
     WHERE SessionId = {session:String} OR TraceId = {session:String}
     GROUP BY TraceId
 ),
--- The traces' model-call spans (the spans' trace index finds them): the scope of model_call_shadows.
-model_calls AS (
-    SELECT TraceId, SpanId, ParentSpanId FROM flightrec_spans
+-- The traces' model-call spans (the spans' trace index finds them) with their tokens, listed once: the
+-- scope of model_call_shadows, which reads model_calls twice (a scalar is computed once; a CTE each time it is read).
+(
+    SELECT groupArray((TraceId, SpanId, ParentSpanId, InputTokens + OutputTokens)) FROM flightrec_spans
     WHERE TraceId IN (SELECT TraceId FROM traces) AND Step = 'model_call'
       AND Timestamp >= (SELECT min(first_start) FROM traces)
       AND Timestamp <= (SELECT max(last_end) FROM traces)
-),
+) AS model_call_list,
+model_calls AS (SELECT c.1 AS TraceId, c.2 AS SpanId, c.3 AS ParentSpanId, c.4 AS Tokens FROM (SELECT arrayJoin(model_call_list) AS c)),
 -- What the shadows add to the figures, taken off below.
-(
-    SELECT (count(), sum(InputTokens) + sum(OutputTokens)) FROM flightrec_spans
-    WHERE (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
-      AND Timestamp >= (SELECT min(first_start) FROM traces)
-      AND Timestamp <= (SELECT max(last_end) FROM traces)
-) AS shadows,
+(SELECT (count(), sum(Tokens)) FROM model_calls WHERE (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)) AS shadows,
 -- include: model_call_shadows
 SELECT
     countIf(Record = 'saw') AS Saw,
