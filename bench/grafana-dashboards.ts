@@ -4,12 +4,15 @@
  * read-only user. Data: copies of the five test sessions (one good run and one of each failure
  * pattern) spread over the last 24 hours, sent through the OTLP receiver.
  *
- *   npx node bench/grafana-dashboards.ts [--copies 2000] [--runs 3]
+ *   npx node bench/grafana-dashboards.ts [--copies 2000] [--runs 3] [--peer-ref REF]
  *
  * Prints, per dashboard, every panel and variable query's median time and rows, and the sum —
  * the time a dashboard needs if Grafana ran its queries one after the other (it runs them in
- * parallel, so a page load is closer to the slowest panel).
+ * parallel, so a page load is closer to the slowest panel). --peer-ref REF also times each panel
+ * whose SQL differs in the dashboards committed at git REF, alternating with this checkout's on the
+ * same data, and prints the ratio.
  */
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
@@ -19,7 +22,21 @@ import { tempDir } from '../tools/temp-dir.ts';
 import { buildSeed, otlpBody } from '../seed/grafana.ts';
 import { grafanaQuerySql, type VariableState } from '../tools/grafana-interpolate.ts';
 
-const { values } = parseArgs({ options: { copies: { type: 'string', default: '2000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { copies: { type: 'string', default: '2000' }, runs: { type: 'string', default: '3' }, 'peer-ref': { type: 'string' } } });
+const PEER_REF = values['peer-ref'];
+
+/** The panel targets' SQL by panel title in the dashboard file as committed at REF (none if it is not there). */
+function peerTargets(file: string): Map<string, string[]> {
+  if (!PEER_REF) return new Map();
+  let d: Dashboard;
+  try {
+    d = JSON.parse(execFileSync('git', ['show', `${PEER_REF}:grafana/dashboards/${file}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Dashboard;
+  } catch {
+    return new Map();
+  }
+  const panels = (d.panels ?? []).filter((p): p is Panel => p.type !== 'row').concat((d.panels ?? []).flatMap((p) => (p.type === 'row' ? (p as RowPanel).panels : [])));
+  return new Map(panels.map((p) => [p.title ?? '', (p.targets ?? []).map((t) => (t as { rawSql: string }).rawSql)]));
+}
 const COPIES = Number(values.copies);
 const RUNS = Number(values.runs);
 
@@ -60,10 +77,10 @@ try {
   const ctx = { from: new Date(now - 24 * 3600_000), to: new Date(now + 60_000), intervalMs: 60_000 };
   const picks: Record<string, string> = { session: firstToxic, trace: firstTrace };
 
-  const time = async (sql: string): Promise<{ ms: number; rows: number }> => {
+  const time = async (sql: string, runs = RUNS): Promise<{ ms: number; rows: number }> => {
     const times: number[] = [];
     let rows = 0;
-    for (let r = 0; r < RUNS; r++) {
+    for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
       const rs = await reviewer.query({ query: sql, format: 'JSONEachRow' });
       rows = ((await rs.json()) as unknown[]).length;
@@ -89,11 +106,35 @@ try {
       vars[v.name] = { value, allValue: v.allValue };
     }
     const panels = (d.panels ?? []).filter((p): p is Panel => p.type !== 'row').concat((d.panels ?? []).flatMap((p) => (p.type === 'row' ? (p as RowPanel).panels : [])));
+    const peer = peerTargets(file);
     for (const p of panels) {
+      const sqls = (p.targets ?? []).map((t) => (t as { rawSql: string }).rawSql);
+      const before = peer.get(p.title ?? '');
+      if (before && before.join('\n') !== sqls.join('\n')) {
+        // Alternating rounds, so both see the same load.
+        const mine: number[] = [];
+        const theirs: number[] = [];
+        let rows = 0;
+        for (let r = 0; r < RUNS; r++) {
+          let a = 0;
+          for (const sql of sqls) {
+            const x = await time(grafanaQuerySql(sql, vars, ctx), 1);
+            a += x.ms;
+            if (r === 0) rows += x.rows;
+          }
+          mine.push(a);
+          let b = 0;
+          for (const sql of before) b += (await time(grafanaQuerySql(sql, vars, ctx), 1)).ms;
+          theirs.push(b);
+        }
+        const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+        lines.push([`${p.title ?? ''} (as at ${PEER_REF}: ${median(theirs).toFixed(1)} ms, ratio ${(median(mine) / median(theirs)).toFixed(2)})`, median(mine), rows]);
+        continue;
+      }
       let ms = 0;
       let rows = 0;
-      for (const t of p.targets ?? []) {
-        const r = await time(grafanaQuerySql((t as { rawSql: string }).rawSql, vars, ctx));
+      for (const sql of sqls) {
+        const r = await time(grafanaQuerySql(sql, vars, ctx));
         ms += r.ms;
         rows += r.rows;
       }

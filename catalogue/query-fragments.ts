@@ -1,7 +1,7 @@
 /**
  * Shared pieces of saved queries: `queries/fragments/<name>.sql`, written once and placed into a
  * saved query by an `-- include: <name>` line. In the query's body the line is replaced by the
- * fragment's SQL (as indented in the fragment); in the query's header it is replaced by the
+ * fragment's SQL, indented as the line was (the fragment's own nesting kept); in the query's header it is replaced by the
  * fragment's `-- param:` declarations, so parameters keep the order the header gives them (a
  * fragment included only in the body has its parameters appended). The expanded text is then an
  * ordinary saved query: the CLI, the detections and the Grafana generator all see the same SQL.
@@ -11,7 +11,8 @@
  *   -- param: service String = * — …
  *     AND ({service:String} = '*' OR ServiceName = {service:String})
  *
- * Fragments do not include other fragments.
+ * A query may include a fragment more than once (the same filters on two reads of a table); its
+ * parameters are declared once. Fragments do not include other fragments.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -49,6 +50,12 @@ function loadFragment(name: string, queryFile: string): Fragment {
   return { params: header.filter((h) => /^--\s?param:/.test(h)), body };
 }
 
+/** Lines moved to `indent`, keeping their indentation relative to the least indented line. */
+function indented(lines: readonly string[], indent: string): string[] {
+  const depth = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^\s*/.exec(l)![0].length));
+  return lines.map((l) => (l.trim() === '' ? l : indent + l.slice(depth)));
+}
+
 /** The saved query's text with every `-- include:` expanded; text without includes is returned as is. */
 export function expandIncludes(text: string, file: string): string {
   if (!text.split('\n').some((l) => INCLUDE.test(l))) return text;
@@ -64,10 +71,9 @@ export function expandIncludes(text: string, file: string): string {
   for (const line of body) {
     const m = INCLUDE.exec(line);
     if (!m) bodyOut.push(line);
-    else if (placed.includes(m[1]!)) throw new FragmentError(`${file}: includes ${m[1]} twice`);
     else {
-      placed.push(m[1]!);
-      bodyOut.push(...fragment(m[1]!).body);
+      if (!placed.includes(m[1]!)) placed.push(m[1]!);
+      bodyOut.push(...indented(fragment(m[1]!).body, /^\s*/.exec(line)![0]));
     }
   }
   const headerOut: string[] = [];

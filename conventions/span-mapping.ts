@@ -168,9 +168,9 @@ export const GUARDRAIL_BLOCKING_RESULTS: readonly { readonly type: string; reado
  * id, but the second wraps the first, so the inner span's parent is the outer one. A model call
  * makes no model call of its own, so a model-call span whose parent span (same trace) is a
  * model-call span is that call's *shadow*: it stays in the timeline (flagged with the call it
- * repeats) and is not counted again — calls and tokens in *runaway*. The model is not compared:
+ * repeats) and is not counted again — calls and tokens in *runaway* and in every total. The model is not compared:
  * instrumentations name it differently (the request's alias, the response's dated name).
- * Applied at read time (queries/detect_runaway.sql, queries/session_timeline.sql over the parent
- * link in flightrec_calls / flightrec_spans), because the outer span ends, and is exported, after the inner one.
+ * Applied at read time, over the parent link in flightrec_calls / flightrec_spans, by the one SQL text
+ * queries/fragments/model_call_shadows.sql, because the outer span ends, and is exported, after the inner one.
  */
 export const MODEL_CALL_SHADOW = { step: 'model_call', parentStep: 'model_call', link: 'ParentSpanId' } as const satisfies { readonly step: StepKind; readonly parentStep: StepKind; readonly link: 'ParentSpanId' };

@@ -12,7 +12,7 @@
 -- summary: looped: called a tool or a model far more often than expected, or overspent its token budget
 -- Reads flightrec_calls (one narrow row per call span, filled from otel_traces by a materialized view). The first
 -- pass may count a call twice when two instrumentations recorded it; the evidence pass counts each call id once,
--- and leaves out a model call's shadow (conventions/span-mapping.ts MODEL_CALL_SHADOW: a model-call span whose
+-- and leaves out a model call's shadow (queries/fragments/model_call_shadows.sql: a model-call span whose
 -- parent is a model-call span of the same trace, as when two instrumentations wrap one client), as does the token budget.
 WITH
 -- First pass for loops, one group per session on 64-bit keys: CallKey sorts a session's calls by subject, then
@@ -33,14 +33,25 @@ flagged AS (
        OR arrayExists((a, b) -> a - b < {window_seconds:UInt32} * 1000,
                       arraySlice(tool_keys, {max_tool_calls:UInt32} + 1), arraySlice(tool_keys, 1, greatest(length(tool_keys) - {max_tool_calls:UInt32}, 0)))
 ),
--- The model-call spans of the flagged sessions' traces: the parents a shadow of theirs points at (its
--- parent is in its trace, though perhaps in another session, when only one instrumentation names it).
-model_spans AS (
-    SELECT TraceId, SpanId FROM flightrec_calls
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model'
-      AND TraceId IN (SELECT TraceId FROM flightrec_calls
-                      WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND SessionKey IN (SELECT SessionKey FROM flagged))
+-- Sessions whose token use is over the budget (a shadow's tokens still counted here): the token pass's candidates.
+over_budget AS (
+    SELECT SessionKey FROM flightrec_calls
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
+    GROUP BY SessionKey
+    HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64}
 ),
+-- The traces of the flagged and over-budget sessions, looked up once: the parents a shadow of theirs points at are
+-- there (in its trace, though perhaps in another session, when only one instrumentation names it).
+(SELECT groupUniqArray(TraceId) FROM flightrec_calls
+ WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+   AND (SessionKey IN (SELECT SessionKey FROM flagged) OR SessionKey IN (SELECT SessionKey FROM over_budget))) AS scope_traces,
+-- Their model-call spans: the scope of model_call_shadows.
+model_calls AS (
+    SELECT TraceId, SpanId, ParentSpanId FROM flightrec_calls
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model' AND TraceId IN (SELECT arrayJoin(scope_traces))
+),
+-- The shadows, looked up once for both passes: neither counts them.
+(SELECT groupArray(cityHash64(TraceId, SpanId)) FROM model_call_shadows) AS shadow_keys,
 -- Second pass, the flagged sessions only (read by the table's primary key): the evidence per subject, and
 -- the trace of the call that crossed the threshold.
 subjects AS (
@@ -56,11 +67,12 @@ subjects AS (
         FROM flightrec_calls
         WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
           AND Kind != '' AND SessionKey IN (SELECT SessionKey FROM flagged)
-          AND NOT (Kind = 'model' AND ParentSpanId != '' AND (TraceId, ParentSpanId) IN (SELECT TraceId, SpanId FROM model_spans))
+          AND NOT (Kind = 'model' AND cityHash64(TraceId, SpanId) IN (SELECT arrayJoin(shadow_keys)))
         ORDER BY Timestamp
         LIMIT 1 BY SessionKey, Kind, if(CallId = '', SpanId, CallId))
     GROUP BY SessionKey, Kind, Subject
-)
+),
+-- include: model_call_shadows
 SELECT
     session AS SessionId, sorted[threshold + first_over].3 AS TraceId,
     toDateTime64(fromUnixTimestamp64Milli(toInt64(later[first_over])), 3) AS Time,
@@ -80,22 +92,10 @@ SELECT
     arrayMap(t -> t.2, arraySort(groupArray((Timestamp, SpanId)))) AS EvidenceSpanIds
 FROM flightrec_calls AS c
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
-  -- a model call's shadow (above), among the model calls of the over-budget sessions' traces
-  AND NOT (Kind = 'model' AND c.ParentSpanId != '' AND (c.TraceId, c.ParentSpanId) IN (
-      SELECT TraceId, SpanId FROM flightrec_calls
-      WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model'
-        AND TraceId IN (SELECT TraceId FROM flightrec_calls
-                        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
-                          AND SessionKey IN (SELECT SessionKey FROM flightrec_calls
-                                             WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
-                                             GROUP BY SessionKey
-                                             HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64}))))
   -- a pass of its own: token columns in the loop pass above would make it slower than both together
-  AND SessionKey IN (
-      SELECT SessionKey FROM flightrec_calls
-      WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (InputTokens > 0 OR OutputTokens > 0)
-      GROUP BY SessionKey
-      HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64})
+  AND SessionKey IN (SELECT SessionKey FROM over_budget)
+  -- a model call's shadow (above); the table's columns, not the aliases of this SELECT
+  AND NOT (Kind = 'model' AND cityHash64(c.TraceId, c.SpanId) IN (SELECT arrayJoin(shadow_keys)))
 GROUP BY SessionKey
 HAVING sum(InputTokens) + sum(OutputTokens) > {token_budget:UInt64}
 ORDER BY Time DESC

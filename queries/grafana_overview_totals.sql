@@ -1,10 +1,23 @@
 -- name: grafana_overview_totals
--- description: Headline figures for the Agent overview, filtered by service, agent, channel and conversation: sessions, actions, side effects, high-risk actions, denials, approvals pending, errors, tokens.
+-- description: Headline figures for the Agent overview, filtered by service, agent, channel and conversation: sessions, actions, side effects, high-risk actions, denials, approvals pending, errors, tokens (a model call two instrumentations recorded counts its tokens once).
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- include: overview_filters
 -- title: Totals
 -- panel: stat
+WITH
+-- The range's model-call spans, from the narrow calls table: the scope of model_call_shadows.
+model_calls AS (
+    SELECT TraceId, SpanId, ParentSpanId FROM flightrec_calls
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model'
+),
+-- The tokens of the shadows that pass the filters, taken off below (read by trace id: the spans' trace index skips the rest).
+(
+    SELECT sum(InputTokens) + sum(OutputTokens) FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
+      -- include: overview_filters
+) AS shadow_tokens,
+-- include: model_call_shadows
 SELECT
     uniqExact(SessionId) AS Sessions,
     countIf(Record = 'touched') AS Actions,
@@ -13,7 +26,7 @@ SELECT
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,
     countIf(IsError = 1) AS Errors,
-    sum(InputTokens) + sum(OutputTokens) AS Tokens
+    sum(InputTokens) + sum(OutputTokens) - shadow_tokens AS Tokens
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
   -- include: overview_filters

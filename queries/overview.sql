@@ -1,5 +1,5 @@
 -- name: overview
--- description: Headline figures for a time range: sessions, traces, spans, model calls, actions, side effects, high-risk actions, denials, approvals pending, errors and tokens.
+-- description: Headline figures for a time range: sessions, traces, spans, model calls, actions, side effects, high-risk actions, denials, approvals pending, errors and tokens (a model call two instrumentations recorded counts once, with its tokens).
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- panel: stat
@@ -8,19 +8,31 @@ WITH active AS (
     SELECT uniqExact(SessionId) AS sessions, uniqExact(TraceId) AS traces
     FROM flightrec_session_traces
     WHERE Start <= {to:DateTime64(3)} AND End >= {from:DateTime64(3)}
-)
+),
+-- The range's model-call spans, from the narrow calls table: the scope of model_call_shadows.
+model_calls AS (
+    SELECT TraceId, SpanId, ParentSpanId FROM flightrec_calls
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model'
+),
+-- What the range's shadows add to the totals, taken off below: read by trace id, so the spans'
+-- trace index skips the granules without one, rather than reading every span's ids.
+(
+    SELECT (count(), sum(InputTokens), sum(OutputTokens)) FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
+) AS shadows,
+-- include: model_call_shadows
 SELECT
     any((SELECT sessions FROM active)) AS Sessions,
     any((SELECT traces FROM active)) AS Traces,
     count() AS Spans,
-    countIf(Step = 'model_call') AS ModelCalls,
+    countIf(Step = 'model_call') - shadows.1 AS ModelCalls,
     countIf(Record = 'touched') AS Actions,
     countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
     countIf(Record = 'touched' AND RiskLevel >= 3) AS HighRiskActions,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,
     countIf(IsError = 1) AS Errors,
-    sum(InputTokens) AS InputTokens,
-    sum(OutputTokens) AS OutputTokens
+    sum(InputTokens) - shadows.2 AS InputTokens,
+    sum(OutputTokens) - shadows.3 AS OutputTokens
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}

@@ -31,9 +31,13 @@ spans AS (
     SELECT mapFromArrays(groupArray(concat(TraceId, '/', SpanId)), groupArray(concat(TraceId, '/', ParentSpanId)))
     FROM spans
 ) AS parents,
--- The model-call spans, for a model call's shadow: one recorded again by a second instrumentation
--- inside the first (conventions/span-mapping.ts MODEL_CALL_SHADOW). Both stay; ShadowOf names the call repeated.
-(SELECT groupArrayIf(concat(TraceId, '/', SpanId), Step = 'model_call') FROM spans) AS model_calls
+-- The model-call spans, the scope of model_call_shadows: a model call recorded again by a second
+-- instrumentation inside the first. Both stay; ShadowOf names the call repeated.
+-- (listed once: the fragment reads model_calls twice, and a scalar is computed once where a CTE is read again)
+(SELECT groupArrayIf((TraceId, SpanId, ParentSpanId), Step = 'model_call') FROM spans) AS model_call_list,
+model_calls AS (SELECT c.1 AS TraceId, c.2 AS SpanId, c.3 AS ParentSpanId FROM (SELECT arrayJoin(model_call_list) AS c)),
+(SELECT groupArray(concat(TraceId, '/', SpanId)) FROM model_call_shadows) AS shadows,
+-- include: model_call_shadows
 SELECT
     s.Timestamp AS Timestamp,
     toUnixTimestamp64Milli(s.Timestamp) AS TimeMs,
@@ -78,7 +82,7 @@ SELECT
     s.StatusMessage AS StatusMessage,
     s.DecisionToolCalls AS DecisionToolCalls,
     s.SessionId AS SessionId,
-    if(s.Step = 'model_call' AND s.ParentSpanId != '' AND has(model_calls, concat(s.TraceId, '/', s.ParentSpanId)), s.ParentSpanId, '') AS ShadowOf
+    if(has(shadows, concat(s.TraceId, '/', s.SpanId)), s.ParentSpanId, '') AS ShadowOf
 FROM spans AS s
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}

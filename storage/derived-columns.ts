@@ -178,12 +178,13 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
   const field = (name: keyof typeof FIELD_SOURCES): string => fieldOf(name, foreign);
   const byRule = (pick: (r: SpanRule) => string | undefined): string => (foreign ? rulesOf(pick) : "''");
   const tool = field('Tool');
-  // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign spans with a tool
+  // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign touched spans with a tool
+  // (a decided span may name a tool too: OpenLIT's chat span names the call the model asks for)
   // (a span with no tool name skips the match: it is most of a mixed stream, and a catch-all `*` entry is about tools).
   // All patterns as one constant set of anchored regular expressions, matched in one pass (Hyperscan,
   // on by default in ClickHouse: allow_hyperscan); the smallest index that matched is the first entry.
   // (An ILIKE per entry against patterns read from an array compiled a pattern per row: docs/instrumentations.md.)
-  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign} OR ${tool} = '', 0, arrayMin(multiMatchAllIndices(lower(${tool}), ${sqlList(catalogue.map((e) => patternRegex(e.match)))})))`;
+  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign} OR ${tool} = '' OR ${byRule((r) => r.record)} != 'touched', 0, arrayMin(multiMatchAllIndices(lower(${tool}), ${sqlList(catalogue.map((e) => patternRegex(e.match)))})))`;
   const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => (catalogue.length === 0 ? "''" : `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${entry})`);
   const catalogueEffect = fromCatalogue((e) => e.effect);
   const catalogueRisk = fromCatalogue((e) => e.risk);

@@ -183,6 +183,11 @@ describe('foreign dialects, mapped in storage', () => {
     expect(chat).toMatchObject({ Record: 'decided', Step: 'model_call', ArgumentsSha256: '' });
   });
 
+  it('OpenLIT: the tool catalogue gives no effect or risk to a chat span that names the tool it asks for (only touched records get them)', async () => {
+    const [chat] = await spans('openlit-agent');
+    expect(chat).toMatchObject({ Record: 'decided', Tool: 'send_email', Effect: '', Risk: '', Reversible: '', Trust: '', Sensitivity: '' });
+  });
+
   it('OpenInference, OpenLLMetry and the Vercel AI SDK’s ai.* spans', async () => {
     expect((await spans('oi-agent')).map((r) => [line(r), r.Model, r.InputTokens, r.SessionId, r.Actor].join(' | '))).toEqual([
       'ChatCompletion | decided | model_call |  |  |  | gpt-5-mini | 50 | conv-oi | u-42',

@@ -58,7 +58,8 @@ describe('generated files', () => {
     }
     for (const sql of sqls) {
       // A panel's SQL is a saved query's (translated), or the detection summary wrapping one.
-      const body = sql.replace(/^SELECT '[^']*' AS Detection[^\n]*\nFROM \(\n/, '').replace(/\n\)$/, '');
+      const wrapper = /^SELECT '[^']*' AS Detection[^\n]*\nFROM \(\n([\s\S]*)\n\)$/.exec(sql);
+      const body = wrapper ? wrapper[1]! : sql;
       const q = placed.find((x) => [...dashboards.values()].some((d) => tryPanelSql(x, d) === body));
       expect(q, `dashboard SQL not from queries/: ${sql.slice(0, 80)}`).toBeDefined();
     }

@@ -27,6 +27,15 @@ describe('fragments', () => {
     expect(q.sql).toBe("SELECT 1 FROM t WHERE x = {n:UInt32}\n  AND ({who:String} = '*' OR Who = {who:String})\nLIMIT 1");
     expect(q.meta).toEqual({});
   });
+  it('moves the fragment to the include line\'s indentation, keeping its own nesting', () => {
+    fragment('nest', '-- fragment: nest\n  (a\n    OR b)\n');
+    expect(parse(`${HEAD}SELECT {n:UInt32}\nWHERE\n      -- include: nest\nLIMIT 1`).sql).toBe('SELECT {n:UInt32}\nWHERE\n      (a\n        OR b)\nLIMIT 1');
+  });
+  it('places a fragment included twice both times, its parameters declared once', () => {
+    const q = parse(`${HEAD}-- include: f\nSELECT {n:UInt32} FROM a WHERE 1\n  -- include: f\nUNION ALL SELECT 1 FROM b WHERE 1\n  -- include: f`);
+    expect(q.params.map((p) => p.name)).toEqual(['n', 'who']);
+    expect(q.sql.match(/OR Who = \{who:String\}/g)).toHaveLength(2);
+  });
   it('appends the parameters when only the body includes it', () => {
     expect(parse(`${HEAD}SELECT {n:UInt32}\n  -- include: f`).params.map((p) => p.name)).toEqual(['n', 'who']);
   });
@@ -37,7 +46,6 @@ describe('fragments', () => {
       [`${HEAD}SELECT {n:UInt32}\n  -- include: misnamed`, /no "-- fragment: misnamed" line/],
       [`${HEAD}SELECT {n:UInt32}\n  -- include: nested`, /cannot include another/],
       [`${HEAD}-- include: f\nSELECT {n:UInt32}`, /the header names f, but the SQL does not include it/],
-      [`${HEAD}SELECT {n:UInt32}\n  -- include: f\n  -- include: f`, /includes f twice/],
       [`${HEAD}-- param: who String = * — again\nSELECT {n:UInt32}\n  -- include: f`, /parameter who is declared twice/],
     ];
     for (const [text, message] of cases) {
@@ -55,7 +63,8 @@ describe('the Agent overview filter block', () => {
       'grafana_actions_over_time', 'grafana_activity_over_time', 'grafana_denials_and_approvals', 'grafana_overview_totals', 'grafana_tokens_over_time', 'grafana_tool_error_retry_rates',
     ]);
     for (const q of users) {
-      expect(q.sql, q.name).toContain(block);
+      // Placed at the include line's indentation.
+      expect(q.sql.replace(/\s+/g, ' '), q.name).toContain(block.replace(/\s+/g, ' '));
       expect(q.params.map((p) => p.name).slice(0, 6), q.name).toEqual(['from', 'to', 'service', 'agent', 'channel', 'conversation']);
       expect(readFileSync(q.file, 'utf8'), q.name).not.toContain("OR ServiceName = {service:String}");
     }

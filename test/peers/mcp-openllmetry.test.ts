@@ -102,4 +102,33 @@ describe('@modelcontextprotocol/sdk client and server + OpenLLMetry MCP instrume
   it('fires the detections on the bad run and none on the good one; the incident report renders', async () => {
     await expectDetections(t.http, 'mcp-bad', 'mcp-good');
   });
+
+  // docs/instrumentations.md: the SDK's content switch reaches its model-provider instrumentations, not
+  // the MCP one. Last in the file: it adds a session.
+  it('keeps recording MCP tool arguments with TRACELOOP_TRACE_CONTENT=false, which withTool obeys', async () => {
+    const before = process.env.TRACELOOP_TRACE_CONTENT;
+    process.env.TRACELOOP_TRACE_CONTENT = 'false';
+    try {
+      await traceloop.withAssociationProperties({ [traceloop.AssociationProperty.SESSION_ID]: 'mcp-no-content' }, async () => {
+        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+        const server = mcpServer();
+        await server.connect(serverSide);
+        const mcp = new Client({ name: 'mail-agent', version: '1.0.0' });
+        await mcp.connect(clientSide);
+        await traceloop.withTool({ name: 'local_lookup' }, async (a: { path: string }) => a.path, { path: 'notes.txt' });
+        await mcp.callTool({ name: 'read_file', arguments: { path: 'notes.txt' } });
+        await mcp.close();
+        await server.close();
+      });
+    } finally {
+      if (before === undefined) delete process.env.TRACELOOP_TRACE_CONTENT;
+      else process.env.TRACELOOP_TRACE_CONTENT = before;
+    }
+    await traceloop.forceFlush();
+    const rs = await t.http.query({ query: "SELECT SpanName, ArgumentsSha256 != '' AS HasArgs, ResultSha256 != '' AS HasResult FROM flightrec_spans WHERE SessionId = 'mcp-no-content' AND Record = 'touched' ORDER BY Timestamp", format: 'JSONEachRow' });
+    expect(await rs.json()).toEqual([
+      { SpanName: 'local_lookup.tool', HasArgs: 0, HasResult: 0 },
+      { SpanName: 'read_file.tool', HasArgs: 1, HasResult: 1 },
+    ]);
+  });
 });

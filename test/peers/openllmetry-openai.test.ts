@@ -91,4 +91,19 @@ describe('openai + OpenLLMetry (@traceloop/node-server-sdk)', () => {
   it('fires the detections on the bad run and none on the good one; the incident report renders', async () => {
     await expectDetections(t.http, 'll-bad', 'll-good');
   });
+
+  // Upstream behaviour, recorded so a fixed release shows up here (docs/instrumentations.md): withEntity ends
+  // the span only when the function returns or its promise fulfils. Last in the file: it adds a session.
+  it('loses the span of a function given to withTool that throws or rejects (OpenLLMetry 0.27.0, upstream)', async () => {
+    await traceloop.withAssociationProperties({ [traceloop.AssociationProperty.SESSION_ID]: 'll-throws' }, async () => {
+      await traceloop.withTool({ name: 'returns' }, async () => 'ok');
+      await traceloop.withTool({ name: 'rejects' }, async () => { throw new Error('no'); }).catch(() => undefined);
+      try {
+        await traceloop.withTool({ name: 'throws' }, () => { throw new Error('no'); });
+      } catch { /* the error reaches the caller; the span does not reach the exporter */ }
+    });
+    await traceloop.forceFlush();
+    const rs = await t.http.query({ query: "SELECT SpanName FROM flightrec_spans WHERE SessionId = 'll-throws' ORDER BY Timestamp", format: 'JSONEachRow' });
+    expect((await rs.json<{ SpanName: string }>()).map((r) => r.SpanName)).toEqual(['returns.tool']);
+  });
 });
