@@ -11,14 +11,14 @@ WITH active AS (
 ),
 -- The range's model-call spans, from the narrow calls table: the scope of model_call_shadows.
 model_calls AS (
-    SELECT TraceId, SpanId, ParentSpanId FROM flightrec_calls
+    SELECT TraceId, SpanId, ParentSpanId, InputTokens, OutputTokens FROM flightrec_calls
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model'
 ),
--- What the range's shadows add to the totals, taken off below: read by trace id, so the spans'
--- trace index skips the granules without one, rather than reading every span's ids.
+-- What the range's shadows add to the totals, taken off below: the calls table holds each call's
+-- tokens, so (with no filter to apply) the spans are not read a second time.
 (
-    SELECT (count(), sum(InputTokens), sum(OutputTokens)) FROM flightrec_spans
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
+    SELECT (count(), sum(InputTokens), sum(OutputTokens)) FROM model_calls
+    WHERE (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
 ) AS shadows,
 -- include: model_call_shadows
 SELECT
