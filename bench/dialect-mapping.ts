@@ -15,7 +15,12 @@
  * replaced by the mapping-off ones): the cost per span a store's insert actually pays. The mapping
  * shows there too — mapped spans fill the projection's columns and flightrec_calls, unmapped ones do not.
  *
- *   npx node bench/dialect-mapping.ts [--rounds 5] [--spans 200000]
+ * `--mix peers` inserts instead the spans real instrumentations make (bench/peer-spans.ts: the
+ * OTel GenAI openai instrumentation, OpenInference, the Vercel AI SDK — 17 attributes a span on
+ * average, tool arguments and results included), cycled to the same count. The default mix
+ * (`shapes`) is the worst case for the ratio: a few attributes a span, so little else to store.
+ *
+ *   npx node bench/dialect-mapping.ts [--rounds 5] [--spans 200000] [--mix shapes|peers]
  */
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -32,8 +37,10 @@ import { derivedColumnsFor, storedColumnName, storedColumnTypes } from '../stora
 import { allDdl, tracesTableDdl } from '../storage/schema.ts';
 import { insertBody, openStore } from '../storage/store-client.ts';
 import { tempDir } from '../tools/temp-dir.ts';
+import { peerSpans } from './peer-spans.ts';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, spans: { type: 'string', default: '200000' } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, spans: { type: 'string', default: '200000' }, mix: { type: 'string', default: 'shapes' } } });
+if (args.mix !== 'shapes' && args.mix !== 'peers') throw new Error(`--mix shapes|peers, not ${args.mix}`);
 const SPANS = Number(args.spans);
 const BATCH = 512;
 const sha = (x: string): string => createHash('sha256').update(x).digest('hex');
@@ -49,6 +56,17 @@ const SHAPES: readonly ((n: number) => [string, Attributes])[] = [
   (n) => ['ai.toolCall', { 'ai.toolCall.name': 'http_post', 'ai.toolCall.id': `v-${n}`, 'ai.toolCall.args': `{"url":"https://hooks.example/${n}"}` }],
   (n) => ['execute_tool refund', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'refund', 'flightrec.record': 'touched', 'flightrec.step': 'tool', 'flightrec.effect': 'payment', 'flightrec.risk': 'critical', 'flightrec.arguments.sha256': sha(`r${n}`), 'gen_ai.conversation.id': `fr-${n % 997}` }],
 ];
+
+/** The peers' spans, cycled to SPANS, as the receiver's Native insert body. */
+async function peerBodies(): Promise<Buffer> {
+  const spans = await peerSpans();
+  const parts: Buffer[] = [];
+  for (let n = 0; n < SPANS; n += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, SPANS - n) }, (_, i) => spans[(n + i) % spans.length]!);
+    parts.push(protobufToNative(Buffer.from(ProtobufTraceSerializer.serializeRequest(batch)!), DEFAULT_ROW_LIMITS).data);
+  }
+  return Buffer.concat(parts);
+}
 
 async function bodies(): Promise<Buffer> {
   const memory = new InMemorySpanExporter();
@@ -69,8 +87,8 @@ async function bodies(): Promise<Buffer> {
 }
 
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
-const payload = await bodies();
-console.log(`dialect mapping at insert — ${SPANS.toLocaleString('en-US')} spans of ${SHAPES.length} shapes per insert (Native, ${(payload.length / SPANS).toFixed(0)} B/span); load ${load()}`);
+const payload = args.mix === 'peers' ? await peerBodies() : await bodies();
+console.log(`dialect mapping at insert — ${SPANS.toLocaleString('en-US')} spans ${args.mix === 'peers' ? 'as the peers make them' : `of ${SHAPES.length} shapes`} per insert (Native, ${(payload.length / SPANS).toFixed(0)} B/span); load ${load()}`);
 
 const dir = tempDir('flightrec-bench-');
 const client = await openStore({ kind: 'embedded', path: dir.path });
