@@ -137,20 +137,6 @@ try {
     const storeRatios = m.get('storeon')!.map((x, i) => x / m.get('storeoff')![i]!);
     console.log(`  ${name.padEnd(4)} whole store on / off, per round: ${fmt(storeRatios)} (median ${median(storeRatios).toFixed(2)})`);
   }
-  // The mapping's expressions alone, evaluated over the spans stored in the bare table (no insert, no disk).
-  const evalCpu = async (foreign: boolean): Promise<number> => {
-    const exprs = derivedColumnsFor(undefined, { foreign }).filter((c) => storedColumnTypes[c.name]).map((c) => `${c.sql} AS ${c.name}`).join(', ');
-    const samples: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const c0 = process.cpuUsage();
-      await client.command({ query: `SELECT ${exprs} FROM bare.otel_traces FORMAT Null` });
-      const c = process.cpuUsage(c0);
-      samples.push((c.user + c.system) / (SPANS * Number(args.rounds)));
-    }
-    return median(samples);
-  };
-  const [exprOff, exprOn] = [await evalCpu(false), await evalCpu(true)];
-  console.log(`  CPU  the stored columns' expressions alone (SELECT over the stored spans): off ${exprOff.toFixed(2)}, on ${exprOn.toFixed(2)} µs/span — the mapping adds ${(exprOn - exprOff).toFixed(2)} µs/span`);
   for (const db of ['on', 'storeoff', 'storeon']) {
     const cnt = await client.query({ query: `SELECT countIf(FrRecord != '') AS mapped, count() AS n FROM ${db}.otel_traces`, format: 'JSONEachRow' });
     console.log(`  check: ${JSON.stringify((await cnt.json())[0])} spans mapped to a record in the '${db}' table`);
