@@ -1,6 +1,6 @@
 /**
  * The cost of the dialect mapping at insert (issue 21): the same spans inserted, rounds alternating,
- * into three `otel_traces` tables in one chdb store — the contrib exporter's bare table; flightrec's
+ * into three `otel_traces` tables in one chdb store (every other round in reverse order) — the contrib exporter's bare table; flightrec's
  * stored derived columns with the mapping off (only the names flightrec's wrappers write; no dialect
  * rules, no other producers' keys, no tool catalogue); and with the mapping on (conventions/span-mapping.ts
  * and the default tool catalogue, as `flightrec up` runs). The spans are a mix of every mapped
@@ -116,7 +116,9 @@ try {
   const cpu = new Map<keyof typeof TABLES, number[]>();
   const wall = new Map<keyof typeof TABLES, number[]>();
   for (let round = 0; round < Number(args.rounds); round++) {
-    for (const db of Object.keys(TABLES) as (keyof typeof TABLES)[]) {
+    // Every other round in reverse, so no table always follows the same one.
+    const order = Object.keys(TABLES) as (keyof typeof TABLES)[];
+    for (const db of round % 2 ? order.reverse() : order) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await insertBody(client, { database: db, table: 'otel_traces', columns: TRACE_INSERT_COLUMNS, format: 'Native', body: payload });
