@@ -180,11 +180,13 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
   if (!foreign) catalogue = [];
   const field = (name: keyof typeof FIELD_SOURCES): string => fieldOf(name, foreign);
   const byRule = (pick: (r: SpanRule) => string | undefined): string => (foreign ? rulesOf(pick, storedColumnName('Rule')) : "''");
-  // Values several columns need are stored once and read by name: `Fr<Name>` columns computed before
-  // the columns that read them. ClickHouse analyses each MATERIALIZED expression at every insert, and
-  // the time that takes grows with the expression's text (a fixed cost per insert, measured in
-  // docs/instrumentations.md): the rule index, the tool name and its catalogue entry written out in
-  // every column that reads them made that cost three times the mapping-off columns'.
+  // Values several columns need (the rule index, the tool name, its catalogue entry, record, risk) are
+  // stored once and read by name (`Fr<Name>`); the list below puts each before the columns that read
+  // it, which is the order the DDL adds them in. ClickHouse analyses every MATERIALIZED expression at
+  // each insert, at a cost that grows with the expression's text: written out in every column that
+  // reads them, these values were most of the mapping's fixed cost per insert (docs/instrumentations.md).
+  // An erasure's mutation gives a column the old values of the columns it reads, so these may read no
+  // key the erasure removes (test/derived-columns-erase.test.ts).
   const ref = (name: string): string => storedColumnName(name);
   const tool = field('Tool');
   // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign spans with a tool
