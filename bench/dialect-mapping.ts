@@ -1,6 +1,6 @@
 /**
  * The cost of the dialect mapping at insert (issue 21): the same spans inserted, rounds alternating,
- * into three `otel_traces` tables in one chdb store — the contrib exporter's bare table; flightrec's
+ * into three `otel_traces` tables in one chdb store (every other round in reverse order) — the contrib exporter's bare table; flightrec's
  * stored derived columns with the mapping off (only the names flightrec's wrappers write; no dialect
  * rules, no other producers' keys, no tool catalogue); and with the mapping on (conventions/span-mapping.ts
  * and the default tool catalogue, as `flightrec up` runs). The spans are a mix of every mapped
@@ -9,7 +9,18 @@
  * per span: process CPU time (chdb works in this process; steadier than wall time on a shared
  * machine) and wall time; the ratio is on / off per round.
  *
- *   npx node bench/dialect-mapping.ts [--rounds 5] [--spans 200000]
+ * Those three tables carry the stored columns alone. Two more are the store as `flightrec up` creates
+ * it (storage/schema.ts allDdl: the session projection, the trace-id, session and calls materialized
+ * views), with the mapping on and with it off (the same DDL, its stored columns' expressions then
+ * replaced by the mapping-off ones): the cost per span a store's insert actually pays. The mapping
+ * shows there too — mapped spans fill the projection's columns and flightrec_calls, unmapped ones do not.
+ *
+ * `--mix peers` inserts instead the spans real instrumentations make (bench/peer-spans.ts: the
+ * OTel GenAI openai instrumentation, OpenInference, the Vercel AI SDK — 17 attributes a span on
+ * average, tool arguments and results included), cycled to the same count. The default mix
+ * (`shapes`) is the worst case for the ratio: a few attributes a span, so little else to store.
+ *
+ *   npx node bench/dialect-mapping.ts [--rounds 5] [--spans 200000] [--mix shapes|peers]
  */
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -23,11 +34,13 @@ import { protobufToNative } from '../receiver/native-span-writer.ts';
 import { TRACE_INSERT_COLUMNS } from '../storage/trace-columns.ts';
 import { DEFAULT_ROW_LIMITS } from '../receiver/span-rows.ts';
 import { derivedColumnsFor, storedColumnName, storedColumnTypes } from '../storage/derived-columns.ts';
-import { tracesTableDdl } from '../storage/schema.ts';
+import { allDdl, tracesTableDdl } from '../storage/schema.ts';
 import { insertBody, openStore } from '../storage/store-client.ts';
 import { tempDir } from '../tools/temp-dir.ts';
+import { peerSpans } from './peer-spans.ts';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, spans: { type: 'string', default: '200000' } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, spans: { type: 'string', default: '200000' }, mix: { type: 'string', default: 'shapes' } } });
+if (args.mix !== 'shapes' && args.mix !== 'peers') throw new Error(`--mix shapes|peers, not ${args.mix}`);
 const SPANS = Number(args.spans);
 const BATCH = 512;
 const sha = (x: string): string => createHash('sha256').update(x).digest('hex');
@@ -43,6 +56,17 @@ const SHAPES: readonly ((n: number) => [string, Attributes])[] = [
   (n) => ['ai.toolCall', { 'ai.toolCall.name': 'http_post', 'ai.toolCall.id': `v-${n}`, 'ai.toolCall.args': `{"url":"https://hooks.example/${n}"}` }],
   (n) => ['execute_tool refund', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'refund', 'flightrec.record': 'touched', 'flightrec.step': 'tool', 'flightrec.effect': 'payment', 'flightrec.risk': 'critical', 'flightrec.arguments.sha256': sha(`r${n}`), 'gen_ai.conversation.id': `fr-${n % 997}` }],
 ];
+
+/** The peers' spans, cycled to SPANS, as the receiver's Native insert body. */
+async function peerBodies(): Promise<Buffer> {
+  const spans = await peerSpans();
+  const parts: Buffer[] = [];
+  for (let n = 0; n < SPANS; n += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, SPANS - n) }, (_, i) => spans[(n + i) % spans.length]!);
+    parts.push(protobufToNative(Buffer.from(ProtobufTraceSerializer.serializeRequest(batch)!), DEFAULT_ROW_LIMITS).data);
+  }
+  return Buffer.concat(parts);
+}
 
 async function bodies(): Promise<Buffer> {
   const memory = new InMemorySpanExporter();
@@ -63,26 +87,38 @@ async function bodies(): Promise<Buffer> {
 }
 
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
-const payload = await bodies();
-console.log(`dialect mapping at insert — ${SPANS.toLocaleString('en-US')} spans of ${SHAPES.length} shapes per insert (Native, ${(payload.length / SPANS).toFixed(0)} B/span); load ${load()}`);
+const payload = args.mix === 'peers' ? await peerBodies() : await bodies();
+console.log(`dialect mapping at insert — ${SPANS.toLocaleString('en-US')} spans ${args.mix === 'peers' ? 'as the peers make them' : `of ${SHAPES.length} shapes`} per insert (Native, ${(payload.length / SPANS).toFixed(0)} B/span); load ${load()}`);
 
 const dir = tempDir('flightrec-bench-');
 const client = await openStore({ kind: 'embedded', path: dir.path });
-const TABLES = { bare: "exporter's bare table", off: 'stored columns, mapping off', on: 'stored columns, mapping on' } as const;
+const TABLES = {
+  bare: "exporter's bare table",
+  off: 'stored columns, mapping off',
+  on: 'stored columns, mapping on',
+  storeoff: 'whole store, mapping off',
+  storeon: 'whole store, mapping on',
+} as const;
+const storedFor = (foreign: boolean) => derivedColumnsFor(undefined, { foreign }).filter((c) => storedColumnTypes[c.name]);
 try {
   for (const [db, foreign] of [['bare', undefined], ['off', false], ['on', true]] as const) {
     await client.command({ query: `CREATE DATABASE ${db}` });
     await client.command({ query: tracesTableDdl({ database: db, ttlDays: 0 }) });
-    // Background merges would bill one table's earlier inserts to another's round.
-    await client.command({ query: `SYSTEM STOP MERGES \`${db}\`.otel_traces` });
     if (foreign === undefined) continue;
-    const stored = derivedColumnsFor(undefined, { foreign }).filter((c) => storedColumnTypes[c.name]);
-    await client.command({ query: `ALTER TABLE ${db}.otel_traces ${stored.map((c) => `ADD COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(', ')}` });
+    await client.command({ query: `ALTER TABLE ${db}.otel_traces ${storedFor(foreign).map((c) => `ADD COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(', ')}` });
   }
+  for (const [db, foreign] of [['storeoff', false], ['storeon', true]] as const) {
+    for (const statement of allDdl({ database: db, ttlDays: 0 })) await client.command({ query: statement });
+    if (!foreign) await client.command({ query: `ALTER TABLE ${db}.otel_traces ${storedFor(false).map((c) => `MODIFY COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql}`).join(', ')}` });
+  }
+  // Background merges would bill one table's earlier inserts to another's round.
+  await client.command({ query: 'SYSTEM STOP MERGES' });
   const cpu = new Map<keyof typeof TABLES, number[]>();
   const wall = new Map<keyof typeof TABLES, number[]>();
   for (let round = 0; round < Number(args.rounds); round++) {
-    for (const db of Object.keys(TABLES) as (keyof typeof TABLES)[]) {
+    // Every other round in reverse, so no table always follows the same one.
+    const order = Object.keys(TABLES) as (keyof typeof TABLES)[];
+    for (const db of round % 2 ? order.reverse() : order) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await insertBody(client, { database: db, table: 'otel_traces', columns: TRACE_INSERT_COLUMNS, format: 'Native', body: payload });
@@ -100,23 +136,17 @@ try {
     const ratios = on.map((x, i) => x / off[i]!);
     console.log(`  ${name.padEnd(4)} mapping on / off, per round:  ${fmt(ratios)} (median ${median(ratios).toFixed(2)})`);
     console.log(`  ${name.padEnd(4)} mapping on / bare, per round: ${fmt(on.map((x, i) => x / bare[i]!))}`);
+    const storeRatios = m.get('storeon')!.map((x, i) => x / m.get('storeoff')![i]!);
+    console.log(`  ${name.padEnd(4)} whole store on / off, per round: ${fmt(storeRatios)} (median ${median(storeRatios).toFixed(2)})`);
   }
-  // The mapping's expressions alone, evaluated over the spans stored in the bare table (no insert, no disk).
-  const evalCpu = async (foreign: boolean): Promise<number> => {
-    const exprs = derivedColumnsFor(undefined, { foreign }).filter((c) => storedColumnTypes[c.name]).map((c) => `${c.sql} AS ${c.name}`).join(', ');
-    const samples: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const c0 = process.cpuUsage();
-      await client.command({ query: `SELECT ${exprs} FROM bare.otel_traces FORMAT Null` });
-      const c = process.cpuUsage(c0);
-      samples.push((c.user + c.system) / (SPANS * Number(args.rounds)));
-    }
-    return median(samples);
-  };
-  const [exprOff, exprOn] = [await evalCpu(false), await evalCpu(true)];
-  console.log(`  CPU  the stored columns' expressions alone (SELECT over the stored spans): off ${exprOff.toFixed(2)}, on ${exprOn.toFixed(2)} µs/span — the mapping adds ${(exprOn - exprOff).toFixed(2)} µs/span`);
-  const cnt = await client.query({ query: "SELECT countIf(FrRecord != '') AS mapped, count() AS n FROM on.otel_traces", format: 'JSONEachRow' });
-  console.log(`  check: ${JSON.stringify((await cnt.json())[0])} spans mapped to a record in the 'on' table`);
+  for (const db of ['on', 'storeoff', 'storeon']) {
+    const cnt = await client.query({ query: `SELECT countIf(FrRecord != '') AS mapped, count() AS n FROM ${db}.otel_traces`, format: 'JSONEachRow' });
+    console.log(`  check: ${JSON.stringify((await cnt.json())[0])} spans mapped to a record in the '${db}' table`);
+  }
+  for (const db of ['storeoff', 'storeon']) {
+    const calls = await client.query({ query: `SELECT count() AS calls FROM ${db}.flightrec_calls`, format: 'JSONEachRow' });
+    console.log(`  check: ${JSON.stringify((await calls.json())[0])} rows in '${db}'.flightrec_calls`);
+  }
 } finally {
   await client.close();
   await drainPending();

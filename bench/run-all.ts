@@ -15,7 +15,7 @@ const BENCHES: readonly { readonly name: string; readonly file: string; readonly
   { name: 'ingest-formats', file: 'ingest-formats.ts', what: 'the engine alone: spans/s by insert format, bare vs flightrec table (issue 4)' },
   { name: 'query-cancel', file: 'query-cancel.ts', what: 'client disconnect to the engine stopping a reader query; event-loop delay (issue 14)' },
   { name: 'ingest-under-reader-load', file: 'ingest-under-reader-load.ts', what: 'OTLP ack latency p50/p99 without and with heavy query-port readers (issue 14)' },
-  { name: 'dialect-mapping', file: 'dialect-mapping.ts', what: 'the dialect mapping at insert, on vs off vs the bare table (issue 21)' },
+  { name: 'dialect-mapping', file: 'dialect-mapping.ts', what: 'the dialect mapping at insert, on vs off vs the bare table, stored columns and whole store; --mix peers for real instrumentations\' spans (issue 21)' },
   { name: 'review-queries', file: 'review-queries.ts', what: 'timeline and detections on 10M spans (issue 5)' },
   { name: 'grafana-dashboards', file: 'grafana-dashboards.ts', what: 'every dashboard query as Grafana sends it (issue 6)' },
   { name: 'audit-export', file: 'audit-export.ts', what: 'export and verify 1M records vs sha256sum (issue 7)' },

@@ -83,6 +83,9 @@ function keyTest(c: SpanCondition): KeyTest | undefined {
 
 const isOpenClawScope = `ScopeName = 'openclaw'`;
 
+/** Entries the tool catalogue's stored index (UInt16, 0 for none) can number. */
+const MAX_CATALOGUE = 65535;
+
 /** Above every rule's index: "no rule matched" while taking the least of the terms below. */
 const NO_RULE = 255;
 if (SPAN_RULES.length >= NO_RULE) throw new Error('SPAN_RULES outgrew the rule index (UInt8)');
@@ -135,8 +138,8 @@ const ruleLeast = `least(\n      ${[...ruleTerms(SPAN_RULES.slice(0, openclawCou
 const ruleIndex = `if(${attr(Flightrec.record)} != '' OR ${attr(Flightrec.step)} != '', 0, ${ruleLeast} % ${NO_RULE})`;
 
 /** One value per span from the first matching rule, '' when none matches or the rule has none. */
-function rulesOf(pick: (r: SpanRule) => string | undefined): string {
-  return `arrayElement(${sqlList(SPAN_RULES.map((r) => pick(r) ?? ''))}, ${ruleIndex})`;
+function rulesOf(pick: (r: SpanRule) => string | undefined, index: string): string {
+  return `arrayElement(${sqlList(SPAN_RULES.map((r) => pick(r) ?? ''))}, ${index})`;
 }
 
 const ocOutcome = attr(OpenClaw.outcome);
@@ -176,7 +179,15 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
   const foreign = mapping.foreign ?? true;
   if (!foreign) catalogue = [];
   const field = (name: keyof typeof FIELD_SOURCES): string => fieldOf(name, foreign);
-  const byRule = (pick: (r: SpanRule) => string | undefined): string => (foreign ? rulesOf(pick) : "''");
+  const byRule = (pick: (r: SpanRule) => string | undefined): string => (foreign ? rulesOf(pick, storedColumnName('Rule')) : "''");
+  // Values several columns need (the rule index, the tool name, its catalogue entry, record, risk) are
+  // stored once and read by name (`Fr<Name>`); the list below puts each before the columns that read
+  // it, which is the order the DDL adds them in. ClickHouse analyses every MATERIALIZED expression at
+  // each insert, at a cost that grows with the expression's text: written out in every column that
+  // reads them, these values were most of the mapping's fixed cost per insert (docs/instrumentations.md).
+  // An erasure's mutation gives a column the old values of the columns it reads, so these may read no
+  // key the erasure removes (test/derived-columns-erase.test.ts).
+  const ref = (name: string): string => storedColumnName(name);
   const tool = field('Tool');
   // 1-based index of the first catalogue entry matching the tool name (0: none), for foreign touched spans with a tool
   // (a decided span may name a tool too: OpenLIT's chat span names the call the model asks for)
@@ -184,24 +195,29 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
   // All patterns as one constant set of anchored regular expressions, matched in one pass (Hyperscan,
   // on by default in ClickHouse: allow_hyperscan); the smallest index that matched is the first entry.
   // (An ILIKE per entry against patterns read from an array compiled a pattern per row: docs/instrumentations.md.)
-  const entry = catalogue.length === 0 ? '0' : `if(NOT ${isForeign} OR ${tool} = '' OR ${byRule((r) => r.record)} != 'touched', 0, arrayMin(multiMatchAllIndices(lower(${tool}), ${sqlList(catalogue.map((e) => patternRegex(e.match)))})))`;
-  const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => (catalogue.length === 0 ? "''" : `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${entry})`);
+  const entry = (() => {
+    if (catalogue.length === 0) return '0';
+    if (catalogue.length > MAX_CATALOGUE) throw new Error(`the tool catalogue has ${catalogue.length} entries; at most ${MAX_CATALOGUE} fit its stored index`);
+    return `if(NOT ${isForeign} OR ${ref('Tool')} = '' OR ${byRule((r) => r.record)} != 'touched', 0, arrayMin(multiMatchAllIndices(lower(${ref('Tool')}), ${sqlList(catalogue.map((e) => patternRegex(e.match)))})))`;
+  })();
+  const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => (catalogue.length === 0 ? "''" : `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${ref('ToolEntry')})`);
   const catalogueEffect = fromCatalogue((e) => e.effect);
   const catalogueRisk = fromCatalogue((e) => e.risk);
   const riskExpr = firstNonEmpty(attr(Flightrec.risk), openclawRisk, catalogueRisk);
-  const record = firstNonEmpty(attr(Flightrec.record), byRule((r) => r.record));
   const ruleStep = byRule((r) => r.step);
-  const catalogueTrust = `if(${record} = 'touched', ${fromCatalogue((e) => e.resultTrust)}, '')`;
-  const catalogueSensitivity = `if(${record} = 'touched', ${fromCatalogue((e) => e.resultSensitivity)}, '')`;
+  const catalogueTrust = `if(${ref('Record')} = 'touched', ${fromCatalogue((e) => e.resultTrust)}, '')`;
+  const catalogueSensitivity = `if(${ref('Record')} = 'touched', ${fromCatalogue((e) => e.resultSensitivity)}, '')`;
   return [
+    { name: 'Rule', sql: foreign ? ruleIndex : '0', description: 'the 1-based index of the first mapping rule that matched the span (conventions/span-mapping.ts SPAN_RULES), 0 for none or a span flightrec wrote' },
     { name: 'SessionId', sql: field('SessionId'), description: 'conversation / session id; the trace id when the span names none' },
-    { name: 'Record', sql: record, description: 'saw | decided | touched, or empty for plumbing spans' },
+    { name: 'Record', sql: firstNonEmpty(attr(Flightrec.record), byRule((r) => r.record)), description: 'saw | decided | touched, or empty for plumbing spans' },
     { name: 'Step', sql: firstNonEmpty(attr(Flightrec.step), ruleStep), description: 'kind of step within the record' },
     { name: 'Operation', sql: firstNonEmpty(attr(GenAI.operationName), byRule((r) => r.operation)), description: 'gen_ai.operation.name' },
     { name: 'Agent', sql: field('Agent'), description: 'agent name, else the service' },
     { name: 'Actor', sql: field('Actor'), description: 'who asked (user, channel sender) or who approved' },
     { name: 'Channel', sql: firstNonEmpty(attr(Flightrec.channel), attr(OpenClaw.channel)), description: 'inbound/outbound channel' },
     { name: 'Tool', sql: tool, description: 'gen_ai.tool.name, or the tool name of another dialect' },
+    { name: 'ToolEntry', sql: entry, description: "the 1-based index of the tool catalogue's first entry matching a foreign span's tool name, 0 for none" },
     { name: 'ToolCallId', sql: firstNonEmpty(field('ToolCallId'), mcpCallKey), description: 'the tool call id, shared by the spans two instrumentations make of one call (the dedupe key)' },
     { name: 'Model', sql: field('Model'), description: 'model used' },
     { name: 'InputTokens', sql: `toUInt64OrZero(${field('InputTokens')})`, description: 'gen_ai.usage.input_tokens (or a dialect\'s own name for it)' },
@@ -221,7 +237,7 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'TargetSystem', sql: attr(Flightrec.targetSystem), description: 'system touched' },
     { name: 'TargetResource', sql: attr(Flightrec.targetResource), description: 'resource touched' },
     { name: 'Risk', sql: riskExpr, description: 'low | medium | high | critical' },
-    { name: 'RiskLevel', sql: `indexOf(${riskList}, ${riskExpr})`, description: '0 none, 1 low … 4 critical' },
+    { name: 'RiskLevel', sql: `indexOf(${riskList}, ${ref('Risk')})`, description: '0 none, 1 low … 4 critical' },
     { name: 'Reversible', sql: firstNonEmpty(attr(Flightrec.reversible), `if(${isOpenClawScope}, ${openclawReversible}, '')`, fromCatalogue((e) => (e.reversible === undefined ? undefined : String(e.reversible)))), description: "'true' | 'false' | ''" },
     { name: 'IdempotencyKey', sql: attr(Flightrec.idempotencyKey), description: 'idempotency key of a side effect' },
     { name: 'ArgumentsSha256', sql: firstNonEmpty(attr(Flightrec.argumentsSha256), sha256Of(field('ArgumentsContent'))), description: 'SHA-256 of the tool arguments (canonical JSON for flightrec\'s wrappers, the bytes as sent for other dialects)' },
@@ -233,7 +249,7 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'TaskCompletion', sql: attr(Flightrec.taskCompletion), description: 'caller-verified task completion' },
     { name: 'IsError', sql: `toUInt8(${IS_ERROR_SQL})`, description: '1 when the span status is error' },
     { name: 'ErrorType', sql: attr(GenAI.errorType), description: 'error.type' },
-    { name: 'Action', sql: firstNonEmpty(attr(Flightrec.policyAction), tool, field('GuardrailSubject')), description: 'the tool/action a span is about: the policy/approval subject, else the tool name' },
+    { name: 'Action', sql: firstNonEmpty(attr(Flightrec.policyAction), ref('Tool'), field('GuardrailSubject')), description: 'the tool/action a span is about: the policy/approval subject, else the tool name' },
     { name: 'DecisionToolCalls', sql: attr(Flightrec.decisionToolCalls), description: 'the tool calls a model call asked for (JSON)' },
     { name: 'SourceUri', sql: field('SourceUri'), description: 'where the content seen came from (URL, file, table)' },
     { name: 'TaskSteps', sql: `multiIf(startsWith(${attr(Flightrec.taskSteps)}, '['), toUInt32(JSONLength(${attr(Flightrec.taskSteps)})), ${attr(Flightrec.taskSteps)} = '', toUInt32(0), toUInt32OrZero(${attr(Flightrec.taskSteps)}) > 0, toUInt32OrZero(${attr(Flightrec.taskSteps)}), toUInt32(length(splitByChar(',', ${attr(Flightrec.taskSteps)}))))`, description: 'number of steps a task declares (a JSON array, a count or a comma list)' },
@@ -252,6 +268,8 @@ export const derivedColumns: readonly DerivedColumn[] = derivedColumnsFor();
  * column existed, computed on read from the same expression. The exporter's own columns are untouched.
  */
 export const storedColumnTypes: Readonly<Record<string, string>> = {
+  Rule: 'UInt8',
+  ToolEntry: 'UInt16',
   SessionId: 'String',
   Record: 'LowCardinality(String)',
   Actor: 'LowCardinality(String)',
@@ -290,7 +308,10 @@ export const storedColumnTypes: Readonly<Record<string, string>> = {
   IsError: 'UInt8',
 };
 
-export const storedColumnName = (name: string): string => `Fr${name}`;
+/** A function declaration, hoisted: derivedColumnsFor names stored columns while this module loads. */
+export function storedColumnName(name: string): string {
+  return `Fr${name}`;
+}
 
 /**
  * A projection of `otel_traces` ordered by session: the stored columns plus the span's own, so a
@@ -301,5 +322,5 @@ export const SESSION_PROJECTION = 'flightrec_by_session';
 export const sessionProjectionColumns: readonly string[] = [
   'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'SpanName', 'ServiceName', 'Duration', 'StatusCode', 'StatusMessage',
   // Long hashes and keys the timeline does not show stay out: they are most of a projection's bytes.
-  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri', 'ToolCallId'].includes(c)).map(storedColumnName),
+  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri', 'ToolCallId', 'Rule', 'ToolEntry'].includes(c)).map(storedColumnName),
 ];

@@ -19,7 +19,7 @@ import { findSavedQuery } from '../catalogue/saved-queries.ts';
 import { runSavedQuery } from '../review/run-query.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { runOpenClaw, type OpenClawRun } from './support/run-openclaw.ts';
-import { startScriptedModel, type ScriptedModel } from './support/scripted-model.ts';
+import { startScriptedModel, type ScriptedModel } from '../tools/scripted-model.ts';
 
 interface Row {
   TraceId: string; SpanId: string; ParentSpanId: string; SpanName: string; ScopeName: string; SessionId: string;

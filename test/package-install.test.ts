@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../tools/temp-dir.ts';
 import { startTestServer } from './support/embedded.ts';
 import { runOpenClaw } from './support/run-openclaw.ts';
-import { startScriptedModel } from './support/scripted-model.ts';
+import { startScriptedModel } from '../tools/scripted-model.ts';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('..', import.meta.url));

@@ -170,6 +170,38 @@ describe('schema on start', () => {
     }
   });
 
+  it('starts on a store from before the rule index and the tool catalogue entry were stored columns, and maps both its old rows and new ones', async () => {
+    const dir = tempDir();
+    const tool = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'send_email' };
+    try {
+      let s = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0 });
+      try {
+        // As an older flightrec left otel_traces: no FrRule / FrToolEntry, every stored column computed from the span alone.
+        const dependent = await rows<{ name: string; type: string }>(s, "SELECT name, type FROM system.columns WHERE database = 'otel' AND table = 'otel_traces' AND match(default_expression, 'Fr(Rule|ToolEntry|Record|Tool|Risk)')");
+        expect(dependent.map((c) => c.name)).toContain('FrEffect');
+        await s.client.command({ query: `ALTER TABLE otel.otel_traces ${dependent.map((c) => `MODIFY COLUMN ${c.name} ${c.type} MATERIALIZED ${c.type.includes('Int') ? '0' : "SpanAttributes['flightrec.effect']"}`).join(', ')}` });
+        await s.client.command({ query: 'ALTER TABLE otel.otel_traces DROP COLUMN FrRule, DROP COLUMN FrToolEntry' });
+        await sendSpan(s.otlpUrl, 'old-version', '00000000000000f1', tool);
+      } finally {
+        await s.close();
+      }
+      await drainPending();
+      s = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0 });
+      try {
+        await sendSpan(s.otlpUrl, 'new-version', '00000000000000f2', tool);
+        // Old rows keep what they were stored with, and the new columns are computed on read for them.
+        expect(await rows(s, "SELECT ServiceName, FrRule > 0 AS ruled, FrToolEntry > 0 AS catalogued, FrRecord, FrEffect, FrRisk, FrRiskLevel FROM otel.otel_traces WHERE ServiceName LIKE '%-version' ORDER BY ServiceName")).toEqual([
+          { ServiceName: 'new-version', ruled: 1, catalogued: 1, FrRecord: 'touched', FrEffect: 'send', FrRisk: 'high', FrRiskLevel: 3 },
+          { ServiceName: 'old-version', ruled: 1, catalogued: 1, FrRecord: '', FrEffect: '', FrRisk: '', FrRiskLevel: 0 },
+        ]);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('fills flightrec_calls once for spans stored before it existed, then from every insert', async () => {
     const dir = tempDir();
     const calls = "SELECT SessionId, Kind, Subject, InputTokens, OutputTokens, SpanId, bitShiftRight(CallKey, 42) > 0 AS hashed, bitAnd(CallKey, 4398046511103) = toUnixTimestamp64Milli(Timestamp) AS timed FROM otel.flightrec_calls ORDER BY SpanId";

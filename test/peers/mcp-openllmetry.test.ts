@@ -20,9 +20,9 @@ import * as traceloop from '@traceloop/node-server-sdk';
 import * as openai6 from 'openai6';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { chatAgent, type ChatClient } from '../support/openai-chat-agent.ts';
+import { chatAgent, type ChatClient } from '../../tools/openai-chat-agent.ts';
 import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, PEER_TOOLS, runPeerTool, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
-import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
+import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../../tools/scripted-model.ts';
 import { startTestServer, type TestServer } from '../support/embedded.ts';
 
 const SERVICE = 'mcp-agent';

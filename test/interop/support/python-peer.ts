@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { PEER_TOOLS, type BAD_SCRIPT } from '../../support/peer-scenario.ts';
-import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../../support/scripted-model.ts';
+import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../../../tools/scripted-model.ts';
 import { startTestServer, type TestServer } from '../../support/embedded.ts';
 import { pythonVenv } from './python-venv.ts';
 

@@ -4,7 +4,7 @@
  * `openai` package trace its model calls; the tool calls are traced by `runTool` as each
  * instrumentation's own helpers (or the GenAI conventions) tell an application to.
  */
-import { PEER_TOOLS } from './peer-scenario.ts';
+import { PEER_TOOLS } from './peer-script.ts';
 
 interface ChatMessage { role: string; content: string | null; tool_calls?: { id: string; function: { name: string; arguments: string } }[]; tool_call_id?: string }
 /** The part of the `openai` client this agent uses (any major version from 5 on). */
