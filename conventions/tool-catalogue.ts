@@ -75,6 +75,14 @@ export interface CatalogueFile {
   readonly replaceDefaults: boolean;
 }
 
+/**
+ * How large an operator's file may be. The catalogue compiles into the store's column expressions,
+ * and those travel in one statement, which ClickHouse caps at 256 KiB (`max_query_size`); past that
+ * a start would fail with the engine's syntax error instead of a line about the file. The bounds
+ * leave that statement room with every entry at its longest (docs/instrumentations.md).
+ */
+export const CATALOGUE_FILE_LIMITS = { entries: 1000, patternCharacters: 32 * 1024 } as const;
+
 const fail = (where: string, what: string): never => {
   throw new Error(`tool catalogue ${where}: ${what}`);
 };
@@ -96,6 +104,7 @@ export function parseToolCatalogue(text: string, name = 'file'): CatalogueFile {
   if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { tools?: unknown }).tools)) return fail(name, 'expected an object with a `tools` list');
   const { tools, replaceDefaults = false } = doc as { tools: unknown[]; replaceDefaults?: unknown };
   if (typeof replaceDefaults !== 'boolean') fail(name, 'replaceDefaults must be true or false');
+  if (tools.length > CATALOGUE_FILE_LIMITS.entries) fail(name, `${tools.length} entries; at most ${CATALOGUE_FILE_LIMITS.entries} (use patterns: one entry can cover many tools)`);
   const known = new Set(['match', 'effect', 'risk', 'reversible', 'resultTrust', 'resultSensitivity']);
   const entries = tools.map((raw, i): CatalogueEntry => {
     const where = `${name}, tools[${i}]`;
@@ -115,6 +124,8 @@ export function parseToolCatalogue(text: string, name = 'file'): CatalogueFile {
     };
     return entry;
   });
+  const patternCharacters = entries.reduce((n, e) => n + e.match.length, 0);
+  if (patternCharacters > CATALOGUE_FILE_LIMITS.patternCharacters) fail(name, `its patterns hold ${patternCharacters} characters; at most ${CATALOGUE_FILE_LIMITS.patternCharacters} in all`);
   return { tools: entries, replaceDefaults: replaceDefaults as boolean };
 }
 

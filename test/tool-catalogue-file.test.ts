@@ -10,6 +10,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CATALOGUE_FILE_LIMITS } from '../conventions/tool-catalogue.ts';
 import { productionDdlScript } from '../storage/schema.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 import { tempDir } from '../tools/temp-dir.ts';
@@ -65,5 +66,34 @@ describe('a tool catalogue file', () => {
     writeFileSync(file, 'tools:\n  - { match: deploy, effect: launch, risk: critical }\n');
     process.env.FLIGHTREC_TOOL_CATALOGUE = file;
     await expect(startTestServer()).rejects.toThrow(`tool catalogue ${file}, tools[0]: effect must be one of read, write, send, delete, execute, payment, got "launch"`);
+  });
+
+  // The engine would refuse the statement the catalogue compiles into (max_query_size) with a syntax
+  // error far from the file; the file's bounds say it in one line, and a file at them still starts.
+  const entries = (n: number, width: number): string => ['tools:', ...Array.from({ length: n }, (_, i) => `  - { match: "${`t${i}_`.padEnd(width - 1, 'x')}*", effect: write, risk: high, reversible: false }`)].join('\n');
+
+  it('stops the start with one line when it has too many entries or too long patterns', async () => {
+    const { entries: max, patternCharacters } = CATALOGUE_FILE_LIMITS;
+    writeFileSync(file, entries(max + 1, 8));
+    await expect(startTestServer()).rejects.toThrow(`tool catalogue ${file}: ${max + 1} entries; at most ${max} (use patterns: one entry can cover many tools)`);
+    writeFileSync(file, entries(max, 200));
+    await expect(startTestServer()).rejects.toThrow(`tool catalogue ${file}: its patterns hold ${max * 200} characters; at most ${patternCharacters} in all`);
+  });
+
+  it('starts at its bounds, and the last entry still maps a span', async () => {
+    const { entries: max, patternCharacters } = CATALOGUE_FILE_LIMITS;
+    const width = Math.floor(patternCharacters / max);
+    writeFileSync(file, entries(max, width));
+    const last = `t${max - 1}_`.padEnd(width - 1, 'x') + 'tail';
+    t = await startTestServer();
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'catalogue-bounds' }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${t.server.otlpUrl}/v1/traces` }) })],
+    });
+    provider.getTracer('peer').startSpan(`execute_tool ${last}`, { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': last } }).end();
+    await provider.forceFlush();
+    await provider.shutdown();
+    const rs = await t.http.query({ query: "SELECT Effect, Risk, Reversible FROM flightrec_spans WHERE ServiceName = 'catalogue-bounds'", format: 'JSONEachRow' });
+    expect(await rs.json()).toEqual([{ Effect: 'write', Risk: 'high', Reversible: 'false' }]);
   });
 });
