@@ -9,7 +9,7 @@
  *  - the Vercel AI SDK (`ai`) with its OpenTelemetry integration, current and legacy spans.
  * (OpenLLMetry sets up its own exporter and OpenTelemetry API copy, so it is not captured here.)
  */
-import { context, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OpenAIInstrumentation as GenAIOpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -22,7 +22,7 @@ import { generateText, isStepCount, jsonSchema, tool, type ModelMessage, type Te
 import OpenAI from 'openai';
 import * as openai6 from 'openai6';
 import { chatAgent, type ChatClient } from '../tools/openai-chat-agent.ts';
-import { BAD_SCRIPT, GOOD_SCRIPT, GOOD_TURN_1, GOOD_TURN_2, PEER_TOOLS, runPeerTool, TURN_1, TURN_2 } from '../tools/peer-script.ts';
+import { BAD_SCRIPT, GOOD_SCRIPT, GOOD_TURN_1, GOOD_TURN_2, genaiToolSpan, PEER_TOOLS, runPeerTool, TURN_1, TURN_2 } from '../tools/peer-script.ts';
 import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../tools/scripted-model.ts';
 
 const CONVERSATIONS = [
@@ -45,24 +45,6 @@ async function finished(provider: TracerProvider, memory: InMemorySpanExporter, 
   return spans;
 }
 
-/** The application's tool spans per the GenAI conventions (as test/peers/otel-genai-openai.test.ts writes them). */
-function genaiTool(tracer: Tracer) {
-  return (name: string, args: Record<string, string>, callId: string): Promise<string> =>
-    tracer.startActiveSpan(`execute_tool ${name}`, { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, 'gen_ai.tool.call.id': callId, 'gen_ai.tool.type': 'function', 'gen_ai.tool.call.arguments': JSON.stringify(args) } }, async (span) => {
-      try {
-        const result = await runPeerTool(name, args);
-        span.setAttribute('gen_ai.tool.call.result', result);
-        return result;
-      } catch (err) {
-        span.setAttributes({ 'error.type': (err as Error).name });
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-        throw err;
-      } finally {
-        span.end();
-      }
-    });
-}
-
 async function genai(model: ScriptedModel): Promise<ReadableSpan[]> {
   const { provider, memory } = memoryProvider('otel-genai-agent');
   trace.setGlobalTracerProvider(provider);
@@ -75,7 +57,7 @@ async function genai(model: ScriptedModel): Promise<ReadableSpan[]> {
     const tracer = provider.getTracer('mail-agent');
     await tracer.startActiveSpan('invoke_agent mail-agent', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'mail-agent' } }, async (span) => {
       try {
-        await chatAgent(client, c.turns, genaiTool(tracer));
+        await chatAgent(client, c.turns, genaiToolSpan(tracer));
       } finally {
         span.end();
       }

@@ -9,6 +9,7 @@
  * loop). Good run, two turns: read a file, a lookup that fails; then the weather. Every tool's
  * effect and risk come from the default tool catalogue — nothing in the agent names them.
  */
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { ScriptStep } from './scripted-model.ts';
 
 export const MAIL = { to: 'cfo@acme.example', body: 'The numbers you asked for.' } as const;
@@ -57,4 +58,26 @@ export const PEER_TOOLS: Readonly<Record<string, { description: string; params: 
 export async function runPeerTool(name: string, args: Record<string, string>): Promise<string> {
   await new Promise((r) => setTimeout(r, 3));
   return PEER_TOOLS[name]!.run(args);
+}
+
+/**
+ * A peer tool run inside an application's `execute_tool` span, as the GenAI conventions describe it
+ * (name, call id, arguments and result as sent; a failure as error.type and an error status): the
+ * tool spans of an agent whose model client alone is instrumented.
+ */
+export function genaiToolSpan(tracer: Tracer) {
+  return (name: string, args: Record<string, string>, callId: string): Promise<string> =>
+    tracer.startActiveSpan(`execute_tool ${name}`, { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, 'gen_ai.tool.call.id': callId, 'gen_ai.tool.type': 'function', 'gen_ai.tool.call.arguments': JSON.stringify(args) } }, async (span) => {
+      try {
+        const result = await runPeerTool(name, args);
+        span.setAttribute('gen_ai.tool.call.result', result);
+        return result;
+      } catch (err) {
+        span.setAttributes({ 'error.type': (err as Error).name });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
 }

@@ -9,7 +9,7 @@
  * That instrumentation supports openai < 7, so this peer runs openai 6 (the `openai6` alias); an
  * ESM application hands the module to the instrumentation, as a loader hook otherwise would.
  */
-import { context, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
@@ -18,7 +18,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import * as openai6 from 'openai6';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatAgent, type ChatClient } from '../../tools/openai-chat-agent.ts';
-import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, runPeerTool, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
+import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, genaiToolSpan, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
 import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../../tools/scripted-model.ts';
 import { startTestServer, type TestServer } from '../support/embedded.ts';
 
@@ -26,30 +26,12 @@ let t: TestServer;
 let model: ScriptedModel;
 let provider: TracerProvider;
 
-/** An application's execute_tool span, per the GenAI conventions. */
-function tracedTool(tracer: Tracer) {
-  return (name: string, args: Record<string, string>, callId: string): Promise<string> =>
-    tracer.startActiveSpan(`execute_tool ${name}`, { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, 'gen_ai.tool.call.id': callId, 'gen_ai.tool.type': 'function', 'gen_ai.tool.call.arguments': JSON.stringify(args) } }, async (span) => {
-      try {
-        const result = await runPeerTool(name, args);
-        span.setAttribute('gen_ai.tool.call.result', result);
-        return result;
-      } catch (err) {
-        span.setAttributes({ 'error.type': (err as Error).name });
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-        throw err;
-      } finally {
-        span.end();
-      }
-    });
-}
-
 async function converse(script: typeof BAD_SCRIPT, turns: readonly string[]): Promise<void> {
   model.setScript(script, { pick: byTurnAndToolResults, json: true });
   const client = new openai6.OpenAI({ baseURL: model.baseUrl, apiKey: 'scripted' }) as unknown as ChatClient;
   const tracer = provider.getTracer('mail-agent');
   await tracer.startActiveSpan('invoke_agent mail-agent', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'mail-agent' } }, async (agent) => {
-    await chatAgent(client, turns, tracedTool(tracer));
+    await chatAgent(client, turns, genaiToolSpan(tracer));
     agent.end();
   });
 }
