@@ -4,7 +4,7 @@
  * numbered by how many tool results the request already holds — OpenClaw appends an internal
  * user message after tool results, so "the last message is a tool result" never holds.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type ScriptStep = { readonly tool: string; readonly args: Record<string, unknown> } | { readonly text: string };
@@ -30,6 +30,9 @@ export type StepPicker = (request: ChatRequest) => number;
 
 /** For agents that keep the history across turns: the step is (user messages + tool results − 1), so turn 2 continues the script. */
 export const byTurnAndToolResults: StepPicker = (r) => r.messages.filter((m) => m.role === 'user').length + r.messages.filter((m) => m.role === 'tool').length - 1;
+
+/** How long the scripted model takes to answer a chat completion. */
+const THINK_MS = 3;
 
 export async function startScriptedModel(initial: readonly ScriptStep[] = [{ text: 'Done.' }]): Promise<ScriptedModel> {
   let script = initial;
@@ -60,14 +63,21 @@ export async function startScriptedModel(initial: readonly ScriptStep[] = [{ tex
       requests.push(j);
       n += 1;
       const step = script[Math.max(0, Math.min(pick(j), script.length - 1))]!;
-      const id = `chatcmpl-scripted-${n}`;
       const created = Math.floor(Date.now() / 1000);
       const usage = { prompt_tokens: 100 + n, completion_tokens: 10 + n, total_tokens: 110 + 2 * n };
+      // A model takes a moment to answer. Answered at once, a model call and the tool call after it
+      // could start in one millisecond, and instrumentations that stamp whole milliseconds would then
+      // tie in the timeline, their order a coin toss (seen with the Vercel AI SDK's ai.* spans).
+      setTimeout(() => answer(res, step, j, n, created, usage), THINK_MS);
+    });
+
+    function answer(res: ServerResponse, step: ScriptStep, j: ChatRequest & { model?: string; stream?: boolean }, k: number, created: number, usage: Record<string, number>): void {
+      const id = `chatcmpl-scripted-${k}`;
       if (json && j.stream !== true) {
         // One JSON completion, for clients that do not stream.
         const message = 'text' in step
           ? { role: 'assistant', content: step.text }
-          : { role: 'assistant', content: null, tool_calls: [{ id: `call_scripted_${n}`, type: 'function', function: { name: step.tool, arguments: JSON.stringify(step.args) } }] };
+          : { role: 'assistant', content: null, tool_calls: [{ id: `call_scripted_${k}`, type: 'function', function: { name: step.tool, arguments: JSON.stringify(step.args) } }] };
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id, object: 'chat.completion', created, model: j.model, choices: [{ index: 0, message, finish_reason: 'text' in step ? 'stop' : 'tool_calls' }], usage }));
         return;
@@ -81,14 +91,14 @@ export async function startScriptedModel(initial: readonly ScriptStep[] = [{ tex
         chunk({ content: step.text });
         chunk({}, 'stop');
       } else {
-        const callId = `call_scripted_${n}`;
+        const callId = `call_scripted_${k}`;
         chunk({ tool_calls: [{ index: 0, id: callId, type: 'function', function: { name: step.tool, arguments: '' } }] });
         chunk({ tool_calls: [{ index: 0, function: { arguments: JSON.stringify(step.args) } }] });
         chunk({}, 'tool_calls');
       }
       res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: j.model, choices: [], usage })}\n\n`);
       res.end('data: [DONE]\n\n');
-    });
+    }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
