@@ -20,7 +20,11 @@
  * average, tool arguments and results included), cycled to the same count. The default mix
  * (`shapes`) is the worst case for the ratio: a few attributes a span, so little else to store.
  *
- *   npx node bench/dialect-mapping.ts [--rounds 5] [--spans 200000] [--mix shapes|peers]
+ * `--batch` sets the spans per Native block (default 512, the OpenTelemetry SDK's export batch and so
+ * the block each OTLP request becomes in flightrec's receiver); the contrib collector inserts each
+ * batch its `batch` processor makes as one block (8192 in collector-config/otel-collector.yaml).
+ *
+ *   npx node bench/dialect-mapping.ts [--rounds 5] [--spans 200000] [--mix shapes|peers] [--batch 512]
  */
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -39,10 +43,11 @@ import { insertBody, openStore } from '../storage/store-client.ts';
 import { tempDir } from '../tools/temp-dir.ts';
 import { peerSpans } from './peer-spans.ts';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, spans: { type: 'string', default: '200000' }, mix: { type: 'string', default: 'shapes' } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, spans: { type: 'string', default: '200000' }, mix: { type: 'string', default: 'shapes' }, batch: { type: 'string', default: '512' } } });
 if (args.mix !== 'shapes' && args.mix !== 'peers') throw new Error(`--mix shapes|peers, not ${args.mix}`);
 const SPANS = Number(args.spans);
-const BATCH = 512;
+const BATCH = Number(args.batch);
+if (!(Number.isInteger(BATCH) && BATCH > 0)) throw new Error(`--batch takes a positive whole number, not ${args.batch}`);
 const sha = (x: string): string => createHash('sha256').update(x).digest('hex');
 
 /** One span per dialect shape, cycled; attribute values vary per span so no column compresses to nothing. */
@@ -88,7 +93,7 @@ async function bodies(): Promise<Buffer> {
 
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 const payload = args.mix === 'peers' ? await peerBodies() : await bodies();
-console.log(`dialect mapping at insert — ${SPANS.toLocaleString('en-US')} spans ${args.mix === 'peers' ? 'as the peers make them' : `of ${SHAPES.length} shapes`} per insert (Native, ${(payload.length / SPANS).toFixed(0)} B/span); load ${load()}`);
+console.log(`dialect mapping at insert — ${SPANS.toLocaleString('en-US')} spans ${args.mix === 'peers' ? 'as the peers make them' : `of ${SHAPES.length} shapes`} per insert in blocks of ${BATCH} (Native, ${(payload.length / SPANS).toFixed(0)} B/span); load ${load()}`);
 
 const dir = tempDir('flightrec-bench-');
 const client = await openStore({ kind: 'embedded', path: dir.path });

@@ -19,6 +19,8 @@ ran AS (
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Effect != 'read' AND Outcome != 'error'
       AND SessionId IN (SELECT SessionId FROM denials)
+    -- One row per tool call: two instrumentations' spans of one call share CallRef (either one stands for it).
+    LIMIT 1 BY SessionId, CallRef
 )
 SELECT
     d.SessionId AS SessionId,

@@ -17,7 +17,7 @@ effects AS (
       AND Outcome != 'error'
       AND (IdempotencyKey != '' OR ArgumentsSha256 != '')
     -- One execution per tool call: two instrumentations' spans of one call share its id (either one stands for it).
-    LIMIT 1 BY SessionId, if(ToolCallId = '', SpanId, ToolCallId)
+    LIMIT 1 BY SessionId, CallRef
 ),
 -- Cheap first pass on a 64-bit hash of the key; the evidence is built only for the groups that repeat
 -- (the final GROUP BY on the real key makes a hash collision harmless).

@@ -12,6 +12,8 @@ effects AS (
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'payment', 'execute')
+    -- One row per tool call: two instrumentations' spans of one call share CallRef (either one stands for it).
+    LIMIT 1 BY SessionId, CallRef
 ),
 -- One pass over tasks and their steps, keyed by a hash of (trace, task id).
 task_state AS (

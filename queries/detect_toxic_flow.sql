@@ -31,6 +31,8 @@ scoped AS (
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Effect IN ('send', 'write') AND (Record = 'touched' OR (Step = 'policy' AND Verdict = 'deny'))
       AND SessionId IN (SELECT SessionId FROM exposure)
+    -- One row per tool call: two instrumentations' spans of one call share CallRef (either one stands for it).
+    LIMIT 1 BY SessionId, CallRef
 )
 SELECT
     e.SessionId AS SessionId,

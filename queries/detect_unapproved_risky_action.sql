@@ -11,7 +11,7 @@ WITH
 -- One pass over risky actions and approvals together, grouped by session and action.
 per_action AS (
     SELECT SessionId, Action,
-           groupArrayIf((Timestamp, TraceId, SpanId, Agent, Effect, Risk, TargetResource, Reversible, Outcome, ToolCallId),
+           groupArrayIf((Timestamp, TraceId, SpanId, Agent, Effect, Risk, TargetResource, Reversible, Outcome, CallRef),
                         Record = 'touched' AND RiskLevel >= indexOf(['low', 'medium', 'high', 'critical'], {min_risk:String})) AS risky,
            groupArrayIf(Timestamp, Step = 'approval' AND ApprovalStatus IN ('approved', 'modified')) AS approved_at
     FROM flightrec_spans
@@ -37,4 +37,4 @@ ARRAY JOIN risky AS r
 WHERE r.1 >= {from:DateTime64(3)} AND NOT arrayExists(t -> t <= r.1, approved_at)
 ORDER BY Time DESC
 -- One row per tool call: two instrumentations' spans of one call share its id (one row reports the call).
-LIMIT 1 BY SessionId, if(r.10 = '', r.3, r.10)
+LIMIT 1 BY SessionId, r.10

@@ -1,5 +1,5 @@
 -- name: grafana_overview_totals
--- description: Headline figures for the Agent overview, filtered by service, agent, channel and conversation: sessions, actions, side effects, high-risk actions, denials, approvals pending, errors, tokens (a model call two instrumentations recorded counts its tokens once).
+-- description: Headline figures for the Agent overview, filtered by service, agent, channel and conversation: sessions, actions, side effects, high-risk actions, denials, approvals pending, errors, tokens (a model call two instrumentations recorded counts once, with its tokens and its failure; so does a tool call, by its call id).
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- include: overview_filters
@@ -11,22 +11,23 @@ model_calls AS (
     SELECT TraceId, SpanId, ParentSpanId FROM flightrec_calls
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model'
 ),
--- The tokens of the shadows that pass the filters, taken off below (read by trace id: the spans' trace index skips the rest).
+-- The tokens and failures of the shadows that pass the filters, taken off below (read by trace id: the spans' trace index skips the rest).
 (
-    SELECT sum(InputTokens) + sum(OutputTokens) FROM flightrec_spans
+    SELECT (sum(InputTokens) + sum(OutputTokens), countIf(IsError = 1)) FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
       -- include: overview_filters
-) AS shadow_tokens,
+) AS shadows,
 -- include: model_call_shadows
 SELECT
     uniqExact(SessionId) AS Sessions,
-    countIf(Record = 'touched') AS Actions,
-    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
-    countIf(Record = 'touched' AND RiskLevel >= 3) AS HighRiskActions,
+    -- A tool call two instrumentations recorded is one action: its spans share CallRef.
+    uniqExactIf((SessionId, CallRef), Record = 'touched') AS Actions,
+    uniqExactIf((SessionId, CallRef), Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
+    uniqExactIf((SessionId, CallRef), Record = 'touched' AND RiskLevel >= 3) AS HighRiskActions,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,
-    countIf(IsError = 1) AS Errors,
-    sum(InputTokens) + sum(OutputTokens) - shadow_tokens AS Tokens
+    uniqExactIf((SessionId, CallRef), IsError = 1) - shadows.2 AS Errors,
+    sum(InputTokens) + sum(OutputTokens) - shadows.1 AS Tokens
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
   -- include: overview_filters

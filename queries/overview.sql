@@ -1,5 +1,5 @@
 -- name: overview
--- description: Headline figures for a time range: sessions, traces, spans, model calls, actions, side effects, high-risk actions, denials, approvals pending, errors and tokens (a model call two instrumentations recorded counts once, with its tokens).
+-- description: Headline figures for a time range: sessions, traces, spans, model calls, actions, side effects, high-risk actions, denials, approvals pending, errors and tokens (a model call two instrumentations recorded counts once, with its tokens and its failure; so does a tool call, by its call id).
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- panel: stat
@@ -16,8 +16,13 @@ model_calls AS (
 ),
 -- What the range's shadows add to the totals, taken off below: the calls table holds each call's
 -- tokens, so (with no filter to apply) the spans are not read a second time.
+-- The range's failed model calls (few), so the shadows' failures come off the errors too.
 (
-    SELECT (count(), sum(InputTokens), sum(OutputTokens)) FROM model_calls
+    SELECT groupArray((TraceId, SpanId)) FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND IsError = 1 AND Step = 'model_call'
+) AS failed_model_calls,
+(
+    SELECT (count(), sum(InputTokens), sum(OutputTokens), countIf(has(failed_model_calls, (TraceId, SpanId)))) FROM model_calls
     WHERE (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
 ) AS shadows,
 -- include: model_call_shadows
@@ -26,12 +31,13 @@ SELECT
     any((SELECT traces FROM active)) AS Traces,
     count() AS Spans,
     countIf(Step = 'model_call') - shadows.1 AS ModelCalls,
-    countIf(Record = 'touched') AS Actions,
-    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
-    countIf(Record = 'touched' AND RiskLevel >= 3) AS HighRiskActions,
+    -- A tool call two instrumentations recorded is one action: its spans share CallRef.
+    uniqExactIf((SessionId, CallRef), Record = 'touched') AS Actions,
+    uniqExactIf((SessionId, CallRef), Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
+    uniqExactIf((SessionId, CallRef), Record = 'touched' AND RiskLevel >= 3) AS HighRiskActions,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,
-    countIf(IsError = 1) AS Errors,
+    uniqExactIf((SessionId, CallRef), IsError = 1) - shadows.4 AS Errors,
     sum(InputTokens) - shadows.2 AS InputTokens,
     sum(OutputTokens) - shadows.3 AS OutputTokens
 FROM flightrec_spans

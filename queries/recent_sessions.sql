@@ -1,5 +1,5 @@
 -- name: recent_sessions
--- description: Sessions active in a time range, newest first: agent, start and end, traces, spans, side effects, denials, errors and tokens (a model call two instrumentations recorded counts its tokens once).
+-- description: Sessions active in a time range, newest first: agent, start and end, traces, spans, side effects, denials, errors and tokens (a model call two instrumentations recorded counts once, with its tokens and its failure; so does a tool call, by its call id).
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- param: limit UInt32 = 200 — the most sessions to return
@@ -10,13 +10,13 @@ model_calls AS (
     SELECT TraceId, SpanId, ParentSpanId FROM flightrec_calls
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model'
 ),
--- The tokens of each session's shadows, taken off below (read by trace id: the spans' trace index skips the rest).
+-- The tokens and failures of each session's shadows, taken off below (read by trace id: the spans' trace index skips the rest).
 (
-    SELECT mapFromArrays(groupArray(SessionId), groupArray(tokens)) FROM (
-        SELECT SessionId, sum(InputTokens) + sum(OutputTokens) AS tokens FROM flightrec_spans
+    SELECT mapFromArrays(groupArray(SessionId), groupArray((tokens, errors))) FROM (
+        SELECT SessionId, sum(InputTokens) + sum(OutputTokens) AS tokens, countIf(IsError = 1) AS errors FROM flightrec_spans
         WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
         GROUP BY SessionId)
-) AS shadow_tokens,
+) AS shadow_figures,
 -- include: model_call_shadows
 SELECT
     SessionId,
@@ -25,10 +25,10 @@ SELECT
     toDateTime64(max(Timestamp + toIntervalNanosecond(Duration)), 3) AS Ended,
     uniqExact(TraceId) AS Traces,
     count() AS Spans,
-    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
+    uniqExactIf(CallRef, Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
-    countIf(IsError = 1) AS Errors,
-    sum(InputTokens) + sum(OutputTokens) - shadow_tokens[SessionId] AS Tokens
+    uniqExactIf(CallRef, IsError = 1) - shadow_figures[SessionId].2 AS Errors,
+    sum(InputTokens) + sum(OutputTokens) - shadow_figures[SessionId].1 AS Tokens
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
 GROUP BY SessionId

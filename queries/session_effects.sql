@@ -1,5 +1,5 @@
 -- name: session_effects
--- description: External effects of a session (or a trace): every write, send, delete, execute and payment it performed, with target, risk, reversibility, idempotency key and outcome.
+-- description: External effects of a session (or a trace): every write, send, delete, execute and payment it performed (a call two instrumentations recorded is listed once, by its first span), with target, risk, reversibility, idempotency key and outcome.
 -- param: session String — the session / conversation id, or a trace id
 -- panel: table
 WITH traces AS (
@@ -28,3 +28,4 @@ WHERE TraceId IN (SELECT TraceId FROM traces)
   AND Timestamp <= (SELECT max(last_end) FROM traces)
   AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')
 ORDER BY Timestamp, SpanId
+LIMIT 1 BY SessionId, CallRef

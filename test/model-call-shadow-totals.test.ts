@@ -124,7 +124,7 @@ describe('the shadow rule, written once', () => {
   it('every saved query that reads model calls or tokens includes it', () => {
     const readers = loadSavedQueries().filter((q) => /InputTokens|OutputTokens|'model_call'|Kind = 'model'/.test(q.sql));
     expect(readers.map((q) => q.name).sort()).toEqual([
-      'detect_runaway', 'grafana_overview_totals', 'grafana_session_summary', 'grafana_tokens_over_time', 'overview', 'recent_sessions', 'session_timeline',
+      'detect_runaway', 'grafana_activity_over_time', 'grafana_overview_totals', 'grafana_session_summary', 'grafana_tokens_over_time', 'overview', 'recent_sessions', 'session_timeline',
     ]);
     const flat = (x: string): string => x.replace(/\s+/g, ' ');
     for (const q of readers) expect(flat(q.sql), q.name).toContain(flat(fragment));

@@ -140,6 +140,7 @@ SELECT
     FrTool AS Tool,
     FrToolEntry AS ToolEntry,
     FrToolCallId AS ToolCallId,
+    if(FrRecord = 'touched' AND FrToolCallId != '', FrToolCallId, SpanId) AS CallRef,
     FrModel AS Model,
     FrInputTokens AS InputTokens,
     FrOutputTokens AS OutputTokens,
