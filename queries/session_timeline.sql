@@ -1,5 +1,5 @@
 -- name: session_timeline
--- description: Every span of one session (or one trace), in start order: what the agent saw (with its source URI, trust and sensitivity), decided (with the policy's reason) and touched, with depth and parent links for the tree (all attributes: span_attributes); ShadowOf names the model call a second instrumentation's span repeats.
+-- description: Every span of one session (or one trace), in start order (spans that start at once: a parent before its children, then the sibling that ended first): what the agent saw (with its source URI, trust and sensitivity), decided (with the policy's reason) and touched, with depth and parent links for the tree (all attributes: span_attributes); ShadowOf names the model call a second instrumentation's span repeats.
 -- param: session String — the session / conversation id, or a trace id
 -- param: limit UInt32 = 5000 — the most spans to return
 -- panel: table
@@ -84,5 +84,7 @@ SELECT
     s.SessionId AS SessionId,
     if(has(shadows, concat(s.TraceId, '/', s.SpanId)), s.ParentSpanId, '') AS ShadowOf
 FROM spans AS s
-ORDER BY Timestamp, SpanId
+-- Spans that start at the same instant (instrumentations that stamp whole milliseconds) read as they
+-- ran: a parent before its children, and of siblings the one that ended first; the span id last.
+ORDER BY Timestamp, Depth, s.Timestamp + toIntervalNanosecond(s.Duration), SpanId
 LIMIT {limit:UInt32}

@@ -45,7 +45,10 @@ export function buildTree(rows: readonly Row[]): TimelineNode[] {
     const parent = str(node.row.ParentSpanId) ? nodes.get(key(node.row.TraceId, node.row.ParentSpanId)) : undefined;
     (parent ? parent.children : roots).push(node);
   }
-  const byTime = (a: TimelineNode, b: TimelineNode): number => timeMs(a.row) - timeMs(b.row) || str(a.row.SpanId).localeCompare(str(b.row.SpanId));
+  // Ties (one millisecond) keep the timeline query's order: it orders by the full timestamp, then a
+  // parent before its children and siblings by end (queries/session_timeline.sql).
+  const position = new Map(rows.map((r, i) => [r, i]));
+  const byTime = (a: TimelineNode, b: TimelineNode): number => timeMs(a.row) - timeMs(b.row) || position.get(a.row)! - position.get(b.row)!;
   const sortAll = (list: TimelineNode[]): void => {
     list.sort(byTime);
     for (const n of list) sortAll(n.children);
