@@ -19,7 +19,8 @@ const T0 = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 
 /** Span ids in the order given: the later-running spans get the smaller ids, so id order alone is wrong. */
 class ListedIds implements IdGenerator {
-  constructor(private readonly spanIds: string[]) {}
+  private readonly spanIds: string[];
+  constructor(spanIds: string[]) { this.spanIds = spanIds; }
   generateTraceId(): string { return 'ab'.repeat(16); }
   generateSpanId(): string { return this.spanIds.shift() ?? 'ee'.repeat(8); }
 }
