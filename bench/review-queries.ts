@@ -20,7 +20,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Flightrec, GenAI } from '../instrumentation/semconv.ts';
 import { detectionQueries } from '../review/detections.ts';
 import { runSavedQuery } from '../review/run-query.ts';
-import { findSavedQuery, parseSavedQuery, type SavedQuery } from '../catalogue/saved-queries.ts';
+import { findSavedQuery, type SavedQuery } from '../catalogue/saved-queries.ts';
 import { dateTimeParam } from '../review/time-range.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { Tables } from '../storage/tables.ts';
@@ -172,15 +172,19 @@ async function main(): Promise<void> {
       ...detectionQueries().map((d) => ({ label: `${d.name} (24 h)`, query: d, params: range, goalMs: 1000 })),
       { label: 'overview (24 h)', query: findSavedQuery('overview'), params: range },
       { label: 'tool_error_rates (24 h)', query: findSavedQuery('tool_error_rates'), params: range },
+      { label: 'recent_sessions (24 h)', query: findSavedQuery('recent_sessions'), params: range },
+      { label: 'actions_by_effect_risk (24 h)', query: findSavedQuery('actions_by_effect_risk'), params: range },
     ];
     const only = values.only?.split(',');
     if (only) cases.splice(0, cases.length, ...cases.filter((c) => only.some((o) => c.query.name.includes(o))));
     const peerRef = values['peer-ref'];
+    // The queries folder as it is at REF (its fragments too: a query's includes resolve beside it).
+    const peerDir = peerRef ? mkdtempSync(join(tmpdir(), 'flightrec-peer-queries-')) : undefined;
+    if (peerDir) execFileSync('sh', ['-c', `git archive ${JSON.stringify(peerRef)} queries | tar -x -C ${JSON.stringify(peerDir)}`], { stdio: ['ignore', 'ignore', 'inherit'] });
     const peerOf = (q: SavedQuery): SavedQuery | undefined => {
-      if (!peerRef) return undefined;
+      if (!peerDir) return undefined;
       try {
-        const text = execFileSync('git', ['show', `${peerRef}:queries/${q.name}.sql`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-        return parseSavedQuery(text, `${q.name}.sql`);
+        return findSavedQuery(q.name, join(peerDir, 'queries'));
       } catch {
         return undefined;
       }
@@ -212,6 +216,7 @@ async function main(): Promise<void> {
         console.log(`  ${`  as at ${peerRef}`.padEnd(44)} ${peerTimings[0]!.toFixed(0).padStart(6)} ms ${peerBest.toFixed(0).padStart(8)} ms  ${String(peerRows).padStart(5)}  ratio ${(best / peerBest).toFixed(2)}`);
       }
     }
+    if (peerDir) rmSync(peerDir, { recursive: true, force: true });
     console.log(failed ? `\n${failed} goal(s) missed.` : '\nAll goals met.');
   } finally {
     await client.close();

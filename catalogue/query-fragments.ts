@@ -12,7 +12,8 @@
  *     AND ({service:String} = '*' OR ServiceName = {service:String})
  *
  * A query may include a fragment more than once (the same filters on two reads of a table); its
- * parameters are declared once. Fragments do not include other fragments.
+ * parameters are declared once. Fragments do not include other fragments. `-- include: <name>,`
+ * places the fragment with a comma after it: one item of a WITH list that goes on.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,7 +22,8 @@ export const FRAGMENTS_DIR = 'fragments';
 
 export class FragmentError extends Error {}
 
-const INCLUDE = /^\s*--\s?include:\s*(\S+)\s*$/;
+/** `-- include: name`, or `-- include: name,` for a fragment that is one item of a list (a WITH list) with more after it. */
+const INCLUDE = /^\s*--\s?include:\s*([^\s,]+)(,?)\s*$/;
 
 interface Fragment {
   readonly params: string[];
@@ -73,7 +75,9 @@ export function expandIncludes(text: string, file: string): string {
     if (!m) bodyOut.push(line);
     else {
       if (!placed.includes(m[1]!)) placed.push(m[1]!);
-      bodyOut.push(...indented(fragment(m[1]!).body, /^\s*/.exec(line)![0]));
+      const lines = indented(fragment(m[1]!).body, /^\s*/.exec(line)![0]);
+      if (m[2]) lines[lines.length - 1] += ',';
+      bodyOut.push(...lines);
     }
   }
   const headerOut: string[] = [];

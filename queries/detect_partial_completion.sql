@@ -8,12 +8,10 @@
 -- summary: left a task half done after one of its side effects had already happened
 WITH
 effects AS (
-    SELECT TraceId, Timestamp, SpanId, Action, Effect, IsError, Outcome
+    SELECT TraceId, Timestamp, SpanId, Action, Effect, IsError, Outcome, CallRef
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'payment', 'execute')
-    -- One row per tool call: two instrumentations' spans of one call share CallRef (either one stands for it).
-    LIMIT 1 BY SessionId, CallRef
 ),
 -- One pass over tasks and their steps, keyed by a hash of (trace, task id).
 task_state AS (
@@ -47,11 +45,14 @@ task_effects AS (
            any(t.SpanName) AS SpanName, any(t.TaskSteps) AS TaskSteps, any(t.TaskCompletion) AS TaskCompletion,
            any(t.IsError) AS TaskError, any(t.StatusMessage) AS StatusMessage, any(t.started) AS started,
            any(t.completed) AS completed, any(t.unfinished) AS unfinished, any(t.unfinished_spans) AS unfinished_spans,
-           countIf(e.IsError = 0 AND e.Outcome NOT IN ('error')) AS done_effects,
-           arrayStringConcat(groupArrayIf(concat(e.Action, ' ', e.Effect), e.IsError = 0 AND e.Outcome NOT IN ('error')), ', ') AS done_what,
-           groupArrayIf(e.SpanId, e.IsError = 0 AND e.Outcome NOT IN ('error')) AS done_spans,
+           -- One per tool call: two instrumentations' spans of one call share CallRef (the first stands for it).
+           uniqExactIf(e.CallRef, e.IsError = 0 AND e.Outcome NOT IN ('error')) AS done_effects,
+           arraySort(groupArrayIf((e.Timestamp, e.CallRef, e.SpanId, concat(e.Action, ' ', e.Effect)), e.IsError = 0 AND e.Outcome NOT IN ('error'))) AS done,
+           arrayFilter((x, i) -> indexOf(arrayMap(y -> y.2, done), x.2) = i, done, arrayEnumerate(done)) AS done_once,
+           arrayStringConcat(arrayMap(x -> x.4, done_once), ', ') AS done_what,
+           arrayMap(x -> x.3, done_once) AS done_spans,
            minIf(e.Timestamp, e.IsError = 0 AND e.Outcome NOT IN ('error')) AS first_done,
-           countIf(e.IsError = 1 OR e.Outcome = 'error') AS failed_effects,
+           uniqExactIf(e.CallRef, e.IsError = 1 OR e.Outcome = 'error') AS failed_effects,
            maxIf(e.Timestamp, e.IsError = 1 OR e.Outcome = 'error') AS last_failed
     FROM effects AS e
     INNER JOIN candidates AS t ON e.TraceId = t.TraceId

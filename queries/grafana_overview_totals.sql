@@ -1,5 +1,5 @@
 -- name: grafana_overview_totals
--- description: Headline figures for the Agent overview, filtered by service, agent, channel and conversation: sessions, actions, side effects, high-risk actions, denials, approvals pending, errors, tokens (a model call two instrumentations recorded counts once, with its tokens and its failure; so does a tool call, by its call id).
+-- description: Headline figures for the Agent overview, filtered by service, agent, channel and conversation: sessions, actions, side effects, high-risk actions, denials, approvals pending, errors, tokens (a model call two instrumentations recorded counts once, with its tokens and its failure; a tool call they recorded counts once, by its first span).
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- include: overview_filters
@@ -17,16 +17,27 @@ model_calls AS (
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
       -- include: overview_filters
 ) AS shadows,
+-- The range's tool calls, from the narrow calls table: the scope of tool_call_twins.
+tool_calls AS (
+    SELECT SessionKey, CallId, Timestamp, TraceId, SpanId FROM flightrec_calls
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'tool'
+),
+-- What the twins (a tool call's second span) that pass the filters add, taken off below (read by trace id).
+(
+    SELECT (count(), countIf(Effect IN ('write', 'send', 'delete', 'execute', 'payment')), countIf(RiskLevel >= 3), countIf(IsError = 1)) FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM tool_call_twins)
+      -- include: overview_filters
+) AS twins,
+-- include: tool_call_twins,
 -- include: model_call_shadows
 SELECT
     uniqExact(SessionId) AS Sessions,
-    -- A tool call two instrumentations recorded is one action: its spans share CallRef.
-    uniqExactIf((SessionId, CallRef), Record = 'touched') AS Actions,
-    uniqExactIf((SessionId, CallRef), Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
-    uniqExactIf((SessionId, CallRef), Record = 'touched' AND RiskLevel >= 3) AS HighRiskActions,
+    countIf(Record = 'touched') - twins.1 AS Actions,
+    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) - twins.2 AS SideEffects,
+    countIf(Record = 'touched' AND RiskLevel >= 3) - twins.3 AS HighRiskActions,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,
-    uniqExactIf((SessionId, CallRef), IsError = 1) - shadows.2 AS Errors,
+    countIf(IsError = 1) - shadows.2 - twins.4 AS Errors,
     sum(InputTokens) + sum(OutputTokens) - shadows.1 AS Tokens
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}

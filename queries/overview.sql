@@ -1,5 +1,5 @@
 -- name: overview
--- description: Headline figures for a time range: sessions, traces, spans, model calls, actions, side effects, high-risk actions, denials, approvals pending, errors and tokens (a model call two instrumentations recorded counts once, with its tokens and its failure; so does a tool call, by its call id).
+-- description: Headline figures for a time range: sessions, traces, spans, model calls, actions, side effects, high-risk actions, denials, approvals pending, errors and tokens (a model call two instrumentations recorded counts once, with its tokens and its failure; a tool call they recorded counts once, by its first span).
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- panel: stat
@@ -25,19 +25,29 @@ model_calls AS (
     SELECT (count(), sum(InputTokens), sum(OutputTokens), countIf(has(failed_model_calls, (TraceId, SpanId)))) FROM model_calls
     WHERE (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
 ) AS shadows,
+-- The range's tool calls, from the narrow calls table: the scope of tool_call_twins.
+tool_calls AS (
+    SELECT SessionKey, CallId, Timestamp, TraceId, SpanId FROM flightrec_calls
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'tool'
+),
+-- What the range's twins (a tool call's second span) add to the totals, taken off below (read by trace id).
+(
+    SELECT (count(), countIf(Effect IN ('write', 'send', 'delete', 'execute', 'payment')), countIf(RiskLevel >= 3), countIf(IsError = 1)) FROM flightrec_spans
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM tool_call_twins)
+) AS twins,
+-- include: tool_call_twins,
 -- include: model_call_shadows
 SELECT
     any((SELECT sessions FROM active)) AS Sessions,
     any((SELECT traces FROM active)) AS Traces,
     count() AS Spans,
     countIf(Step = 'model_call') - shadows.1 AS ModelCalls,
-    -- A tool call two instrumentations recorded is one action: its spans share CallRef.
-    uniqExactIf((SessionId, CallRef), Record = 'touched') AS Actions,
-    uniqExactIf((SessionId, CallRef), Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
-    uniqExactIf((SessionId, CallRef), Record = 'touched' AND RiskLevel >= 3) AS HighRiskActions,
+    countIf(Record = 'touched') - twins.1 AS Actions,
+    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) - twins.2 AS SideEffects,
+    countIf(Record = 'touched' AND RiskLevel >= 3) - twins.3 AS HighRiskActions,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,
-    uniqExactIf((SessionId, CallRef), IsError = 1) - shadows.4 AS Errors,
+    countIf(IsError = 1) - shadows.4 - twins.4 AS Errors,
     sum(InputTokens) - shadows.2 AS InputTokens,
     sum(OutputTokens) - shadows.3 AS OutputTokens
 FROM flightrec_spans

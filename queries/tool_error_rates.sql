@@ -1,29 +1,45 @@
 -- name: tool_error_rates
--- description: Tool calls by tool (a call two instrumentations recorded counts once, by its call id; failed if either span failed): calls, errors and error rate, retries (a call of the same tool in the same session right after a failed one) and retry rate, sessions using it.
+-- description: Tool calls by tool (a call two instrumentations recorded counts once, by its first span): calls, errors and error rate, retries (a call of the same tool in the same session right after a failed one) and retry rate, sessions using it.
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
 -- panel: table
 WITH
+-- The range's tool calls, from the narrow calls table: the scope of tool_call_twins.
+tool_calls AS (
+    SELECT SessionKey, CallId, Timestamp, TraceId, SpanId FROM flightrec_calls
+    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'tool'
+),
+-- What each tool's twins (a call's second span) add to its calls and errors, taken off below (read by trace id).
+(
+    SELECT mapFromArrays(groupArray(Tool), groupArray((n, errors))) FROM (
+        SELECT Tool, count() AS n, countIf(IsError = 1 OR Outcome = 'error') AS errors
+        FROM flightrec_spans
+        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM tool_call_twins)
+        GROUP BY Tool)
+) AS twins,
+-- include: tool_call_twins,
 calls AS (
-    SELECT Tool, SessionId, min(Timestamp) AS started, max(toUInt8(IsError = 1 OR Outcome = 'error')) AS failed
+    SELECT Tool, SessionId, Timestamp, toUInt8(IsError = 1 OR Outcome = 'error') AS failed, CallRef
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Tool != ''
-    GROUP BY Tool, SessionId, CallRef
 ),
 totals AS (
-    SELECT Tool, count() AS calls, sum(failed) AS errors, uniqExact(SessionId) AS sessions
+    SELECT Tool, count() - twins[Tool].1 AS calls, sum(failed) - twins[Tool].2 AS errors, uniqExact(SessionId) AS sessions
     FROM calls
     GROUP BY Tool
 ),
--- Retries need each session's call order, but only where a call of that tool failed.
+-- Retries need each session's call order, but only where a call of that tool failed; a call's
+-- twin (its second span, the same CallRef) is no retry of it.
 retries AS (
     SELECT Tool, sum(arrayCount((c, i) -> i > 1 AND ordered[i - 1].2 = 1, ordered, arrayEnumerate(ordered))) AS retries
     FROM (
-        SELECT Tool, SessionId, arraySort(groupArray((started, failed))) AS ordered
+        SELECT Tool, SessionId, arrayFilter((c, i) -> indexOf(arrayMap(x -> x.3, spans), c.3) = i, spans, arrayEnumerate(spans)) AS ordered
+        FROM (
+        SELECT Tool, SessionId, arraySort(groupArray((Timestamp, failed, CallRef))) AS spans
         FROM calls
         WHERE (Tool, SessionId) IN (SELECT Tool, SessionId FROM calls WHERE failed = 1)
-        GROUP BY Tool, SessionId
+        GROUP BY Tool, SessionId)
     )
     GROUP BY Tool
 )

@@ -324,5 +324,7 @@ export const SESSION_PROJECTION = 'flightrec_by_session';
 export const sessionProjectionColumns: readonly string[] = [
   'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'SpanName', 'ServiceName', 'Duration', 'StatusCode', 'StatusMessage',
   // Long hashes and keys the timeline does not show stay out: they are most of a projection's bytes.
-  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri', 'ToolCallId', 'Rule', 'ToolEntry'].includes(c)).map(storedColumnName),
+  // The tool call id stays in: the session-scoped detections keep one row per call by it (CallRef),
+  // and a column the projection lacks makes ClickHouse read the whole table instead.
+  ...Object.keys(storedColumnTypes).filter((c) => !['ArgumentsSha256', 'IdempotencyKey', 'SourceUri', 'Rule', 'ToolEntry'].includes(c)).map(storedColumnName),
 ];

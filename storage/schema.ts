@@ -123,6 +123,12 @@ GROUP BY TraceId`,
   ];
 }
 
+/** The by-session projection of `otel_traces` (columns: storage/derived-columns.ts sessionProjectionColumns). */
+export function sessionProjectionDdl(opts: SchemaOptions = {}): string {
+  const r = resolve(opts);
+  return `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster} ADD PROJECTION IF NOT EXISTS ${SESSION_PROJECTION} (SELECT ${sessionProjectionColumns.join(', ')} ORDER BY ${storedColumnName('SessionId')}, Timestamp)`;
+}
+
 /** flightrec's additions on top of `otel_traces`: the normalised view and the session lookup. */
 export function flightrecDdl(opts: SchemaOptions = {}): string[] {
   const r = resolve(opts);
@@ -134,7 +140,7 @@ export function flightrecDdl(opts: SchemaOptions = {}): string[] {
     // Additive: MATERIALIZED columns the exporter never writes (it names its insert columns).
     `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster}\n${stored.map((c) => `    ADD COLUMN IF NOT EXISTS ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql} CODEC(ZSTD(1))`).join(',\n')}`,
     // New parts get it; older parts are read from the table (ALTER TABLE … MATERIALIZE PROJECTION backfills).
-    `ALTER TABLE ${r.db}.${Tables.traces}${r.onCluster} ADD PROJECTION IF NOT EXISTS ${SESSION_PROJECTION} (SELECT ${sessionProjectionColumns.join(', ')} ORDER BY ${storedColumnName('SessionId')}, Timestamp)`,
+    sessionProjectionDdl(opts),
     // A plain view: computed at read time, so it also covers rows written before it existed.
     `CREATE OR REPLACE VIEW ${r.db}.${Tables.spans}${r.onCluster} AS
 SELECT

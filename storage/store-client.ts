@@ -9,9 +9,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { TRACE_INSERT_COLUMNS } from './trace-columns.ts';
-import { allDdl, callsSelect, schemaColumns, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
+import { allDdl, callsSelect, schemaColumns, sessionProjectionDdl, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
 import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
-import { storedColumnName, storedColumnTypes, type DerivedColumn } from './derived-columns.ts';
+import { SESSION_PROJECTION, sessionProjectionColumns, storedColumnName, storedColumnTypes, type DerivedColumn } from './derived-columns.ts';
 
 export type StoreTarget =
   | { readonly kind: 'embedded'; readonly path: string }
@@ -174,6 +174,7 @@ export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {
   // (or by the collector before this schema) get their flightrec_calls rows once, here.
   if (!hadCalls) await client.command({ query: `INSERT INTO ${quoteIdent(database)}.${Tables.calls} ${callsSelect(quoteIdent(database))}` });
   await syncStoredColumns(client, database, schemaColumns(opts));
+  await syncSessionProjection(client, opts);
   await syncTtl(client, database, opts.ttlDays ?? DEFAULT_TTL_DAYS);
   if (opts.fsync !== undefined) {
     const v = opts.fsync ? 1 : 0;
@@ -219,6 +220,31 @@ async function syncStoredColumns(client: ClickHouseClient, database: string, der
   await client.command({
     query: `ALTER TABLE ${quoteIdent(database)}.${quoteIdent(Tables.traces)}\n${changed.map((c) => `    MODIFY COLUMN ${storedColumnName(c.name)} ${storedColumnTypes[c.name]} MATERIALIZED ${c.sql}`).join(',\n')}`,
   });
+}
+
+/**
+ * A by-session projection an older flightrec made lacks columns the queries now read from it (the
+ * tool call id): ClickHouse cannot alter a projection, and a query that needs a column it lacks reads
+ * the whole table instead. So it is dropped and added again, and a mutation rebuilds it for the parts
+ * already stored (in the background; until it is done those parts are read from the table: the
+ * same rows, slower).
+ */
+async function syncSessionProjection(client: ClickHouseClient, opts: MigrateOptions): Promise<void> {
+  const database = opts.database ?? DEFAULT_DATABASE;
+  const result = await client.query({
+    query: 'SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+    query_params: { db: database, table: Tables.traces },
+    format: 'JSONEachRow',
+  });
+  const ddl = (await result.json<{ create_table_query: string }>())[0]?.create_table_query ?? '';
+  const at = ddl.indexOf(`PROJECTION ${SESSION_PROJECTION}`);
+  if (at < 0) return;
+  const projection = ddl.slice(at, ddl.indexOf('ORDER BY', at));
+  if (sessionProjectionColumns.every((c) => new RegExp(`\\b${c}\\b`).test(projection))) return;
+  const table = `${quoteIdent(database)}.${quoteIdent(Tables.traces)}`;
+  await client.command({ query: `ALTER TABLE ${table} DROP PROJECTION IF EXISTS ${quoteIdent(SESSION_PROJECTION)}` });
+  await client.command({ query: sessionProjectionDdl(opts) });
+  await client.command({ query: `ALTER TABLE ${table} MATERIALIZE PROJECTION ${quoteIdent(SESSION_PROJECTION)}` });
 }
 
 /** Bring each table's TTL to the configured retention, touching only tables whose TTL differs. */

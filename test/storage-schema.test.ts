@@ -243,6 +243,47 @@ describe('schema on start', () => {
     }
   });
 
+  it('rebuilds a by-session projection an older flightrec made without the tool call id, so session-scoped reads of CallRef use it', async () => {
+    const dir = tempDir();
+    const tool = { 'gen_ai.conversation.id': 'conv-p', 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'send_email', 'gen_ai.tool.call.id': 'c1' };
+    // force_optimize_projection: the read must use a projection, or fail (on a few rows ClickHouse might read either).
+    const fromProjection = "SELECT CallRef FROM otel.flightrec_spans WHERE SessionId IN ('conv-p') ORDER BY CallRef SETTINGS force_optimize_projection = 1";
+    const projectionOf = async (s: Server): Promise<string> => {
+      const [t] = await rows<{ create_table_query: string }>(s, "SELECT create_table_query FROM system.tables WHERE database = 'otel' AND name = 'otel_traces'");
+      const q = t!.create_table_query;
+      return q.slice(q.indexOf('PROJECTION flightrec_by_session'), q.indexOf('ORDER BY', q.indexOf('PROJECTION flightrec_by_session')));
+    };
+    try {
+      let s = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0 });
+      try {
+        expect(await projectionOf(s)).toContain('FrToolCallId');
+        await sendSpan(s.otlpUrl, 'agent', '00000000000000d1', tool);
+        await s.ingested();
+        // As an older flightrec left it: the projection without the tool call id, so reading CallRef by session reads the table.
+        await s.client.command({ query: 'ALTER TABLE otel.otel_traces DROP PROJECTION flightrec_by_session' });
+        await s.client.command({ query: "ALTER TABLE otel.otel_traces ADD PROJECTION flightrec_by_session (SELECT Timestamp, TraceId, SpanId, FrSessionId, FrRecord ORDER BY FrSessionId, Timestamp)" });
+        await s.client.command({ query: 'ALTER TABLE otel.otel_traces MATERIALIZE PROJECTION flightrec_by_session', clickhouse_settings: { mutations_sync: '2' } });
+        await expect(rows(s, fromProjection)).rejects.toThrow(/projection/i);
+      } finally {
+        await s.close();
+      }
+      await drainPending();
+      s = await startEmbeddedServer({ dataDir: dir.path, otlpPort: 0, queryPort: 0 });
+      try {
+        expect(await projectionOf(s)).toContain('FrToolCallId');
+        await sendSpan(s.otlpUrl, 'agent', '00000000000000d2', { ...tool, 'gen_ai.tool.call.id': 'c2' });
+        await s.ingested();
+        // The rebuild runs as a mutation; once it is done, the stored part is read from the projection too.
+        for (let i = 0; i < 100 && (await rows<{ n: string }>(s, 'SELECT count() AS n FROM system.mutations WHERE NOT is_done'))[0]!.n !== '0'; i++) await new Promise((r) => setTimeout(r, 100));
+        expect(await rows(s, fromProjection)).toEqual([{ CallRef: 'c1' }, { CallRef: 'c2' }]);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('adds the parent link to a flightrec_calls an older flightrec created; its old view keeps filling, and runaway reads it', async () => {
     const dir = tempDir();
     const model = (n: string) => ({ 'gen_ai.conversation.id': 'conv-old', 'flightrec.record': 'decided', 'flightrec.step': 'model_call', 'gen_ai.request.model': 'gpt-x', 'gen_ai.usage.input_tokens': n });

@@ -4,8 +4,11 @@
  * (same JSON-RPC request) — is one action, one side effect and, when it fails, one error, in every
  * total: the overview, recent sessions, actions by effect and risk, the tool error rates, a session's
  * effects, and each dashboard panel as Grafana sends it. A model call recorded twice fails once too
- * (its shadow, queries/fragments/model_call_shadows.sql). The rule is one view column, CallRef
- * (storage/derived-columns.ts), that every query counting actions or errors reads.
+ * (its shadow, queries/fragments/model_call_shadows.sql). The rule is written twice over one notion
+ * (the same session, the same tool call id): the view column CallRef (storage/derived-columns.ts),
+ * by which the detections and a session's figures keep one row per call, and the fragment
+ * queries/fragments/tool_call_twins.sql, which the range totals take off (over the narrow calls
+ * table: counting distinct CallRef over every span of a range was 3–6× slower, docs/instrumentations.md).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +19,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chTime } from '../cli/commands/export.ts';
-import { findSavedQuery, QUERIES_DIR } from '../catalogue/saved-queries.ts';
+import { findSavedQuery, loadSavedQueries, QUERIES_DIR } from '../catalogue/saved-queries.ts';
 import { buildDashboards } from '../grafana/dashboards.ts';
 import { runSavedQuery } from '../review/run-query.ts';
 import { grafanaQuerySql, type VariableState } from '../tools/grafana-interpolate.ts';
@@ -148,12 +151,23 @@ describe('a tool call two instrumentations recorded, in the totals', () => {
 
 describe('the call rule, written once', () => {
   const queries = readdirSync(QUERIES_DIR).filter((f) => f.endsWith('.sql')).map((f) => [f, readFileSync(join(QUERIES_DIR, f), 'utf8')] as const);
-  it('no query spells out the tool call id fallback itself', () => {
-    for (const [f, sql] of queries) expect(sql, f).not.toMatch(/if\(\s*ToolCallId\s*=\s*''/);
+  it('no query spells out the tool call id fallback or the twin rule itself', () => {
+    for (const [f, sql] of queries) {
+      expect(sql, f).not.toMatch(/if\(\s*ToolCallId\s*=\s*''/);
+      expect(sql.replace(/-- include: tool_call_twins,?/g, ''), f).not.toMatch(/cityHash64\(SessionKey, CallId\)/);
+    }
   });
-  it('every query that counts or lists actions or errors reads CallRef', () => {
+  it('every query that counts or lists actions or errors reads CallRef or takes the twins off', () => {
     const counters = queries.filter(([, sql]) => /count(If)?\([^)]*(Record = 'touched'|IsError)|AS (Actions|Errors|Calls)\b|Record = 'touched' AND Effect/.test(sql));
     expect(counters.length).toBeGreaterThan(5);
-    for (const [f, sql] of counters) expect(sql, f).toMatch(/CallRef/);
+    for (const [f, sql] of counters) expect(sql, f).toMatch(/CallRef|FROM tool_call_twins/);
+    // … and every query that includes the twins fragment uses it.
+    for (const [f, sql] of queries.filter(([, x]) => x.includes('include: tool_call_twins'))) expect(sql, f).toMatch(/FROM tool_call_twins/);
+  });
+  it('the saved queries expand it as written in the fragment', () => {
+    const fragment = readFileSync(join(QUERIES_DIR, 'fragments/tool_call_twins.sql'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('--')).join(' ').replace(/\s+/g, ' ').trim();
+    const includers = loadSavedQueries().filter((q) => readFileSync(join(QUERIES_DIR, `${q.name}.sql`), 'utf8').includes('include: tool_call_twins'));
+    expect(includers.map((q) => q.name).sort()).toEqual(['actions_by_effect_risk', 'grafana_actions_over_time', 'grafana_activity_over_time', 'grafana_overview_totals', 'grafana_tool_error_retry_rates', 'overview', 'recent_sessions', 'tool_error_rates']);
+    for (const q of includers) expect(q.sql.replace(/\s+/g, ' '), q.name).toContain(fragment);
   });
 });
