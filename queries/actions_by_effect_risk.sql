@@ -4,11 +4,6 @@
 -- param: to DateTime64(3) — end of the time range
 -- panel: barchart
 WITH
--- The range's tool calls, from the narrow calls table: the scope of tool_call_twins.
-tool_calls AS (
-    SELECT SessionKey, CallId, Timestamp, TraceId, SpanId FROM flightrec_calls
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'tool'
-),
 -- What the range's twins (a tool call's second span) add per effect and risk, taken off below (read by trace id).
 (
     SELECT mapFromArrays(groupArray(concat(e, '/', r)), groupArray((n, errors, irreversible))) FROM (

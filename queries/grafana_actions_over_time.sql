@@ -7,11 +7,6 @@
 -- title: Actions by effect and risk over time
 -- panel: timeseries
 WITH
--- The range's tool calls, from the narrow calls table: the scope of tool_call_twins.
-tool_calls AS (
-    SELECT SessionKey, CallId, Timestamp, TraceId, SpanId FROM flightrec_calls
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'tool'
-),
 -- What the twins (a tool call's second span) that pass the filters add per bucket and series, taken off below (read by trace id).
 (
     SELECT mapFromArrays(groupArray(concat(toString(bucket), '/', series)), groupArray(n)) FROM (

@@ -12,31 +12,18 @@ model_calls AS (
     SELECT TraceId, SpanId, ParentSpanId FROM flightrec_calls
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'model'
 ),
--- The failures of the shadows that pass the filters, per bucket, taken off below (read by trace id).
+-- The failures of a call's repeats that pass the filters — a model call's shadows, a tool call's twins —
+-- per bucket, taken off below (read by trace id).
 (
     SELECT mapFromArrays(groupArray(bucket), groupArray(errors)) FROM (
         SELECT toUnixTimestamp(toStartOfInterval(Timestamp, toIntervalSecond({interval_seconds:UInt32}))) AS bucket, count() AS errors
         FROM flightrec_spans
         WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND IsError = 1
-          AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
+          AND ((TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
+               OR (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM tool_call_twins))
           -- include: overview_filters
         GROUP BY bucket)
-) AS shadow_errors,
--- The range's tool calls, from the narrow calls table: the scope of tool_call_twins.
-tool_calls AS (
-    SELECT SessionKey, CallId, Timestamp, TraceId, SpanId FROM flightrec_calls
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'tool'
-),
--- The failures of the twins (a tool call's second span) that pass the filters, per bucket, taken off below.
-(
-    SELECT mapFromArrays(groupArray(bucket), groupArray(errors)) FROM (
-        SELECT toUnixTimestamp(toStartOfInterval(Timestamp, toIntervalSecond({interval_seconds:UInt32}))) AS bucket, count() AS errors
-        FROM flightrec_spans
-        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND IsError = 1
-          AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM tool_call_twins)
-          -- include: overview_filters
-        GROUP BY bucket)
-) AS twin_errors,
+) AS repeat_errors,
 -- include: tool_call_twins,
 -- include: model_call_shadows
 SELECT
@@ -44,7 +31,7 @@ SELECT
     uniqExact(SessionId) AS Sessions,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,
-    countIf(IsError = 1) - shadow_errors[toUnixTimestamp(Time)] - twin_errors[toUnixTimestamp(Time)] AS Errors
+    countIf(IsError = 1) - repeat_errors[toUnixTimestamp(Time)] AS Errors
 FROM flightrec_spans
 WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
   -- include: overview_filters

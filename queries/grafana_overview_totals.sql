@@ -17,11 +17,6 @@ model_calls AS (
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
       -- include: overview_filters
 ) AS shadows,
--- The range's tool calls, from the narrow calls table: the scope of tool_call_twins.
-tool_calls AS (
-    SELECT SessionKey, CallId, Timestamp, TraceId, SpanId FROM flightrec_calls
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'tool'
-),
 -- What the twins (a tool call's second span) that pass the filters add, taken off below (read by trace id).
 (
     SELECT (count(), countIf(Effect IN ('write', 'send', 'delete', 'execute', 'payment')), countIf(RiskLevel >= 3), countIf(IsError = 1)) FROM flightrec_spans

@@ -6,11 +6,6 @@
 -- title: Error and retry rates by tool
 -- panel: table
 WITH
--- The range's tool calls, from the narrow calls table: the scope of tool_call_twins.
-tool_calls AS (
-    SELECT SessionKey, CallId, Timestamp, TraceId, SpanId FROM flightrec_calls
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'tool'
-),
 -- What each tool's twins (a call's second span) that pass the filters add to its calls and errors, taken off below (read by trace id).
 (
     SELECT mapFromArrays(groupArray(Tool), groupArray((n, errors))) FROM (

@@ -25,11 +25,6 @@ model_calls AS (
     SELECT (count(), sum(InputTokens), sum(OutputTokens), countIf(has(failed_model_calls, (TraceId, SpanId)))) FROM model_calls
     WHERE (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
 ) AS shadows,
--- The range's tool calls, from the narrow calls table: the scope of tool_call_twins.
-tool_calls AS (
-    SELECT SessionKey, CallId, Timestamp, TraceId, SpanId FROM flightrec_calls
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'tool'
-),
 -- What the range's twins (a tool call's second span) add to the totals, taken off below (read by trace id).
 (
     SELECT (count(), countIf(Effect IN ('write', 'send', 'delete', 'execute', 'payment')), countIf(RiskLevel >= 3), countIf(IsError = 1)) FROM flightrec_spans

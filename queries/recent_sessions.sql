@@ -17,11 +17,6 @@ model_calls AS (
         WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM model_call_shadows)
         GROUP BY SessionId)
 ) AS shadow_figures,
--- The range's tool calls, from the narrow calls table: the scope of tool_call_twins.
-tool_calls AS (
-    SELECT SessionKey, CallId, Timestamp, TraceId, SpanId FROM flightrec_calls
-    WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND Kind = 'tool'
-),
 -- The side effects and failures of each session's twins (a tool call's second span), taken off below (read by trace id).
 (
     SELECT mapFromArrays(groupArray(SessionId), groupArray((side_effects, errors))) FROM (

@@ -12,13 +12,11 @@ import { context, trace, type Attributes, type Span, type Tracer } from '@opente
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chTime } from '../cli/commands/export.ts';
 import { findSavedQuery, loadSavedQueries, QUERIES_DIR } from '../catalogue/saved-queries.ts';
-import { buildDashboards } from '../grafana/dashboards.ts';
 import { runSavedQuery } from '../review/run-query.ts';
-import { grafanaQuerySql, type VariableState } from '../tools/grafana-interpolate.ts';
+import { runDashboardPanels } from './support/dashboard-panels.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 
 const SESSION = 'conv-shadow';
@@ -79,26 +77,15 @@ describe('a model call two instrumentations recorded, in the totals', () => {
     expect(tokens).toEqual({ [SESSION]: EXPECTED.Tokens, [traceId]: 0 });
   });
 
-  const dashboards = buildDashboards();
-  const leafPanels = (d: Dashboard): Panel[] =>
-    (d.panels ?? []).filter((p): p is Panel => p.type !== 'row').concat((d.panels ?? []).flatMap((p) => (p.type === 'row' ? (p as RowPanel).panels : [])));
-  const states = (d: Dashboard, picks: Record<string, string>): Record<string, VariableState> =>
-    Object.fromEntries(((d.templating?.list ?? []) as VariableModel[]).map((v) => [v.name, { value: picks[v.name] ?? (v.includeAll ? '$__all' : ''), allValue: v.allValue }]));
-  const ctx = () => ({ from: new Date(T0 - 60_000), to: new Date(Date.now() + 60_000), intervalMs: 60_000 });
+  const window = () => ({ from: new Date(T0 - 60_000), to: new Date(Date.now() + 60_000) });
   /** Every panel target's figures named in EXPECTED, summed over its rows (a span listing: its spans that are no shadow). */
   async function panelFigures(picks: Record<string, string>, only?: string): Promise<{ where: string; figures: Record<string, number> }[]> {
     const out: { where: string; figures: Record<string, number> }[] = [];
-    for (const [file, d] of dashboards) {
-      for (const p of leafPanels(d).filter((x) => only === undefined || x.title === only)) {
-        for (const target of p.targets ?? []) {
-          const sql = grafanaQuerySql((target as { rawSql: string }).rawSql, states(d, picks), ctx());
-          const r = (await (await t.http.query({ query: sql, format: 'JSON' })).json()) as unknown as { meta: { name: string }[]; data: Record<string, unknown>[] };
-          const names = r.meta.map((c) => c.name).filter((n) => n in EXPECTED);
-          if (names.length === 0) continue;
-          const rows = r.meta.some((c) => c.name === 'ShadowOf') ? r.data.filter((x) => x.ShadowOf === '') : r.data;
-          out.push({ where: `${file}: ${p.title} ${target.refId ?? ''}`, figures: Object.fromEntries(names.map((n) => [n, rows.reduce((s, x) => s + Number(x[n]), 0)])) });
-        }
-      }
+    for (const r of await runDashboardPanels(t.http, picks, window(), only)) {
+      const names = r.columns.filter((n) => n in EXPECTED);
+      if (names.length === 0) continue;
+      const rows = r.columns.includes('ShadowOf') ? r.rows.filter((x) => x.ShadowOf === '') : r.rows;
+      out.push({ where: r.where, figures: Object.fromEntries(names.map((n) => [n, rows.reduce((sum, x) => sum + Number(x[n]), 0)])) });
     }
     return out;
   }

@@ -16,13 +16,11 @@ import { context, SpanStatusCode, trace, type Attributes, type Span, type Tracer
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chTime } from '../cli/commands/export.ts';
 import { findSavedQuery, loadSavedQueries, QUERIES_DIR } from '../catalogue/saved-queries.ts';
-import { buildDashboards } from '../grafana/dashboards.ts';
 import { runSavedQuery } from '../review/run-query.ts';
-import { grafanaQuerySql, type VariableState } from '../tools/grafana-interpolate.ts';
+import { runDashboardPanels } from './support/dashboard-panels.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
 
 const SESSION = 'conv-twins';
@@ -112,26 +110,13 @@ describe('a tool call two instrumentations recorded, in the totals', () => {
     expect(rows.map((r) => [r.Action, r.Outcome])).toEqual([['send_email', 'error'], ['send_email', '']]);
   });
 
-  const dashboards = buildDashboards();
-  const leafPanels = (d: Dashboard): Panel[] =>
-    (d.panels ?? []).filter((p): p is Panel => p.type !== 'row').concat((d.panels ?? []).flatMap((p) => (p.type === 'row' ? (p as RowPanel).panels : [])));
-  const states = (d: Dashboard, picks: Record<string, string>): Record<string, VariableState> =>
-    Object.fromEntries(((d.templating?.list ?? []) as VariableModel[]).map((v) => [v.name, { value: picks[v.name] ?? (v.includeAll ? '$__all' : ''), allValue: v.allValue }]));
-  const ctx = () => ({ from: new Date(T0 - 60_000), to: new Date(Date.now() + 60_000), intervalMs: 60_000 });
   const FIGURES = ['Actions', 'SideEffects', 'HighRiskActions', 'Touched', 'Errors', 'Calls', 'Retries'];
   /** Every panel target's figures among FIGURES, summed over its rows. */
   async function panelFigures(picks: Record<string, string>): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};
-    for (const [file, d] of dashboards) {
-      for (const p of leafPanels(d)) {
-        for (const target of p.targets ?? []) {
-          const sql = grafanaQuerySql((target as { rawSql: string }).rawSql, states(d, picks), ctx());
-          const r = (await (await t.http.query({ query: sql, format: 'JSON' })).json()) as unknown as { meta: { name: string }[]; data: Record<string, unknown>[] };
-          const names = r.meta.map((c) => c.name).filter((n) => FIGURES.includes(n));
-          if (names.length === 0) continue;
-          out[`${file}: ${p.title}`] = Object.fromEntries(names.map((n) => [n, r.data.reduce((s, x) => s + Number(x[n]), 0)]));
-        }
-      }
+    for (const r of await runDashboardPanels(t.http, picks, { from: new Date(T0 - 60_000), to: new Date(Date.now() + 60_000) })) {
+      const names = r.columns.filter((n) => FIGURES.includes(n));
+      if (names.length > 0) out[r.where] = Object.fromEntries(names.map((n) => [n, r.rows.reduce((sum, x) => sum + Number(x[n]), 0)]));
     }
     return out;
   }
