@@ -219,8 +219,9 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'Tool', sql: tool, description: 'gen_ai.tool.name, or the tool name of another dialect' },
     { name: 'ToolEntry', sql: entry, description: "the 1-based index of the tool catalogue's first entry matching a foreign span's tool name, 0 for none" },
     { name: 'ToolCallId', sql: firstNonEmpty(field('ToolCallId'), mcpCallKey), description: 'the tool call id, shared by the spans two instrumentations make of one call (the dedupe key)' },
-    // Read time only (a view column): what totals count distinct and detections keep one row of.
-    { name: 'CallRef', sql: `if(${ref('Record')} = 'touched' AND ${ref('ToolCallId')} != '', ${ref('ToolCallId')}, SpanId)`, description: "what a span records once: a touched span's tool call id (the spans two instrumentations make of one call share it), else the span's own id; totals count (SessionId, CallRef) once" },
+    // Read time only (a view column): what the detections and a session's figures keep one row of.
+    // Range totals take a call's later spans off over flightrec_calls instead (queries/fragments/tool_call_twins.sql).
+    { name: 'CallRef', sql: `if(${ref('Record')} = 'touched' AND ${ref('ToolCallId')} != '', ${ref('ToolCallId')}, SpanId)`, description: "what a span records once: a touched span's tool call id (the spans two instrumentations make of one call share it), else the span's own id; rows of a session count (SessionId, CallRef) once" },
     { name: 'Model', sql: field('Model'), description: 'model used' },
     { name: 'InputTokens', sql: `toUInt64OrZero(${field('InputTokens')})`, description: 'gen_ai.usage.input_tokens (or a dialect\'s own name for it)' },
     { name: 'OutputTokens', sql: `toUInt64OrZero(${field('OutputTokens')})`, description: 'gen_ai.usage.output_tokens (or a dialect\'s own name for it)' },

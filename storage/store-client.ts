@@ -174,8 +174,10 @@ export async function migrate(client: ClickHouseClient, opts: MigrateOptions = {
   // (or by the collector before this schema) get their flightrec_calls rows once, here.
   if (!hadCalls) await client.command({ query: `INSERT INTO ${quoteIdent(database)}.${Tables.calls} ${callsSelect(quoteIdent(database))}` });
   await syncStoredColumns(client, database, schemaColumns(opts));
-  await syncSessionProjection(client, opts);
-  await syncTtl(client, database, opts.ttlDays ?? DEFAULT_TTL_DAYS);
+  // Both read what the tables are now from their DDL; neither changes what the other reads.
+  const ddl = await tableDdl(client, database);
+  await syncSessionProjection(client, opts, ddl.get(Tables.traces) ?? '');
+  await syncTtl(client, database, opts.ttlDays ?? DEFAULT_TTL_DAYS, ddl);
   if (opts.fsync !== undefined) {
     const v = opts.fsync ? 1 : 0;
     for (const table of INSERT_TARGET_TABLES) {
@@ -229,14 +231,8 @@ async function syncStoredColumns(client: ClickHouseClient, database: string, der
  * already stored (in the background; until it is done those parts are read from the table: the
  * same rows, slower).
  */
-async function syncSessionProjection(client: ClickHouseClient, opts: MigrateOptions): Promise<void> {
+async function syncSessionProjection(client: ClickHouseClient, opts: MigrateOptions, ddl: string): Promise<void> {
   const database = opts.database ?? DEFAULT_DATABASE;
-  const result = await client.query({
-    query: 'SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = {table:String}',
-    query_params: { db: database, table: Tables.traces },
-    format: 'JSONEachRow',
-  });
-  const ddl = (await result.json<{ create_table_query: string }>())[0]?.create_table_query ?? '';
   const at = ddl.indexOf(`PROJECTION ${SESSION_PROJECTION}`);
   if (at < 0) return;
   const projection = ddl.slice(at, ddl.indexOf('ORDER BY', at));
@@ -247,14 +243,18 @@ async function syncSessionProjection(client: ClickHouseClient, opts: MigrateOpti
   await client.command({ query: `ALTER TABLE ${table} MATERIALIZE PROJECTION ${quoteIdent(SESSION_PROJECTION)}` });
 }
 
-/** Bring each table's TTL to the configured retention, touching only tables whose TTL differs. */
-async function syncTtl(client: ClickHouseClient, database: string, ttlDays: number): Promise<void> {
+/** Each table of the database by name, with its CREATE statement as ClickHouse prints it back. */
+async function tableDdl(client: ClickHouseClient, database: string): Promise<Map<string, string>> {
   const result = await client.query({
     query: 'SELECT name, create_table_query FROM system.tables WHERE database = {db:String}',
     query_params: { db: database },
     format: 'JSONEachRow',
   });
-  const ddl = new Map((await result.json<{ name: string; create_table_query: string }>()).map((t) => [t.name, t.create_table_query]));
+  return new Map((await result.json<{ name: string; create_table_query: string }>()).map((t) => [t.name, t.create_table_query]));
+}
+
+/** Bring each table's TTL to the configured retention, touching only tables whose TTL differs. */
+async function syncTtl(client: ClickHouseClient, database: string, ttlDays: number, ddl: ReadonlyMap<string, string>): Promise<void> {
   for (const { table, column } of TTL_TABLES) {
     const current = ddl.get(table);
     if (current === undefined) continue;
