@@ -14,11 +14,14 @@ denials AS (
       AND Step = 'policy' AND Verdict = 'deny'
 ),
 ran AS (
-    SELECT SessionId, SpanId, Timestamp, Action, TargetSystem, TargetResource, Outcome, CallRef
+    SELECT SessionId, SpanId, Timestamp, Action, TargetSystem, TargetResource, Outcome
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Effect != 'read' AND Outcome != 'error'
       AND SessionId IN (SELECT SessionId FROM denials)
+    -- One row per tool call, its first span: two instrumentations' spans of one call share CallRef.
+    ORDER BY Timestamp, SpanId
+    LIMIT 1 BY SessionId, CallRef
 )
 SELECT
     d.SessionId AS SessionId,
@@ -26,12 +29,9 @@ SELECT
     toDateTime64(min(r.Timestamp), 3) AS Time,
     d.Agent AS Agent,
     d.Action AS DeniedAction,
-    -- In time order, one per tool call: two instrumentations' spans of one call share CallRef (the first stands for it).
-    arraySort(groupArray((r.Timestamp, r.CallRef, r.SpanId, concat(r.Action, ' (', r.Outcome, ')')))) AS runs,
-    arrayFilter((s, i) -> indexOf(arrayMap(y -> y.2, runs), s.2) = i, runs, arrayEnumerate(runs)) AS once,
     concat(d.Action, ' on ', if(d.TargetResource = '', d.TargetSystem, d.TargetResource), ' denied by ', d.PolicyRule,
-           ', then ran as ', arrayStringConcat(arrayMap(s -> s.4, once), ', ')) AS Evidence,
-    arrayConcat([d.SpanId], arrayMap(s -> s.3, once)) AS EvidenceSpanIds
+           ', then ran as ', arrayStringConcat(arrayMap(t -> t.2, arraySort(groupArray((r.Timestamp, concat(r.Action, ' (', r.Outcome, ')'))))), ', ')) AS Evidence,
+    arrayConcat([d.SpanId], arrayMap(t -> t.2, arraySort(groupArray((r.Timestamp, r.SpanId))))) AS EvidenceSpanIds
 FROM ran AS r
 INNER JOIN denials AS d ON r.SessionId = d.SessionId
 WHERE r.Timestamp > d.Timestamp

@@ -26,28 +26,28 @@ exposure AS (
 ),
 -- Sends and writes that ran, and those a policy denied, in the exposed sessions only.
 scoped AS (
-    SELECT SessionId, TraceId, SpanId, Timestamp, Agent, Record, Step, Effect, Action, TargetResource, Verdict, PolicyRule, Outcome, CallRef
+    SELECT SessionId, TraceId, SpanId, Timestamp, Agent, Record, Step, Effect, Action, TargetResource, Verdict, PolicyRule, Outcome
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Effect IN ('send', 'write') AND (Record = 'touched' OR (Step = 'policy' AND Verdict = 'deny'))
       AND SessionId IN (SELECT SessionId FROM exposure)
+    -- One row per tool call, its first span: two instrumentations' spans of one call share CallRef.
+    ORDER BY Timestamp, SpanId
+    LIMIT 1 BY SessionId, CallRef
 )
 SELECT
     e.SessionId AS SessionId,
     any(e.TraceId) AS TraceId,
     toDateTime64(min(e.Timestamp), 3) AS Time,
     any(e.Agent) AS Agent,
-    -- In time order, one per tool call: two instrumentations' spans of one call share CallRef (the first stands for it).
-    arraySort(groupArray((e.Timestamp, e.CallRef, e.SpanId,
-        concat(e.Action, ' ', e.Effect, ' to ', if(e.TargetResource = '', '?', e.TargetResource),
-               if(e.Step = 'policy', concat(' DENIED by ', e.PolicyRule), concat(' ran (', e.Outcome, ')')))))) AS steps,
-    arrayFilter((s, i) -> indexOf(arrayMap(y -> y.2, steps), s.2) = i, steps, arrayEnumerate(steps)) AS once,
     concat('saw untrusted ', any(x.untrusted_what), ', read ', any(x.sensitive_what), ', then: ',
-           arrayStringConcat(arrayMap(s -> s.4, once), '; ')) AS Evidence,
-    arrayConcat([any(x.untrusted_span), any(x.sensitive_span)], arrayMap(s -> s.3, once)) AS EvidenceSpanIds,
+           arrayStringConcat(arrayMap(t -> t.2, arraySort(groupArray((e.Timestamp,
+               concat(e.Action, ' ', e.Effect, ' to ', if(e.TargetResource = '', '?', e.TargetResource),
+                      if(e.Step = 'policy', concat(' DENIED by ', e.PolicyRule), concat(' ran (', e.Outcome, ')'))))))), '; ')) AS Evidence,
+    arrayConcat([any(x.untrusted_span), any(x.sensitive_span)], arrayMap(t -> t.2, arraySort(groupArray((e.Timestamp, e.SpanId))))) AS EvidenceSpanIds,
     argMin(e.SpanId, e.Timestamp) AS ActionSpanId,
     countIf(e.Step = 'policy') AS DeniedAttempts,
-    uniqExactIf(e.CallRef, e.Record = 'touched') AS Executed
+    countIf(e.Record = 'touched') AS Executed
 FROM scoped AS e
 INNER JOIN exposure AS x ON x.SessionId = e.SessionId
 WHERE e.Timestamp > greatest(x.untrusted_at, x.sensitive_at)
