@@ -23,8 +23,12 @@
  * `--batch` sets the spans per Native block (default 512, the OpenTelemetry SDK's export batch and so
  * the block each OTLP request becomes in flightrec's receiver); the contrib collector inserts each
  * batch its `batch` processor makes as one block (8192 in collector-config/otel-collector.yaml).
+ * `--insert` sets the spans per INSERT (default: the receiver's largest, receiver/ingest-queue.ts
+ * maxBatchRows; it inserts fewer when fewer wait): each insert also pays a fixed cost (the
+ * expressions' analysis, a new part in every table the insert fills), which a whole round in one
+ * insert would hide. The collector inserts one batch an insert: `--batch 8192 --insert 8192`.
  *
- *   npx node bench/dialect-mapping.ts [--rounds 5] [--spans 200000] [--mix shapes|peers] [--batch 512]
+ *   npx node bench/dialect-mapping.ts [--rounds 5] [--spans 200000] [--mix shapes|peers] [--batch 512] [--insert 50000]
  */
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -37,17 +41,20 @@ import { drainPending } from 'chdb';
 import { protobufToNative } from '../receiver/native-span-writer.ts';
 import { TRACE_INSERT_COLUMNS } from '../storage/trace-columns.ts';
 import { DEFAULT_ROW_LIMITS } from '../receiver/span-rows.ts';
+import { DEFAULT_INGEST_QUEUE_OPTIONS } from '../receiver/ingest-queue.ts';
 import { derivedColumnsFor, storedColumnName, storedColumnTypes } from '../storage/derived-columns.ts';
 import { allDdl, tracesTableDdl } from '../storage/schema.ts';
 import { insertBody, openStore } from '../storage/store-client.ts';
 import { tempDir } from '../tools/temp-dir.ts';
 import { peerSpans } from './peer-spans.ts';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, spans: { type: 'string', default: '200000' }, mix: { type: 'string', default: 'shapes' }, batch: { type: 'string', default: '512' } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, spans: { type: 'string', default: '200000' }, mix: { type: 'string', default: 'shapes' }, batch: { type: 'string', default: '512' }, insert: { type: 'string', default: String(DEFAULT_INGEST_QUEUE_OPTIONS.maxBatchRows) } } });
 if (args.mix !== 'shapes' && args.mix !== 'peers') throw new Error(`--mix shapes|peers, not ${args.mix}`);
 const SPANS = Number(args.spans);
 const BATCH = Number(args.batch);
 if (!(Number.isInteger(BATCH) && BATCH > 0)) throw new Error(`--batch takes a positive whole number, not ${args.batch}`);
+const INSERT = Number(args.insert);
+if (!(Number.isInteger(INSERT) && INSERT >= BATCH)) throw new Error(`--insert takes a whole number of spans no smaller than --batch, not ${args.insert}`);
 const sha = (x: string): string => createHash('sha256').update(x).digest('hex');
 
 /** One span per dialect shape, cycled; attribute values vary per span so no column compresses to nothing. */
@@ -62,18 +69,18 @@ const SHAPES: readonly ((n: number) => [string, Attributes])[] = [
   (n) => ['execute_tool refund', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'refund', 'flightrec.record': 'touched', 'flightrec.step': 'tool', 'flightrec.effect': 'payment', 'flightrec.risk': 'critical', 'flightrec.arguments.sha256': sha(`r${n}`), 'gen_ai.conversation.id': `fr-${n % 997}` }],
 ];
 
-/** The peers' spans, cycled to SPANS, as the receiver's Native insert body. */
-async function peerBodies(): Promise<Buffer> {
+/** The peers' spans, cycled to SPANS, as the receiver's Native blocks. */
+async function peerBodies(): Promise<Buffer[]> {
   const spans = await peerSpans();
   const parts: Buffer[] = [];
   for (let n = 0; n < SPANS; n += BATCH) {
     const batch = Array.from({ length: Math.min(BATCH, SPANS - n) }, (_, i) => spans[(n + i) % spans.length]!);
     parts.push(protobufToNative(Buffer.from(ProtobufTraceSerializer.serializeRequest(batch)!), DEFAULT_ROW_LIMITS).data);
   }
-  return Buffer.concat(parts);
+  return parts;
 }
 
-async function bodies(): Promise<Buffer> {
+async function bodies(): Promise<Buffer[]> {
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'mixed-agents' }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
   const tracer = provider.getTracer('bench');
@@ -88,12 +95,19 @@ async function bodies(): Promise<Buffer> {
     }
   }
   await provider.shutdown();
-  return Buffer.concat(parts);
+  return parts;
+}
+
+/** Whole blocks grouped into inserts of at most INSERT spans. */
+function inserts(blocks: readonly Buffer[]): Buffer[] {
+  const perInsert = Math.floor(INSERT / BATCH);
+  return Array.from({ length: Math.ceil(blocks.length / perInsert) }, (_, i) => Buffer.concat(blocks.slice(i * perInsert, (i + 1) * perInsert)));
 }
 
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
-const payload = args.mix === 'peers' ? await peerBodies() : await bodies();
-console.log(`dialect mapping at insert — ${SPANS.toLocaleString('en-US')} spans ${args.mix === 'peers' ? 'as the peers make them' : `of ${SHAPES.length} shapes`} per insert in blocks of ${BATCH} (Native, ${(payload.length / SPANS).toFixed(0)} B/span); load ${load()}`);
+const payload = inserts(args.mix === 'peers' ? await peerBodies() : await bodies());
+const bytes = payload.reduce((n, b) => n + b.length, 0);
+console.log(`dialect mapping at insert — ${SPANS.toLocaleString('en-US')} spans ${args.mix === 'peers' ? 'as the peers make them' : `of ${SHAPES.length} shapes`} a round, in ${payload.length} inserts of up to ${(Math.floor(INSERT / BATCH) * BATCH).toLocaleString('en-US')} in blocks of ${BATCH} (Native, ${(bytes / SPANS).toFixed(0)} B/span); load ${load()}`);
 
 const dir = tempDir('flightrec-bench-');
 const client = await openStore({ kind: 'embedded', path: dir.path });
@@ -126,7 +140,7 @@ try {
     for (const db of round % 2 ? order.reverse() : order) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      await insertBody(client, { database: db, table: 'otel_traces', columns: TRACE_INSERT_COLUMNS, format: 'Native', body: payload });
+      for (const body of payload) await insertBody(client, { database: db, table: 'otel_traces', columns: TRACE_INSERT_COLUMNS, format: 'Native', body });
       const c = process.cpuUsage(c0);
       wall.set(db, [...(wall.get(db) ?? []), (performance.now() - t0) * 1000 / SPANS]);
       cpu.set(db, [...(cpu.get(db) ?? []), (c.user + c.system) / SPANS]);

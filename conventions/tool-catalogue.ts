@@ -136,9 +136,20 @@ export function lookupTool(catalogue: ToolCatalogue, tool: string): CatalogueEnt
 }
 
 /**
- * A catalogue glob (`*` any run, `?` one character) as an anchored, lower-case regular expression
- * over a lower-cased tool name: the one translation both lookupTool and storage's SQL use.
+ * A catalogue glob (`*` any run, `?` one character) as a lower-case regular expression over a
+ * lower-cased tool name: the one translation both lookupTool and storage's SQL use. Anchored at each
+ * end the glob does not open or close with `*`, and a leading or trailing run of `*` is dropped
+ * rather than written as `.*`: `*email*` is `email`, `send_*` is `^send_`. Under dot-all matching
+ * (both users compile it so) that is the same set of names, and Hyperscan, which matches the whole
+ * catalogue at insert, finds plain and prefix literals much faster than `^.*x.*$` forms
+ * (docs/instrumentations.md). The end anchor differs by engine: in Hyperscan (as in PCRE) `$` also
+ * matches before a final newline, so the store's form ends with `\z` and "rm\n" is not `rm`, as in
+ * JavaScript, whose `$` (without the m flag) is the end alone.
  */
-export function patternRegex(glob: string): string {
-  return `^${glob.toLowerCase().replace(/[.+^$(){}|[\]\\]/g, (c) => `\\${c}`).replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
+export function patternRegex(glob: string, engine: 'javascript' | 'hyperscan' = 'javascript'): string {
+  const lower = glob.toLowerCase();
+  const body = lower.replace(/^\*+/, '').replace(/\*+$/, '');
+  const regex = `${lower.startsWith('*') ? '' : '^'}${body.replace(/[.+^$(){}|[\]\\]/g, (c) => `\\${c}`).replace(/\*/g, '.*').replace(/\?/g, '.')}${lower.endsWith('*') ? '' : engine === 'hyperscan' ? '\\z' : '$'}`;
+  // `*` alone (any name) leaves nothing: `^` matches every name.
+  return regex === '' ? '^' : regex;
 }
