@@ -77,6 +77,12 @@ const openclawRules: readonly SpanRule[] = [
   { dialect: 'openclaw-diagnostics', when: openclawScope, record: '', step: '' },
 ];
 
+/**
+ * Rules of these dialects apply only to spans of that instrumentation scope: OpenClaw's span names
+ * (`openclaw.tool.execution`, …) and its catch-all would otherwise classify any producer's spans.
+ */
+export const RULE_SCOPES: Readonly<Partial<Record<DialectId, string>>> = { 'openclaw-diagnostics': 'openclaw' };
+
 /** First match wins; see the header for why the order is the dedupe rule within a span. */
 export const SPAN_RULES: readonly SpanRule[] = [
   ...openclawRules,

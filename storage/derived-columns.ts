@@ -9,7 +9,7 @@
  * here into SQL; this module owns the SQL, never the mapping.
  */
 import { DEFAULT_OPENCLAW_TOOLS } from '../conventions/openclaw-tools.ts';
-import { FIELD_SOURCES, GUARDRAIL_BLOCKING_RESULTS, SPAN_RULES, type FieldSource, type SpanCondition, type SpanRule } from '../conventions/span-mapping.ts';
+import { FIELD_SOURCES, GUARDRAIL_BLOCKING_RESULTS, RULE_SCOPES, SPAN_RULES, type FieldSource, type SpanCondition, type SpanRule } from '../conventions/span-mapping.ts';
 import { DEFAULT_TOOL_CATALOGUE, patternRegex, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
 import { Mcp, McpMethods } from '../conventions/dialects.ts';
 import { AllAttributeKeys, Flightrec, GenAI, GenAIEvaluation, GenAIEvents, GenAIGuardrail, OpenClaw, Risks } from '../instrumentation/semconv.ts';
@@ -81,7 +81,6 @@ function keyTest(c: SpanCondition): KeyTest | undefined {
   return undefined;
 }
 
-const isOpenClawScope = `ScopeName = 'openclaw'`;
 
 /** Entries the tool catalogue's stored index (UInt16, 0 for none) can number. */
 const MAX_CATALOGUE = 65535;
@@ -90,22 +89,44 @@ const MAX_CATALOGUE = 65535;
 const NO_RULE = 255;
 if (SPAN_RULES.length >= NO_RULE) throw new Error('SPAN_RULES outgrew the rule index (UInt8)');
 
+/** A condition known to hold for every span it is asked about: `scope` already tested by the caller. */
+const ALWAYS = { all: [] } as const satisfies SpanCondition;
+
+/** A condition with `{ scope }` tests of a known scope taken out (true there), so no term tests it twice. */
+function withinScope(c: SpanCondition, scope: string): SpanCondition {
+  if ('scope' in c) return c.scope === scope ? ALWAYS : c;
+  if ('not' in c) return { not: withinScope(c.not, scope) };
+  if ('all' in c) {
+    const parts = c.all.map((x) => withinScope(x, scope)).filter((x) => !('all' in x && x.all.length === 0));
+    return parts.length === 1 ? parts[0]! : { all: parts };
+  }
+  if ('any' in c) {
+    const parts = c.any.map((x) => withinScope(x, scope));
+    return parts.some((x) => 'all' in x && x.all.length === 0) ? ALWAYS : { any: parts };
+  }
+  return c;
+}
+const isAlways = (c: SpanCondition): boolean => 'all' in c && c.all.length === 0;
+
 /**
  * Terms whose least is the 1-based index of the first matching rule (NO_RULE: none). A run of rules
  * testing one key becomes one `transform` of that key (first-listed value wins; '' maps to no rule; a
  * trailing "present" rule is the default for any other value); any other rule is `if(cond, index,
- * NO_RULE)`. Since every rule's index is its position, the least matching index is the first match —
- * the same result as trying the rules in order, with no branches: ClickHouse evaluates cheap
- * branches eagerly anyway, and a multiIf of many arms costs a pass and a mask per arm (measured in
- * docs/instrumentations.md).
+ * NO_RULE)`, and a rule that always matches is its index (no later rule can be the least). Since
+ * every rule's index is its position, the least matching index is the first match — the same
+ * result as trying the rules in order, with no branches: ClickHouse evaluates cheap branches
+ * eagerly anyway, and a multiIf of many arms costs a pass and a mask per arm (measured in
+ * docs/instrumentations.md). Every function in these terms also costs each insert a fixed amount
+ * (docs/instrumentations.md), so none is written twice.
  */
-function ruleTerms(rules: readonly SpanRule[], offset: number, gate?: string): string[] {
+function ruleTerms(rules: readonly SpanRule[], offset: number): string[] {
   const terms: string[] = [];
   for (let i = 0; i < rules.length;) {
-    const first = keyTest(rules[i]!.when);
+    const when = rules[i]!.when;
+    if (isAlways(when)) { terms.push(String(offset + i + 1)); break; }
+    const first = keyTest(when);
     if (!first || first.present) {
-      const cond = gate ? `${gate} AND ${conditionSql(rules[i]!.when)}` : conditionSql(rules[i]!.when);
-      terms.push(`if(${cond}, ${offset + i + 1}, ${NO_RULE})`);
+      terms.push(`if(${conditionSql(when)}, ${offset + i + 1}, ${NO_RULE})`);
       i += 1;
       continue;
     }
@@ -119,8 +140,7 @@ function ruleTerms(rules: readonly SpanRule[], offset: number, gate?: string): s
       if (t.present) { fallback = offset + j + 1; j++; break; }
       for (const v of t.values) if (!values.includes(v)) { values.push(v); indexes.push(offset + j + 1); }
     }
-    const lookup = `transform(${first.key}, ${sqlList(['', ...values])}, [${[NO_RULE, ...indexes].join(', ')}], ${fallback})`;
-    terms.push(gate ? `if(${gate}, ${lookup}, ${NO_RULE})` : lookup);
+    terms.push(`transform(${first.key}, ${sqlList(['', ...values])}, [${[NO_RULE, ...indexes].join(', ')}], ${fallback})`);
     i = j;
   }
   return terms;
@@ -131,10 +151,15 @@ function ruleTerms(rules: readonly SpanRule[], offset: number, gate?: string): s
  * that reads the rules looks its value up by this index, and ClickHouse evaluates an expression that
  * several stored columns share once per block (also at insert, across MATERIALIZED columns — measured,
  * docs/instrumentations.md). Spans flightrec's wrappers wrote skip the rules; OpenClaw's rules apply
- * only on its scope, where they end with a catch-all, so no later rule can win there.
+ * only on its scope — tested once, around all of them — where they end with a catch-all, so no later
+ * rule can win there.
  */
 const openclawCount = SPAN_RULES.findIndex((r) => r.dialect !== 'openclaw-diagnostics');
-const ruleLeast = `least(\n      ${[...ruleTerms(SPAN_RULES.slice(0, openclawCount), 0, isOpenClawScope), ...ruleTerms(SPAN_RULES.slice(openclawCount), openclawCount)].join(',\n      ')})`;
+const OPENCLAW_SCOPE = RULE_SCOPES['openclaw-diagnostics']!;
+if (SPAN_RULES.slice(openclawCount).some((r) => RULE_SCOPES[r.dialect])) throw new Error('scoped rules must come first in SPAN_RULES, as OpenClaw\'s do');
+const isOpenClawScope = `ScopeName = ${lit(OPENCLAW_SCOPE)}`;
+const openclawTerms = ruleTerms(SPAN_RULES.slice(0, openclawCount).map((r) => ({ ...r, when: withinScope(r.when, OPENCLAW_SCOPE) })), 0);
+const ruleLeast = `least(\n      if(${isOpenClawScope}, least(${openclawTerms.join(', ')}), ${NO_RULE}),\n      ${ruleTerms(SPAN_RULES.slice(openclawCount), openclawCount).join(',\n      ')})`;
 const ruleIndex = `if(${attr(Flightrec.record)} != '' OR ${attr(Flightrec.step)} != '', 0, ${ruleLeast} % ${NO_RULE})`;
 
 /** One value per span from the first matching rule, '' when none matches or the rule has none. */
@@ -198,7 +223,7 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
   const entry = (() => {
     if (catalogue.length === 0) return '0';
     if (catalogue.length > MAX_CATALOGUE) throw new Error(`the tool catalogue has ${catalogue.length} entries; at most ${MAX_CATALOGUE} fit its stored index`);
-    return `if(NOT ${isForeign} OR ${ref('Tool')} = '' OR ${byRule((r) => r.record)} != 'touched', 0, arrayMin(multiMatchAllIndices(lower(${ref('Tool')}), ${sqlList(catalogue.map((e) => patternRegex(e.match)))})))`;
+    return `if(NOT ${isForeign} OR ${ref('Tool')} = '' OR ${byRule((r) => r.record)} != 'touched', 0, arrayMin(multiMatchAllIndices(lower(${ref('Tool')}), ${sqlList(catalogue.map((e) => patternRegex(e.match, 'hyperscan')))})))`;
   })();
   const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => (catalogue.length === 0 ? "''" : `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${ref('ToolEntry')})`);
   const catalogueEffect = fromCatalogue((e) => e.effect);

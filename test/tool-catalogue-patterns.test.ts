@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DEFAULT_TOOL_CATALOGUE, lookupTool, patternRegex, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
+import { derivedColumnsFor } from '../storage/derived-columns.ts';
 import { openStore } from '../storage/store-client.ts';
 import { tempDir } from '../tools/temp-dir.ts';
 
@@ -41,9 +42,13 @@ describe('tool catalogue patterns', () => {
     it(`pick the same first entry as the literal glob, in JavaScript and in the store (${label})`, async () => {
       const expected = NAMES.map((n) => firstLiteral(catalogue, n));
       expect(NAMES.map((n) => { const e = lookupTool(catalogue, n); return e ? catalogue.indexOf(e) + 1 : 0; })).toEqual(expected);
+      // The patterns as the store's stored column compiles them (storage/derived-columns.ts).
+      const toolEntry = derivedColumnsFor(catalogue).find((c) => c.name === 'ToolEntry')!.sql;
+      const patterns = /multiMatchAllIndices\(lower\(FrTool\), (\[.*\])\)\)\)$/.exec(toolEntry)?.[1];
+      expect(patterns).toBeDefined();
       const result = await client.query({
-        query: 'SELECT arrayMin(multiMatchAllIndices(lower(name), {patterns: Array(String)})) AS entry FROM (SELECT arrayJoin({names: Array(String)}) AS name)',
-        query_params: { patterns: catalogue.map((e) => patternRegex(e.match, 'hyperscan')), names: NAMES },
+        query: `SELECT arrayMin(multiMatchAllIndices(lower(name), ${patterns})) AS entry FROM (SELECT arrayJoin({names: Array(String)}) AS name)`,
+        query_params: { names: NAMES },
         format: 'JSONEachRow',
       });
       expect((await result.json<{ entry: number }>()).map((r) => Number(r.entry))).toEqual(expected);
