@@ -67,11 +67,13 @@ export interface MappingOptions {
 /** Without the foreign mapping, a field reads only keys flightrec writes and plain row columns. */
 const ownSource = (s: FieldSource): boolean => (typeof s === 'string' ? AllAttributeKeys.has(s) : 'column' in s && !('when' in s && s.when));
 
-/** The first non-empty of a field's sources (conventions/span-mapping.ts FIELD_SOURCES). */
-function fieldOf(name: keyof typeof FIELD_SOURCES, foreign: boolean): string {
-  const sources = FIELD_SOURCES[name].filter((s) => foreign || ownSource(s));
-  return sources.length ? firstNonEmpty(...sources.map(sourceSql)) : "''";
+/** A field's sources as SQL (conventions/span-mapping.ts FIELD_SOURCES), to take the first non-empty of. */
+function sourcesOf(name: keyof typeof FIELD_SOURCES, foreign: boolean): string[] {
+  return FIELD_SOURCES[name].filter((s) => foreign || ownSource(s)).map(sourceSql);
 }
+
+/** The first non-empty of some values; '' for none. */
+const firstOf = (exprs: readonly string[]): string => (exprs.length ? firstNonEmpty(...exprs) : "''");
 
 /** A rule's test on one key (an attribute or the span name): a list of values, or "any non-empty value". */
 type KeyTest = { readonly key: string; readonly values: readonly string[]; readonly present: boolean };
@@ -168,8 +170,6 @@ function rulesOf(pick: (r: SpanRule) => string | undefined, index: string): stri
 }
 
 const ocOutcome = attr(OpenClaw.outcome);
-/** Spans none of flightrec's wrappers wrote, outside OpenClaw (whose built-in catalogue applies): the tool catalogue's domain. */
-const isForeign = `(${attr(Flightrec.record)} = '' AND NOT ${isOpenClawScope})`;
 
 /**
  * Effect and risk of OpenClaw's built-in tools for diagnostics-otel tool spans, from the same
@@ -203,7 +203,9 @@ export interface DerivedColumn {
 export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALOGUE, mapping: MappingOptions = {}): readonly DerivedColumn[] {
   const foreign = mapping.foreign ?? true;
   if (!foreign) catalogue = [];
-  const field = (name: keyof typeof FIELD_SOURCES): string => fieldOf(name, foreign);
+  // A field that falls back on another field takes its sources in the same first-non-empty, not nested in it.
+  const sources = (name: keyof typeof FIELD_SOURCES): string[] => sourcesOf(name, foreign);
+  const field = (name: keyof typeof FIELD_SOURCES): string => firstOf(sources(name));
   const byRule = (pick: (r: SpanRule) => string | undefined): string => (foreign ? rulesOf(pick, storedColumnName('Rule')) : "''");
   // Values several columns need (the rule index, the tool name, its catalogue entry, record, risk) are
   // stored once and read by name (`Fr<Name>`); the list below puts each before the columns that read
@@ -223,7 +225,11 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
   const entry = (() => {
     if (catalogue.length === 0) return '0';
     if (catalogue.length > MAX_CATALOGUE) throw new Error(`the tool catalogue has ${catalogue.length} entries; at most ${MAX_CATALOGUE} fit its stored index`);
-    return `if(NOT ${isForeign} OR ${ref('Tool')} = '' OR ${byRule((r) => r.record)} != 'touched', 0, arrayMin(multiMatchAllIndices(lower(${ref('Tool')}), ${sqlList(catalogue.map((e) => patternRegex(e.match, 'hyperscan')))})))`;
+    // The catalogue's domain: spans none of flightrec's wrappers wrote, outside OpenClaw (whose built-in
+    // catalogue applies), that a rule makes touched — those whose rule (FrRule: 0 for a span flightrec
+    // wrote) is a touched rule of an unscoped dialect (a scoped one's spans stop at its own catch-all).
+    const catalogued = `[${SPAN_RULES.map((r) => (r.record === 'touched' && !RULE_SCOPES[r.dialect] ? 1 : 0)).join(', ')}]`;
+    return `if(arrayElement(${catalogued}, ${ref('Rule')}) = 0 OR ${ref('Tool')} = '', 0, arrayMin(multiMatchAllIndices(lower(${ref('Tool')}), ${sqlList(catalogue.map((e) => patternRegex(e.match, 'hyperscan')))})))`;
   })();
   const fromCatalogue = (pick: (e: ToolCatalogue[number]) => string | undefined): string => (catalogue.length === 0 ? "''" : `arrayElement(${sqlList(catalogue.map((e) => pick(e) ?? ''))}, ${ref('ToolEntry')})`);
   const catalogueEffect = fromCatalogue((e) => e.effect);
@@ -243,7 +249,7 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'Channel', sql: firstNonEmpty(attr(Flightrec.channel), attr(OpenClaw.channel)), description: 'inbound/outbound channel' },
     { name: 'Tool', sql: tool, description: 'gen_ai.tool.name, or the tool name of another dialect' },
     { name: 'ToolEntry', sql: entry, description: "the 1-based index of the tool catalogue's first entry matching a foreign span's tool name, 0 for none" },
-    { name: 'ToolCallId', sql: firstNonEmpty(field('ToolCallId'), mcpCallKey), description: 'the tool call id, shared by the spans two instrumentations make of one call (the dedupe key)' },
+    { name: 'ToolCallId', sql: firstOf([...sources('ToolCallId'), ...(foreign ? [mcpCallKey] : [])]), description: 'the tool call id, shared by the spans two instrumentations make of one call (the dedupe key)' },
     // Read time only (a view column): what the detections and a session's figures keep one row of.
     // Range totals take a call's later spans off over flightrec_calls instead (queries/fragments/tool_call_twins.sql).
     { name: 'CallRef', sql: `if(${ref('Record')} = 'touched' AND ${ref('ToolCallId')} != '', ${ref('ToolCallId')}, SpanId)`, description: "what a span records once: a touched span's tool call id (the spans two instrumentations make of one call share it), else the span's own id; rows of a session count (SessionId, CallRef) once" },
@@ -256,7 +262,7 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'ContentSha256', sql: attr(Flightrec.contentSha256), description: 'SHA-256 of the content seen' },
     { name: 'ContentProducedAt', sql: `parseDateTime64BestEffortOrNull(${attr(Flightrec.contentProducedAt)}, 3)`, description: 'when the content was produced' },
     { name: 'Verdict', sql: firstNonEmpty(attr(Flightrec.policyVerdict), `if(${ocOutcome} = 'blocked' OR (SpanName = 'openclaw.tool.loop' AND ${attr(OpenClaw.loopAction)} = 'block'), 'deny', '')`, guardrailDeny), description: 'policy verdict' },
-    { name: 'PolicyRule', sql: firstNonEmpty(attr(Flightrec.policyRule), attr(OpenClaw.deniedReason), field('GuardrailRule')), description: 'the rule that fired' },
+    { name: 'PolicyRule', sql: firstNonEmpty(attr(Flightrec.policyRule), attr(OpenClaw.deniedReason), ...sources('GuardrailRule')), description: 'the rule that fired' },
     { name: 'GuardrailResult', sql: `if(${attr(GenAIGuardrail.resultType)} = '', '', concat(${attr(GenAIGuardrail.resultType)}, '=', ${attr(GenAIGuardrail.resultValue)}))`, description: 'a guardrail\'s provider-native result (gen_ai.guardrail.result.type=value)' },
     { name: 'Evaluations', sql: `arrayStringConcat(arrayMap(a -> concat(a[${lit(GenAIEvaluation.name)}], ' ', if(a[${lit(GenAIEvaluation.scoreLabel)}] != '', a[${lit(GenAIEvaluation.scoreLabel)}], a[${lit(GenAIEvaluation.scoreValue)}])), ${eventsNamed(GenAIEvents.evaluationResult)}), '; ')`, description: 'gen_ai.evaluation.result events on the span: name and label (or score)' },
     { name: 'ApprovalStatus', sql: attr(Flightrec.approvalStatus), description: 'pending | approved | denied | modified | expired' },
@@ -277,7 +283,7 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'TaskCompletion', sql: attr(Flightrec.taskCompletion), description: 'caller-verified task completion' },
     { name: 'IsError', sql: `toUInt8(${IS_ERROR_SQL})`, description: '1 when the span status is error' },
     { name: 'ErrorType', sql: attr(GenAI.errorType), description: 'error.type' },
-    { name: 'Action', sql: firstNonEmpty(attr(Flightrec.policyAction), ref('Tool'), field('GuardrailSubject')), description: 'the tool/action a span is about: the policy/approval subject, else the tool name' },
+    { name: 'Action', sql: firstNonEmpty(attr(Flightrec.policyAction), ref('Tool'), ...sources('GuardrailSubject')), description: 'the tool/action a span is about: the policy/approval subject, else the tool name' },
     { name: 'DecisionToolCalls', sql: attr(Flightrec.decisionToolCalls), description: 'the tool calls a model call asked for (JSON)' },
     { name: 'SourceUri', sql: field('SourceUri'), description: 'where the content seen came from (URL, file, table)' },
     { name: 'TaskSteps', sql: `multiIf(startsWith(${attr(Flightrec.taskSteps)}, '['), toUInt32(JSONLength(${attr(Flightrec.taskSteps)})), ${attr(Flightrec.taskSteps)} = '', toUInt32(0), toUInt32OrZero(${attr(Flightrec.taskSteps)}) > 0, toUInt32OrZero(${attr(Flightrec.taskSteps)}), toUInt32(length(splitByChar(',', ${attr(Flightrec.taskSteps)}))))`, description: 'number of steps a task declares (a JSON array, a count or a comma list)' },
