@@ -57,7 +57,7 @@ describe('a tool catalogue file', () => {
 
   it('is compiled into the DDL for a ClickHouse server behind the contrib collector', () => {
     process.env.FLIGHTREC_TOOL_CATALOGUE = file;
-    expect(productionDdlScript()).toContain("'^deploy_.*$'");
+    expect(productionDdlScript()).toContain("'^deploy_'");
   });
 
   it('stops the start with one line when it is wrong', async () => {

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { chatAgent, type ChatClient } from '../../tools/openai-chat-agent.ts';
 import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, PEER_TOOLS, runPeerTool, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
 import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../../tools/scripted-model.ts';
-import { startTestServer, type TestServer } from '../support/embedded.ts';
+import { allIngested, startTestServer, type TestServer } from '../support/embedded.ts';
 
 const SERVICE = 'mcp-agent';
 let t: TestServer;
@@ -74,6 +74,7 @@ beforeAll(async () => {
   await converse('mcp-bad', BAD_SCRIPT, [TURN_1, TURN_2]);
   await converse('mcp-good', GOOD_SCRIPT, [GOOD_TURN_1, GOOD_TURN_2]);
   await traceloop.forceFlush();
+  await allIngested(t);
 }, 120_000);
 
 afterAll(async () => {
@@ -125,6 +126,7 @@ describe('@modelcontextprotocol/sdk client and server + OpenLLMetry MCP instrume
       else process.env.TRACELOOP_TRACE_CONTENT = before;
     }
     await traceloop.forceFlush();
+    await allIngested(t);
     const rs = await t.http.query({ query: "SELECT SpanName, ArgumentsSha256 != '' AS HasArgs, ResultSha256 != '' AS HasResult FROM flightrec_spans WHERE SessionId = 'mcp-no-content' AND Record = 'touched' ORDER BY Timestamp", format: 'JSONEachRow' });
     expect(await rs.json()).toEqual([
       { SpanName: 'local_lookup.tool', HasArgs: 0, HasResult: 0 },

@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, PEER_TOOLS, runPeerTool, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
 import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../../tools/scripted-model.ts';
-import { startTestServer, type TestServer } from '../support/embedded.ts';
+import { allIngested, startTestServer, type TestServer } from '../support/embedded.ts';
 
 const SERVICE = 'openai-agents-js';
 let t: TestServer;
@@ -66,6 +66,7 @@ beforeAll(async () => {
   await converse(GOOD_SCRIPT, [GOOD_TURN_1, GOOD_TURN_2]);
   await agents.getGlobalTraceProvider().forceFlush();
   await provider.forceFlush();
+  await allIngested(t);
   await provider.shutdown();
 }, 120_000);
 

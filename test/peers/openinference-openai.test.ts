@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatAgent, type ChatClient } from '../../tools/openai-chat-agent.ts';
 import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, runPeerTool, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
 import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../../tools/scripted-model.ts';
-import { startTestServer, type TestServer } from '../support/embedded.ts';
+import { allIngested, startTestServer, type TestServer } from '../support/embedded.ts';
 
 let t: TestServer;
 let model: ScriptedModel;
@@ -44,6 +44,7 @@ beforeAll(async () => {
   await converse('oi-bad', BAD_SCRIPT, [TURN_1, TURN_2]);
   await converse('oi-good', GOOD_SCRIPT, [GOOD_TURN_1, GOOD_TURN_2]);
   await provider.forceFlush();
+  await allIngested(t);
   await provider.shutdown();
 }, 120_000);
 

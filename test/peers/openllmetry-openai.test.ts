@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatAgent, type ChatClient } from '../../tools/openai-chat-agent.ts';
 import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, runPeerTool, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
 import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../../tools/scripted-model.ts';
-import { startTestServer, type TestServer } from '../support/embedded.ts';
+import { allIngested, startTestServer, type TestServer } from '../support/embedded.ts';
 
 const SERVICE = 'openllmetry-agent';
 /**
@@ -64,6 +64,7 @@ beforeAll(async () => {
   await converse('ll-bad', BAD_SCRIPT, [TURN_1, TURN_2]);
   await converse('ll-good', GOOD_SCRIPT, [GOOD_TURN_1, GOOD_TURN_2]);
   await traceloop.forceFlush();
+  await allIngested(t);
 }, 120_000);
 
 afterAll(async () => {
@@ -103,6 +104,7 @@ describe('openai + OpenLLMetry (@traceloop/node-server-sdk)', () => {
       } catch { /* the error reaches the caller; the span does not reach the exporter */ }
     });
     await traceloop.forceFlush();
+    await allIngested(t);
     const rs = await t.http.query({ query: "SELECT SpanName FROM flightrec_spans WHERE SessionId = 'll-throws' ORDER BY Timestamp", format: 'JSONEachRow' });
     expect((await rs.json<{ SpanName: string }>()).map((r) => r.SpanName)).toEqual(['returns.tool']);
   });

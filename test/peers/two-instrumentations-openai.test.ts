@@ -23,7 +23,7 @@ import { runSavedQuery } from '../../review/run-query.ts';
 import { chatAgent, type ChatClient } from '../../tools/openai-chat-agent.ts';
 import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, runPeerTool, sessionsOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
 import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../../tools/scripted-model.ts';
-import { startTestServer, type TestServer } from '../support/embedded.ts';
+import { allIngested, startTestServer, type TestServer } from '../support/embedded.ts';
 
 const SERVICE = 'two-instrumentations-agent';
 let t: TestServer;
@@ -73,6 +73,7 @@ beforeAll(async () => {
   await converse(BAD_SCRIPT, [TURN_1, TURN_2]);
   await converse(GOOD_SCRIPT, [GOOD_TURN_1, GOOD_TURN_2]);
   await provider.forceFlush();
+  await allIngested(t);
   await provider.shutdown();
   trace.disable();
 }, 120_000);

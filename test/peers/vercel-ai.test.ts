@@ -14,7 +14,7 @@ import { generateText, isStepCount, jsonSchema, tool, type ModelMessage, type Te
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAD_SCRIPT, BAD_TIMELINE, expectDetections, GOOD_SCRIPT, GOOD_TIMELINE, GOOD_TURN_1, GOOD_TURN_2, PEER_TOOLS, runPeerTool, sessionsOf, timelineOf, TURN_1, TURN_2 } from '../support/peer-scenario.ts';
 import { byTurnAndToolResults, startScriptedModel, type ScriptedModel } from '../../tools/scripted-model.ts';
-import { startTestServer, type TestServer } from '../support/embedded.ts';
+import { allIngested, startTestServer, type TestServer } from '../support/embedded.ts';
 
 let t: TestServer;
 let model: ScriptedModel;
@@ -45,6 +45,7 @@ async function converse(service: string, integration: (tracer: ReturnType<Tracer
     messages.push(...result.responseMessages);
   }
   await provider.forceFlush();
+  await allIngested(t);
   await provider.shutdown();
 }
 

@@ -24,3 +24,12 @@ export async function startTestServer(opts: Partial<EmbeddedServerOptions> = {})
     },
   };
 }
+
+/**
+ * Wait until every span the server acknowledged is in the store. Queries wait too, but only up to
+ * 10 s (then they run on what is there): a suite that loads both cores can take longer than that to
+ * insert, and a peer test's first query would then see none of its spans.
+ */
+export async function allIngested(t: TestServer): Promise<void> {
+  await t.server.ingested(60_000);
+}
