@@ -37,8 +37,9 @@ export const IS_ERROR_SQL = `CAST(StatusCode, 'String') IN ('STATUS_CODE_ERROR',
 
 /** A mapping condition as SQL. */
 export function conditionSql(c: SpanCondition): string {
-  if ('all' in c) return `(${c.all.map(conditionSql).join(' AND ')})`;
-  if ('any' in c) return `(${c.any.map(conditionSql).join(' OR ')})`;
+  // An empty `all` holds and an empty `any` does not (withinScope leaves an `all` empty).
+  if ('all' in c) return c.all.length ? `(${c.all.map(conditionSql).join(' AND ')})` : 'true';
+  if ('any' in c) return c.any.length ? `(${c.any.map(conditionSql).join(' OR ')})` : 'false';
   if ('not' in c) return `NOT ${conditionSql(c.not)}`;
   if ('scope' in c) return `ScopeName = ${lit(c.scope)}`;
   if ('spanNamePrefix' in c) return `startsWith(SpanName, ${lit(c.spanNamePrefix)})`;
@@ -83,7 +84,6 @@ function keyTest(c: SpanCondition): KeyTest | undefined {
   return undefined;
 }
 
-
 /** Entries the tool catalogue's stored index (UInt16, 0 for none) can number. */
 const MAX_CATALOGUE = 65535;
 
@@ -93,22 +93,22 @@ if (SPAN_RULES.length >= NO_RULE) throw new Error('SPAN_RULES outgrew the rule i
 
 /** A condition known to hold for every span it is asked about: `scope` already tested by the caller. */
 const ALWAYS = { all: [] } as const satisfies SpanCondition;
+const isAlways = (c: SpanCondition): boolean => 'all' in c && c.all.length === 0;
 
 /** A condition with `{ scope }` tests of a known scope taken out (true there), so no term tests it twice. */
 function withinScope(c: SpanCondition, scope: string): SpanCondition {
   if ('scope' in c) return c.scope === scope ? ALWAYS : c;
   if ('not' in c) return { not: withinScope(c.not, scope) };
   if ('all' in c) {
-    const parts = c.all.map((x) => withinScope(x, scope)).filter((x) => !('all' in x && x.all.length === 0));
+    const parts = c.all.map((x) => withinScope(x, scope)).filter((x) => !isAlways(x));
     return parts.length === 1 ? parts[0]! : { all: parts };
   }
   if ('any' in c) {
     const parts = c.any.map((x) => withinScope(x, scope));
-    return parts.some((x) => 'all' in x && x.all.length === 0) ? ALWAYS : { any: parts };
+    return parts.some(isAlways) ? ALWAYS : { any: parts };
   }
   return c;
 }
-const isAlways = (c: SpanCondition): boolean => 'all' in c && c.all.length === 0;
 
 /**
  * Terms whose least is the 1-based index of the first matching rule (NO_RULE: none). A run of rules

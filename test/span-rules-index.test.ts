@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { RULE_SCOPES, SPAN_RULES, type SpanCondition } from '../conventions/span-mapping.ts';
 import { Flightrec } from '../instrumentation/semconv.ts';
-import { derivedColumnsFor } from '../storage/derived-columns.ts';
+import { conditionSql, derivedColumnsFor } from '../storage/derived-columns.ts';
 import { openStore } from '../storage/store-client.ts';
 import { tempDir } from '../tools/temp-dir.ts';
 
@@ -85,5 +85,12 @@ describe('the stored rule index', () => {
     expect(wrong.slice(0, 3)).toEqual([]);
     // The spans reach most rules and the no-rule case, so a rule compiled wrong would show.
     expect(new Set(expected).size).toBeGreaterThan(SPAN_RULES.length * 0.8);
+  });
+
+  it('compiles an empty all (a scope test taken out) and an empty any to SQL the store takes', async () => {
+    const sql = [conditionSql({ all: [] }), conditionSql({ any: [] }), conditionSql({ not: { all: [] } })];
+    expect(sql).toEqual(['true', 'false', 'NOT true']);
+    const result = await client.query({ query: `SELECT ${sql.map((c) => `toUInt8(${c})`).join(', ')}`, format: 'JSONCompactEachRow' });
+    expect(await result.json()).toEqual([[1, 0, 0]]);
   });
 });
