@@ -152,8 +152,9 @@ try {
   /**
    * A 95 % interval for the median of the per-round ratios that assumes nothing of their spread
    * (order statistics: the median lies below the k-th smallest of n values with the binomial
-   * probability P(Bin(n, ½) < k), kept at 2.5 % or less at each end). Rounds scatter far more than the 10 % in question on a shared
-   * machine; "under 1.10" is firm only when the interval's upper end is.
+   * probability P(Bin(n, ½) < k), kept at 2.5 % or less at each end). Rounds scatter far more than
+   * the 10 % in question on a shared machine; "under 1.10" is firm only when the interval's upper
+   * end is.
    */
   const medianInterval = (xs: number[]): string => {
     const n = xs.length, sorted = [...xs].sort((a, b) => a - b);
