@@ -127,9 +127,15 @@ ${ORDER}`,
  */
 export function pageQuery(f: ExportFilters, start: SortKey, end: SortKey | null, select: string = SELECT_LIST, thenBy?: string): BuiltQuery {
   const { where, params } = conditions(f);
+  // The plain Timestamp bounds follow from the key bounds; they are here because the store tests a
+  // condition on Timestamp alone first (PREWHERE) and then reads TraceId and SpanId only for the
+  // rows near this page's time range, where the key tuple alone read them for the whole selection
+  // on every page (docs/audit.md has the figures).
+  where.push("Timestamp >= {p_time:DateTime64(9, 'UTC')}");
   where.push(`${KEY} >= ({p_time:DateTime64(9, 'UTC')}, {p_trace:String}, {p_span:String})`);
   [params.p_time, params.p_trace, params.p_span] = start;
   if (end) {
+    where.push("Timestamp <= {q_time:DateTime64(9, 'UTC')}");
     where.push(`${KEY} < ({q_time:DateTime64(9, 'UTC')}, {q_trace:String}, {q_span:String})`);
     [params.q_time, params.q_trace, params.q_span] = end;
   }
