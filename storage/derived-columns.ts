@@ -25,7 +25,9 @@ function lit(value: string): string {
 }
 const sqlList = (xs: readonly string[]): string => `[${xs.map(lit).join(', ')}]`;
 
+/** The first non-empty of some values; '' for none. */
 function firstNonEmpty(...exprs: string[]): string {
+  if (exprs.length === 0) return "''";
   // coalesce() skips NULLs, and a missing Map key reads as '' — turn '' into NULL first.
   return `coalesce(${exprs.map((e) => `nullIf(${e}, '')`).join(', ')}, '')`;
 }
@@ -72,9 +74,6 @@ const ownSource = (s: FieldSource): boolean => (typeof s === 'string' ? AllAttri
 function sourcesOf(name: keyof typeof FIELD_SOURCES, foreign: boolean): string[] {
   return FIELD_SOURCES[name].filter((s) => foreign || ownSource(s)).map(sourceSql);
 }
-
-/** The first non-empty of some values; '' for none. */
-const firstOf = (exprs: readonly string[]): string => (exprs.length ? firstNonEmpty(...exprs) : "''");
 
 /** A rule's test on one key (an attribute or the span name): a list of values, or "any non-empty value". */
 type KeyTest = { readonly key: string; readonly values: readonly string[]; readonly present: boolean };
@@ -205,7 +204,7 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
   if (!foreign) catalogue = [];
   // A field that falls back on another field takes its sources in the same first-non-empty, not nested in it.
   const sources = (name: keyof typeof FIELD_SOURCES): string[] => sourcesOf(name, foreign);
-  const field = (name: keyof typeof FIELD_SOURCES): string => firstOf(sources(name));
+  const field = (name: keyof typeof FIELD_SOURCES): string => firstNonEmpty(...sources(name));
   const byRule = (pick: (r: SpanRule) => string | undefined): string => (foreign ? rulesOf(pick, storedColumnName('Rule')) : "''");
   // Values several columns need (the rule index, the tool name, its catalogue entry, record, risk) are
   // stored once and read by name (`Fr<Name>`); the list below puts each before the columns that read
@@ -249,7 +248,7 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'Channel', sql: firstNonEmpty(attr(Flightrec.channel), attr(OpenClaw.channel)), description: 'inbound/outbound channel' },
     { name: 'Tool', sql: tool, description: 'gen_ai.tool.name, or the tool name of another dialect' },
     { name: 'ToolEntry', sql: entry, description: "the 1-based index of the tool catalogue's first entry matching a foreign span's tool name, 0 for none" },
-    { name: 'ToolCallId', sql: firstOf([...sources('ToolCallId'), ...(foreign ? [mcpCallKey] : [])]), description: 'the tool call id, shared by the spans two instrumentations make of one call (the dedupe key)' },
+    { name: 'ToolCallId', sql: firstNonEmpty(...sources('ToolCallId'), ...(foreign ? [mcpCallKey] : [])), description: 'the tool call id, shared by the spans two instrumentations make of one call (the dedupe key)' },
     // Read time only (a view column): what the detections and a session's figures keep one row of.
     // Range totals take a call's later spans off over flightrec_calls instead (queries/fragments/tool_call_twins.sql).
     { name: 'CallRef', sql: `if(${ref('Record')} = 'touched' AND ${ref('ToolCallId')} != '', ${ref('ToolCallId')}, SpanId)`, description: "what a span records once: a touched span's tool call id (the spans two instrumentations make of one call share it), else the span's own id; rows of a session count (SessionId, CallRef) once" },
