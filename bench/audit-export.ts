@@ -25,8 +25,7 @@ import { promisify } from 'node:util';
 import { generateKeys } from '../audit/keys.ts';
 import { chTime } from '../cli/commands/export.ts';
 import { startEmbeddedServer } from '../server/embedded-server.ts';
-import { seedSpans, utcText } from '../seed/audit.ts';
-import { DEFAULT_DATABASE, Tables } from '../storage/tables.ts';
+import { mergeSeeded, seedSpans, utcText } from '../seed/audit.ts';
 
 const run = promisify(execFile);
 /** The export's CPU floor per million records, derived in docs/audit.md ("Why 200 000 records/s is out of reach"). */
@@ -75,11 +74,10 @@ try {
   let t0 = performance.now();
   await seedSpans(server.client, { count: N, base: utcText(base), stepMs: 1 });
   console.log(`seeded ${N.toLocaleString('en')} spans in ${((performance.now() - t0) / 1000).toFixed(1)} s (load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
-  // Merge the seeded parts before timing anything: the background merges of a fresh insert would
-  // otherwise run during the first exports and count as their store CPU (this process's). A store
-  // exporting a past period holds merged parts.
+  // Before timing anything: the fresh insert's merges would otherwise run during the first exports
+  // and count as their store CPU (this process's).
   t0 = performance.now();
-  await server.client.command({ query: `OPTIMIZE TABLE ${DEFAULT_DATABASE}.${Tables.traces} FINAL` });
+  await mergeSeeded(server.client);
   console.log(`merged the seeded parts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const keys = generateKeys(join(tmp, 'keys'));
   const to = chTime(new Date(Date.now() + 60_000));
