@@ -129,14 +129,15 @@ export class ChunkWriter {
       sha256: this.#hash.digest('hex'),
       leaves: { name: this.leavesName, sha256: createHash('sha256').update(leaves).digest('hex') },
     };
-    const fd = this.#fd;
-    const durable = async (f: number): Promise<void> => {
-      try {
-        await fsyncAsync(f);
-      } finally {
-        closeSync(f);
-      }
-    };
-    return Promise.all([durable(fd), durable(lfd)]).then(() => entry);
+    return Promise.all([fsyncAndClose(this.#fd), fsyncAndClose(lfd)]).then(() => entry);
+  }
+}
+
+/** Makes a written file durable, on libuv's thread pool, and closes it whatever happens. */
+export async function fsyncAndClose(fd: number): Promise<void> {
+  try {
+    await fsyncAsync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -65,6 +65,15 @@ export async function hashChunk(file: string | number, format: RecordFormat, fir
 
 /** `file`: a path, or a file descriptor opened by the caller (read from its current position; not closed). */
 export function hashChunkSync(file: string | number, format: RecordFormat, first: number, maxLeaves = Infinity): ChunkHashes {
+  return hashChunkIf(file, format, first, maxLeaves, null)!;
+}
+
+/**
+ * The same, but null as soon as `accept` refuses the whole records of a block (each block's records
+ * are offered once, in order; a record longer than a block is never offered and counts as refused).
+ * The export uses it on chunk files the store wrote, to find a record that needs rewriting.
+ */
+export function hashChunkIf(file: string | number, format: RecordFormat, first: number, maxLeaves: number, accept: ((records: Buffer) => boolean) | null): ChunkHashes | null {
   const fileHash = createHash('sha256');
   const leaves = new Leaves();
   const csv = format === 'csv';
@@ -118,8 +127,10 @@ export function hashChunkSync(file: string | number, format: RecordFormat, first
         recStart = pos = nl + 1;
       }
       if (csv) quotes += countQuotes(buf, pos, end);
+      if (accept && recStart > 1 && !accept(buf.subarray(1, recStart))) return null;
       held = end - recStart;
       if (held > BLOCK_BYTES) {
+        if (accept) return null;
         (long ??= createHash('sha256').update(ZERO)).update(buf.subarray(recStart, end));
         held = 0;
       } else {
@@ -127,6 +138,7 @@ export function hashChunkSync(file: string | number, format: RecordFormat, first
       }
     }
     // Bytes after the last newline: a record missing its terminator.
+    if (accept && (long || (held > 0 && !accept(buf.subarray(1, 1 + held))))) return null;
     if (held > 0 || long) emit(1, 1 + held);
   } finally {
     if (typeof file !== 'number') closeSync(fd);

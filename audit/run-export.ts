@@ -4,13 +4,15 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { rowFromCompact, toAuditRecord, type ContentMode } from './audit-record.ts';
 import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
 import { needsRecanonicalising, RECORD_LINE_SETTINGS, recordLineSql } from './jsonl-sql.ts';
 import { ChunkWriter } from './chunk-writer.ts';
+import { adoptStoreWrittenChunk } from './store-written-chunk.ts';
+import { selectIntoNewFile, storeInThisProcess } from '../storage/store-client.ts';
 import { appendAnchor } from './anchor-log.ts';
 import { requestTimestamp, TIMESTAMP_FILE } from './timestamp.ts';
 import { contentKeyId } from './content-key.ts';
@@ -164,16 +166,19 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
     }
   };
 
-  const boundaries = await readBoundaries(client, opts.filters, pageSize);
   const storeFormats = format === 'jsonl' && (opts.jsonlEngine ?? 'store') === 'store';
+  // With the store in this process, it writes each page of lines into a file itself and that file
+  // becomes a chunk (store-written-chunk.ts): a page is then a chunk's worth of rows.
+  const direct = storeFormats && storeInThisProcess(client);
+  const rowsPerPage = direct ? chunkRecords : pageSize;
+  const boundaries = await readBoundaries(client, opts.filters, rowsPerPage);
+  // With the line as the last sort key the store formats each row before sorting and the sort
+  // moves one string a row; otherwise ClickHouse lifts the formatting past the sort (it is not
+  // needed to sort) and the sort moves the attribute map and every column the line is built
+  // from, which costs more (docs/audit.md). Spans stored twice then also come out in a fixed order.
+  const linesQuery = (i: number) => pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, `${recordLineSql(content)} AS line`, 'line');
   const fetchPage = (i: number): Promise<Readable> => {
-    // With the line as the last sort key the store formats each row before sorting and the sort
-    // moves one string a row; otherwise ClickHouse lifts the formatting past the sort (it is not
-    // needed to sort) and the sort moves the attribute map and every column the line is built
-    // from, which costs more (docs/audit.md). Spans stored twice then also come out in a fixed order.
-    const q = storeFormats
-      ? pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, `${recordLineSql(content)} AS line`, 'line')
-      : pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, exportSelectList(content));
+    const q = storeFormats ? linesQuery(i) : pageQuery(opts.filters, boundaries[i]!, boundaries[i + 1] ?? null, exportSelectList(content));
     // exec: the response body as bytes, never split into JavaScript strings per row.
     return client.exec({
       query: `${q.sql}\nFORMAT ${storeFormats ? 'TabSeparatedRaw' : 'JSONCompactEachRow'}`,
@@ -181,11 +186,40 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
       ...(storeFormats && { clickhouse_settings: RECORD_LINE_SETTINGS }),
     }).then((r) => r.stream);
   };
-  // Pages ahead: the store formats the next pages while this process writes this one.
-  const ahead: Promise<Readable>[] = [];
+  const partName = (i: number): string => `.page-${String(i + 1).padStart(6, '0')}.part`;
+  const writePage = (i: number): Promise<void> => {
+    const q = linesQuery(i);
+    return selectIntoNewFile(client, { query: q.sql, params: { ...q.params, ...hashParams }, settings: RECORD_LINE_SETTINGS, path: join(opts.outDir, partName(i)), format: 'TabSeparatedRaw' });
+  };
+  /** Ends the chunk being written, if any: its leaves join the tree, its files close. */
+  const closeWriter = (): void => {
+    // (TypeScript cannot see the closures above assigning `writer`.)
+    const open = writer as ChunkWriter | null;
+    if (!open) return;
+    open.foldInto(tree);
+    closing.push(open.close());
+    writer = null;
+  };
+  /** The page the store wrote into a file becomes the next chunk, or is rewritten record by record when one needs it. */
+  const adoptPage = (i: number): void => {
+    const n = String(closing.length + 1).padStart(6, '0');
+    const adopted = adoptStoreWrittenChunk(opts.outDir, partName(i), `records-${n}.${ext}`, `records-${n}.leaves`, tree);
+    if (adopted) {
+      records += adopted.records;
+      if (adopted.file) closing.push(adopted.file);
+      return;
+    }
+    const part = join(opts.outDir, partName(i));
+    const bytes = readFileSync(part);
+    unlinkSync(part);
+    addLines(bytes, 0, bytes.length);
+    closeWriter();
+  };
+  // Pages ahead: the store formats the next pages while this process writes (or hashes) this one.
+  const ahead: Promise<Readable | void>[] = [];
   const fetchAhead = (from: number): void => {
     for (let j = from + ahead.length; j < boundaries.length && ahead.length <= prefetch; j++) {
-      const p = fetchPage(j);
+      const p = direct ? writePage(j) : fetchPage(j);
       p.catch(() => {}); // surfaced when awaited; never an unhandled rejection meanwhile
       ahead.push(p);
     }
@@ -193,36 +227,42 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   try {
     for (let i = 0; i < boundaries.length; i++) {
       fetchAhead(i);
-      const body = await ahead.shift()!;
-      let carry: Buffer | null = null;
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        let start = 0;
-        if (carry) {
-          const nl = chunk.indexOf(0x0a);
-          if (nl < 0) {
-            carry = Buffer.concat([carry, chunk]);
-            continue;
-          }
-          const first: Buffer = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
-          carry = null;
-          if (storeFormats) addLines(first, 0, first.length);
-          else addRows(first, 0, first.length);
-          start = nl + 1;
-        }
-        const last = chunk.lastIndexOf(0x0a);
-        if (last >= start) {
-          if (storeFormats) addLines(chunk, start, last + 1);
-          else addRows(chunk, start, last + 1);
-          start = last + 1;
-        }
-        if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
-      }
-      if (carry) throw new ExportError(`the store's response for page ${i + 1} ends inside a row`);
+      const page = await ahead.shift()!;
+      if (direct) adoptPage(i);
+      else await addResponse(page as Readable, i);
       opts.onProgress?.(records);
     }
   } finally {
-    // On an error, drain or drop the pages already asked for.
-    for (const p of ahead) p.then((s) => s.destroy(), () => {});
+    // On an error, drain or drop the pages already asked for; the store's file writes finish first.
+    for (const p of ahead) p.then((s) => s?.destroy(), () => {});
+    await Promise.allSettled(ahead);
+  }
+  /** One page's response from the store: store-formatted lines or JSONCompactEachRow rows. */
+  async function addResponse(body: Readable, i: number): Promise<void> {
+    let carry: Buffer | null = null;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      let start = 0;
+      if (carry) {
+        const nl = chunk.indexOf(0x0a);
+        if (nl < 0) {
+          carry = Buffer.concat([carry, chunk]);
+          continue;
+        }
+        const first: Buffer = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
+        carry = null;
+        if (storeFormats) addLines(first, 0, first.length);
+        else addRows(first, 0, first.length);
+        start = nl + 1;
+      }
+      const last = chunk.lastIndexOf(0x0a);
+      if (last >= start) {
+        if (storeFormats) addLines(chunk, start, last + 1);
+        else addRows(chunk, start, last + 1);
+        start = last + 1;
+      }
+      if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+    }
+    if (carry) throw new ExportError(`the store's response for page ${i + 1} ends inside a row`);
   }
   /** JSONCompactEachRow rows in bytes[start, end), formatted here (CSV, OCSF, or JSON Lines by this process). */
   function addRows(bytes: Buffer, start: number, end: number): void {
@@ -233,12 +273,7 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
       add(encoder.encode(toAuditRecord(rowFromCompact(row, EXPORT_COLUMNS), content)));
     }
   }
-  // (TypeScript cannot see the closures above assigning `writer`.)
-  const open = writer as ChunkWriter | null;
-  if (open) {
-    open.foldInto(tree);
-    closing.push(open.close());
-  }
+  closeWriter();
   const files = await Promise.all(closing);
 
   const base = baseQuery(opts.filters);
@@ -252,7 +287,7 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
       sql: base.sql,
       params: base.params,
       filters: opts.filterFlags ?? {},
-      pagination: `pages of ${pageSize} rows: key ranges on (Timestamp, TraceId, SpanId) between every ${pageSize}-th row's key`,
+      pagination: `pages of ${rowsPerPage} rows: key ranges on (Timestamp, TraceId, SpanId) between every ${pageSize}-th row's key`,
     },
     time_range: { from: opts.filters.from ?? null, to: opts.filters.to },
     records: {

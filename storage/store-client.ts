@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { TRACE_INSERT_COLUMNS } from './trace-columns.ts';
 import { allDdl, callsSelect, schemaColumns, sessionProjectionDdl, tracesTableDdl, DEFAULT_TTL_DAYS, INSERT_TARGET_TABLES, TTL_TABLES, ttlExpression, type SchemaOptions } from './schema.ts';
-import { DEFAULT_DATABASE, Tables, quoteIdent } from './tables.ts';
+import { DEFAULT_DATABASE, Tables, quoteIdent, quoteString } from './tables.ts';
 import { SESSION_PROJECTION, sessionProjectionColumns, storedColumnName, storedColumnTypes, type DerivedColumn } from './derived-columns.ts';
 
 export type StoreTarget =
@@ -57,7 +57,7 @@ export async function insertBody(client: ClickHouseClient, insert: BulkInsert): 
     const path = join(embedded.spoolDir, `${process.pid}-${++spoolSeq}.native`);
     await writeFile(path, parts);
     try {
-      await client.command({ query: `INSERT INTO ${qualified} (${columns}) SELECT * FROM file('${path.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}', 'Native')` });
+      await client.command({ query: `INSERT INTO ${qualified} (${columns}) SELECT * FROM file(${quoteString(path)}, 'Native')` });
     } finally {
       await rm(path, { force: true });
     }
@@ -72,6 +72,35 @@ export async function insertBody(client: ClickHouseClient, insert: BulkInsert): 
     values: Readable.from(parts),
   });
   result.stream.resume();
+}
+
+/** True when the store runs in this process (chdb), so a query can write a file this process names. */
+export function storeInThisProcess(client: ClickHouseClient): boolean {
+  return embeddedConnections.has(client);
+}
+
+export interface SelectIntoFile {
+  /** A SELECT with no FORMAT clause; its `{name:Type}` parameters in `params`. */
+  readonly query: string;
+  readonly params?: Record<string, unknown>;
+  readonly settings?: Record<string, string | number>;
+  /** A file that must not exist yet: the engine refuses to write over one. */
+  readonly path: string;
+  readonly format: 'TabSeparatedRaw';
+}
+
+/**
+ * The in-process store writes a SELECT's rows into a new file itself (INTO OUTFILE, uncompressed),
+ * so they never pass through this process's memory as a result. Only for a store in this process:
+ * a server would write the file on its own host, and flightrec's query port refuses INTO OUTFILE.
+ */
+export async function selectIntoNewFile(client: ClickHouseClient, q: SelectIntoFile): Promise<void> {
+  if (!storeInThisProcess(client)) throw new Error('selectIntoNewFile needs the store in this process (an embedded data directory)');
+  await client.command({
+    query: `${q.query}\nINTO OUTFILE ${quoteString(resolve(q.path))} COMPRESSION 'none'\nFORMAT ${q.format}`,
+    query_params: q.params,
+    clickhouse_settings: q.settings,
+  });
 }
 
 export function createStoreClient(target: StoreTarget): ClickHouseClient {

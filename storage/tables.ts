@@ -30,3 +30,8 @@ export function quoteIdent(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid ClickHouse identifier: ${JSON.stringify(name)}`);
   return '`' + name + '`';
 }
+
+/** A ClickHouse string literal (backslash and quote escaped), for the few values SQL cannot bind as parameters (file paths). */
+export function quoteString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

@@ -259,4 +259,27 @@ describe('JSON Lines formatted by the store', () => {
     expect(rec.redaction).toEqual({ content: 'hashes', removed: ['a', 'b'], hashed: ['gen_ai.output.messages'] });
     expect(rec.status_message).toBe(tricky.StatusMessage);
   });
+
+  it('with the store in this process, the store writes each chunk file itself: the same records and root as through the HTTP interface, a file with a record to rewrite included', async () => {
+    const pub = loadPublicKey(keys.publicKeyPath);
+    // A quote and a backslash in the path: it is spliced into the SQL as a string literal.
+    const dir = join(tmp.path, "direct it's \\ here");
+    const concat = (d: string, m: Manifest): string => m.files.map((f) => readFileSync(join(d, f.name), 'latin1')).join('');
+    for (const content of ['hashes', 'as-stored'] as const) {
+      const direct = await runExport(t.server.client, { outDir: `${dir}-${content}`, privateKey: loadPrivateKey(keys.privateKeyPath), contentKey: CONTENT_KEY, filters: everything, content, chunkRecords: 2, pageSize: 50 });
+      const viaHttp = await exportTo({ content, jsonlEngine: 'store', pageSize: 2 });
+      expect(direct.records).toBe(viaHttp.records);
+      expect(direct.root).toBe(viaHttp.root);
+      expect(concat(direct.dir, direct.manifest)).toBe(concat(viaHttp.dir, viaHttp.manifest));
+      // The rows the test before added: bytes outside ASCII, so their page was rewritten record by record.
+      expect(concat(direct.dir, direct.manifest)).toMatch(/[\x80-\xff]/);
+      // A page is a chunk (pages of --chunk-records rows, whatever the page size asked): spans stored twice stay in one file.
+      expect(direct.manifest.query.pagination).toMatch(/^pages of 2 rows/);
+      expect(direct.manifest.files.every((f) => f.records >= 1 && f.records <= 3)).toBe(true);
+      expect(direct.manifest.files.map((f) => f.name)).toEqual(direct.manifest.files.map((_, i) => `records-${String(i + 1).padStart(6, '0')}.jsonl`));
+      // Nothing left over from the store's writes: the chunk files, their leaves and the signed manifest.
+      expect(readdirSync(direct.dir).filter((f) => !/^records-\d{6}\.(jsonl|leaves)$/.test(f)).sort()).toEqual(['manifest.json', 'manifest.sig']);
+      expect((await verifyExport(direct.dir, { publicKey: pub })).ok).toBe(true);
+    }
+  });
 });

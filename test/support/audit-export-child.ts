@@ -3,10 +3,12 @@
  * peak RSS (VmHWM, see peak-rss.ts) and peak V8 heap (sampled).
  * Used by the bounded-memory test and the benchmark.
  *
- * usage: node audit-export-child.ts URL OUT_DIR PRIVATE_KEY FROM_CH_TIME|- TO_CH_TIME [PAGE_SIZE]
+ * usage: node audit-export-child.ts URL|DATA_DIR OUT_DIR PRIVATE_KEY FROM_CH_TIME|- TO_CH_TIME [PAGE_SIZE]
+ * (a data directory, not an http:// URL: the store opened in this process, as `--data-dir` does)
  */
 import { randomBytes } from 'node:crypto';
 import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
+import { openStore } from '../../storage/store-client.ts';
 import { loadPrivateKey } from '../../audit/keys.ts';
 import { runExport } from '../../audit/run-export.ts';
 import { peakRssMB } from './peak-rss.ts';
@@ -20,7 +22,9 @@ const sample = (): void => {
   peakExternal = Math.max(peakExternal, m.external);
 };
 const timer = setInterval(sample, 10);
-const client = createClient({ url: url!, database: 'otel', log: { level: ClickHouseLogLevel.OFF }, request_timeout: 600_000 });
+const client = /^https?:/.test(url!)
+  ? createClient({ url: url!, database: 'otel', log: { level: ClickHouseLogLevel.OFF }, request_timeout: 600_000 })
+  : await openStore({ kind: 'embedded', path: url! });
 const started = performance.now();
 const result = await runExport(client, {
   outDir: outDir!,
