@@ -66,6 +66,13 @@ export interface ExportResult {
   manifest: Manifest;
 }
 
+/**
+ * The store's settings when it writes a page into a file itself: the line settings, and formatting
+ * on the query's own thread. Parallel formatting buffers formatted blocks between threads before
+ * writing them, which here cost ~0.5 GB more peak memory and more CPU, not less (docs/audit.md).
+ */
+const DIRECT_PAGE_SETTINGS = { ...RECORD_LINE_SETTINGS, output_format_parallel_formatting: 0 } as const;
+
 export const DEFAULT_CHUNK_RECORDS = 100_000;
 export const DEFAULT_PAGE_SIZE = 50_000;
 export const DEFAULT_PREFETCH = 1;
@@ -189,7 +196,7 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   const partName = (i: number): string => `.page-${String(i + 1).padStart(6, '0')}.part`;
   const writePage = (i: number): Promise<void> => {
     const q = linesQuery(i);
-    return selectIntoNewFile(client, { query: q.sql, params: { ...q.params, ...hashParams }, settings: RECORD_LINE_SETTINGS, path: join(opts.outDir, partName(i)), format: 'TabSeparatedRaw' });
+    return selectIntoNewFile(client, { query: q.sql, params: { ...q.params, ...hashParams }, settings: DIRECT_PAGE_SETTINGS, path: join(opts.outDir, partName(i)), format: 'TabSeparatedRaw' });
   };
   /** Ends the chunk being written, if any: its leaves join the tree, its files close. */
   const closeWriter = (): void => {
