@@ -108,7 +108,7 @@ try {
       const v = await child<VerifyStats>('audit-verify-child.ts', [dir, keys.publicKeyPath], tree);
       if (!v.ok || e.records !== N || v.records !== N) throw new Error(`${name}: bench run is wrong: ${JSON.stringify({ e, v })}`);
       const cpuText = (x: number | null): string => (x === null ? '' : `, own CPU ${x.toFixed(1)} s`);
-      console.log(`round ${round + 1} ${name}: export ${e.seconds.toFixed(1)} s ${rate(N, e.seconds)} (store CPU ${e.storeCpuSeconds.toFixed(1)} s${cpuText(e.childCpuSeconds)}, load ${e.load}), verify ${v.seconds.toFixed(1)} s ${rate(N, v.seconds)} (CPU ${cpuText(v.childCpuSeconds).slice(10) || 'n/a'}, load ${v.load})`);
+      console.log(`round ${round + 1} ${name}: export ${e.seconds.toFixed(1)} s ${rate(N, e.seconds)} (peak RSS ${e.maxRssMB.toFixed(0)} MiB, store CPU ${e.storeCpuSeconds.toFixed(1)} s${cpuText(e.childCpuSeconds)}, load ${e.load}), verify ${v.seconds.toFixed(1)} s ${rate(N, v.seconds)} (CPU ${cpuText(v.childCpuSeconds).slice(10) || 'n/a'}, load ${v.load})`);
       results.get(name)!.exports.push(e);
       results.get(name)!.verifies.push(v);
       if (name === 'this checkout' && round === 0) {
