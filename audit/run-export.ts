@@ -196,7 +196,13 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   const partName = (i: number): string => `.page-${String(i + 1).padStart(6, '0')}.part`;
   const writePage = (i: number): Promise<void> => {
     const q = linesQuery(i);
-    return selectIntoNewFile(client, { query: q.sql, params: { ...q.params, ...hashParams }, settings: DIRECT_PAGE_SETTINGS, path: join(opts.outDir, partName(i)), format: 'TabSeparatedRaw' });
+    const path = join(opts.outDir, partName(i));
+    return selectIntoNewFile(client, { query: q.sql, params: { ...q.params, ...hashParams }, settings: DIRECT_PAGE_SETTINGS, path, format: 'TabSeparatedRaw' }).catch((err: unknown) => {
+      // Something took the part's name meanwhile (the engine checks, then opens with O_EXCL, so a
+      // dangling symbolic link fails at the open). Its words suggest overwriting; say what happened.
+      if (/exists, consider using APPEND or TRUNCATE|strerror: File exists/.test(String((err as Error)?.message))) throw new ExportError(`${path} appeared in the export directory while the export ran; the store writes only new files, so the export stopped`);
+      throw err;
+    });
   };
   /** Ends the chunk being written, if any: its leaves join the tree, its files close. */
   const closeWriter = (): void => {
