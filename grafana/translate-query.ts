@@ -16,6 +16,7 @@
  * {@link alertSql} refuses variables.
  */
 import type { QueryParam, SavedQuery } from '../catalogue/saved-queries.ts';
+import { quoteString } from '../storage/tables.ts';
 
 export class GrafanaQueryError extends Error {}
 
@@ -36,10 +37,8 @@ function timeMacro(p: QueryParam): string | null {
   throw new GrafanaQueryError(`parameter ${p.name} must be DateTime64(3) or DateTime to map onto the dashboard time range, not ${p.type}`);
 }
 
-/** A ClickHouse string literal; defaults come from our own files, escaped all the same. */
-export function stringLiteral(v: string): string {
-  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
+/** A ClickHouse string literal (storage/tables.ts); defaults come from our own files, escaped all the same. */
+export const stringLiteral = quoteString;
 
 function typedLiteral(type: string, value: string): string {
   return type === 'String' ? stringLiteral(value) : `CAST(${stringLiteral(value)}, ${stringLiteral(type)})`;
