@@ -300,7 +300,7 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
       sql: base.sql,
       params: base.params,
       filters: opts.filterFlags ?? {},
-      pagination: `pages of ${rowsPerPage} rows: key ranges on (Timestamp, TraceId, SpanId) between every ${pageSize}-th row's key`,
+      pagination: `pages of ${rowsPerPage} rows: key ranges on (Timestamp, TraceId, SpanId) between every ${rowsPerPage}-th row's key`,
     },
     time_range: { from: opts.filters.from ?? null, to: opts.filters.to },
     records: {

@@ -1,8 +1,8 @@
 /**
  * A chunk file the store wrote itself: with the store in this process, each page of JSON Lines
  * records goes from the engine straight into a file (storage/store-client.ts selectIntoNewFile)
- * instead of through a result buffer, this process's memory and a write of its own — a third of
- * the export's CPU (docs/audit.md). The file is then read once in blocks, as verify reads it
+ * instead of through a result buffer, this process's memory and a write of its own: less CPU and
+ * less memory (docs/audit.md has the figures). The file is then read once in blocks, as verify reads it
  * (hash-chunk.ts): its SHA-256 and every record's leaf, and it is renamed into place beside its
  * leaves file.
  *
@@ -17,7 +17,7 @@ import { fsyncAndClose } from './chunk-writer.ts';
 import { hashChunkIf } from './hash-chunk.ts';
 import { needsRecanonicalising } from './jsonl-sql.ts';
 import type { ManifestFile } from './manifest.ts';
-import type { MerkleAccumulator } from './merkle.ts';
+import { HASH_BYTES, type MerkleAccumulator } from './merkle.ts';
 
 export interface AdoptedChunk {
   records: number;
@@ -38,7 +38,7 @@ export function adoptStoreWrittenChunk(dir: string, part: string, name: string, 
     unlinkSync(partPath);
     return { records: 0, file: null };
   }
-  for (let i = 0; i < hashes.subtreeSizes.length; i++) tree.pushSubtree(hashes.subtreeRoots.subarray(i * 32, (i + 1) * 32), hashes.subtreeSizes[i]!);
+  for (let i = 0; i < hashes.subtreeSizes.length; i++) tree.pushSubtree(hashes.subtreeRoots.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES), hashes.subtreeSizes[i]!);
   // 'wx': never overwrite; the export directory is new or empty.
   const lfd = openSync(join(dir, leavesName), 'wx', 0o644);
   for (let off = 0; off < hashes.leaves.length; ) off += writeSync(lfd, hashes.leaves, off);
