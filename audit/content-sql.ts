@@ -6,11 +6,12 @@
  */
 import { CONTENT_KEY_PREFIXES, CONTENT_KEYS } from '../instrumentation/content-keys.ts';
 import { CONTENT_HASH_TAG, hmacPads } from './content-key.ts';
+import { quoteString } from '../storage/tables.ts';
 
 /** SQL string literal for our own constant strings (attribute keys, field names). */
 export function sqlLiteral(s: string): string {
   if (!/^[\x20-\x7e]*$/.test(s)) throw new Error(`unexpected character in SQL constant ${JSON.stringify(s)}`);
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return quoteString(s);
 }
 
 /** True in SQL when the attribute key `k` (a lambda variable) is a content key. */

@@ -144,7 +144,7 @@ try {
   }
   if (BASELINE) {
     const a = results.get('this checkout')!;
-    const b = results.get(trees[2]![0])!;
+    const b = results.get(trees.find(([name]) => name.startsWith('baseline'))![0])!;
     console.log(`ratio this / baseline (records/s, best rounds): export ${(best(b.exports) / best(a.exports)).toFixed(2)}, verify ${(best(b.verifies) / best(a.verifies)).toFixed(2)}`);
   }
   console.log(`sha256sum over the same bytes ${shaSeconds.toFixed(1)} s  ${rate(N, shaSeconds)}, ${(mb / shaSeconds).toFixed(0)} MiB/s`);
@@ -154,7 +154,7 @@ try {
   // docs/audit.md derives the export's CPU floor: >= 11.8 CPU-seconds per million records (writing,
   // two SHA-256 passes, the store's cheapest read, building the JSON), so on this many cores:
   const floorRate = (availableParallelism() * 1e6) / EXPORT_FLOOR_CPU_SECONDS_PER_MILLION;
-  for (const [name] of trees.slice(0, 2)) {
+  for (const name of ['this checkout', IN_PROCESS]) {
     const r = results.get(name)!;
     const cpuPerMillion = Math.min(...r.exports.map((x) => x.storeCpuSeconds + (x.childCpuSeconds ?? NaN))) * (1e6 / N);
     // By wall time the ratio depends on what else the machine runs; by CPU time (the floor over the

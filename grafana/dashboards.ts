@@ -11,7 +11,8 @@ import {
 } from './dashboard-builder.ts';
 import { INCIDENT_VARIABLES, OVERVIEW_VARIABLES, loadCatalogue, type DashboardId, type QueryCatalogue } from './query-catalogue.ts';
 import { traceTarget } from './trace-panel.ts';
-import { panelSql, stringLiteral, variablesUsed } from './translate-query.ts';
+import { panelSql, variablesUsed } from './translate-query.ts';
+import { quoteString } from '../storage/tables.ts';
 
 export const DashboardUids: Record<DashboardId, string> = {
   'agent-overview': 'flightrec-agent-overview',
@@ -82,7 +83,7 @@ function detectionSummary(detections: readonly SavedQuery[]): PanelInput | null 
     kind: 'table',
     targets: detections.map((q, i) =>
       target(
-        `SELECT ${stringLiteral(titleOf(q))} AS Detection, ${stringLiteral(q.meta.severity ?? '')} AS Severity, count() AS Findings, uniqExact(SessionId) AS Sessions\nFROM (\n${panelSql(q, new Set())}\n)`,
+        `SELECT ${quoteString(titleOf(q))} AS Detection, ${quoteString(q.meta.severity ?? '')} AS Severity, count() AS Findings, uniqExact(SessionId) AS Sessions\nFROM (\n${panelSql(q, new Set())}\n)`,
         'table',
         refIds[i],
       )),

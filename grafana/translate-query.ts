@@ -37,16 +37,13 @@ function timeMacro(p: QueryParam): string | null {
   throw new GrafanaQueryError(`parameter ${p.name} must be DateTime64(3) or DateTime to map onto the dashboard time range, not ${p.type}`);
 }
 
-/** A ClickHouse string literal (storage/tables.ts); defaults come from our own files, escaped all the same. */
-export const stringLiteral = quoteString;
-
 function typedLiteral(type: string, value: string): string {
-  return type === 'String' ? stringLiteral(value) : `CAST(${stringLiteral(value)}, ${stringLiteral(type)})`;
+  return type === 'String' ? quoteString(value) : `CAST(${quoteString(value)}, ${quoteString(type)})`;
 }
 
 function variableExpr(type: string, variable: string): string {
   const decoded = `decodeURLComponent('\${${variable}:percentencode}')`;
-  return type === 'String' ? decoded : `CAST(${decoded}, ${stringLiteral(type)})`;
+  return type === 'String' ? decoded : `CAST(${decoded}, ${quoteString(type)})`;
 }
 
 export interface BindingOptions {

@@ -29,6 +29,7 @@ import { settingCeilings } from '../access/settings-clauses.ts';
 import { ALLOWED_OUTPUT_FORMATS, readerSettingAllowed } from '../access/reader-allow-lists.ts';
 import { UserTable, type QueryUser, type Role } from '../access/users.ts';
 import { runCancellable } from '../storage/cancellable-query.ts';
+import { quoteString as sqlLiteral } from '../storage/tables.ts';
 
 export type { QueryUser, Role };
 
@@ -116,9 +117,6 @@ function quoteIdentifier(name: string): string {
   return `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
 }
 
-function sqlLiteral(v: string): string {
-  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
 
 export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
   const users = new UserTable(opts.users);

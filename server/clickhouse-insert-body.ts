@@ -13,6 +13,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { quoteString } from '../storage/tables.ts';
 import type { Session } from 'chdb';
 import { decodeCompressedBlocks, encodeUncompressedBlocks } from './clickhouse-native-compression.ts';
 
@@ -85,7 +86,7 @@ export async function runNativeInsert(session: Session, dataPath: string, insert
   await writeFile(path, insert.data);
   try {
     // The path is ours (no input in it); the Native block names and types its own columns.
-    await session.queryAsync(`${insert.target} SELECT * FROM file('${path.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}', 'Native')`);
+    await session.queryAsync(`${insert.target} SELECT * FROM file(${quoteString(path)}, 'Native')`);
   } finally {
     await rm(path, { force: true });
   }

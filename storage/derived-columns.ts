@@ -9,6 +9,7 @@
  * here into SQL; this module owns the SQL, never the mapping.
  */
 import { DEFAULT_OPENCLAW_TOOLS } from '../conventions/openclaw-tools.ts';
+import { quoteString as lit } from './tables.ts';
 import { FIELD_SOURCES, GUARDRAIL_BLOCKING_RESULTS, RULE_SCOPES, SPAN_RULES, type FieldSource, type SpanCondition, type SpanRule } from '../conventions/span-mapping.ts';
 import { DEFAULT_TOOL_CATALOGUE, patternRegex, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
 import { Mcp, McpMethods } from '../conventions/dialects.ts';
@@ -20,9 +21,6 @@ export function attr(key: string): string {
 }
 
 /** A string literal; backslashes and quotes escaped (catalogue patterns come from an operator's file). */
-function lit(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
 const sqlList = (xs: readonly string[]): string => `[${xs.map(lit).join(', ')}]`;
 
 /** The first non-empty of some values; '' for none. */

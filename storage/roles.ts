@@ -12,7 +12,7 @@
  * and a random salt, so the text can be logged or committed.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { DEFAULT_DATABASE, quoteIdent } from './tables.ts';
+import { DEFAULT_DATABASE, quoteIdent, quoteString as literal } from './tables.ts';
 
 export const Roles = {
   writer: 'flightrec_writer',
@@ -38,9 +38,6 @@ export interface RolesOptions {
   readonly salt?: () => string;
 }
 
-function literal(v: string): string {
-  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
 
 /** CREATE ROLE / GRANT / CREATE USER statements, in order, each idempotent where ClickHouse allows it. */
 export function rolesDdl(opts: RolesOptions = {}): string[] {

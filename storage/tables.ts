@@ -31,7 +31,7 @@ export function quoteIdent(name: string): string {
   return '`' + name + '`';
 }
 
-/** A ClickHouse string literal (backslash and quote escaped), for the few values SQL cannot bind as parameters (file paths). */
+/** A ClickHouse string literal (backslash and quote escaped): for values SQL cannot take as bound parameters (file paths, DDL, SET, generated SQL). */
 export function quoteString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
