@@ -41,7 +41,7 @@ function incidentLinks(q: SavedQuery): FieldLink[] {
 
 const PANEL_ORDER = [
   'grafana_overview_totals', 'grafana_actions_over_time', 'grafana_activity_over_time', 'grafana_tokens_over_time',
-  'grafana_tool_error_retry_rates', 'grafana_denials_and_approvals',
+  'tool_error_rates', 'grafana_denials_and_approvals',
   'grafana_session_summary', 'session_timeline', 'grafana_session_context', 'context_before_action', 'session_effects', 'grafana_session_decisions',
   'health_freshness', 'health_ingest_rate', 'health_rejected_requests', 'health_ingest_latency', 'health_storage_per_day',
 ];
@@ -56,7 +56,7 @@ function ordered(qs: readonly SavedQuery[]): SavedQuery[] {
 
 /** Presentation per query: units and draw styles. Keys not matching a query are ignored. */
 const PRESENTATION: Readonly<Record<string, Partial<PanelInput>>> = {
-  grafana_tool_error_retry_rates: { fieldUnits: { ErrorRate: 'percentunit', RetryRate: 'percentunit' } },
+  tool_error_rates: { fieldUnits: { ErrorRate: 'percentunit', RetryRate: 'percentunit' } },
   grafana_session_summary: { fieldUnits: { DurationSeconds: 's' } },
   grafana_session_context: { fieldUnits: { AgeSeconds: 's' } },
   health_ingest_rate: { unit: 'short' },

@@ -1,15 +1,18 @@
 -- name: tool_error_rates
--- description: Tool calls by tool (a call two instrumentations recorded counts once, by its first span): calls, errors and error rate, retries (a call of the same tool in the same session right after a failed one) and retry rate, sessions using it.
+-- description: Tool calls by tool (a call two instrumentations recorded counts once, by its first span): calls, errors and error rate, retries (a call of the same tool in the same session right after a failed one) and retry rate, sessions using it; filtered by service, agent, channel and conversation (each * for every one, the default).
 -- param: from DateTime64(3) — start of the time range
 -- param: to DateTime64(3) — end of the time range
+-- include: overview_filters
+-- title: Error and retry rates by tool
 -- panel: table
 WITH
--- What each tool's twins (a call's second span) add to its calls and errors, taken off below (read by trace id).
+-- What each tool's twins (a call's second span) that pass the filters add to its calls and errors, taken off below (read by trace id).
 (
     SELECT mapFromArrays(groupArray(Tool), groupArray((n, errors))) FROM (
         SELECT Tool, count() AS n, countIf(IsError = 1 OR Outcome = 'error') AS errors
         FROM flightrec_spans
         WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM tool_call_twins)
+          -- include: overview_filters
         GROUP BY Tool)
 ) AS twins,
 -- include: tool_call_twins,
@@ -18,6 +21,7 @@ calls AS (
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Tool != ''
+  -- include: overview_filters
 ),
 totals AS (
     SELECT Tool, count() - twins[Tool].1 AS calls, sum(failed) - twins[Tool].2 AS errors, uniqExact(SessionId) AS sessions

@@ -140,6 +140,20 @@ describe('filters on Agent overview', () => {
     expect(await sessions({ conversation: 'sess-loop-1' })).toBe(1);
     expect(await sessions({ service: 'no-such-service' })).toBe(0);
   });
+
+  it('narrow the per-tool rates (the CLI query tool_error_rates, whose filters default to every one)', async () => {
+    const d = dashboards.get('agent-overview.json')!;
+    const panel = leafPanels(d).find((p) => p.title === 'Error and retry rates by tool')!;
+    const rawSql = (panel.targets![0] as { rawSql: string }).rawSql;
+    const rows = async (o: Record<string, string>) => (await run(grafanaQuerySql(rawSql, variableStates(d, o), ctx))).data;
+    const calls = (rs: Record<string, unknown>[]): number => rs.reduce((n, r) => n + Number(r.Calls), 0);
+    const all = await rows({});
+    const one = await rows({ conversation: 'sess-loop-1' });
+    expect(one.length).toBeGreaterThan(0);
+    expect(one.every((r) => Number(r.Sessions) === 1)).toBe(true);
+    expect(calls(one)).toBeLessThan(calls(all));
+    expect(await rows({ service: 'no-such-service' })).toEqual([]);
+  });
 });
 
 describe('every variable query', () => {

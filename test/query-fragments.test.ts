@@ -60,7 +60,7 @@ describe('the Agent overview filter block', () => {
   const users = loadSavedQueries().filter((q) => q.params.some((p) => p.name === 'channel'));
   it('is written once, and each of its users has it verbatim with the four filter parameters', () => {
     expect(users.map((q) => q.name).sort()).toEqual([
-      'grafana_actions_over_time', 'grafana_activity_over_time', 'grafana_denials_and_approvals', 'grafana_overview_totals', 'grafana_tokens_over_time', 'grafana_tool_error_retry_rates',
+      'grafana_actions_over_time', 'grafana_activity_over_time', 'grafana_denials_and_approvals', 'grafana_overview_totals', 'grafana_tokens_over_time', 'tool_error_rates',
     ]);
     for (const q of users) {
       // Placed at the include line's indentation.

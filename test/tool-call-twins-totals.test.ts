@@ -152,7 +152,7 @@ describe('the call rule, written once', () => {
   it('the saved queries expand it as written in the fragment', () => {
     const fragment = readFileSync(join(QUERIES_DIR, 'fragments/tool_call_twins.sql'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('--')).join(' ').replace(/\s+/g, ' ').trim();
     const includers = loadSavedQueries().filter((q) => readFileSync(join(QUERIES_DIR, `${q.name}.sql`), 'utf8').includes('include: tool_call_twins'));
-    expect(includers.map((q) => q.name).sort()).toEqual(['actions_by_effect_risk', 'grafana_actions_over_time', 'grafana_activity_over_time', 'grafana_overview_totals', 'grafana_tool_error_retry_rates', 'overview', 'recent_sessions', 'tool_error_rates']);
+    expect(includers.map((q) => q.name).sort()).toEqual(['actions_by_effect_risk', 'grafana_actions_over_time', 'grafana_activity_over_time', 'grafana_overview_totals', 'overview', 'recent_sessions', 'tool_error_rates']);
     for (const q of includers) expect(q.sql.replace(/\s+/g, ' '), q.name).toContain(fragment);
   });
 });
