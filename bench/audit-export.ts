@@ -42,7 +42,8 @@ const BASELINE = process.env.AUDIT_BENCH_BASELINE;
 /** Rounds of export + verify per checkout, alternating which goes first (AUDIT_BENCH_ROUNDS, default 2). */
 const ROUNDS = Number(process.env.AUDIT_BENCH_ROUNDS ?? 2);
 
-interface Measured { storeCpuSeconds: number; childCpuSeconds: number | null; load: string }
+/** CPU seconds (user + system) and, apart, the system part: the kernel's share (page faults, copies into the page cache) moves most between runs here. */
+interface Measured { storeCpuSeconds: number; storeSystemSeconds: number; childCpuSeconds: number | null; childSystemSeconds: number | null; load: string }
 
 /** GNU time, to read a child's CPU time (user + system, all its threads); without it that figure is left out. */
 const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
@@ -64,7 +65,8 @@ async function child<T>(script: string, args: string[], tree: string = join(here
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as T;
   const times = GNU_TIME ? readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [];
   const childCpuSeconds = times.length === 2 && times.every(Number.isFinite) ? times[0]! + times[1]! : null;
-  return { ...result, storeCpuSeconds: (cpu.user + cpu.system) / 1e6, childCpuSeconds, load: `${loadBefore}→${loadavg()[0]!.toFixed(1)}` };
+  const childSystemSeconds = childCpuSeconds === null ? null : times[1]!;
+  return { ...result, storeCpuSeconds: (cpu.user + cpu.system) / 1e6, storeSystemSeconds: cpu.system / 1e6, childCpuSeconds, childSystemSeconds, load: `${loadBefore}→${loadavg()[0]!.toFixed(1)}` };
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'flightrec-audit-bench-'));
@@ -107,8 +109,8 @@ try {
       if (name === IN_PROCESS) server = await startEmbeddedServer({ dataDir: storeDir, otlpPort: 0, queryPort: 0 });
       const v = await child<VerifyStats>('audit-verify-child.ts', [dir, keys.publicKeyPath], tree);
       if (!v.ok || e.records !== N || v.records !== N) throw new Error(`${name}: bench run is wrong: ${JSON.stringify({ e, v })}`);
-      const cpuText = (x: number | null): string => (x === null ? '' : `, own CPU ${x.toFixed(1)} s`);
-      console.log(`round ${round + 1} ${name}: export ${e.seconds.toFixed(1)} s ${rate(N, e.seconds)} (peak RSS ${e.maxRssMB.toFixed(0)} MiB, store CPU ${e.storeCpuSeconds.toFixed(1)} s${cpuText(e.childCpuSeconds)}, load ${e.load}), verify ${v.seconds.toFixed(1)} s ${rate(N, v.seconds)} (CPU ${cpuText(v.childCpuSeconds).slice(10) || 'n/a'}, load ${v.load})`);
+      const cpuText = (x: number | null, system: number | null = null): string => (x === null ? '' : `, own CPU ${x.toFixed(1)} s${system === null ? '' : ` (system ${system.toFixed(1)} s)`}`);
+      console.log(`round ${round + 1} ${name}: export ${e.seconds.toFixed(1)} s ${rate(N, e.seconds)} (peak RSS ${e.maxRssMB.toFixed(0)} MiB, store CPU ${e.storeCpuSeconds.toFixed(1)} s (system ${e.storeSystemSeconds.toFixed(1)} s)${cpuText(e.childCpuSeconds, e.childSystemSeconds)}, load ${e.load}), verify ${v.seconds.toFixed(1)} s ${rate(N, v.seconds)} (CPU ${cpuText(v.childCpuSeconds).slice(10) || 'n/a'}, load ${v.load})`);
       results.get(name)!.exports.push(e);
       results.get(name)!.verifies.push(v);
       if (name === 'this checkout' && round === 0) {
