@@ -19,6 +19,7 @@ import { liftOuterSettings, type OuterSetting } from './outer-settings.ts';
 import { parseExplainAst, walk, type AstNode } from './engine-ast.ts';
 import type { FunctionAllowList } from './function-allow-list.ts';
 import { ALLOWED_OUTPUT_FORMATS, ALLOWED_SYSTEM_TABLES, ALLOWED_TABLE_FUNCTIONS } from './reader-allow-lists.ts';
+import { quoteString } from '../storage/tables.ts';
 
 /** The part of a chdb Session the gate uses. */
 export { AccessRefused };
@@ -55,10 +56,6 @@ const SYNTAX_NODES = new Set([
 const IN_FUNCTIONS = new Set(['in', 'notIn', 'globalIn', 'globalNotIn', 'nullIn', 'notNullIn', 'globalNullIn', 'globalNotNullIn']);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function sqlString(v: string): string {
-  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 /** `x (alias y)` → `x`; names printed with spaces or extra parts do not match NAME and are refused. */
 function withoutAlias(text: string): string {
   return text.replace(/ \(alias [^]*\)$/, '');
@@ -67,7 +64,7 @@ function withoutAlias(text: string): string {
 /** The engine's canonical text of one statement; refuses several statements. */
 async function formatOne(session: EngineSession, sql: string): Promise<string> {
   try {
-    const rs = await session.queryAsync(`SELECT formatQuery(${sqlString(sql)}) AS q`, { format: 'JSONEachRow' });
+    const rs = await session.queryAsync(`SELECT formatQuery(${quoteString(sql)}) AS q`, { format: 'JSONEachRow' });
     return (JSON.parse(rs.text()) as { q: string }).q;
   } catch (err) {
     const message = (err as Error).message ?? String(err);
@@ -203,7 +200,7 @@ async function approveOuterSetting(session: EngineSession, setting: OuterSetting
     for (let i = 0; i < decoded.length; i += 2) {
       const [table, filter] = [decoded[i]!, decoded[i + 1]!];
       checkTable(table, scope);
-      entries.push(`${sqlString(table)}:${sqlString(await approveTableFilter(session, table, filter, scope, functions))}`);
+      entries.push(`${quoteString(table)}:${quoteString(await approveTableFilter(session, table, filter, scope, functions))}`);
     }
   }
   return `SET ${TABLE_FILTERS} = {${entries.join(', ')}}`;
