@@ -6,31 +6,50 @@
 -- title: Error and retry rates by tool
 -- panel: table
 WITH
+-- What each tool's twins (a call's second span) that pass the filters add to its calls and errors, taken off below (read by trace id).
+(
+    SELECT mapFromArrays(groupArray(Tool), groupArray((n, errors))) FROM (
+        SELECT Tool, count() AS n, countIf(IsError = 1 OR Outcome = 'error') AS errors
+        FROM flightrec_spans
+        WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM tool_call_twins)
+          -- include: overview_filters
+        GROUP BY Tool)
+) AS twins,
 -- include: tool_call_twins,
--- A call counts once, by its first span: its twins (the spans a second instrumentation made of it) are left out.
 calls AS (
-    SELECT
-        Tool,
-        SessionId,
-        IsError = 1 OR Outcome = 'error' AS failed,
-        -- A retry is a call of the tool right after a failed one in the same session.
-        lagInFrame(toUInt8(failed), 1, 0) OVER (
-            PARTITION BY SessionId, Tool ORDER BY Timestamp, SpanId
-            ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) = 1 AS after_failure
+    SELECT Tool, SessionId, Timestamp, toUInt8(IsError = 1 OR Outcome = 'error') AS failed, CallRef
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
       AND Record = 'touched' AND Tool != ''
-      AND (TraceId, SpanId) NOT IN (SELECT TraceId, SpanId FROM tool_call_twins)
   -- include: overview_filters
+),
+totals AS (
+    SELECT Tool, count() - twins[Tool].1 AS calls, sum(failed) - twins[Tool].2 AS errors, uniqExact(SessionId) AS sessions
+    FROM calls
+    GROUP BY Tool
+),
+-- Retries need each session's call order, but only where a call of that tool failed; a call's
+-- twin (its second span, the same CallRef) is no retry of it.
+retries AS (
+    SELECT Tool, sum(arrayCount((c, i) -> i > 1 AND ordered[i - 1].2 = 1, ordered, arrayEnumerate(ordered))) AS retries
+    FROM (
+        SELECT Tool, SessionId, arrayFilter((c, i) -> indexOf(arrayMap(x -> x.3, spans), c.3) = i, spans, arrayEnumerate(spans)) AS ordered
+        FROM (
+        SELECT Tool, SessionId, arraySort(groupArray((Timestamp, failed, CallRef))) AS spans
+        FROM calls
+        WHERE (Tool, SessionId) IN (SELECT Tool, SessionId FROM calls WHERE failed = 1)
+        GROUP BY Tool, SessionId)
+    )
+    GROUP BY Tool
 )
 SELECT
-    Tool,
-    count() AS Calls,
-    countIf(failed) AS Errors,
-    round(Errors / Calls, 4) AS ErrorRate,
-    countIf(after_failure) AS Retries,
-    round(Retries / Calls, 4) AS RetryRate,
-    uniqExact(SessionId) AS Sessions
-FROM calls
-GROUP BY Tool
+    t.Tool AS Tool,
+    t.calls AS Calls,
+    t.errors AS Errors,
+    round(t.errors / t.calls, 4) AS ErrorRate,
+    r.retries AS Retries,
+    round(r.retries / t.calls, 4) AS RetryRate,
+    t.sessions AS Sessions
+FROM totals AS t
+LEFT JOIN retries AS r ON r.Tool = t.Tool
 ORDER BY Errors DESC, Calls DESC, Tool
