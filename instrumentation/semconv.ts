@@ -196,6 +196,8 @@ export type ApprovalStatus = (typeof ApprovalStatuses)[number];
 
 export const Effects = ['read', 'write', 'send', 'delete', 'execute', 'payment'] as const;
 export type Effect = (typeof Effects)[number];
+/** The effects that change something outside the agent: what the totals and a session's figures count as side effects. */
+export const SideEffectEffects: readonly Effect[] = Effects.filter((e) => e !== 'read');
 
 /** Ordered from least to most severe; the order is used by detections (risk >= high). */
 export const Risks = ['low', 'medium', 'high', 'critical'] as const;

@@ -11,7 +11,7 @@ effects AS (
     SELECT TraceId, Timestamp, SpanId, Action, Effect, IsError, Outcome, CallRef
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-      AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'payment', 'execute')
+      AND SideEffect = 1
 ),
 -- One pass over tasks and their steps, keyed by a hash of (trace, task id).
 task_state AS (

@@ -12,7 +12,7 @@ actions AS (
     SELECT SessionId, TraceId, SpanId, Timestamp, Agent, Action, Effect, TargetResource
     FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-      AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'payment', 'execute')
+      AND SideEffect = 1
     -- One row per tool call: two instrumentations' spans of one call share CallRef (either one stands for it).
     LIMIT 1 BY SessionId, CallRef
 ),

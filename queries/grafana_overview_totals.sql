@@ -19,7 +19,7 @@ model_calls AS (
 ) AS shadows,
 -- What the twins (a tool call's second span) that pass the filters add, taken off below (read by trace id).
 (
-    SELECT (count(), countIf(Effect IN ('write', 'send', 'delete', 'execute', 'payment')), countIf(RiskLevel >= 3), countIf(IsError = 1)) FROM flightrec_spans
+    SELECT (count(), countIf(SideEffect = 1), countIf(RiskLevel >= 3), countIf(IsError = 1)) FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM tool_call_twins)
       -- include: overview_filters
 ) AS twins,
@@ -28,7 +28,7 @@ model_calls AS (
 SELECT
     uniqExact(SessionId) AS Sessions,
     countIf(Record = 'touched') - twins.1 AS Actions,
-    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) - twins.2 AS SideEffects,
+    countIf(SideEffect = 1) - twins.2 AS SideEffects,
     countIf(Record = 'touched' AND RiskLevel >= 3) - twins.3 AS HighRiskActions,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,

@@ -26,7 +26,7 @@ SELECT
     countIf(Record = 'decided') - shadows.1 AS Decided,
     -- A tool call two instrumentations recorded is one action: its spans share CallRef.
     uniqExactIf((SessionId, CallRef), Record = 'touched') AS Touched,
-    uniqExactIf((SessionId, CallRef), Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffects,
+    uniqExactIf((SessionId, CallRef), SideEffect = 1) AS SideEffects,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     uniqExactIf((SessionId, CallRef), IsError = 1) - shadows.3 AS Errors,
     sum(InputTokens) + sum(OutputTokens) - shadows.2 AS Tokens,

@@ -27,7 +27,7 @@ model_calls AS (
 ) AS shadows,
 -- What the range's twins (a tool call's second span) add to the totals, taken off below (read by trace id).
 (
-    SELECT (count(), countIf(Effect IN ('write', 'send', 'delete', 'execute', 'payment')), countIf(RiskLevel >= 3), countIf(IsError = 1)) FROM flightrec_spans
+    SELECT (count(), countIf(SideEffect = 1), countIf(RiskLevel >= 3), countIf(IsError = 1)) FROM flightrec_spans
     WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM tool_call_twins)
 ) AS twins,
 -- include: tool_call_twins,
@@ -38,7 +38,7 @@ SELECT
     count() AS Spans,
     countIf(Step = 'model_call') - shadows.1 AS ModelCalls,
     countIf(Record = 'touched') - twins.1 AS Actions,
-    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) - twins.2 AS SideEffects,
+    countIf(SideEffect = 1) - twins.2 AS SideEffects,
     countIf(Record = 'touched' AND RiskLevel >= 3) - twins.3 AS HighRiskActions,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(Step = 'approval' AND ApprovalStatus = 'pending') AS ApprovalsPending,

@@ -20,7 +20,7 @@ model_calls AS (
 -- The side effects and failures of each session's twins (a tool call's second span), taken off below (read by trace id).
 (
     SELECT mapFromArrays(groupArray(SessionId), groupArray((side_effects, errors))) FROM (
-        SELECT SessionId, countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) AS side_effects, countIf(IsError = 1) AS errors FROM flightrec_spans
+        SELECT SessionId, countIf(SideEffect = 1) AS side_effects, countIf(IsError = 1) AS errors FROM flightrec_spans
         WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} AND (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM tool_call_twins)
         GROUP BY SessionId)
 ) AS twin_figures,
@@ -33,7 +33,7 @@ SELECT
     toDateTime64(max(Timestamp + toIntervalNanosecond(Duration)), 3) AS Ended,
     uniqExact(TraceId) AS Traces,
     count() AS Spans,
-    countIf(Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')) - twin_figures[SessionId].1 AS SideEffects,
+    countIf(SideEffect = 1) - twin_figures[SessionId].1 AS SideEffects,
     countIf(Step = 'policy' AND Verdict = 'deny') AS Denials,
     countIf(IsError = 1) - shadow_figures[SessionId].2 - twin_figures[SessionId].2 AS Errors,
     sum(InputTokens) + sum(OutputTokens) - shadow_figures[SessionId].1 AS Tokens

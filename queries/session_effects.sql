@@ -26,6 +26,6 @@ FROM flightrec_spans
 WHERE TraceId IN (SELECT TraceId FROM traces)
   AND Timestamp >= (SELECT min(first_start) FROM traces)
   AND Timestamp <= (SELECT max(last_end) FROM traces)
-  AND Record = 'touched' AND Effect IN ('write', 'send', 'delete', 'execute', 'payment')
+  AND SideEffect = 1
 ORDER BY Timestamp, SpanId
 LIMIT 1 BY SessionId, CallRef

@@ -13,7 +13,7 @@ import { quoteString as lit } from './tables.ts';
 import { FIELD_SOURCES, GUARDRAIL_BLOCKING_RESULTS, RULE_SCOPES, SPAN_RULES, type FieldSource, type SpanCondition, type SpanRule } from '../conventions/span-mapping.ts';
 import { DEFAULT_TOOL_CATALOGUE, patternRegex, type ToolCatalogue } from '../conventions/tool-catalogue.ts';
 import { Mcp, McpMethods } from '../conventions/dialects.ts';
-import { AllAttributeKeys, Flightrec, GenAI, GenAIEvaluation, GenAIEvents, GenAIGuardrail, OpenClaw, Risks } from '../instrumentation/semconv.ts';
+import { AllAttributeKeys, Flightrec, GenAI, GenAIEvaluation, GenAIEvents, GenAIGuardrail, OpenClaw, Risks, SideEffectEffects } from '../instrumentation/semconv.ts';
 
 /** `SpanAttributes['key']` as SQL; keys come from the conventions, never from input. */
 export function attr(key: string): string {
@@ -265,6 +265,8 @@ export function derivedColumnsFor(catalogue: ToolCatalogue = DEFAULT_TOOL_CATALO
     { name: 'ApprovalStatus', sql: attr(Flightrec.approvalStatus), description: 'pending | approved | denied | modified | expired' },
     { name: 'Approver', sql: attr(Flightrec.approvalApprover), description: 'who approved' },
     { name: 'Effect', sql: firstNonEmpty(attr(Flightrec.effect), byRule((r) => r.effect), `if(${isOpenClawScope}, ${openclawEffect}, '')`, catalogueEffect), description: 'read | write | send | delete | execute | payment' },
+    // Read time only (a view column): the one definition of a side effect the saved queries count.
+    { name: 'SideEffect', sql: `toUInt8(${ref('Record')} = 'touched' AND ${ref('Effect')} IN (${SideEffectEffects.map(lit).join(', ')}))`, description: 'a touched span whose effect changes something outside the agent (write, send, delete, execute, payment): 1, else 0' },
     { name: 'TargetSystem', sql: attr(Flightrec.targetSystem), description: 'system touched' },
     { name: 'TargetResource', sql: attr(Flightrec.targetResource), description: 'resource touched' },
     { name: 'Risk', sql: riskExpr, description: 'low | medium | high | critical' },

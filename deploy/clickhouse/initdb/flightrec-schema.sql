@@ -149,6 +149,7 @@ SELECT
     FrApprovalStatus AS ApprovalStatus,
     FrApprover AS Approver,
     FrEffect AS Effect,
+    toUInt8(FrRecord = 'touched' AND FrEffect IN ('write', 'send', 'delete', 'execute', 'payment')) AS SideEffect,
     FrTargetSystem AS TargetSystem,
     FrTargetResource AS TargetResource,
     FrRisk AS Risk,
