@@ -1,15 +1,10 @@
 -- name: context_before_action
 -- description: What the agent saw before a given action in its session: each context item with its source, trust, sensitivity, age at the time of the action, and content hash.
--- param: session String — the session / conversation id, or a trace id
+-- include: session_traces
 -- param: action String — the span id of the action (a touched or decided span)
 -- panel: table
 WITH
-traces AS (
-    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
-    FROM flightrec_session_traces
-    WHERE SessionId = {session:String} OR TraceId = {session:String}
-    GROUP BY TraceId
-),
+-- include: session_traces,
 spans AS (
     SELECT SpanId, TraceId, Timestamp, SpanName, Record, Step, Action, SourceKind, SourceUri, Trust, Sensitivity,
            ContentProducedAt, ContentSha256, Actor, Channel

@@ -1,15 +1,11 @@
 -- name: grafana_session_context
 -- description: The context behind each decision of one session (or trace): for every decided span, each item the agent saw before it, with its source, trust, sensitivity, age at the time of the decision and content hash.
--- param: session String — the session / conversation id, or a trace id
+-- include: session_traces
 -- param: limit UInt32 = 2000 — the most rows
 -- title: Context behind each decision
 -- panel: table
-WITH traces AS (
-    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
-    FROM flightrec_session_traces
-    WHERE SessionId = {session:String} OR TraceId = {session:String}
-    GROUP BY TraceId
-),
+WITH
+-- include: session_traces,
 spans AS (
     SELECT Timestamp, SpanId, SpanName, Record, SourceKind, SpanAttributes['flightrec.source.uri'] AS SourceUri,
            Trust, Sensitivity, ContentProducedAt, ContentSha256

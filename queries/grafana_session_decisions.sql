@@ -1,14 +1,10 @@
 -- name: grafana_session_decisions
 -- description: Policy verdicts and approvals of one session (or trace), in order: what was checked or asked for, the verdict or approval status, the rule, the reason and who approved.
--- param: session String — the session / conversation id, or a trace id
+-- include: session_traces
 -- title: Policy verdicts and approvals
 -- panel: table
-WITH traces AS (
-    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
-    FROM flightrec_session_traces
-    WHERE SessionId = {session:String} OR TraceId = {session:String}
-    GROUP BY TraceId
-)
+WITH
+-- include: session_traces
 SELECT
     Timestamp,
     Step,

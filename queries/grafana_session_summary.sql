@@ -1,14 +1,10 @@
 -- name: grafana_session_summary
 -- description: One session (or trace) in figures: what it saw, decided and touched, side effects, denials, errors, tokens and how long it ran (a model call two instrumentations recorded is one decision, its tokens and its failure counted once; a tool call they recorded is one action, by its call id).
--- param: session String — the session / conversation id, or a trace id
+-- include: session_traces
 -- title: Session in figures
 -- panel: stat
-WITH traces AS (
-    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
-    FROM flightrec_session_traces
-    WHERE SessionId = {session:String} OR TraceId = {session:String}
-    GROUP BY TraceId
-),
+WITH
+-- include: session_traces,
 -- The traces' model-call spans (the spans' trace index finds them) with their tokens, listed once: the
 -- scope of model_call_shadows, which reads model_calls twice (a scalar is computed once; a CTE each time it is read).
 (

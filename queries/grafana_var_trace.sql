@@ -1,9 +1,9 @@
 -- name: grafana_var_trace
 -- description: The traces of one session (or the trace itself), in start order (a Grafana variable's options: id, then a label).
--- param: session String — the session / conversation id, or a trace id
+-- include: session_traces
 -- variable: trace
-SELECT TraceId, concat(TraceId, ' (', formatDateTime(min(Start), '%Y-%m-%d %H:%i:%S'), ', ', toString(sum(Spans)), ' spans)') AS Label
-FROM flightrec_session_traces
-WHERE SessionId = {session:String} OR TraceId = {session:String}
-GROUP BY TraceId
-ORDER BY min(Start)
+WITH
+-- include: session_traces
+SELECT TraceId, concat(TraceId, ' (', formatDateTime(first_start, '%Y-%m-%d %H:%i:%S'), ', ', toString(spans), ' spans)') AS Label
+FROM traces
+ORDER BY first_start

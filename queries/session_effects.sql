@@ -1,13 +1,9 @@
 -- name: session_effects
 -- description: External effects of a session (or a trace): every write, send, delete, execute and payment it performed (a call two instrumentations recorded is listed once, by its first span), with target, risk, reversibility, idempotency key and outcome.
--- param: session String — the session / conversation id, or a trace id
+-- include: session_traces
 -- panel: table
-WITH traces AS (
-    SELECT TraceId, min(Start) AS first_start, max(End) AS last_end
-    FROM flightrec_session_traces
-    WHERE SessionId = {session:String} OR TraceId = {session:String}
-    GROUP BY TraceId
-)
+WITH
+-- include: session_traces
 SELECT
     Timestamp,
     TraceId,

@@ -70,3 +70,13 @@ describe('the Agent overview filter block', () => {
     }
   });
 });
+
+describe("a session's traces", () => {
+  it('are found by one fragment: no saved query writes the lookup of a session (or trace) id itself', () => {
+    const lookup = /FROM flightrec_session_traces\s+WHERE SessionId = \{session:String\} OR TraceId = \{session:String\}\s+GROUP BY TraceId/;
+    const users = loadSavedQueries().filter((q) => lookup.test(q.sql));
+    // The scan works: the queries that include the fragment have the lookup once expanded.
+    expect(users.map((q) => q.name)).toContain('session_effects');
+    for (const q of users) expect(readFileSync(q.file, 'utf8'), q.name).not.toMatch(lookup);
+  });
+});
