@@ -8,20 +8,16 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { context, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Attributes, Span, Tracer } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chTime } from '../cli/commands/export.ts';
 import { findSavedQuery, loadSavedQueries, QUERIES_DIR } from '../catalogue/saved-queries.ts';
 import { runSavedQuery } from '../review/run-query.ts';
 import { runDashboardPanels } from './support/dashboard-panels.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
+import { rangeAround, scriptedSpans } from './support/scripted-spans.ts';
 
 const SESSION = 'conv-shadow';
 const T0 = Date.now() - 60_000;
-const at = (s: number): number => T0 + s * 1000;
 /** One call recorded twice (50 in, 5 out), one recorded once (70 in, 7 out). */
 const EXPECTED = { ModelCalls: 2, InputTokens: 120, OutputTokens: 12, Tokens: 132, Decided: 2 };
 
@@ -29,20 +25,12 @@ let t: TestServer;
 let traceId = '';
 let toolSpanId = '';
 
-function emit(tracer: Tracer, name: string, start: number, end: number, attributes: Attributes, parent?: Span): Span {
-  const s = tracer.startSpan(name, { startTime: at(start), attributes }, parent ? trace.setSpan(context.active(), parent) : context.active());
-  s.end(at(end));
-  return s;
-}
-
 beforeAll(async () => {
   t = await startTestServer();
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'shadow-agent' }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${t.server.otlpUrl}/v1/traces` }) })],
-  });
-  const genai = provider.getTracer('@opentelemetry/instrumentation-openai');
-  const oi = provider.getTracer('@arizeai/openinference-instrumentation-openai');
+  const spans = scriptedSpans(t.server.otlpUrl, 'shadow-agent', T0);
+  const emit = (tracer: Tracer, name: string, start: number, end: number, attributes: Attributes, parent?: Span): Span => spans.emit(tracer, name, start, end, attributes, { parent });
+  const genai = spans.tracer('@opentelemetry/instrumentation-openai');
+  const oi = spans.tracer('@arizeai/openinference-instrumentation-openai');
   const agent = emit(genai, 'invoke_agent mailer', 0, 10, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'mailer', 'gen_ai.conversation.id': SESSION });
   traceId = agent.spanContext().traceId;
   // OpenInference's span outside, the GenAI one inside (it names no session: its session is the trace).
@@ -50,15 +38,14 @@ beforeAll(async () => {
   emit(genai, 'chat gpt-5-mini', 1.1, 2.9, { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-5-mini', 'gen_ai.response.model': 'gpt-5-mini-2026-01-01', 'gen_ai.usage.input_tokens': 50, 'gen_ai.usage.output_tokens': 5 }, outer);
   toolSpanId = emit(genai, 'execute_tool read_file', 4, 5, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read_file', 'gen_ai.tool.call.id': 'c1', 'gen_ai.conversation.id': SESSION }, agent).spanContext().spanId;
   emit(oi, 'OpenAI Chat Completions', 6, 8, { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-5-mini', 'llm.token_count.prompt': 70, 'llm.token_count.completion': 7, 'session.id': SESSION }, agent);
-  await provider.forceFlush();
-  await provider.shutdown();
+  await spans.send();
 }, 60_000);
 
 afterAll(async () => {
   await t?.stop();
 });
 
-const range = (): Record<string, string> => ({ from: chTime(new Date(T0 - 60_000)).slice(0, 23), to: chTime(new Date(Date.now() + 60_000)).slice(0, 23) });
+const range = (): Record<string, string> => rangeAround(T0);
 
 describe('a model call two instrumentations recorded, in the totals', () => {
   it('is stored as two model-call spans, one inside the other (the premise)', async () => {

@@ -12,42 +12,28 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { context, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chTime } from '../cli/commands/export.ts';
 import { findSavedQuery, loadSavedQueries, QUERIES_DIR } from '../catalogue/saved-queries.ts';
 import { runSavedQuery } from '../review/run-query.ts';
 import { runDashboardPanels } from './support/dashboard-panels.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
+import { rangeAround, scriptedSpans } from './support/scripted-spans.ts';
 
 const SESSION = 'conv-twins';
 const T0 = Date.now() - 60_000;
-const at = (s: number): number => T0 + s * 1000;
 const ARGS = JSON.stringify({ to: 'cfo@acme.example', body: 'Q4 numbers' });
 
 let t: TestServer;
 let traceId = '';
 let toolSpanId = '';
 
-function emit(tracer: Tracer, name: string, start: number, end: number, attributes: Attributes, o: { parent?: Span; error?: boolean; kind?: number } = {}): Span {
-  const s = tracer.startSpan(name, { startTime: at(start), attributes, kind: o.kind }, o.parent ? trace.setSpan(context.active(), o.parent) : context.active());
-  if (o.error) s.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' });
-  s.end(at(end));
-  return s;
-}
-
 beforeAll(async () => {
   t = await startTestServer();
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'twins-agent' }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${t.server.otlpUrl}/v1/traces` }) })],
-  });
-  const genai = provider.getTracer('@opentelemetry/instrumentation-openai');
-  const oi = provider.getTracer('@arizeai/openinference-instrumentation-openai');
-  const mcp = provider.getTracer('mcp');
+  const spans = scriptedSpans(t.server.otlpUrl, 'twins-agent', T0);
+  const emit = spans.emit;
+  const genai = spans.tracer('@opentelemetry/instrumentation-openai');
+  const oi = spans.tracer('@arizeai/openinference-instrumentation-openai');
+  const mcp = spans.tracer('mcp');
   const s = { 'gen_ai.conversation.id': SESSION };
   const agent = emit(genai, 'invoke_agent mailer', 0, 20, { ...s, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'mailer' });
   traceId = agent.spanContext().traceId;
@@ -62,15 +48,14 @@ beforeAll(async () => {
   emit(mcp, 'tools/call send_email', 4.5, 5.5, { ...s, 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'send_email', 'jsonrpc.request.id': '7', 'mcp.session.id': 'm1', 'gen_ai.tool.call.arguments': ARGS }, { parent: client, kind: 1 });
   // A tool call recorded once.
   toolSpanId = emit(genai, 'execute_tool read_file', 7, 8, { ...s, 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read_file', 'gen_ai.tool.call.id': 'c2' }, { parent: agent }).spanContext().spanId;
-  await provider.forceFlush();
-  await provider.shutdown();
+  await spans.send();
 }, 60_000);
 
 afterAll(async () => {
   await t?.stop();
 });
 
-const range = (): Record<string, string> => ({ from: chTime(new Date(T0 - 60_000)).slice(0, 23), to: chTime(new Date(Date.now() + 60_000)).slice(0, 23) });
+const range = (): Record<string, string> => rangeAround(T0);
 
 describe('a tool call two instrumentations recorded, in the totals', () => {
   it('is stored as two touched spans for each call (the premise)', async () => {

@@ -7,57 +7,42 @@
  * previous *span*: a call after one whose second span failed was a retry of a call that counted
  * no error (a retry below where there is none).
  */
-import { context, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chTime } from '../cli/commands/export.ts';
 import { findSavedQuery } from '../catalogue/saved-queries.ts';
 import { runSavedQuery } from '../review/run-query.ts';
 import { runDashboardPanels } from './support/dashboard-panels.ts';
 import { startTestServer, type TestServer } from './support/embedded.ts';
+import { rangeAround, scriptedSpans } from './support/scripted-spans.ts';
 
 const SESSION = 'conv-retries';
 const T0 = Date.now() - 60_000;
-const at = (s: number): number => T0 + s * 1000;
 
 let t: TestServer;
 
-function emit(tracer: Tracer, name: string, start: number, end: number, attributes: Attributes, o: { parent?: Span; error?: boolean } = {}): Span {
-  const s = tracer.startSpan(name, { startTime: at(start), attributes }, o.parent ? trace.setSpan(context.active(), o.parent) : context.active());
-  if (o.error) s.setStatus({ code: SpanStatusCode.ERROR, message: 'card declined' });
-  s.end(at(end));
-  return s;
-}
-
 beforeAll(async () => {
   t = await startTestServer();
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'billing-agent' }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${t.server.otlpUrl}/v1/traces` }) })],
-  });
-  const genai = provider.getTracer('@opentelemetry/instrumentation-openai');
-  const oi = provider.getTracer('@arizeai/openinference-instrumentation-openai');
+  const spans = scriptedSpans(t.server.otlpUrl, 'billing-agent', T0);
+  const emit = spans.emit;
+  const genai = spans.tracer('@opentelemetry/instrumentation-openai');
+  const oi = spans.tracer('@arizeai/openinference-instrumentation-openai');
   const s = { 'gen_ai.conversation.id': SESSION };
   const agent = emit(genai, 'invoke_agent billing', 0, 20, { ...s, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'billing' });
   /** One charge_card call recorded by both instrumentations; each span's own failure as given. */
   const call = (id: string, start: number, failed: { outer: boolean; inner: boolean }): void => {
-    const outer = emit(oi, 'charge_card', start, start + 1, { 'session.id': SESSION, 'openinference.span.kind': 'TOOL', 'tool.name': 'charge_card', 'tool_call.id': id }, { parent: agent, error: failed.outer });
-    emit(genai, 'execute_tool charge_card', start + 0.1, start + 0.9, { ...s, 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'charge_card', 'gen_ai.tool.call.id': id }, { parent: outer, error: failed.inner });
+    const outer = emit(oi, 'charge_card', start, start + 1, { 'session.id': SESSION, 'openinference.span.kind': 'TOOL', 'tool.name': 'charge_card', 'tool_call.id': id }, { parent: agent, error: failed.outer && 'card declined' });
+    emit(genai, 'execute_tool charge_card', start + 0.1, start + 0.9, { ...s, 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'charge_card', 'gen_ai.tool.call.id': id }, { parent: outer, error: failed.inner && 'card declined' });
   };
   call('k1', 1, { outer: false, inner: true }); // only the second span failed: the call counts as done
   call('k2', 3, { outer: false, inner: false }); // so this is no retry
   call('k3', 5, { outer: true, inner: false }); // the first span failed: a failed call, the session's last
-  await provider.forceFlush();
-  await provider.shutdown();
+  await spans.send();
 }, 60_000);
 
 afterAll(async () => {
   await t?.stop();
 });
 
-const range = (): Record<string, string> => ({ from: chTime(new Date(T0 - 60_000)).slice(0, 23), to: chTime(new Date(Date.now() + 60_000)).slice(0, 23) });
+const range = (): Record<string, string> => rangeAround(T0);
 
 describe('tool errors and retries when one of a call\'s two spans failed', () => {
   it('the premise: three calls, six touched spans, two of them failed', async () => {
