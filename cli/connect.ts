@@ -86,7 +86,9 @@ export async function connect(flags: ConnectionFlags): Promise<ClickHouseClient>
     await client.close().catch(() => {});
     const where = target.kind === 'server' ? target.url : target.path;
     const why = ping.error?.message ?? 'no answer';
-    throw new UnreachableError(`cannot reach the flightrec store at ${where}: ${why}. Start it with \`flightrec up\`, or pass --url / FLIGHTREC_URL.`);
+    // With no server running, the store can still be read in this process: say how (an export is faster that way).
+    const local = target.kind === 'server' ? `, or read a store no process holds with --data-dir DIR (\`flightrec up\`'s default: ${DEFAULT_DATA_DIR})` : '';
+    throw new UnreachableError(`cannot reach the flightrec store at ${where}: ${why}. Start it with \`flightrec up\`, or pass --url / FLIGHTREC_URL${local}.`);
   }
   if (target.kind === 'embedded') {
     // As `flightrec up` does on start: bring the schema to this version (saved queries read what it

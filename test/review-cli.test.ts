@@ -106,7 +106,7 @@ describe('flightrec queries / query', () => {
     const port = await freePortThatRefuses();
     const cmds = [['query', 'overview'], ['incidents'], ['incident', 'abc']];
     for (const r of await Promise.all(cmds.map((cmd) => runCli([...cmd, '--url', `http://127.0.0.1:${port}`])))) {
-      expectOneLineError(r, new RegExp(`cannot reach the flightrec store at http://127.0.0.1:${port}.*--url`));
+      expectOneLineError(r, new RegExp(`cannot reach the flightrec store at http://127.0.0.1:${port}.*--url.*--data-dir DIR \\(\`flightrec up\`'s default: \\.flightrec/data\\)`));
       expect(r.code).toBe(2);
     }
   });
