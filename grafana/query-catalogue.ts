@@ -75,11 +75,14 @@ export function loadCatalogue(dir?: string): QueryCatalogue {
   const panels = new Map<DashboardId, SavedQuery[]>(DashboardIds.map((d) => [d, []]));
   const variables = new Map<string, SavedQuery>();
   for (const q of all) {
-    const v = q.meta.variable;
-    if (v !== undefined) {
-      if (!/^[a-z_]\w*$/.test(v)) throw new CatalogueError(`${q.file}: variable name ${JSON.stringify(v)} is not a plain identifier`);
-      if (variables.has(v)) throw new CatalogueError(`${q.file}: variable ${v} already comes from ${variables.get(v)!.file}`);
-      variables.set(v, q);
+    // `-- variable: a, b`: one query gives the options of several variables (the same list on two dashboards).
+    const names = q.meta.variable?.split(',').map((n) => n.trim());
+    if (names !== undefined) {
+      for (const v of names) {
+        if (!/^[a-z_]\w*$/.test(v)) throw new CatalogueError(`${q.file}: variable name ${JSON.stringify(v)} is not a plain identifier`);
+        if (variables.has(v)) throw new CatalogueError(`${q.file}: variable ${v} already comes from ${variables.get(v)!.file}`);
+        variables.set(v, q);
+      }
       continue;
     }
     const d = placeQuery(q);

@@ -158,6 +158,14 @@ describe('README', () => {
   });
 });
 
+describe('variables', () => {
+  it('one query may give the options of several variables: session (Incident review) and conversation (Agent overview) share theirs', () => {
+    const cat = loadCatalogue();
+    expect(cat.variables.get('session')).toBeDefined();
+    expect(cat.variables.get('conversation')).toBe(cat.variables.get('session'));
+  });
+});
+
 describe('Detections', () => {
   it('every detection query is a panel, linked to Incident review by SessionId (never on TraceId, which the plugin rewrites)', () => {
     const d = dashboards.get(`${GrafanaPaths.dashboards}/detections.json`)!;
