@@ -155,6 +155,8 @@ export interface ApprovedRead {
   readonly statement: string;
   /** `SET …` statements for the outer clause's checked settings, to run before `readonly = 1`. */
   readonly sessionSettings: readonly string[];
+  /** The statement's own `FORMAT` clause, if it has one (the last line of `statement`). */
+  readonly format?: string;
 }
 
 /**
@@ -171,7 +173,7 @@ export async function approveRead(session: EngineSession, sql: string, scope: Ga
   checkSettingsClauses(statement, settingsClauses, ceilings);
   const sessionSettings: string[] = [];
   for (const setting of settings) sessionSettings.push(await approveOuterSetting(session, setting, scope, functions, ceilings));
-  return { statement, sessionSettings };
+  return { statement, sessionSettings, ...(format !== undefined && { format }) };
 }
 
 const TABLE_FILTERS = 'additional_table_filters';

@@ -4,7 +4,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { rowFromCompact, toAuditRecord, type ContentMode } from './audit-record.ts';
@@ -13,6 +13,7 @@ import { needsRecanonicalising, RECORD_LINE_SETTINGS, recordLineSql } from './js
 import { ChunkWriter } from './chunk-writer.ts';
 import { adoptStoreWrittenChunk } from './store-written-chunk.ts';
 import { selectIntoNewFile, storeInThisProcess } from '../storage/store-client.ts';
+import { openServerResultFiles } from '../storage/server-result-file.ts';
 import { appendAnchor } from './anchor-log.ts';
 import { requestTimestamp, TIMESTAMP_FILE } from './timestamp.ts';
 import { contentKeyId } from './content-key.ts';
@@ -55,6 +56,11 @@ export interface ExportOptions {
    * process. Both give the same bytes; CSV and OCSF are always formatted here.
    */
   jsonlEngine?: 'store' | 'process';
+  /**
+   * Whether a server on this host may write the pages into files this process takes (`auto`, the
+   * default, when it can: storage/server-result-file.ts) or every page comes over the socket.
+   */
+  serverFiles?: 'auto' | 'never';
   now?: () => Date;
 }
 
@@ -174,9 +180,11 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
   };
 
   const storeFormats = format === 'jsonl' && (opts.jsonlEngine ?? 'store') === 'store';
-  // With the store in this process, it writes each page of lines into a file itself and that file
+  // With the store in this process, or a server on this host that writes result files this
+  // process can take, the store writes each page of lines into a file itself and that file
   // becomes a chunk (store-written-chunk.ts): a page is then a chunk's worth of rows.
-  const direct = storeFormats && storeInThisProcess(client);
+  const serverFiles = storeFormats && !storeInThisProcess(client) && (opts.serverFiles ?? 'auto') === 'auto' ? await openServerResultFiles(client) : null;
+  const direct = storeFormats && (storeInThisProcess(client) || serverFiles !== null);
   const rowsPerPage = direct ? chunkRecords : pageSize;
   const boundaries = await readBoundaries(client, opts.filters, rowsPerPage);
   // With the line as the last sort key the store formats each row before sorting and the sort
@@ -194,10 +202,13 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
     }).then((r) => r.stream);
   };
   const partName = (i: number): string => `.page-${String(i + 1).padStart(6, '0')}.part`;
-  const writePage = (i: number): Promise<void> => {
+  /** Has the store write page i into a new file; resolves with the file's path. */
+  const writePage = (i: number): Promise<string> => {
     const q = linesQuery(i);
+    const page = { query: q.sql, params: { ...q.params, ...hashParams }, settings: DIRECT_PAGE_SETTINGS, format: 'TabSeparatedRaw' } as const;
+    if (serverFiles) return serverFiles.select(page);
     const path = join(opts.outDir, partName(i));
-    return selectIntoNewFile(client, { query: q.sql, params: { ...q.params, ...hashParams }, settings: DIRECT_PAGE_SETTINGS, path, format: 'TabSeparatedRaw' }).catch((err: unknown) => {
+    return selectIntoNewFile(client, { ...page, path }).then(() => path, (err: unknown) => {
       // Something took the part's name meanwhile (the engine checks, then opens with O_EXCL, so a
       // dangling symbolic link fails at the open). Its words suggest overwriting; say what happened.
       if (/exists, consider using APPEND or TRUNCATE|strerror: File exists/.test(String((err as Error)?.message))) throw new ExportError(`${path} appeared in the export directory while the export ran; the store writes only new files, so the export stopped`);
@@ -214,22 +225,21 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
     writer = null;
   };
   /** The page the store wrote into a file becomes the next chunk, or is rewritten record by record when one needs it. */
-  const adoptPage = (i: number): void => {
+  const adoptPage = (part: string): void => {
     const n = String(closing.length + 1).padStart(6, '0');
-    const adopted = adoptStoreWrittenChunk(opts.outDir, partName(i), `records-${n}.${ext}`, `records-${n}.leaves`, tree);
+    const adopted = adoptStoreWrittenChunk(part, opts.outDir, `records-${n}.${ext}`, `records-${n}.leaves`, tree);
     if (adopted) {
       records += adopted.records;
       if (adopted.file) closing.push(adopted.file);
       return;
     }
-    const part = join(opts.outDir, partName(i));
     const bytes = readFileSync(part);
     unlinkSync(part);
     addLines(bytes, 0, bytes.length);
     closeWriter();
   };
   // Pages ahead: the store formats the next pages while this process writes (or hashes) this one.
-  const ahead: Promise<Readable | void>[] = [];
+  const ahead: Promise<Readable | string>[] = [];
   const fetchAhead = (from: number): void => {
     for (let j = from + ahead.length; j < boundaries.length && ahead.length <= prefetch; j++) {
       const p = direct ? writePage(j) : fetchPage(j);
@@ -241,13 +251,13 @@ export async function runExport(client: ClickHouseClient, opts: ExportOptions): 
     for (let i = 0; i < boundaries.length; i++) {
       fetchAhead(i);
       const page = await ahead.shift()!;
-      if (direct) adoptPage(i);
+      if (direct) adoptPage(page as string);
       else await addResponse(page as Readable, i);
       opts.onProgress?.(records);
     }
   } finally {
     // On an error, drain or drop the pages already asked for; the store's file writes finish first.
-    for (const p of ahead) p.then((s) => s?.destroy(), () => {});
+    for (const p of ahead) p.then((s) => (typeof s === 'string' ? rmSync(s, { force: true }) : s.destroy()), () => {});
     await Promise.allSettled(ahead);
   }
   /** One page's response from the store: store-formatted lines or JSONCompactEachRow rows. */

@@ -14,6 +14,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Session } from 'chdb';
@@ -30,6 +31,9 @@ import { ALLOWED_OUTPUT_FORMATS, readerSettingAllowed } from '../access/reader-a
 import { UserTable, type QueryUser, type Role } from '../access/users.ts';
 import { runCancellable } from '../storage/cancellable-query.ts';
 import { quoteString as sqlLiteral } from '../storage/tables.ts';
+import { RESULT_FILE_HEADER, RESULT_FILE_VALUE, type ResultFileAnswer } from '../storage/result-file-protocol.ts';
+import { isLoopback } from './browser-guard.ts';
+import { ResultFiles, type ResultFileLimits } from './result-files.ts';
 
 export type { QueryUser, Role };
 
@@ -44,6 +48,8 @@ export interface ClickHouseInterfaceOptions {
   readonly limits?: Partial<QueryLimits>;
   /** Awaited before each query: the embedded server's write-ahead log catching up (read-your-writes). */
   readonly beforeQuery?: () => Promise<void>;
+  /** Bounds on results written as files for clients on this host (server/result-files.ts). */
+  readonly resultFiles?: Partial<ResultFileLimits>;
 }
 
 const gzipAsync = promisify(gzip);
@@ -122,6 +128,7 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
   const users = new UserTable(opts.users);
   const limits = resolveQueryLimits(opts.limits);
   const slots = new QuerySlots(limits.concurrency, limits.concurrencyPerUser, limits.queueLength);
+  const resultFiles = new ResultFiles(opts.dataPath, opts.resultFiles);
   let functions: Promise<FunctionAllowList> | null = null;
   const functionsOf = (session: Session): Promise<FunctionAllowList> => {
     functions ??= session.queryAsync(FUNCTION_CATALOGUE_SQL, { format: 'JSONEachRow' }).then((r) => {
@@ -152,6 +159,22 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       return;
     }
 
+    // A read whose rows the engine writes into a file for a client on this host (result-file-protocol.ts).
+    const asked = req.headers[RESULT_FILE_HEADER];
+    const asFile = asked !== undefined;
+    if (asFile) {
+      const refusal = asked !== RESULT_FILE_VALUE
+        ? [400, 0, 'BAD_REQUEST', `${RESULT_FILE_HEADER} takes one value, ${RESULT_FILE_VALUE}`] as const
+        : !isLoopback(String(req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''))
+          ? [403, 497, 'ACCESS_DENIED', 'Results are written as files only for clients on this host'] as const
+          : null;
+      if (refusal) {
+        req.resume();
+        chError(res, refusal[0], refusal[1], refusal[2], refusal[3], url.searchParams);
+        return;
+      }
+    }
+
     let body: Buffer;
     try {
       const raw = req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : Buffer.alloc(0);
@@ -165,6 +188,10 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     const queryParam = url.searchParams.get('query') ?? '';
     // A writer's INSERT … FORMAT: its rows go to the engine as data. GET only ever reads.
     const insert = role === 'writer' && req.method === 'POST' ? splitInsert(queryParam, body) : null;
+    if (insert && asFile) {
+      chError(res, 400, 0, 'BAD_REQUEST', 'Only a read can be answered as a file', url.searchParams);
+      return;
+    }
     const sql = insert ? '' : [queryParam, body.toString('utf8')].filter((s) => s.length > 0).join('\n');
     if (!insert && sql.trim() === '') {
       chError(res, 400, 62, 'SYNTAX_ERROR', 'Empty query', url.searchParams);
@@ -197,6 +224,11 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
     const queryId = url.searchParams.get('query_id') || randomUUID();
     if (!ALLOWED_OUTPUT_FORMATS.has(format)) {
       chError(res, 403, 497, 'ACCESS_DENIED', `Format ${format} is not allowed through this port`);
+      return;
+    }
+    if (asFile && format === 'Native') {
+      // The Native answer is shaped for the client's revision (native-output-revision.ts), which a file cannot be.
+      chError(res, 400, 0, 'BAD_REQUEST', 'A result file cannot be Native; give a text or row format as default_format', url.searchParams);
       return;
     }
     if (database !== opts.defaultDatabase && database !== 'system') {
@@ -256,11 +288,20 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
         send(res, 200, '', { ...headers, 'X-ClickHouse-Summary': JSON.stringify({ written_rows: String(summary.rowsWritten), written_bytes: String(summary.bytesWritten), elapsed_ns: String(Math.round((performance.now() - started) * 1e6)) }) });
         return;
       }
-      const { statement, sessionSettings } = await approveRead(session, sql, scope, await functionsOf(session), settingCeilings(limits));
+      const approved = await approveRead(session, sql, scope, await functionsOf(session), settingCeilings(limits));
+      const { statement, sessionSettings } = approved;
       // The client's settings first, then the limits, the statement's own checked settings, then
       // readonly = 1: nothing after can change them.
       for (const s of settings) await session.queryAsync(s);
       for (const s of limitStatements(limits, sessionSettings)) await session.queryAsync(s);
+      if (asFile) {
+        if (approved.format !== undefined) {
+          chError(res, 400, 0, 'BAD_REQUEST', 'A read answered as a file takes its format from default_format, not a FORMAT clause', url.searchParams);
+          return;
+        }
+        await answerWithFile(session, statement, format, gone.signal, res, headers);
+        return;
+      }
       const result = await runCancellable(session, statement, { dataPath: opts.dataPath, format, signal: gone.signal });
       if (gone.signal.aborted) return;
       const bytes = result.bytes();
@@ -303,5 +344,30 @@ export function createClickHouseHandler(opts: ClickHouseInterfaceOptions) {
       release();
     }
   }
-  return { handle };
+  /**
+   * Runs the approved statement with the engine writing its rows into a new file of ours: the
+   * clause appended names only the server's own path and an allowed format, after the one
+   * statement the gate checked (formatQuery's text, which ends where the statement ends).
+   */
+  async function answerWithFile(session: Session, statement: string, format: string, signal: AbortSignal, res: ServerResponse, headers: Record<string, string>): Promise<void> {
+    const path = resultFiles.reserve();
+    let written = false;
+    try {
+      await runCancellable(session, `${statement}\nINTO OUTFILE ${sqlLiteral(path)} COMPRESSION 'none'\nFORMAT ${format}`, { dataPath: opts.dataPath, format, signal });
+      written = !signal.aborted;
+    } finally {
+      resultFiles.settle(path, written);
+    }
+    if (!written) return;
+    const answer: ResultFileAnswer = { path, bytes: statSync(path).size };
+    send(res, 200, JSON.stringify(answer) + '\n', { ...headers, 'Content-Type': 'application/json; charset=UTF-8' });
+  }
+
+  return {
+    handle,
+    /** Removes result files nobody took. */
+    close(): void {
+      resultFiles.close();
+    },
+  };
 }

@@ -19,6 +19,7 @@ import { DEFAULT_ROW_LIMITS, type RowLimits } from '../receiver/span-rows.ts';
 import { migrate, openStore } from '../storage/store-client.ts';
 import { DEFAULT_DATABASE } from '../storage/tables.ts';
 import { createClickHouseHandler, type QueryUser } from './clickhouse-http-interface.ts';
+import type { ResultFileLimits } from './result-files.ts';
 import { browserRefusal, isLoopback, loopbackHostNames } from './browser-guard.ts';
 import { send } from './http-body.ts';
 import { createOtlpHandler, type ReceiverCounters } from './otlp-receiver.ts';
@@ -39,6 +40,8 @@ export interface EmbeddedServerOptions {
   readonly users?: readonly QueryUser[];
   /** Limits on queries through the ClickHouse HTTP port (defaults in access/query-limits.ts). */
   readonly queryLimits?: Partial<QueryLimits>;
+  /** Bounds on query results written as files for clients on this host (result-files.ts). */
+  readonly resultFiles?: Partial<ResultFileLimits>;
   readonly ttlDays?: number;
   /** fsync every insert before acknowledging (default true; see migrate() in storage/store-client.ts). */
   readonly fsync?: boolean;
@@ -145,7 +148,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   const ingested = async (timeoutMs?: number): Promise<void> => void (await wal?.caughtUp(timeoutMs));
   const receiverOptions = { rowFormat, ingestToken: opts.ingestToken === undefined ? undefined : new IngestToken(opts.ingestToken), maxBodyBytes, rowLimits: { ...DEFAULT_ROW_LIMITS, ...opts.rowLimits } };
   const otlp = createOtlpHandler(queue, receiverOptions, ingestLog);
-  const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes, limits: opts.queryLimits, beforeQuery: wal ? () => ingested() : undefined });
+  const clickhouse = createClickHouseHandler({ dataPath: dataDir, defaultDatabase: database, users: opts.users ?? [], maxBodyBytes, limits: opts.queryLimits, resultFiles: opts.resultFiles, beforeQuery: wal ? () => ingested() : undefined });
 
   const crash = (res: import('node:http').ServerResponse, err: unknown): void => {
     send(res, 500, `internal error: ${(err as Error).message}\n`, { 'Content-Type': 'text/plain' });
@@ -199,6 +202,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
     await wal?.abandon();
     await ingestLog.close();
     await grpcLog?.close();
+    clickhouse.close();
     await client.close();
     engine.close();
     throw err;
@@ -224,6 +228,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
         await stopping;
         await ingestLog.close();
         await grpcLog?.close();
+        clickhouse.close();
         await client.close();
         engine.close();
         // Until chdb has really released the directory, this process cannot open another one.

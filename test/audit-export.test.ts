@@ -39,8 +39,9 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+/** Through the HTTP interface, every page over the socket (unless `serverFiles` says otherwise). */
 async function exportTo(opts: Partial<ExportOptions> = {}) {
-  return runExport(t.http, { outDir: out(), privateKey: loadPrivateKey(keys.privateKeyPath), contentKey: CONTENT_KEY, filters: everything, pageSize: 1, chunkRecords: 2, ...opts });
+  return runExport(t.http, { outDir: out(), privateKey: loadPrivateKey(keys.privateKeyPath), contentKey: CONTENT_KEY, filters: everything, pageSize: 1, chunkRecords: 2, serverFiles: 'never', ...opts });
 }
 
 function jsonRecords(dir: string): AuditRecord[] {
@@ -260,7 +261,7 @@ describe('JSON Lines formatted by the store', () => {
     expect(rec.status_message).toBe(tricky.StatusMessage);
   });
 
-  it('with the store in this process, the store writes each chunk file itself: the same records and root as through the HTTP interface, a file with a record to rewrite included', async () => {
+  it('with the store in this process, or a server on this host, the store writes each chunk file itself: the same records and root as through the HTTP interface, a file with a record to rewrite included', async () => {
     const pub = loadPublicKey(keys.publicKeyPath);
     // A quote and a backslash in the path: it is spliced into the SQL as a string literal.
     const dir = join(tmp.path, "direct it's \\ here");
@@ -268,9 +269,15 @@ describe('JSON Lines formatted by the store', () => {
     for (const content of ['hashes', 'as-stored'] as const) {
       const direct = await runExport(t.server.client, { outDir: `${dir}-${content}`, privateKey: loadPrivateKey(keys.privateKeyPath), contentKey: CONTENT_KEY, filters: everything, content, chunkRecords: 2, pageSize: 50 });
       const viaHttp = await exportTo({ content, jsonlEngine: 'store', pageSize: 2 });
+      // Through the server on this host, which writes each page into a result file this process takes.
+      const viaServerFiles = await exportTo({ content, jsonlEngine: 'store', pageSize: 50, serverFiles: 'auto' });
       expect(direct.records).toBe(viaHttp.records);
       expect(direct.root).toBe(viaHttp.root);
       expect(concat(direct.dir, direct.manifest)).toBe(concat(viaHttp.dir, viaHttp.manifest));
+      expect(viaServerFiles.root).toBe(direct.root);
+      expect(viaServerFiles.manifest.files).toEqual(direct.manifest.files);
+      expect(viaServerFiles.manifest.query.pagination).toMatch(/^pages of 2 rows/);
+      expect(readdirSync(viaServerFiles.dir).filter((f) => !/^records-\d{6}\.(jsonl|leaves)$/.test(f)).sort()).toEqual(['manifest.json', 'manifest.sig']);
       // The rows the test before added: bytes outside ASCII, so their page was rewritten record by record.
       expect(concat(direct.dir, direct.manifest)).toMatch(/[\x80-\xff]/);
       // A page is a chunk (pages of --chunk-records rows, whatever the page size asked): spans stored twice stay in one file.
