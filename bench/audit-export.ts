@@ -53,14 +53,14 @@ const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
  * server), so this process's CPU time while the child runs is the store's work for it. CPU times
  * say more than wall times on a machine shared with other work: they hardly depend on the load.
  */
-async function child<T>(script: string, args: string[], tree: string = join(here, '..')): Promise<T & Measured> {
+async function child<T>(script: string, args: string[], tree: string = join(here, '..'), env: Record<string, string> = {}): Promise<T & Measured> {
   const cpu0 = process.cpuUsage();
   const loadBefore = loadavg()[0]!.toFixed(1);
   const timeFile = join(tmp, 'child-cpu.txt');
   const argv = [process.execPath, join(tree, 'test', 'support', script), ...args];
   const { stdout } = GNU_TIME
-    ? await run(GNU_TIME, ['-f', '%U %S', '-o', timeFile, ...argv], { maxBuffer: 1 << 20, timeout: 3_600_000 })
-    : await run(argv[0]!, argv.slice(1), { maxBuffer: 1 << 20, timeout: 3_600_000 });
+    ? await run(GNU_TIME, ['-f', '%U %S', '-o', timeFile, ...argv], { maxBuffer: 1 << 20, timeout: 3_600_000, env: { ...process.env, ...env } })
+    : await run(argv[0]!, argv.slice(1), { maxBuffer: 1 << 20, timeout: 3_600_000, env: { ...process.env, ...env } });
   const cpu = process.cpuUsage(cpu0);
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as T;
   const times = GNU_TIME ? readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [];
@@ -92,11 +92,14 @@ try {
   // This checkout and the baseline alternate, on the same store, key and range; each export is
   // verified by its own checkout, then removed (a million records take 1.3 GB).
   const rate = (records: number, s: number): string => `${Math.round(records / s).toLocaleString('en')} records/s`;
-  // Each checkout exports through `flightrec up`'s HTTP interface; this one also with the store in
-  // its own process (`--data-dir`, the server stopped meanwhile: one process owns a store), where
-  // the store writes the chunk files itself. Its store CPU is then the child's own.
+  // Each checkout exports through `flightrec up`'s HTTP interface (this one has the server write
+  // each page into a result file it takes: storage/server-result-file.ts); this one also with
+  // every page over the socket (as a remote server's pages come), and with the store in its own
+  // process (`--data-dir`, the server stopped meanwhile: one process owns a store), where the store
+  // writes the chunk files itself. Its store CPU is then the child's own.
   const IN_PROCESS = 'this checkout, store in process';
-  const trees: [string, string][] = [['this checkout', join(here, '..')], [IN_PROCESS, join(here, '..')], ...(BASELINE ? [['baseline ' + BASELINE, BASELINE] as [string, string]] : [])];
+  const SOCKET = 'this checkout, pages over socket';
+  const trees: [string, string][] = [['this checkout', join(here, '..')], [SOCKET, join(here, '..')], [IN_PROCESS, join(here, '..')], ...(BASELINE ? [['baseline ' + BASELINE, BASELINE] as [string, string]] : [])];
   const results = new Map<string, { exports: (ExportStats & Measured)[]; verifies: (VerifyStats & Measured)[] }>(trees.map(([name]) => [name, { exports: [], verifies: [] }]));
   let large: ExportStats | null = null;
   let shaSeconds = 0;
@@ -105,7 +108,7 @@ try {
     for (const [name, tree] of round % 2 === 0 ? trees : [...trees].reverse()) {
       const dir = join(tmp, 'large');
       if (name === IN_PROCESS) await server.close();
-      const e = await child<ExportStats>('audit-export-child.ts', [name === IN_PROCESS ? storeDir : server.queryUrl, dir, keys.privateKeyPath, '-', to], tree);
+      const e = await child<ExportStats>('audit-export-child.ts', [name === IN_PROCESS ? storeDir : server.queryUrl, dir, keys.privateKeyPath, '-', to], tree, name === SOCKET ? { AUDIT_EXPORT_SERVER_FILES: 'never' } : {});
       if (name === IN_PROCESS) server = await startEmbeddedServer({ dataDir: storeDir, otlpPort: 0, queryPort: 0 });
       const v = await child<VerifyStats>('audit-verify-child.ts', [dir, keys.publicKeyPath], tree);
       if (!v.ok || e.records !== N || v.records !== N) throw new Error(`${name}: bench run is wrong: ${JSON.stringify({ e, v })}`);
@@ -156,7 +159,7 @@ try {
   // docs/audit.md derives the export's CPU floor: >= 11.8 CPU-seconds per million records (writing,
   // two SHA-256 passes, the store's cheapest read, building the JSON), so on this many cores:
   const floorRate = (availableParallelism() * 1e6) / EXPORT_FLOOR_CPU_SECONDS_PER_MILLION;
-  for (const name of ['this checkout', IN_PROCESS]) {
+  for (const name of ['this checkout', SOCKET, IN_PROCESS]) {
     const r = results.get(name)!;
     const cpuPerMillion = Math.min(...r.exports.map((x) => x.storeCpuSeconds + (x.childCpuSeconds ?? NaN))) * (1e6 / N);
     // By wall time the ratio depends on what else the machine runs; by CPU time (the floor over the

@@ -33,6 +33,8 @@ const result = await runExport(client, {
   filters: { from: from === '-' ? undefined : from, to: to! },
   pageSize: pageSize ? Number(pageSize) : undefined,
   prefetch: process.env.AUDIT_EXPORT_PREFETCH ? Number(process.env.AUDIT_EXPORT_PREFETCH) : undefined,
+  // `never`: every page over the socket even from a server on this host (the bench's side-by-side).
+  serverFiles: process.env.AUDIT_EXPORT_SERVER_FILES === 'never' ? 'never' : 'auto',
   onProgress: sample,
 });
 const seconds = (performance.now() - started) / 1000;
