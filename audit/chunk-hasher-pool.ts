@@ -17,6 +17,8 @@ interface Job {
   format: RecordFormat;
   first: number;
   maxLeaves: number;
+  /** Leaves expected, allocated at once (hash-chunk.ts). */
+  capacity: number;
   resolve: (r: ChunkHashes) => void;
   reject: (e: Error) => void;
 }
@@ -50,9 +52,9 @@ export class ChunkHasherPool {
   }
 
   /** Hashes the open file, and its leaves as subtrees of a tree in which it starts at leaf `first`. */
-  hash(fd: number, format: RecordFormat, first: number, maxLeaves: number): Promise<ChunkHashes> {
+  hash(fd: number, format: RecordFormat, first: number, maxLeaves: number, capacity: number): Promise<ChunkHashes> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, fd, format, first, maxLeaves, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, fd, format, first, maxLeaves, capacity, resolve, reject });
       this.#pump();
     });
   }
@@ -62,7 +64,7 @@ export class ChunkHasherPool {
       const w = this.#idle.pop()!;
       const job = this.#queue.shift()!;
       this.#running.set(w, job);
-      w.postMessage({ id: job.id, fd: job.fd, format: job.format, first: job.first, maxLeaves: job.maxLeaves });
+      w.postMessage({ id: job.id, fd: job.fd, format: job.format, first: job.first, maxLeaves: job.maxLeaves, capacity: job.capacity });
     }
   }
 

@@ -37,8 +37,12 @@ const ZERO = Buffer.alloc(1);
 
 /** Growable packed leaf list. */
 class Leaves {
-  buf = Buffer.allocUnsafe(HASH_BYTES * 4096);
+  buf: Buffer;
   n = 0;
+  /** `capacity`: the leaves expected; when it is right the list never grows, and `packed()` is the whole buffer. */
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(HASH_BYTES * Math.max(1, capacity));
+  }
   /** Offset at which the next leaf goes, room made (read `buf` after calling: it may be replaced). */
   next(): number {
     if ((this.n + 1) * HASH_BYTES > this.buf.length) {
@@ -59,8 +63,16 @@ function countQuotes(b: Buffer, from: number, to: number): number {
   return n;
 }
 
-export async function hashChunk(file: string | number, format: RecordFormat, first: number, maxLeaves = Infinity): Promise<ChunkHashes> {
-  return hashChunkSync(file, format, first, maxLeaves);
+/**
+ * The read buffer, one per thread and reused for every file it hashes: a fresh 2 MiB a file is
+ * memory outside the V8 heap that a hashing worker, whose heap hardly grows, frees only when a
+ * collection happens to run (docs/audit.md: verify's peak memory).
+ */
+let readBuffer: Buffer | null = null;
+
+/** `capacity`: the records expected (verify knows the signed count), so the leaf list is allocated once; otherwise it grows by doubling. */
+export async function hashChunk(file: string | number, format: RecordFormat, first: number, maxLeaves = Infinity, capacity = 4096): Promise<ChunkHashes> {
+  return hashChunkIf(file, format, first, maxLeaves, null, capacity)!;
 }
 
 /** `file`: a path, or a file descriptor opened by the caller (read from its current position; not closed). */
@@ -73,15 +85,16 @@ export function hashChunkSync(file: string | number, format: RecordFormat, first
  * are offered once, in order; a record longer than a block is never offered and counts as refused).
  * The export uses it on chunk files the store wrote, to find a record that needs rewriting.
  */
-export function hashChunkIf(file: string | number, format: RecordFormat, first: number, maxLeaves: number, accept: ((records: Buffer) => boolean) | null): ChunkHashes | null {
+export function hashChunkIf(file: string | number, format: RecordFormat, first: number, maxLeaves: number, accept: ((records: Buffer) => boolean) | null, capacity = 4096): ChunkHashes | null {
   const fileHash = createHash('sha256');
-  const leaves = new Leaves();
+  const leaves = new Leaves(Math.min(capacity, maxLeaves));
   const csv = format === 'csv';
   let skipHeader = csv;
   let records = 0;
   let bytes = 0;
   // buf[0] is spare (the prefix byte of a record at the front); text from 1, `held` bytes of an unfinished record first.
-  const buf = Buffer.allocUnsafe(1 + 2 * BLOCK_BYTES);
+  // (This function is synchronous and nothing it returns refers to the buffer, so one per thread serves every call.)
+  const buf = (readBuffer ??= Buffer.allocUnsafe(1 + 2 * BLOCK_BYTES));
   let held = 0;
   /** The unfinished record, when it grew longer than a block: hashed as it is read, not held. */
   let long: Hash | null = null;
