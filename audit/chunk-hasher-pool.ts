@@ -17,8 +17,8 @@ interface Job {
   format: RecordFormat;
   first: number;
   maxLeaves: number;
-  /** Leaves expected, allocated at once (hash-chunk.ts). */
-  capacity: number;
+  /** Leaves to return (hash-chunk.ts HashOptions). */
+  keep: number;
   resolve: (r: ChunkHashes) => void;
   reject: (e: Error) => void;
 }
@@ -33,11 +33,11 @@ export class ChunkHasherPool {
   constructor(size: number = availableParallelism()) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const w = new Worker(new URL(`./hash-chunk-worker${moduleExtensionOf(import.meta.url)}`, import.meta.url));
-      w.on('message', (m: { id: number; sha256?: string; bytes?: number; records?: number; leaves?: ArrayBuffer; first?: number; subtreeSizes?: number[]; subtreeRoots?: ArrayBuffer; error?: string }) => {
+      w.on('message', (m: { id: number; sha256?: string; bytes?: number; records?: number; leaves?: ArrayBuffer; leavesSha256?: string; first?: number; subtreeSizes?: number[]; subtreeRoots?: ArrayBuffer; error?: string }) => {
         const job = this.#running.get(w)!;
         this.#running.delete(w);
         if (m.error !== undefined) job.reject(new Error(m.error));
-        else job.resolve({ sha256: m.sha256!, bytes: m.bytes!, records: m.records!, leaves: Buffer.from(m.leaves!), first: m.first!, subtreeSizes: m.subtreeSizes!, subtreeRoots: Buffer.from(m.subtreeRoots!) });
+        else job.resolve({ sha256: m.sha256!, bytes: m.bytes!, records: m.records!, leaves: Buffer.from(m.leaves!), leavesSha256: m.leavesSha256!, first: m.first!, subtreeSizes: m.subtreeSizes!, subtreeRoots: Buffer.from(m.subtreeRoots!) });
         this.#idle.push(w);
         this.#pump();
       });
@@ -52,9 +52,9 @@ export class ChunkHasherPool {
   }
 
   /** Hashes the open file, and its leaves as subtrees of a tree in which it starts at leaf `first`. */
-  hash(fd: number, format: RecordFormat, first: number, maxLeaves: number, capacity: number): Promise<ChunkHashes> {
+  hash(fd: number, format: RecordFormat, first: number, maxLeaves: number, keep: number): Promise<ChunkHashes> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, fd, format, first, maxLeaves, capacity, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, fd, format, first, maxLeaves, keep, resolve, reject });
       this.#pump();
     });
   }
@@ -64,7 +64,7 @@ export class ChunkHasherPool {
       const w = this.#idle.pop()!;
       const job = this.#queue.shift()!;
       this.#running.set(w, job);
-      w.postMessage({ id: job.id, fd: job.fd, format: job.format, first: job.first, maxLeaves: job.maxLeaves, capacity: job.capacity });
+      w.postMessage({ id: job.id, fd: job.fd, format: job.format, first: job.first, maxLeaves: job.maxLeaves, keep: job.keep });
     }
   }
 

@@ -8,14 +8,14 @@ function whole(b: Buffer): ArrayBuffer {
   return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b.buffer : new Uint8Array(b).buffer;
 }
 
-parentPort!.on('message', (job: { id: number; fd: number; format: RecordFormat; first: number; maxLeaves: number; capacity: number }) => {
-  hashChunk(job.fd, job.format, job.first, job.maxLeaves, job.capacity).then(
+parentPort!.on('message', (job: { id: number; fd: number; format: RecordFormat; first: number; maxLeaves: number; keep: number }) => {
+  hashChunk(job.fd, job.format, job.first, job.maxLeaves, { keep: job.keep }).then(
     (r) => {
       // Buffers that own their whole ArrayBuffer, transferred rather than cloned: nothing is left
       // behind in this thread for its garbage collector to find later.
       const leaves = whole(r.leaves);
       const subtreeRoots = whole(r.subtreeRoots);
-      parentPort!.postMessage({ id: job.id, sha256: r.sha256, bytes: r.bytes, records: r.records, leaves, first: r.first, subtreeSizes: r.subtreeSizes, subtreeRoots }, [leaves, subtreeRoots]);
+      parentPort!.postMessage({ id: job.id, sha256: r.sha256, bytes: r.bytes, records: r.records, leaves, leavesSha256: r.leavesSha256, first: r.first, subtreeSizes: r.subtreeSizes, subtreeRoots }, [leaves, subtreeRoots]);
     },
     (err: Error) => parentPort!.postMessage({ id: job.id, error: err.message }),
   );

@@ -6,14 +6,16 @@
  * file: each block is hashed into the file hash, then every record ending in it is leaf-hashed
  * where it lies (the byte before it borrowed for the 0x00 prefix), and the unfinished tail is moved
  * to the front for the next read. Nothing is allocated per record. A record longer than a block
- * (a hostile file of one endless line) is hashed incrementally instead of held, and at most
- * `maxLeaves` leaves are kept (the rest only counted), so memory is bounded whatever the file
- * holds. CSV records may hold quoted line breaks: a newline ends a record only when the quotes
+ * (a hostile file of one endless line) is hashed incrementally instead of held. Leaves go out in
+ * blocks: into the SHA-256 of all of them (what a `.leaves` file holds) and into the Merkle
+ * subtrees the file covers; only the first `keep` are kept, so verify checks a file of any size
+ * in bounded memory and keeps leaves only to say which records changed. At most `maxLeaves` are
+ * hashed (the rest only counted), so a hostile file of endless newlines costs no more than that. CSV records may hold quoted line breaks: a newline ends a record only when the quotes
  * before it in the record are balanced (RFC 4180), and the header line is not a record.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { HASH_BYTES, alignedSubtrees, leafHashInPlace } from './merkle.ts';
+import { AlignedSubtreeBuilder, HASH_BYTES, leafHashInPlace } from './merkle.ts';
 import type { RecordFormat } from './record-format.ts';
 
 export interface ChunkHashes {
@@ -21,8 +23,10 @@ export interface ChunkHashes {
   bytes: number;
   /** Records found (may exceed the leaves kept: see `maxLeaves`). */
   records: number;
-  /** Packed 32-byte leaf hashes of the first `maxLeaves` records. */
+  /** Packed 32-byte leaf hashes of the first `keep` records. */
   leaves: Buffer;
+  /** SHA-256 of every leaf hashed (the first `maxLeaves`), packed in order: a `.leaves` file's hash. */
+  leavesSha256: string;
   /** The leaves as aligned perfect subtrees of a tree in which this file starts at leaf `first` (merkle.ts alignedSubtrees). */
   first: number;
   subtreeSizes: number[];
@@ -43,17 +47,57 @@ class Leaves {
   constructor(capacity: number) {
     this.buf = Buffer.allocUnsafe(HASH_BYTES * Math.max(1, capacity));
   }
-  /** Offset at which the next leaf goes, room made (read `buf` after calling: it may be replaced). */
-  next(): number {
-    if ((this.n + 1) * HASH_BYTES > this.buf.length) {
-      const grown = Buffer.allocUnsafe(this.buf.length * 2);
+  add(leaves: Uint8Array): void {
+    const need = this.n * HASH_BYTES + leaves.length;
+    if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
       this.buf.copy(grown, 0, 0, this.n * HASH_BYTES);
       this.buf = grown;
     }
-    return this.n++ * HASH_BYTES;
+    this.buf.set(leaves, this.n * HASH_BYTES);
+    this.n += leaves.length / HASH_BYTES;
   }
   packed(): Buffer {
     return this.buf.subarray(0, this.n * HASH_BYTES);
+  }
+}
+
+const BLOCK_LEAVES = 4096;
+
+/** Where leaves go as they are hashed: a block at a time into the leaves' SHA-256, the subtrees, and the kept list. */
+let leafBlock: Buffer | null = null;
+
+class LeafSink {
+  /** One per thread, as the read buffer: hashChunkIf is synchronous. */
+  readonly block = (leafBlock ??= Buffer.allocUnsafe(BLOCK_LEAVES * HASH_BYTES));
+  n = 0;
+  total = 0;
+  readonly hash = createHash('sha256');
+  readonly subtrees: AlignedSubtreeBuilder;
+  readonly kept: Leaves;
+  readonly #keep: number;
+
+  constructor(first: number, keep: number, capacity: number) {
+    this.subtrees = new AlignedSubtreeBuilder(first);
+    this.#keep = keep;
+    this.kept = new Leaves(Math.min(keep, capacity));
+  }
+
+  /** Offset in `block` for the next leaf. */
+  next(): number {
+    if (this.n === BLOCK_LEAVES) this.flush();
+    return this.n++ * HASH_BYTES;
+  }
+
+  flush(): void {
+    if (this.n === 0) return;
+    const leaves = this.block.subarray(0, this.n * HASH_BYTES);
+    this.hash.update(leaves);
+    this.subtrees.pushLeaves(leaves);
+    const room = Math.min(this.n, this.#keep - this.kept.n);
+    if (room > 0) this.kept.add(leaves.subarray(0, room * HASH_BYTES));
+    this.total += this.n;
+    this.n = 0;
   }
 }
 
@@ -70,14 +114,20 @@ function countQuotes(b: Buffer, from: number, to: number): number {
  */
 let readBuffer: Buffer | null = null;
 
-/** `capacity`: the records expected (verify knows the signed count), so the leaf list is allocated once; otherwise it grows by doubling. */
-export async function hashChunk(file: string | number, format: RecordFormat, first: number, maxLeaves = Infinity, capacity = 4096): Promise<ChunkHashes> {
-  return hashChunkIf(file, format, first, maxLeaves, null, capacity)!;
+export interface HashOptions {
+  /** Leaves to keep and return (default: all); the rest only go into the leaves' SHA-256 and the subtrees. */
+  keep?: number;
+  /** Leaves expected, so the kept list is allocated once (verify knows the signed count); otherwise it grows by doubling. */
+  capacity?: number;
 }
 
-/** `file`: a path, or a file descriptor opened by the caller (read from its current position; not closed). */
-export function hashChunkSync(file: string | number, format: RecordFormat, first: number, maxLeaves = Infinity): ChunkHashes {
-  return hashChunkIf(file, format, first, maxLeaves, null)!;
+export async function hashChunk(file: string | number, format: RecordFormat, first: number, maxLeaves = Infinity, opts: HashOptions = {}): Promise<ChunkHashes> {
+  return hashChunkIf(file, format, first, maxLeaves, null, opts)!;
+}
+
+/** `file`: a path, or a file descriptor opened by the caller (read from its start; not closed). */
+export function hashChunkSync(file: string | number, format: RecordFormat, first: number, maxLeaves = Infinity, opts: HashOptions = {}): ChunkHashes {
+  return hashChunkIf(file, format, first, maxLeaves, null, opts)!;
 }
 
 /**
@@ -85,9 +135,10 @@ export function hashChunkSync(file: string | number, format: RecordFormat, first
  * are offered once, in order; a record longer than a block is never offered and counts as refused).
  * The export uses it on chunk files the store wrote, to find a record that needs rewriting.
  */
-export function hashChunkIf(file: string | number, format: RecordFormat, first: number, maxLeaves: number, accept: ((records: Buffer) => boolean) | null, capacity = 4096): ChunkHashes | null {
+export function hashChunkIf(file: string | number, format: RecordFormat, first: number, maxLeaves: number, accept: ((records: Buffer) => boolean) | null, opts: HashOptions = {}): ChunkHashes | null {
   const fileHash = createHash('sha256');
-  const leaves = new Leaves(Math.min(capacity, maxLeaves));
+  const leaves = new LeafSink(first, Math.min(opts.keep ?? Infinity, maxLeaves), opts.capacity ?? 4096);
+  let hashed = 0;
   const csv = format === 'csv';
   let skipHeader = csv;
   let records = 0;
@@ -112,17 +163,20 @@ export function hashChunkIf(file: string | number, format: RecordFormat, first: 
       return;
     }
     records++;
-    if (leaves.n >= maxLeaves) return;
+    if (hashed >= maxLeaves) return;
+    hashed++;
     const at = leaves.next();
-    if (leaf) leaf.copy(leaves.buf, at);
-    else leafHashInPlace(buf, start, end, leaves.buf, at);
+    if (leaf) leaf.copy(leaves.block, at);
+    else leafHashInPlace(buf, start, end, leaves.block, at);
   };
 
   const fd = typeof file === 'number' ? file : openSync(file, 'r');
   try {
-    for (;;) {
-      const n = readSync(fd, buf, 1 + held, BLOCK_BYTES, null);
+    // Positioned reads from the start: a caller's descriptor can be hashed again (verify's second look at a changed file).
+    for (let position = 0; ; ) {
+      const n = readSync(fd, buf, 1 + held, BLOCK_BYTES, position);
       if (n === 0) break;
+      position += n;
       const from = 1 + held;
       const end = from + n;
       fileHash.update(buf.subarray(from, end));
@@ -156,13 +210,14 @@ export function hashChunkIf(file: string | number, format: RecordFormat, first: 
   } finally {
     if (typeof file !== 'number') closeSync(fd);
   }
-  const packed = leaves.packed();
-  const subtrees = alignedSubtrees(packed, first);
+  leaves.flush();
+  const subtrees = leaves.subtrees.subtrees;
   return {
     sha256: fileHash.digest('hex'),
     bytes,
     records,
-    leaves: packed,
+    leaves: leaves.kept.packed(),
+    leavesSha256: leaves.hash.digest('hex'),
     first,
     subtreeSizes: subtrees.map((t) => t.size),
     subtreeRoots: Buffer.concat(subtrees.map((t) => t.root)),

@@ -165,6 +165,41 @@ export function alignedSubtrees(leaves: Uint8Array, first: number): { size: numb
   return out;
 }
 
+/**
+ * alignedSubtrees() for leaves that arrive in pieces: each piece's aligned blocks are pushed in
+ * order, and adjacent equal blocks that together start at a multiple of their joint size are
+ * joined, so the result is the same fewest aligned perfect subtrees as alignedSubtrees() over all
+ * the leaves, with O(log n) held at a time (verify hashes a chunk file without keeping its leaves).
+ */
+export class AlignedSubtreeBuilder {
+  readonly #stack: { start: number; size: number; root: Buffer }[] = [];
+  #next: number;
+
+  constructor(first: number) {
+    this.#next = first;
+  }
+
+  /** The next `leaves` (packed), which start where the previous ones ended. */
+  pushLeaves(leaves: Uint8Array): void {
+    for (const t of alignedSubtrees(leaves, this.#next)) this.#push(t.root, t.size);
+  }
+
+  #push(root: Buffer, size: number): void {
+    let e = { start: this.#next, size, root };
+    this.#next += size;
+    for (let top = this.#stack.at(-1); top && top.size === e.size && top.start % (2 * e.size) === 0; top = this.#stack.at(-1)) {
+      this.#stack.pop();
+      e = { start: top.start, size: 2 * e.size, root: nodeHash(top.root, e.root) };
+    }
+    this.#stack.push(e);
+  }
+
+  /** The subtrees so far, left to right. */
+  get subtrees(): { size: number; root: Buffer }[] {
+    return this.#stack.map((t) => ({ size: t.size, root: t.root }));
+  }
+}
+
 let levelScratch = Buffer.alloc(0);
 
 /**

@@ -5,15 +5,15 @@
  * removed, added or moved, and any file that is missing or should not be there.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { closeSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, readdirSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ChunkHasherPool } from './chunk-hasher-pool.ts';
 import { openRegular, readRegular } from './export-files.ts';
-import { hashChunk, type ChunkHashes } from './hash-chunk.ts';
+import { hashChunk, hashChunkSync, type ChunkHashes } from './hash-chunk.ts';
 import { fingerprint, verifyBytes } from './keys.ts';
 import { diffLeaves } from './leaf-diff.ts';
 import { MANIFEST_FILE, ManifestError, SIGNATURE_FILE, parseManifest, type Manifest, type ManifestFile } from './manifest.ts';
-import { HASH_BYTES, MerkleAccumulator, leafAt } from './merkle.ts';
+import { AlignedSubtreeBuilder, HASH_BYTES, MerkleAccumulator, leafAt } from './merkle.ts';
 import { checkTimestamp, MAX_TOKEN_BYTES, TIMESTAMP_FILE } from './timestamp.ts';
 import type { Certificate, CertificateRevocationList } from 'pkijs';
 
@@ -109,6 +109,12 @@ const SIGNATURE_TEXT = /^[A-Za-z0-9+/]{86}==\n?$/;
 /** A changed chunk file is diagnosed record by record only this far beyond its signed size and count. */
 const SLACK_BYTES = 64 << 20;
 const SLACK_RECORDS = 1024;
+/**
+ * Leaves of a changed file kept to say which records changed (8 MiB, and their text for the
+ * comparison): every record of a default chunk (100 000), twice over. Beyond it a file is still
+ * checked whole, but the report names changes only among its first this many records.
+ */
+const DIAGNOSIS_LEAVES = 1 << 18;
 
 function hexLeaves(buf: Buffer): string[] {
   const out: string[] = [];
@@ -262,12 +268,16 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
   let records = 0;
   let expectedIndex = 0;
   // Files are hashed on worker threads, a few ahead of the one being checked here, each from a
-  // descriptor opened and checked here.
+  // descriptor opened and checked here. A worker returns no leaves, only their SHA-256 and the
+  // subtrees they form: when that hash is the signed leaves file's, every record is as signed. Only
+  // a file that differs is read again here, its leaves kept, to say which records changed.
   const workers = Math.min(opts.workers ?? availableParallelism(), manifest.files.length);
   const pool = workers > 1 ? new ChunkHasherPool(workers) : null;
   const format = manifest.records.format;
   type Started = { hashes: Promise<ChunkHashes>; fd: number } | { refused: string; missing: boolean };
   const started = new Map<number, Started>();
+  /** Leaves hashed in a file: its signed count twice over, and some (a hostile file of endless newlines costs no more). */
+  const maxLeavesOf = (f: ManifestFile): number => 2 * f.records + SLACK_RECORDS;
   const start = (k: number): void => {
     const f = manifest.files[k];
     if (!f || started.has(k)) return;
@@ -281,79 +291,83 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
       started.set(k, { refused: `is ${o.size} bytes where the manifest signs ${f.bytes}: modified beyond diagnosis, not read`, missing: false });
       return;
     }
-    const maxLeaves = 2 * f.records + SLACK_RECORDS;
-    // The signed count, but never more records than the file's bytes can hold (a record and its line end are at least 2 bytes).
-    const capacity = Math.min(f.records, Math.floor(o.size / 2) + 1);
-    const p = pool ? pool.hash(o.fd, format, f.first_index, maxLeaves, capacity) : hashChunk(o.fd, format, f.first_index, maxLeaves, capacity);
+    const p = pool ? pool.hash(o.fd, format, f.first_index, maxLeavesOf(f), 0) : hashChunk(o.fd, format, f.first_index, maxLeavesOf(f), { keep: 0 });
     p.catch(() => {}); // awaited below, in order
     started.set(k, { hashes: p, fd: o.fd });
   };
-  /** The previous file's leaf buffers, released at the start of the next (see release()). */
-  const done: Buffer[] = [];
   try {
     for (let k = 0; k < manifest.files.length; k++) {
-      for (const b of done.splice(0)) release(b);
       const f = manifest.files[k]!;
       for (let a = k; a <= k + workers; a++) start(a);
       if (f.first_index !== expectedIndex) report({ kind: 'manifest-invalid', file: f.name, message: `${f.name} starts at leaf ${f.first_index}, but the files before it hold ${expectedIndex} records` });
       expectedIndex += f.records;
-      const expected = readSignedLeaves(dir, f, report);
-      if (expected) done.push(expected);
+      const signedLeaves = checkSignedLeaves(dir, f, report);
       const job = started.get(k)!;
       started.delete(k);
       if ('refused' in job) {
-        if (expected) pushLeaves(signed(), expected);
+        if (signedLeaves) pushSignedLeaves(signed(), dir, f, report);
         else signed();
         if (job.missing) report({ kind: 'file-missing', file: f.name, message: `${f.name} is missing (${f.records} records removed)` });
         else report({ kind: 'file-not-regular', file: f.name, message: `${f.name} ${job.refused}` });
         continue;
       }
-      let check: ChunkHashes;
       try {
-        check = await job.hashes;
+        const check = await job.hashes;
+        const count = check.records;
+        records += count;
+        const at = actualTree.size;
+        const maxLeaves = maxLeavesOf(f);
+        const keep = Math.min(maxLeaves, DIAGNOSIS_LEAVES);
+        /** The file read again here: its first `keep` leaves, and its subtrees where the tree really stands. */
+        let again: ChunkHashes | null = null;
+        const second = (): ChunkHashes => (again ??= hashChunkSync(job.fd, format, at, maxLeaves, { keep, capacity: Math.min(count, keep) }));
+        const sameLeaves = signedLeaves && count === f.records && check.leavesSha256 === f.leaves.sha256;
+        // Until the first difference the signed tree is the one being built; from then on the signed leaves go to their own.
+        if (!(signedTree === null && sameLeaves)) {
+          if (signedLeaves) pushSignedLeaves(signed(), dir, f, report);
+          else signed();
+        }
+        // The subtrees the worker built assume the file starts where the manifest says; they do, unless records were removed or added before it.
+        pushSubtrees(actualTree, at === check.first ? check : second());
+        if (check.sha256 === f.sha256 && count === f.records) continue;
+        report({ kind: 'file-modified', file: f.name, message: `${f.name}: SHA-256 ${check.sha256 === f.sha256 ? 'matches' : 'differs'}; ${count} records, the manifest says ${f.records}` });
+        if (count > keep) {
+          report({ kind: 'file-modified', file: f.name, message: `${f.name}: ${count} records where ${f.records} were signed; the record-level diagnosis covers the first ${keep}` });
+        }
+        if (!signedLeaves) continue;
+        if (sameLeaves) {
+          report({ kind: 'file-modified', file: f.name, message: `${f.name}: every record is intact, but bytes outside the records (header or line ends) changed` });
+          continue;
+        }
+        const expected = readSignedLeavesFirst(dir, f, keep);
+        if (!expected) continue; // changed while verify read it; reported
+        const changes = diffLeaves(hexLeaves(expected), hexLeaves(second().leaves));
+        if (changes.length === 0) {
+          report({ kind: 'file-modified', file: f.name, message: `${f.name}: every record is intact, but bytes outside the records (header or line ends) changed` });
+        }
+        changes.forEach((c, n) => {
+          if (n >= maxPerFile) {
+            unlisted++;
+            return;
+          }
+          switch (c.kind) {
+            case 'modified':
+              report({ kind: 'record-modified', file: f.name, record: c.record, message: `${f.name}:${c.record}: record modified (the signed record ${c.expectedRecord} has another hash)` });
+              break;
+            case 'removed':
+              report({ kind: 'record-removed', file: f.name, record: c.expectedRecord, message: `${f.name}:${c.expectedRecord}: signed record ${c.expectedRecord} was removed` });
+              break;
+            case 'added':
+              report({ kind: 'record-added', file: f.name, record: c.record, message: `${f.name}:${c.record}: record was added (not in the signed leaves)` });
+              break;
+            case 'moved':
+              report({ kind: 'record-moved', file: f.name, record: c.record, message: `${f.name}:${c.record}: records reordered: this is signed record ${c.expectedRecord}` });
+              break;
+          }
+        });
       } finally {
         closeSync(job.fd);
       }
-      done.push(check.leaves, check.subtreeRoots);
-      const count = check.records;
-      records += count;
-      if (signedTree === null && expected?.equals(check.leaves) && count === check.leaves.length / HASH_BYTES) {
-        pushFound(actualTree, check);
-      } else {
-        if (expected) pushLeaves(signed(), expected);
-        else signed();
-        pushFound(actualTree, check);
-      }
-      if (check.sha256 === f.sha256 && count === f.records) continue;
-      report({ kind: 'file-modified', file: f.name, message: `${f.name}: SHA-256 ${check.sha256 === f.sha256 ? 'matches' : 'differs'}; ${count} records, the manifest says ${f.records}` });
-      if (count > check.leaves.length / HASH_BYTES) {
-        report({ kind: 'file-modified', file: f.name, message: `${f.name}: ${count} records where ${f.records} were signed; the record-level diagnosis covers the first ${check.leaves.length / HASH_BYTES}` });
-      }
-      if (!expected) continue;
-      const changes = diffLeaves(hexLeaves(expected), hexLeaves(check.leaves));
-      if (changes.length === 0) {
-        report({ kind: 'file-modified', file: f.name, message: `${f.name}: every record is intact, but bytes outside the records (header or line ends) changed` });
-      }
-      changes.forEach((c, n) => {
-        if (n >= maxPerFile) {
-          unlisted++;
-          return;
-        }
-        switch (c.kind) {
-          case 'modified':
-            report({ kind: 'record-modified', file: f.name, record: c.record, message: `${f.name}:${c.record}: record modified (the signed record ${c.expectedRecord} has another hash)` });
-            break;
-          case 'removed':
-            report({ kind: 'record-removed', file: f.name, record: c.expectedRecord, message: `${f.name}:${c.expectedRecord}: signed record ${c.expectedRecord} was removed` });
-            break;
-          case 'added':
-            report({ kind: 'record-added', file: f.name, record: c.record, message: `${f.name}:${c.record}: record was added (not in the signed leaves)` });
-            break;
-          case 'moved':
-            report({ kind: 'record-moved', file: f.name, record: c.record, message: `${f.name}:${c.record}: records reordered: this is signed record ${c.expectedRecord}` });
-            break;
-        }
-      });
     }
   } finally {
     // Files opened ahead of a failure.
@@ -397,42 +411,76 @@ async function checkManifestTimestamp(dir: string, manifestBytes: Buffer, manife
   return { gen_time: check.genTime.toISOString(), serial: check.serial };
 }
 
-/**
- * Frees a buffer's memory now rather than at some later garbage collection: each file's leaves
- * (32 bytes a record, twice: the signed ones and those found) live outside the V8 heap, which
- * verify hardly grows, so collections are rare and freed leaves piled up — peak memory then grew
- * with the export's size (docs/audit.md). Only a buffer that is the whole of its memory is
- * released; nothing refers to it after its file is checked.
- */
-function release(b: Buffer): void {
-  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer && b.byteLength > 0) b.buffer.transfer(0);
-}
-
-function pushLeaves(tree: MerkleAccumulator, leaves: Buffer): void {
-  for (let i = 0; i < leaves.length / HASH_BYTES; i++) tree.push(leafAt(leaves, i));
-}
-
-/** A file's leaves: as the subtrees its worker built when the file starts where they assumed (always, unless records were removed or added before it). */
-function pushFound(tree: MerkleAccumulator, check: ChunkHashes): void {
-  if (tree.size !== check.first) {
-    pushLeaves(tree, check.leaves);
-    return;
-  }
+function pushSubtrees(tree: MerkleAccumulator, check: ChunkHashes): void {
   check.subtreeSizes.forEach((size, i) => tree.pushSubtree(leafAt(check.subtreeRoots, i), size));
 }
 
-function readSignedLeaves(dir: string, f: ManifestFile, report: (p: Problem) => void): Buffer | null {
-  const read = readRegular(dir, f.leaves.name, f.records * HASH_BYTES);
-  if (!read.ok) {
-    report({ kind: 'leaves-modified', file: f.leaves.name, message: `${f.leaves.name} ${read.missing ? 'is missing' : read.why}: ${f.name} can be checked only as a whole` });
-    return null;
+/** Blocks in which a leaves file is read: 2 MiB, one buffer for every file (a fresh one each time piled up until a rare garbage collection). */
+const LEAF_BLOCK = 65_536 * HASH_BYTES;
+let leafBlock: Buffer | null = null;
+
+/**
+ * Reads a leaves file in blocks (memory does not grow with it): its SHA-256, and each block to
+ * `onBlock`. Null with the reason when it cannot be read or is not the signed size.
+ */
+function streamLeaves(dir: string, f: ManifestFile, onBlock: ((leaves: Buffer) => void) | null): { sha256: string } | { why: string; missing: boolean } {
+  const o = openRegular(dir, f.leaves.name);
+  if (!o.ok) return { why: o.missing ? 'is missing' : o.why, missing: o.missing };
+  try {
+    if (o.size !== f.records * HASH_BYTES) return { why: 'was modified', missing: false };
+    const h = createHash('sha256');
+    const block = (leafBlock ??= Buffer.allocUnsafe(LEAF_BLOCK));
+    for (let position = 0; position < o.size; ) {
+      let got = 0;
+      const want = Math.min(block.length, o.size - position);
+      while (got < want) {
+        const n = readSync(o.fd, block, got, want - got, position + got);
+        if (n === 0) return { why: 'was modified', missing: false }; // shrank while being read
+        got += n;
+      }
+      const leaves = block.subarray(0, got);
+      h.update(leaves);
+      onBlock?.(leaves);
+      position += got;
+    }
+    return { sha256: h.digest('hex') };
+  } finally {
+    closeSync(o.fd);
   }
-  const buf = read.bytes;
-  if (buf.length !== f.records * HASH_BYTES || sha256(buf) !== f.leaves.sha256) {
-    report({ kind: 'leaves-modified', file: f.leaves.name, message: `${f.leaves.name} was modified: ${f.name} can be checked only as a whole` });
-    return null;
+}
+
+/** Whether the leaves file is the one signed; reports it when not. Read in blocks, nothing kept. */
+function checkSignedLeaves(dir: string, f: ManifestFile, report: (p: Problem) => void): boolean {
+  const r = streamLeaves(dir, f, null);
+  const why = 'why' in r ? r.why : r.sha256 === f.leaves.sha256 ? null : 'was modified';
+  if (why === null) return true;
+  report({ kind: 'leaves-modified', file: f.leaves.name, message: `${f.leaves.name} ${why}: ${f.name} can be checked only as a whole` });
+  return false;
+}
+
+/**
+ * Adds a (checked) leaves file to the signed tree: read again in blocks, its subtrees built as it
+ * is read and added only if it still hashes as signed (a file changed between the two reads adds
+ * nothing and is reported).
+ */
+function pushSignedLeaves(tree: MerkleAccumulator, dir: string, f: ManifestFile, report: (p: Problem) => void): void {
+  const builder = new AlignedSubtreeBuilder(tree.size);
+  const r = streamLeaves(dir, f, (leaves) => builder.pushLeaves(leaves));
+  if ('why' in r || r.sha256 !== f.leaves.sha256) {
+    report({ kind: 'leaves-modified', file: f.leaves.name, message: `${f.leaves.name} changed while verify read it: ${f.name} can be checked only as a whole` });
+    return;
   }
-  return buf;
+  for (const t of builder.subtrees) tree.pushSubtree(t.root, t.size);
+}
+
+/** The first `n` signed leaves, for the record-level diagnosis of a changed file (at most DIAGNOSIS_LEAVES). */
+function readSignedLeavesFirst(dir: string, f: ManifestFile, n: number): Buffer | null {
+  const out = Buffer.allocUnsafe(Math.min(n, f.records) * HASH_BYTES);
+  let at = 0;
+  const r = streamLeaves(dir, f, (leaves) => {
+    if (at < out.length) at += leaves.copy(out, at, 0, Math.min(leaves.length, out.length - at));
+  });
+  return 'why' in r || r.sha256 !== f.leaves.sha256 ? null : out;
 }
 
 function checkChain(manifest: Manifest, opts: VerifyOptions, keyPrint: string, report: (p: Problem) => void): void {

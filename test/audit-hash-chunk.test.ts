@@ -48,6 +48,15 @@ function check(name: string, bytes: Buffer, format: RecordFormat, first: number)
   const subtrees = alignedSubtrees(want, first);
   expect(got.subtreeSizes).toEqual(subtrees.map((t) => t.size));
   expect(got.subtreeRoots.equals(Buffer.concat(subtrees.map((t) => t.root)))).toBe(true);
+  expect(got.leavesSha256).toBe(createHash('sha256').update(want).digest('hex'));
+  // Leaves streamed, none or a few kept (verify): the same hash of them and the same subtrees.
+  for (const keep of [0, 5]) {
+    const streamed = hashChunkSync(path, format, first, Infinity, { keep });
+    expect(streamed.leaves.equals(want.subarray(0, Math.min(keep, want.length / HASH_BYTES) * HASH_BYTES))).toBe(true);
+    expect(streamed.leavesSha256).toBe(got.leavesSha256);
+    expect(streamed.subtreeSizes).toEqual(got.subtreeSizes);
+    expect(streamed.subtreeRoots.equals(got.subtreeRoots)).toBe(true);
+  }
 }
 
 describe('hashChunkSync', () => {
@@ -56,6 +65,9 @@ describe('hashChunkSync', () => {
     check('a.jsonl', Buffer.from(lines.join('\n') + '\n'), 'jsonl', 0);
     check('b.jsonl', Buffer.from(lines.join('\n')), 'jsonl', 12_345);
     check('c.jsonl', Buffer.from('\n\n' + lines.slice(0, 50).join('\r\n') + '\n\n'), 'ocsf', 3);
+    // More records than the hasher hands on at once (4 096 leaves), from aligned and unaligned starts.
+    const many = Array.from({ length: 10_000 }, (_, i) => `{"i":${i}}`).join('\n') + '\n';
+    for (const first of [0, 4096, 12_345, 2 ** 20 - 3]) check(`many-${first}.jsonl`, Buffer.from(many), 'jsonl', first);
   });
 
   it('grows its buffer for a record longer than a read block', () => {
