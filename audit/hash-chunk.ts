@@ -10,8 +10,9 @@
  * blocks: into the SHA-256 of all of them (what a `.leaves` file holds) and into the Merkle
  * subtrees the file covers; only the first `keep` are kept, so verify checks a file of any size
  * in bounded memory and keeps leaves only to say which records changed. At most `maxLeaves` are
- * hashed (the rest only counted), so a hostile file of endless newlines costs no more than that. CSV records may hold quoted line breaks: a newline ends a record only when the quotes
- * before it in the record are balanced (RFC 4180), and the header line is not a record.
+ * hashed (the rest only counted), so a hostile file of endless newlines costs no more than that.
+ * CSV records may hold quoted line breaks: a newline ends a record only when the quotes before it
+ * in the record are balanced (RFC 4180), and the header line is not a record.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -64,14 +65,13 @@ class Leaves {
 
 const BLOCK_LEAVES = 4096;
 
-/** Where leaves go as they are hashed: a block at a time into the leaves' SHA-256, the subtrees, and the kept list. */
+/** LeafSink's block: one per thread, as the read buffer below (hashChunkIf is synchronous). */
 let leafBlock: Buffer | null = null;
 
+/** Where leaves go as they are hashed: a block at a time into the leaves' SHA-256, the subtrees, and the kept list. */
 class LeafSink {
-  /** One per thread, as the read buffer: hashChunkIf is synchronous. */
   readonly block = (leafBlock ??= Buffer.allocUnsafe(BLOCK_LEAVES * HASH_BYTES));
   n = 0;
-  total = 0;
   readonly hash = createHash('sha256');
   readonly subtrees: AlignedSubtreeBuilder;
   readonly kept: Leaves;
@@ -96,7 +96,6 @@ class LeafSink {
     this.subtrees.pushLeaves(leaves);
     const room = Math.min(this.n, this.#keep - this.kept.n);
     if (room > 0) this.kept.add(leaves.subarray(0, room * HASH_BYTES));
-    this.total += this.n;
     this.n = 0;
   }
 }

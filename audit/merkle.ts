@@ -118,9 +118,6 @@ export class MerkleAccumulator {
       const left = this.#stack.pop()!;
       entry = { hash: nodeHash(left.hash, entry.hash), size: left.size * 2 };
     }
-    // Kept as its own 32 bytes, never a view into the caller's buffer: verify frees each file's
-    // leaf buffers once it is checked (verify-export.ts release()).
-    if (entry.hash === root) entry.hash = Buffer.from(root);
     this.#stack.push(entry);
     this.#count += size;
   }
