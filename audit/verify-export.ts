@@ -335,13 +335,10 @@ export async function verifyExport(dir: string, opts: VerifyOptions): Promise<Ve
           report({ kind: 'file-modified', file: f.name, message: `${f.name}: ${count} records where ${f.records} were signed; the record-level diagnosis covers the first ${keep}` });
         }
         if (!signedLeaves) continue;
-        if (sameLeaves) {
-          report({ kind: 'file-modified', file: f.name, message: `${f.name}: every record is intact, but bytes outside the records (header or line ends) changed` });
-          continue;
-        }
-        const expected = readSignedLeavesFirst(dir, f, keep);
-        if (!expected) continue; // changed while verify read it; reported
-        const changes = diffLeaves(hexLeaves(expected), hexLeaves(second().leaves));
+        // Leaves the same as signed: nothing to compare record by record.
+        const expected = sameLeaves ? null : readSignedLeavesFirst(dir, f, keep, report);
+        if (!sameLeaves && !expected) continue; // changed while verify read it; reported
+        const changes = expected ? diffLeaves(hexLeaves(expected), hexLeaves(second().leaves)) : [];
         if (changes.length === 0) {
           report({ kind: 'file-modified', file: f.name, message: `${f.name}: every record is intact, but bytes outside the records (header or line ends) changed` });
         }
@@ -449,6 +446,11 @@ function streamLeaves(dir: string, f: ManifestFile, onBlock: ((leaves: Buffer) =
   }
 }
 
+/** A leaves file that checked out, then differed when it was read again. */
+function changedWhileRead(f: ManifestFile): Problem {
+  return { kind: 'leaves-modified', file: f.leaves.name, message: `${f.leaves.name} changed while verify read it: ${f.name} can be checked only as a whole` };
+}
+
 /** Whether the leaves file is the one signed; reports it when not. Read in blocks, nothing kept. */
 function checkSignedLeaves(dir: string, f: ManifestFile, report: (p: Problem) => void): boolean {
   const r = streamLeaves(dir, f, null);
@@ -467,20 +469,22 @@ function pushSignedLeaves(tree: MerkleAccumulator, dir: string, f: ManifestFile,
   const builder = new AlignedSubtreeBuilder(tree.size);
   const r = streamLeaves(dir, f, (leaves) => builder.pushLeaves(leaves));
   if ('why' in r || r.sha256 !== f.leaves.sha256) {
-    report({ kind: 'leaves-modified', file: f.leaves.name, message: `${f.leaves.name} changed while verify read it: ${f.name} can be checked only as a whole` });
+    report(changedWhileRead(f));
     return;
   }
   for (const t of builder.subtrees) tree.pushSubtree(t.root, t.size);
 }
 
 /** The first `n` signed leaves, for the record-level diagnosis of a changed file (at most DIAGNOSIS_LEAVES). */
-function readSignedLeavesFirst(dir: string, f: ManifestFile, n: number): Buffer | null {
+function readSignedLeavesFirst(dir: string, f: ManifestFile, n: number, report: (p: Problem) => void): Buffer | null {
   const out = Buffer.allocUnsafe(Math.min(n, f.records) * HASH_BYTES);
   let at = 0;
   const r = streamLeaves(dir, f, (leaves) => {
     if (at < out.length) at += leaves.copy(out, at, 0, Math.min(leaves.length, out.length - at));
   });
-  return 'why' in r || r.sha256 !== f.leaves.sha256 ? null : out;
+  if (!('why' in r) && r.sha256 === f.leaves.sha256) return out;
+  report(changedWhileRead(f));
+  return null;
 }
 
 function checkChain(manifest: Manifest, opts: VerifyOptions, keyPrint: string, report: (p: Problem) => void): void {
