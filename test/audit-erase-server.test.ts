@@ -31,8 +31,12 @@ beforeAll(async () => {
   const client = await openStore({ kind: 'embedded', path: dataDir });
   try {
     await migrate(client);
-    await insertFixture(client);
-    await insertFixture(client, BigInt(Date.now() - 900_000) * 1_000_000n); // a second part
+    // Both parts within one UTC day, whatever the time of the run: the table is partitioned by day,
+    // and the statement sequence below is one partition's (times relative to now straddled two
+    // partitions in a run just after midnight).
+    const noonYesterday = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - 1, 12);
+    await insertFixture(client, BigInt(noonYesterday) * 1_000_000n);
+    await insertFixture(client, BigInt(noonYesterday - 300_000) * 1_000_000n); // a second part
   } finally {
     await client.close();
   }
