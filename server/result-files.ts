@@ -6,9 +6,9 @@
  * folder is readable by this user only, so only a client running as the recorder's user on its
  * host can take a file.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { newResultFileName } from '../storage/result-file-protocol.ts';
 
 export interface ResultFileLimits {
   /** Files written or being written and not yet taken by their client; more are refused until one is. */
@@ -48,7 +48,7 @@ export class ResultFiles {
     if (this.#waiting.size >= this.#limits.maxWaiting) {
       throw new ResultFilesFull(`Too many result files wait to be taken (${this.#limits.maxWaiting}); take or wait for those first`);
     }
-    const path = join(this.dir, `${randomUUID()}.result`);
+    const path = join(this.dir, newResultFileName());
     this.#waiting.set(path, null);
     return path;
   }

@@ -7,10 +7,17 @@
  * ClickHouse server knows nothing of the header and answers with the rows, which is how a client
  * tells that it is talking to something else.
  */
+import { randomUUID } from 'node:crypto';
+
 export const RESULT_FILE_HEADER = 'x-flightrec-result';
 export const RESULT_FILE_VALUE = 'file';
 /** How the server names a result file: a random UUID, never anything of the client's. */
 export const RESULT_FILE_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.result$/;
+
+/** A new name of that form. */
+export function newResultFileName(): string {
+  return `${randomUUID()}.result`;
+}
 
 /** The server's answer to a read asked for as a file. */
 export interface ResultFileAnswer {
